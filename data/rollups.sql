@@ -1,0 +1,224 @@
+-- Rollups built from the base tables after every build or load. Pages read only these (and the
+-- small dimension tables), never the raw referral events. Rebuilt whole: cheap next to a scan per view.
+
+-- One row per facility: where it sits at every level, so no page query has to walk the region tree.
+create or replace table facility_geo as
+with placed as (
+    select
+        f.code as facility_code,
+        f.name as facility_name,
+        f.tier,
+        f.category,
+        case when r.level = 'town' then r.code end as town_code,
+        case when r.level = 'town' then r.parent_code else r.code end as county_code,
+    from facility f
+    join region r on r.code = f.region_code
+)
+select
+    p.*,
+    c.parent_code as city_code,
+    c.in_scope,
+    c.urban as county_urban,
+from placed p
+join region c on c.code = p.county_code;
+
+-- Referral flows per month between two facilities. "home" is the facility whose place the referral
+-- belongs to: the receiver for patients returned into a county, otherwise the sender.
+create or replace table referral_flow_monthly as
+select
+    date_trunc('month', r.referral_date)::date as month,
+    r.from_facility,
+    r.to_facility,
+    r.direction,
+    case when r.direction = 'returned' then r.to_facility else r.from_facility end as home_facility,
+    count(*) as referrals,
+    count(*) filter (where r.green_channel) as green_referrals,
+from referral r
+where r.status <> 'cancelled'
+group by all
+order by month, home_facility;
+
+-- Referrals per month, home facility, direction and ICD-10 chapter (for disease-group views).
+create or replace table referral_disease_monthly as
+select
+    date_trunc('month', r.referral_date)::date as month,
+    case when r.direction = 'returned' then r.to_facility else r.from_facility end as home_facility,
+    r.direction,
+    r.disease_chapter,
+    count(*) as referrals,
+from referral r
+where r.status <> 'cancelled'
+group by all
+order by month, home_facility;
+
+-- Every indicator of the catalog in one long table of numerators and denominators, at the finest
+-- level it exists: facility (with its places), or a town or county for region-level figures.
+-- Page queries aggregate it as sum(numerator) / sum(denominator); counts carry a null denominator.
+create or replace table indicator_fact as
+with facility_month as (
+    select g.*, v.month, v.outpatient_visits, v.inpatient_discharges, v.critical_cases, v.inpatient_spending,
+    from service_volume v
+    join facility_geo g on g.facility_code = v.facility_code
+    where g.in_scope
+),
+volume as (
+    select 'outpatient_visits' as indicator_code, facility_code, month, outpatient_visits::double as numerator, null::double as denominator, null as alliance_code from facility_month
+    union all
+    select 'inpatient_discharges', facility_code, month, inpatient_discharges, null, null from facility_month
+    union all
+    select 'critical_cases_treated', facility_code, month, critical_cases, null, null from facility_month where critical_cases > 0
+    union all
+    select 'primary_visit_share', facility_code, month,
+        case when tier in ('township', 'community', 'village') then outpatient_visits else 0 end, outpatient_visits, null
+    from facility_month where outpatient_visits > 0
+    union all
+    select 'township_inpatient_share', facility_code, month,
+        case when tier = 'township' then inpatient_discharges else 0 end, inpatient_discharges, null
+    from facility_month where inpatient_discharges > 0
+    union all
+    select 'tcm_visit_share', facility_code, month,
+        case when category = 'tcm' then outpatient_visits else 0 end, outpatient_visits, null
+    from facility_month where outpatient_visits > 0
+    union all
+    select 'inpatient_cost_per_admission', facility_code, month, inpatient_spending, inpatient_discharges, null
+    from facility_month where inpatient_discharges > 0 and tier in ('county', 'township')
+),
+flows as (
+    select
+        home_facility as facility_code,
+        month,
+        sum(referrals) filter (where direction = 'up') as up,
+        sum(referrals) filter (where direction = 'down') as down,
+        sum(referrals) filter (where direction = 'out_of_county') as out_of_county,
+        sum(referrals) filter (where direction = 'returned') as returned,
+        sum(green_referrals) filter (where direction = 'up') as green_up,
+    from referral_flow_monthly
+    group by all
+),
+referral as (
+    select 'up_referrals' as indicator_code, facility_code, month, coalesce(up, 0)::double as numerator, null::double as denominator, null as alliance_code from flows where up > 0
+    union all
+    select 'down_referrals', facility_code, month, down, null, null from flows where down > 0
+    union all
+    select 'out_of_county_referrals', facility_code, month, out_of_county, null, null from flows where out_of_county > 0
+    union all
+    select 'returned_referrals', facility_code, month, returned, null, null from flows where returned > 0
+    union all
+    select 'down_up_ratio', facility_code, month, coalesce(down, 0), coalesce(up, 0), null from flows
+    where coalesce(down, 0) + coalesce(up, 0) > 0
+    union all
+    select 'out_of_county_referral_rate', facility_code, month, coalesce(out_of_county, 0),
+        coalesce(up, 0) + coalesce(down, 0) + coalesce(out_of_county, 0), null
+    from flows where coalesce(up, 0) + coalesce(down, 0) + coalesce(out_of_county, 0) > 0
+    union all
+    select 'green_channel_share', facility_code, month, coalesce(green_up, 0), up, null from flows where up > 0
+),
+activity as (
+    select 'staff_sent_down' as indicator_code, facility_code, month,
+        (doctors_sent + nurses_sent + pharmacists_sent + technicians_sent)::double as numerator, null::double as denominator, alliance_code
+    from alliance_activity
+    union all
+    select 'expert_clinic_sessions', facility_code, month, expert_clinic_sessions, null, alliance_code from alliance_activity
+    union all
+    select 'teaching_rounds', facility_code, month, teaching_rounds, null, alliance_code from alliance_activity
+    union all
+    select 'lectures', facility_code, month, lectures, null, alliance_code from alliance_activity
+    union all
+    select 'surgery_demos', facility_code, month, surgery_demos, null, alliance_code from alliance_activity
+    union all
+    select 'trainees_sent_up', facility_code, month, trainees_sent_up, null, alliance_code from alliance_activity
+    union all
+    select 'remote_consults', facility_code, month, sum(remote_cases), null, alliance_code
+    from shared_service where service in ('imaging', 'ecg', 'pathology') group by all
+    union all
+    select 'regional_lab_tests', facility_code, month, remote_cases, null, alliance_code
+    from shared_service where service = 'lab'
+    union all
+    select 'imaging_concordance_rate', facility_code, month, concordant, cases_reviewed, alliance_code
+    from shared_service where service = 'imaging' and cases_reviewed > 0
+    union all
+    select 'grade_a_film_rate', facility_code, month, grade_a_films, films_graded, alliance_code
+    from shared_service where service = 'imaging' and films_graded > 0
+),
+facility_level as (
+    select * from volume
+    union all
+    select * from referral
+    union all
+    select * from activity
+),
+region_level as (
+    select 'county_retention_rate' as indicator_code, county_code as region_code, month,
+        sum(visits_in_county)::double as numerator, sum(visits_in_county + visits_out_of_county)::double as denominator
+    from resident_care group by all
+    union all
+    select 'in_county_inpatient_share', county_code, month, visits_in_county, visits_in_county + visits_out_of_county
+    from resident_care where setting = 'inpatient'
+    union all
+    select 'ins_fund_in_county_share', county_code, month, sum(fund_in_county), sum(fund_in_county + fund_out_of_county)
+    from resident_care group by all
+    union all
+    select indicator_code, town_code, month, numerator, denominator from public_health
+)
+select
+    x.indicator_code,
+    x.month,
+    g.city_code,
+    g.county_code,
+    g.town_code,
+    x.facility_code,
+    g.tier,
+    x.alliance_code,
+    x.numerator,
+    x.denominator,
+from facility_level x
+join facility_geo g on g.facility_code = x.facility_code
+where g.in_scope
+union all
+select
+    x.indicator_code,
+    x.month,
+    coalesce(county.parent_code, r.parent_code) as city_code,
+    case when r.level = 'county' then r.code else r.parent_code end as county_code,
+    case when r.level = 'town' then r.code end as town_code,
+    null as facility_code,
+    null as tier,
+    null as alliance_code,
+    x.numerator,
+    x.denominator,
+from region_level x
+join region r on r.code = x.region_code
+left join region county on r.level = 'town' and county.code = r.parent_code
+order by indicator_code, month;
+
+-- The scope every page query starts from: indicator rows inside the selected places, tiers and
+-- alliance. Region-level rows (no facility) ignore the tier filter and, for an alliance, follow the
+-- place the alliance serves.
+create or replace macro scoped_facts(p_city, p_county, p_town, p_alliance, p_tiers) as table
+select f.*
+from indicator_fact f
+where (p_city is null or f.city_code = p_city)
+  and (p_county is null or f.county_code = p_county)
+  and (p_town is null or f.town_code = p_town)
+  and (f.facility_code is null or list_contains(p_tiers, f.tier))
+  and (
+      p_alliance is null
+      or f.alliance_code = p_alliance
+      or (f.alliance_code is null and f.facility_code in (
+          select m.facility_code from alliance_member m where m.alliance_code = p_alliance))
+      or (f.facility_code is null and exists (
+          select 1 from alliance a
+          where a.code = p_alliance and a.home_region in (f.county_code, f.city_code)))
+  );
+
+-- Facilities inside the selection, for page queries over facility-level rollups.
+create or replace macro scoped_facilities(p_city, p_county, p_town, p_alliance, p_tiers) as table
+select g.*
+from facility_geo g
+where g.in_scope
+  and (p_city is null or g.city_code = p_city)
+  and (p_county is null or g.county_code = p_county)
+  and (p_town is null or g.town_code = p_town)
+  and list_contains(p_tiers, g.tier)
+  and (p_alliance is null or g.facility_code in (
+      select m.facility_code from alliance_member m where m.alliance_code = p_alliance));

@@ -1,0 +1,156 @@
+-- 医联体运行监测看板: the whole schema, base tables first, then the rollups pages read.
+-- Months are stored as the DATE of their first day. Rates are stored as numerator and
+-- denominator, never as a finished percentage (see DESIGN.md section 3).
+
+create table meta (
+    key varchar primary key,      -- dataset_kind ('demo' | 'production'), schema_version, built_at, ...
+    value varchar not null,
+);
+
+-- Dimensions ---------------------------------------------------------------------------
+
+create table region (
+    code varchar primary key,
+    name varchar not null,
+    level varchar not null check (level in ('city', 'county', 'town')),
+    parent_code varchar,          -- city for a county, county for a town, null for a city
+    in_scope boolean not null,    -- false for places that only receive patients (provincial capitals)
+    urban boolean not null,       -- urban district: referrals to its own city's hospitals stay "in"
+    population integer,           -- resident population (常住人口)
+    pop_65plus integer,
+    pop_children_1_7 integer,
+    pop_women_35_64 integer,
+    pop_key_groups integer,       -- family-doctor key groups (重点人群)
+);
+
+create table facility (
+    code varchar primary key,
+    name varchar not null,
+    region_code varchar not null, -- a town for primary facilities, otherwise a county
+    tier varchar not null check (tier in ('tertiary', 'county', 'township', 'community', 'village', 'public_health')),
+    category varchar not null check (category in ('general', 'tcm', 'maternal_child', 'psychiatric', 'specialist', 'cdc')),
+    grade varchar not null,       -- 三甲, 三乙, 二甲, 二乙, 一级, 未定级
+    beds integer not null,
+);
+
+create table alliance (
+    code varchar primary key,
+    name varchar not null,
+    kind varchar not null check (kind in ('city_group', 'county_community', 'specialty', 'telemedicine')),
+    integration varchar not null check (integration in ('tight', 'loose')),
+    lead_facility varchar not null,
+    home_region varchar not null, -- county (or city) the alliance serves
+    founded date not null,
+);
+
+create table alliance_member (
+    alliance_code varchar not null,
+    facility_code varchar not null,
+    role varchar not null check (role in ('lead', 'member')),
+    joined date not null,
+    primary key (alliance_code, facility_code),
+);
+
+create table indicator (
+    code varchar primary key,
+    name_zh varchar not null,
+    name_en varchar not null,
+    section varchar not null,     -- care_pattern, referral, alliance, public_health, volume
+    definition_zh varchar not null,
+    definition_en varchar not null,
+    unit varchar not null,        -- '%', '人次', '元', 'ratio', ...
+    aggregation varchar not null check (aggregation in ('ratio', 'stock_ratio', 'count', 'stock_count', 'growth')),
+    direction varchar not null check (direction in ('up', 'down', 'monitor')),
+    target double,                -- in the indicator's unit (90 for 90%), null when none is set
+    target_source varchar,
+    level varchar not null,       -- finest level it exists at: 'county', 'town' or 'facility'
+    proposed boolean not null,    -- definition chosen by us ("P" in INDICATORS.md)
+    growth_of varchar,            -- for aggregation 'growth': the count indicator whose growth it is
+    sort_order integer not null,
+);
+
+-- Facts ------------------------------------------------------------------------------------
+
+create table service_volume (
+    facility_code varchar not null,
+    month date not null,
+    outpatient_visits integer not null,
+    inpatient_discharges integer not null,
+    critical_cases integer not null,      -- critically ill patients treated (county hospitals)
+    inpatient_spending double not null,   -- 元, in-facility inpatient spending
+    primary key (facility_code, month),
+);
+
+create table resident_care (
+    county_code varchar not null,
+    month date not null,
+    setting varchar not null check (setting in ('outpatient', 'inpatient')),
+    visits_in_county integer not null,
+    visits_out_of_county integer not null,
+    fund_in_county double not null,       -- insurance fund paid, 元
+    fund_out_of_county double not null,
+    spending_out_of_county double not null,
+    primary key (county_code, month, setting),
+);
+
+create table referral (
+    referral_id bigint primary key,
+    referral_date date not null,
+    from_facility varchar not null,
+    to_facility varchar not null,
+    direction varchar not null check (direction in ('up', 'down', 'out_of_county', 'returned')),
+    disease_chapter varchar not null,     -- ICD-10 chapter as Roman numeral, 'I' .. 'XXII'
+    green_channel boolean not null,
+    status varchar not null check (status in ('completed', 'pending', 'cancelled')),
+    import_batch integer,
+);
+
+create table alliance_activity (
+    alliance_code varchar not null,
+    facility_code varchar not null,       -- receiving member facility
+    month date not null,
+    doctors_sent integer not null,
+    nurses_sent integer not null,
+    pharmacists_sent integer not null,
+    technicians_sent integer not null,
+    posted_physicians integer not null,   -- mid-level+ physicians posted 6+ months (stock at month end)
+    expert_clinic_sessions integer not null,
+    teaching_rounds integer not null,
+    lectures integer not null,
+    surgery_demos integer not null,
+    trainees_sent_up integer not null,
+    new_techniques integer not null,
+    primary key (alliance_code, facility_code, month),
+);
+
+create table shared_service (
+    alliance_code varchar not null,
+    facility_code varchar not null,
+    month date not null,
+    service varchar not null check (service in ('imaging', 'ecg', 'pathology', 'lab')),
+    remote_cases integer not null,
+    cases_reviewed integer not null,
+    concordant integer not null,
+    films_graded integer not null,
+    grade_a_films integer not null,
+    primary key (alliance_code, facility_code, month, service),
+);
+
+create table public_health (
+    town_code varchar not null,
+    month date not null,
+    indicator_code varchar not null,
+    numerator double not null,
+    denominator double,                   -- null for counts
+    primary key (town_code, month, indicator_code),
+);
+
+create table import_batch (
+    batch_id integer primary key,
+    loaded_at timestamp not null,
+    source_file varchar not null,
+    checksum varchar not null,
+    rows_by_table varchar not null,       -- JSON object: table -> rows added/replaced
+    loaded_by varchar not null,
+    outcome varchar not null,             -- applied, undone
+);
