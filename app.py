@@ -1,0 +1,19 @@
+"""医联体运行监测看板: entry point. Sets up the page, the database and the navigation."""
+
+import streamlit as st
+
+from healthdash.i18n import t
+from healthdash.sidebar import language_switch, render_language_widget
+from healthdash.startup import ensure_database
+
+st.set_page_config(page_title="医联体运行监测看板", page_icon=":material/monitor_heart:", layout="wide")
+language_switch()
+ensure_database()
+
+pages = [
+    st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/dashboard:", url_path="overview",
+            default=True),
+]
+navigation = st.navigation(pages)
+navigation.run()
+render_language_widget()

@@ -1,0 +1,82 @@
+"""Read-only access to the dashboard database.
+
+One DuckDB connection per database file is cached as a Streamlit resource and every query runs on its
+own cursor, so concurrent sessions never share a cursor. Results are cached by query name, parameters
+and the identity of the database file: when a load swaps in a new file, the identity changes and every
+session reads the new data on its next interaction.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+ROOT = Path(__file__).resolve().parent.parent
+QUERY_DIR = ROOT / "queries"
+DEFAULT_DB = ROOT / "data" / "health.duckdb"
+_QUERY_NAME = re.compile(r"^[a-z0-9_]+$")
+
+
+def database_path() -> Path:
+    return Path(os.environ.get("HEALTHDASH_DB") or DEFAULT_DB)
+
+
+@dataclass(frozen=True)
+class DatabaseId:
+    """Which file, and which version of it: a swapped-in file has a new inode and mtime."""
+
+    path: str
+    inode: int
+    mtime_ns: int
+
+
+def database_id(path: Path | None = None) -> DatabaseId:
+    path = path or database_path()
+    stat = path.stat()
+    return DatabaseId(str(path), stat.st_ino, stat.st_mtime_ns)
+
+
+@cache
+def load_sql(name: str) -> str:
+    """Text of queries/<name>.sql; only names of files that exist there are accepted."""
+    if not _QUERY_NAME.match(name):
+        raise ValueError(f"not a query name: {name!r}")
+    path = QUERY_DIR / f"{name}.sql"
+    if not path.is_file():
+        raise ValueError(f"no such query: {name!r}")
+    return path.read_text(encoding="utf-8")
+
+
+def execute(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object] | None = None) -> pd.DataFrame:
+    """Run queries/<name>.sql on its own cursor with bound parameters (uncached: tests and benchmarks)."""
+    cursor = con.cursor()
+    try:
+        return cursor.execute(load_sql(name), params or {}).df()
+    finally:
+        cursor.close()
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _connection(db: DatabaseId) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(db.path, read_only=True)
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    return _connection(database_id())
+
+
+@st.cache_data(max_entries=2000, show_spinner=False)
+def _cached(db: DatabaseId, name: str, params: dict[str, object]) -> pd.DataFrame:
+    return execute(_connection(db), name, params)
+
+
+def run_query(name: str, **params: object) -> pd.DataFrame:
+    """Run a named query with bound parameters, cached per database version."""
+    return _cached(database_id(), name, params)

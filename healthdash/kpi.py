@@ -1,0 +1,139 @@
+"""Headline figures for a selection: each indicator's value, comparison, target and recent months."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+import pandas as pd
+
+from healthdash import indicators as ind
+from healthdash.db import run_query
+from healthdash.filters import Filters, add_months
+from healthdash.indicators import Indicator
+
+SPARK_MONTHS = 12
+
+
+def indicator_catalog() -> dict[str, Indicator]:
+    rows = run_query("indicator_catalog").to_dict("records")
+    return {row["code"]: Indicator.from_row(row) for row in rows}
+
+
+@dataclass(frozen=True)
+class Kpi:
+    indicator: Indicator
+    value: float | None
+    base: float | None
+    delta: float | None
+    meets: bool | None
+    improved: bool | None
+    spark: list[float | None]
+    spark_months: list[date]
+
+
+def _totals(filters: Filters, codes: list[str]) -> dict[tuple[str, str], tuple[float, float]]:
+    frame = run_query("indicator_totals", codes=codes, **filters.sql_params())
+    return {
+        (row.indicator_code, row.period): (row.numerator, row.denominator)
+        for row in frame.itertuples(index=False)
+    }
+
+
+def _monthly(filters: Filters, codes: list[str], months: int) -> pd.DataFrame:
+    params = filters.scope_params() | {
+        "codes": codes,
+        "month_from": add_months(filters.month_to, -(months - 1)),
+        "month_to": filters.month_to,
+    }
+    return run_query("indicator_monthly", **params)
+
+
+def headline(filters: Filters, codes: list[str]) -> list[Kpi]:
+    """One `Kpi` per code, in the order given."""
+    catalog = indicator_catalog()
+    wanted = [catalog[code] for code in codes]
+    plain = [i.code for i in wanted if i.aggregation != "growth"]
+    growth_bases = sorted({i.growth_of for i in wanted if i.aggregation == "growth" and i.growth_of})
+
+    totals = _totals(filters, plain) if plain else {}
+    # Growth indicators are always against the same months a year earlier, whatever the comparison.
+    yoy = _totals(replace(filters, compare="yoy"), growth_bases) if growth_bases else {}
+    monthly = _monthly(filters, plain + growth_bases, SPARK_MONTHS)
+    spark_months = [add_months(filters.month_to, -(SPARK_MONTHS - 1) + i) for i in range(SPARK_MONTHS)]
+
+    result = []
+    for indicator in wanted:
+        if indicator.aggregation == "growth":
+            base_ind = catalog[indicator.growth_of]
+            current = ind.value(base_ind, *yoy.get((base_ind.code, "current"), (None, None)))
+            previous = ind.value(base_ind, *yoy.get((base_ind.code, "base"), (None, None)))
+            current_value, base_value = ind.growth(current, previous), None
+            spark: list[float | None] = []
+        else:
+            current_value = ind.value(indicator, *totals.get((indicator.code, "current"), (None, None)))
+            base_value = ind.value(indicator, *totals.get((indicator.code, "base"), (None, None)))
+            series = monthly[monthly["indicator_code"] == indicator.code]
+            by_month = {
+                row.month.date() if hasattr(row.month, "date") else row.month: ind.value(
+                    indicator, row.numerator, row.denominator
+                )
+                for row in series.itertuples(index=False)
+            }
+            spark = [by_month.get(month) for month in spark_months]
+        delta = ind.change(indicator, current_value, base_value)
+        result.append(
+            Kpi(
+                indicator=indicator,
+                value=current_value,
+                base=base_value,
+                delta=delta,
+                meets=ind.meets_target(indicator, current_value),
+                improved=ind.is_improvement(indicator, delta),
+                spark=spark,
+                spark_months=spark_months,
+            )
+        )
+    return result
+
+
+def child_level(filters: Filters, indicator: Indicator) -> str | None:
+    """Which places a ranking compares: one level below the selection, as far as the indicator goes."""
+    if filters.level == "all":
+        return "city"
+    if filters.level == "city":
+        return "county"
+    if filters.level == "county" and indicator.level in ("town", "facility"):
+        return indicator.level
+    if filters.level == "town" and indicator.level == "facility":
+        return "facility"
+    return None
+
+
+def by_place(filters: Filters, codes: list[str], level: str) -> pd.DataFrame:
+    """Each indicator for each child place: value, target and whether it is met.
+
+    Columns: indicator_code, place_code, place_name, value, target, meets, gap (value − target, on the
+    value's scale; negative means short of a rising target).
+    """
+    catalog = indicator_catalog()
+    frame = run_query("indicator_by_place", codes=codes, child_level=level, **filters.sql_params())
+    if frame.empty:
+        return frame.assign(value=[], target=[], meets=[], gap=[])
+    rows = []
+    for row in frame.itertuples(index=False):
+        indicator = catalog[row.indicator_code]
+        result = ind.value(indicator, row.numerator, row.denominator)
+        target = indicator.target_value
+        rows.append(
+            {
+                "indicator_code": row.indicator_code,
+                "place_code": row.place_code,
+                "place_name": row.place_name,
+                "value": result,
+                "target": target,
+                "meets": ind.meets_target(indicator, result),
+                "gap": None if result is None or target is None else result - target,
+            }
+        )
+    return pd.DataFrame(rows)

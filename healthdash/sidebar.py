@@ -1,0 +1,181 @@
+"""The sidebar every page shares: the selection widgets, kept in the URL."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from healthdash import urlstate
+from healthdash.db import run_query
+from healthdash.filters import (
+    COMPARISONS,
+    PERIOD_PRESETS,
+    TIERS,
+    URL_KEYS,
+    FilterOptions,
+    Filters,
+    default_filters,
+    parse_query,
+    preset_range,
+)
+from healthdash.fmt import fmt_month, fmt_period
+from healthdash.i18n import LANG_KEY, LANGUAGES, current_lang, t
+
+_STATE = "_flt_state"
+_DROPPED = "_flt_dropped"
+_WIDGETS = ("city", "county", "town", "alliance", "tiers", "period", "range", "cmp")
+KEY = {name: f"flt_{name}" for name in _WIDGETS}
+
+
+def filter_options() -> FilterOptions:
+    regions = run_query("filter_regions")
+    alliances = run_query("filter_alliances")
+    months = run_query("data_months").iloc[0]
+    by_level = {level: regions[regions["level"] == level] for level in ("city", "county", "town")}
+    return FilterOptions(
+        cities=dict(zip(by_level["city"]["code"], by_level["city"]["name"], strict=True)),
+        counties={r.code: (r.name, r.parent_code) for r in by_level["county"].itertuples()},
+        towns={r.code: (r.name, r.parent_code) for r in by_level["town"].itertuples()},
+        alliances={r.code: (r.name, r.home_region) for r in alliances.itertuples()},
+        first_month=_as_date(months["first_month"]),
+        last_month=_as_date(months["last_month"]),
+    )
+
+
+def _as_date(value: object) -> date:
+    return value.date() if hasattr(value, "date") else value  # type: ignore[return-value]
+
+
+def language_switch() -> str:
+    """Language picker (kept in the URL as ?lang=en); call before anything is labelled."""
+    urlstate.choice(LANG_KEY, list(LANGUAGES), "zh")
+    return current_lang()
+
+
+def render_language_widget() -> None:
+    st.sidebar.selectbox(
+        t("filters.language"), list(LANGUAGES), key=LANG_KEY, format_func=LANGUAGES.__getitem__
+    )
+    urlstate.write_choice(LANG_KEY, "zh")
+
+
+def _seed(filters: Filters) -> None:
+    st.session_state[KEY["city"]] = filters.city
+    st.session_state[KEY["county"]] = filters.county
+    st.session_state[KEY["town"]] = filters.town
+    st.session_state[KEY["alliance"]] = filters.alliance
+    st.session_state[KEY["tiers"]] = [] if set(filters.tiers) == set(TIERS) else list(filters.tiers)
+    st.session_state[KEY["period"]] = filters.period
+    st.session_state[KEY["range"]] = (filters.month_from, filters.month_to)
+    st.session_state[KEY["cmp"]] = filters.compare
+
+
+def _keep_valid(key: str, allowed: list) -> None:
+    if st.session_state.get(key) not in allowed:
+        st.session_state[key] = None
+
+
+def sidebar_filters() -> Filters:
+    """Render the shared filters in the sidebar and return the selection."""
+    options = filter_options()
+    outside = urlstate.changed_from_outside(URL_KEYS)
+    if outside is not None:
+        parsed = parse_query(outside, options)
+        _seed(parsed.filters)
+        st.session_state[_DROPPED] = (parsed.dropped, parsed.filters)
+    elif _STATE not in st.session_state:
+        _seed(default_filters(options))
+    elif any(key not in st.session_state for key in KEY.values()):
+        _seed(st.session_state[_STATE])
+
+    lang = current_lang()
+    side = st.sidebar
+    side.header(t("filters.header"))
+
+    def region_name(code: str | None, names: dict) -> str:
+        return t("filters.all") if code is None else names[code]
+
+    city_names = dict(options.cities)
+    side.selectbox(
+        t("filters.city"), [None, *city_names], key=KEY["city"],
+        format_func=lambda c: t("filters.all_cities") if c is None else city_names[c],
+    )
+    city = st.session_state[KEY["city"]]
+
+    county_names = {code: options.counties[code][0] for code in options.counties_of(city)}
+    _keep_valid(KEY["county"], [None, *county_names])
+    side.selectbox(
+        t("filters.county"), [None, *county_names], key=KEY["county"],
+        format_func=lambda c: region_name(c, county_names), disabled=city is None,
+    )
+    county = st.session_state[KEY["county"]]
+
+    town_names = {code: options.towns[code][0] for code in options.towns_of(county)}
+    _keep_valid(KEY["town"], [None, *town_names])
+    side.selectbox(
+        t("filters.town"), [None, *town_names], key=KEY["town"],
+        format_func=lambda c: region_name(c, town_names), disabled=county is None,
+    )
+
+    alliance_names = {code: options.alliances[code][0] for code in options.alliances_in(city, county)}
+    _keep_valid(KEY["alliance"], [None, *alliance_names])
+    side.selectbox(
+        t("filters.alliance"), [None, *alliance_names], key=KEY["alliance"],
+        format_func=lambda c: region_name(c, alliance_names),
+    )
+
+    side.multiselect(
+        t("filters.tiers"), list(TIERS), key=KEY["tiers"], format_func=lambda tier: t(f"tier.{tier}"),
+        placeholder=t("filters.all"), help=t("filters.tiers_all_hint"),
+    )
+
+    side.selectbox(
+        t("filters.period"), list(PERIOD_PRESETS), key=KEY["period"], format_func=lambda p: t(f"period.{p}")
+    )
+    period = st.session_state[KEY["period"]]
+    if period == "custom":
+        months = options.months()
+        month_range = st.session_state.get(KEY["range"])
+        if not month_range or month_range[0] not in months or month_range[1] not in months:
+            st.session_state[KEY["range"]] = preset_range("ytd", options.last_month)
+        side.select_slider(
+            t("filters.range"), months, key=KEY["range"], format_func=lambda m: fmt_month(m, lang=lang)
+        )
+        month_from, month_to = st.session_state[KEY["range"]]
+    else:
+        month_from, month_to = preset_range(period, options.last_month)
+
+    side.radio(
+        t("filters.compare"), list(COMPARISONS), key=KEY["cmp"], horizontal=True,
+        format_func=lambda c: t(f"compare.{c}"),
+    )
+
+    filters = Filters(
+        month_from=month_from,
+        month_to=month_to,
+        city=city,
+        county=county,
+        town=st.session_state[KEY["town"]],
+        alliance=st.session_state[KEY["alliance"]],
+        tiers=tuple(st.session_state[KEY["tiers"]]) or TIERS,
+        period=period,
+        compare=st.session_state[KEY["cmp"]],
+    )
+    base_from, base_to = filters.base_period()
+    side.caption(
+        f"{fmt_period(month_from, month_to, lang=lang)} · "
+        + t("compare.base", period=fmt_period(base_from, base_to, lang=lang))
+    )
+    _show_dropped(filters)
+    st.session_state[_STATE] = filters
+    urlstate.write(URL_KEYS, filters.to_query())
+    return filters
+
+
+def _show_dropped(filters: Filters) -> None:
+    """Say which link values were ignored, for as long as the view they produced is on screen."""
+    dropped, produced = st.session_state.get(_DROPPED, ([], None))
+    if dropped and produced == filters:
+        listing = "；".join(f"{key}={urlstate.plain(value)}" for key, value in dropped)
+        st.sidebar.warning(f"{t('filters.dropped')} {listing}", icon=":material/link_off:")

@@ -1,0 +1,199 @@
+"""Page furniture shared by every page: header with the active selection, demo label, KPI cards,
+empty states."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from healthdash import charts
+from healthdash.db import run_query
+from healthdash.filters import Filters
+from healthdash.fmt import fmt_period, fmt_pp, fmt_value
+from healthdash.i18n import current_lang, t
+from healthdash.indicators import Indicator
+from healthdash.kpi import Kpi, by_place, child_level, indicator_catalog
+from healthdash.sidebar import filter_options
+
+
+def dataset_kind() -> str:
+    meta = run_query("dataset_meta")
+    kinds = meta.loc[meta["key"] == "dataset_kind", "value"]
+    return str(kinds.iloc[0]) if len(kinds) else "production"
+
+
+def selection_title(filters: Filters) -> str:
+    """The active filters as one line: place · alliance · period · comparison."""
+    lang = current_lang()
+    options = filter_options()
+    parts = []
+    if filters.city:
+        parts.append(options.cities[filters.city])
+    else:
+        parts.append(t("filters.all_cities"))
+    if filters.county:
+        parts.append(options.counties[filters.county][0])
+    if filters.town:
+        parts.append(options.towns[filters.town][0])
+    if filters.alliance:
+        parts.append(options.alliances[filters.alliance][0])
+    if filters.tiers and len(filters.tiers) < 5:
+        parts.append("、".join(t(f"tier.{tier}") for tier in filters.tiers))
+    parts.append(fmt_period(filters.month_from, filters.month_to, lang=lang))
+    parts.append(t(f"compare.{filters.compare}"))
+    return " · ".join(parts)
+
+
+def page_header(title: str, filters: Filters | None = None) -> None:
+    left, right = st.columns([5, 1], vertical_alignment="bottom")
+    left.title(title, anchor=False)
+    if filters is not None:
+        left.caption(selection_title(filters))
+    if dataset_kind() == "demo":
+        right.badge(t("app.demo_badge"), icon=":material/science:", color="gray", help=t("app.demo_help"))
+
+
+def empty_state(message_key: str = "overview.empty") -> None:
+    st.info(t(message_key), icon=":material/info:")
+
+
+def kpi_help(kpi: Kpi) -> str:
+    indicator = kpi.indicator
+    lang = current_lang()
+    lines = [t("kpi.definition", definition=indicator.definition(lang))]
+    if indicator.proposed:
+        lines.append(t("kpi.proposed"))
+    if indicator.target is not None:
+        target = fmt_value(indicator.target_value, indicator.unit, lang=lang)
+        lines.append(t("kpi.target", target=target) + (f"；{t('kpi.source', source=indicator.target_source)}"
+                                                       if indicator.target_source else ""))
+    else:
+        lines.append(t("kpi.no_target"))
+    return "\n\n".join(lines)
+
+
+def _delta_text(kpi: Kpi, compare: str) -> str | None:
+    if kpi.delta is None:
+        return None
+    lang = current_lang()
+    if kpi.indicator.is_percent or kpi.indicator.unit == "ratio":
+        if kpi.indicator.unit == "ratio":
+            amount = f"{kpi.delta:+.2f}"
+        else:
+            amount = fmt_pp(kpi.delta, signed=True, lang=lang)
+    else:
+        amount = fmt_value(kpi.delta, "%", lang=lang)
+        amount = amount if amount.startswith(("-", "−")) else f"+{amount}"
+    return t("kpi.change", compare=t(f"compare.{compare}"), delta=amount)
+
+
+def kpi_card(kpi: Kpi, compare: str) -> None:
+    """One indicator: value, change coloured by whether it is better, target and pass/fail, sparkline."""
+    lang = current_lang()
+    indicator = kpi.indicator
+    color = "gray" if kpi.improved is None else ("blue" if kpi.improved else "orange")
+    delta = _delta_text(kpi, compare)
+    spark = [v for v in kpi.spark if v is not None]
+    with st.container(border=True):
+        st.metric(
+            indicator.name(lang),
+            fmt_value(kpi.value, indicator.unit, lang=lang) if kpi.value is not None else t("kpi.no_data"),
+            delta=delta,
+            delta_color=color,
+            help=kpi_help(kpi),
+            chart_data=spark if len(spark) > 1 else None,
+            chart_type="line",
+        )
+        if indicator.target is None:
+            st.caption(t("kpi.no_target"))
+        elif kpi.meets is None:
+            st.caption(t("kpi.target", target=fmt_value(indicator.target_value, indicator.unit, lang=lang)))
+        else:
+            target = t("kpi.target", target=fmt_value(indicator.target_value, indicator.unit, lang=lang))
+            badge = (f":blue-badge[:material/check: {t('kpi.met')}]" if kpi.meets
+                     else f":orange-badge[:material/close: {t('kpi.not_met')}]")
+            st.markdown(f"{badge} {target}")
+
+
+def kpi_grid(kpis: list[Kpi], compare: str, per_row: int = 3) -> None:
+    for start in range(0, len(kpis), per_row):
+        columns = st.columns(per_row)
+        for column, kpi in zip(columns, kpis[start:start + per_row], strict=False):
+            with column:
+                kpi_card(kpi, compare)
+
+
+def status_labels() -> tuple[str, str, str]:
+    return t("chart.met"), t("chart.not_met"), t("chart.no_target")
+
+
+def ranking_chart(filters: Filters, indicator: Indicator) -> None:
+    """Places one level below the selection ranked by `indicator`, target as a dashed rule."""
+    lang = current_lang()
+    level = child_level(filters, indicator)
+    name = indicator.name(lang)
+    if level is None:
+        st.info(t("overview.ranking_none", indicator=name, level=t(f"level.{indicator.level}")))
+        return
+    frame = by_place(filters, [indicator.code], level).dropna(subset=["value"])
+    if frame.empty:
+        empty_state()
+        return
+    met, not_met, no_target = status_labels()
+    frame = frame.assign(
+        status=frame["meets"].map(lambda m: no_target if m is None else (met if m else not_met)),
+        text=[
+            fmt_value(v, indicator.unit, lang=lang) + ("" if m is None else (" ✓" if m else " ✗"))
+            for v, m in zip(frame["value"], frame["meets"], strict=True)
+        ],
+    )
+    chart = charts.ranking_bar(
+        frame,
+        label="place_name",
+        value="value",
+        text="text",
+        status="status",
+        status_labels=status_labels(),
+        target=indicator.target_value,
+        axis_format=".0%" if indicator.is_percent else ",.2~f",
+        value_title=name,
+    )
+    st.caption(t("overview.ranking_caption", level=t(f"level.{level}"), indicator=name))
+    st.altair_chart(chart, width="stretch", theme=None)
+
+
+def attention_table(filters: Filters, codes: list[str], limit: int = 15) -> None:
+    """Indicators below target in the places one level down, largest relative gap first."""
+    lang = current_lang()
+    catalog = indicator_catalog()
+    with_target = [catalog[code] for code in codes if catalog[code].target is not None]
+    by_level: dict[str, list[str]] = {}
+    for indicator in with_target:
+        level = child_level(filters, indicator)
+        if level:
+            by_level.setdefault(level, []).append(indicator.code)
+    frames = [by_place(filters, level_codes, level) for level, level_codes in by_level.items()]
+    frames = [frame for frame in frames if not frame.empty]
+    below = pd.concat(frames) if frames else pd.DataFrame()
+    if not below.empty:
+        below = below[below["meets"].eq(False)]
+    if below.empty:
+        st.success(t("overview.attention_none"), icon=":material/task_alt:")
+        return
+    below = below.assign(relative=(below["gap"] / below["target"]).abs()).sort_values(
+        "relative", ascending=False
+    ).head(limit)
+    rows = []
+    for row in below.itertuples(index=False):
+        indicator = catalog[row.indicator_code]
+        gap = (fmt_pp(abs(row.gap), lang=lang) if indicator.is_percent
+               else fmt_value(abs(row.gap), indicator.unit, lang=lang))
+        rows.append({
+            t("overview.col_place"): row.place_name,
+            t("overview.col_indicator"): indicator.name(lang),
+            t("overview.col_value"): fmt_value(row.value, indicator.unit, lang=lang),
+            t("overview.col_target"): fmt_value(row.target, indicator.unit, lang=lang),
+            t("overview.col_gap"): gap,
+        })
+    st.caption(t("overview.attention_caption"))
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
