@@ -1,0 +1,55 @@
+# 医联体运行监测看板 — tasks. `make run` starts the dashboard, `make test` runs lint and every test.
+# Both create .venv (python3 -m venv) and install the pinned requirements into it when needed: a stamp
+# file in .venv, newer than the requirements files, means they are already installed.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := test
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+PORT ?= 8501
+PYTEST_ARGS ?=
+
+# Playwright (the Python package) drives Debian's /usr/bin/chromium: it must never download a browser.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test test-fast lint bench install install-dev clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PY) -m pip install -q -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install -q -r requirements-dev.txt
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## run: the dashboard on http://localhost:$(PORT) (builds the demo database on first start)
+run: install
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+## test: lint, then every test, the browser tests included (they need /usr/bin/chromium)
+test: install-dev
+	$(BIN)/ruff check .
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## test-fast: every test but the browser ones
+test-fast: install-dev
+	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+bench: install
+	$(PY) -m healthdash bench
+
+clean:
+	rm -rf artifacts .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,294 @@
+"""Fixtures for the browser tests: a demo database, the app under `streamlit run`, Debian's Chromium.
+
+Load it from a test module with `pytest_plugins = ["tests.browser.plugin"]`.
+
+Nothing here may reach the internet, and nothing is downloaded: Playwright (the Python package) only
+drives /usr/bin/chromium, which comes from Debian (`apt-get install chromium fonts-noto-cjk`). The
+browser is started with its background services off, every host name other than localhost resolving to
+nothing, and every request that would leave the machine is aborted and recorded, so a test can assert
+that the app asked for nothing outside.
+
+Environment (all optional):
+- HEALTHDASH_CHROMIUM     the browser binary (default /usr/bin/chromium)
+- HEALTHDASH_BROWSER_DB   use this database instead of building the demo (a quicker loop while developing)
+- HEALTHDASH_BROWSER_APP  the script to serve (default app.py)
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.browser.helpers import REPO, PageLog, is_external
+
+os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+
+CHROMIUM = os.environ.get("HEALTHDASH_CHROMIUM", "/usr/bin/chromium")
+INSTALL_HINT = (
+    "Install Debian's Chromium and CJK fonts:  apt-get install -y chromium fonts-noto-cjk  (.ci/run does)"
+)
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--disable-features=Translate,OptimizationHints,MediaRouter,AutofillServerCommunication",
+    "--no-proxy-server",
+    # Any host name but localhost resolves to nothing: even a request that slipped past the route below
+    # could not leave the machine.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+]
+VIEWPORT = {"width": 1280, "height": 720}
+
+SERVER_START_TIMEOUT_S = 120
+DEMO_BUILD_TIMEOUT_S = 900
+
+
+# ---------------------------------------------------------------------------------------------- checks
+
+
+def require_chromium() -> str:
+    """Fail (never skip) when the browser is missing: a skipped browser test looks like a passed one."""
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        pytest.fail(
+            f"Browser tests need Debian's Chromium at {CHROMIUM}, and it is missing.\n{INSTALL_HINT}",
+            pytrace=False,
+        )
+    return CHROMIUM
+
+
+def require_cjk_fonts() -> None:
+    """Fail when no Chinese font is installed: every label would render as empty boxes."""
+    fc_list = shutil.which("fc-list")
+    families = ""
+    if fc_list:
+        families = subprocess.run(
+            [fc_list, ":lang=zh", "family"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+    if not families:
+        pytest.fail(
+            f"Browser tests need a Chinese font (fc-list :lang=zh finds none).\n{INSTALL_HINT}", pytrace=False
+        )
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# Straight to loopback, whatever http_proxy says.
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def _answers(url: str) -> bool:
+    try:
+        with _DIRECT.open(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+# ---------------------------------------------------------------------------------------------- database
+
+
+@pytest.fixture(scope="session")
+def browser_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo database, built once per session by the project's own CLI, in a temporary folder."""
+    given = os.environ.get("HEALTHDASH_BROWSER_DB")
+    if given:
+        path = Path(given).resolve()
+        if not path.exists():
+            pytest.fail(f"HEALTHDASH_BROWSER_DB={given} does not exist", pytrace=False)
+        return path
+    path = tmp_path_factory.mktemp("browser-db") / "health.duckdb"
+    command = [sys.executable, "-m", "healthdash", "build-demo", "--db", str(path)]
+    started = time.monotonic()
+    try:
+        done = subprocess.run(
+            command,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=DEMO_BUILD_TIMEOUT_S,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{' '.join(command[1:])} took over {DEMO_BUILD_TIMEOUT_S} s", pytrace=False)
+    if done.returncode != 0 or not path.exists():
+        output = (done.stdout + done.stderr)[-4000:]
+        pytest.fail(
+            f"building the demo database failed (exit {done.returncode}): {' '.join(command[1:])}\n{output}",
+            pytrace=False,
+        )
+    print(f"\n[browser] demo database built in {time.monotonic() - started:.1f} s: {path}")
+    return path
+
+
+# ---------------------------------------------------------------------------------------------- app server
+
+
+@dataclass
+class AppServer:
+    url: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def log_tail(self, chars: int = 6000) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-chars:]
+        except OSError:
+            return "(no log)"
+
+
+@pytest.fixture(scope="session")
+def app_server(browser_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """`streamlit run app.py` on a free loopback port, on `browser_db`; stopped at the end of the session."""
+    script = os.environ.get("HEALTHDASH_BROWSER_APP", "app.py")
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    env = {**os.environ, "HEALTHDASH_DB": str(browser_db), "PYTHONUNBUFFERED": "1"}
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        script,
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--server.fileWatcherType",
+        "none",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            command,
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    server = AppServer(url=f"http://127.0.0.1:{port}", process=process, log_path=log_path)
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while not _answers(f"{server.url}/_stcore/health"):
+            if process.poll() is not None:
+                pytest.fail(
+                    f"streamlit exited with {process.returncode} before answering:\n{server.log_tail()}",
+                    pytrace=False,
+                )
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"streamlit did not answer within {SERVER_START_TIMEOUT_S} s:\n{server.log_tail()}",
+                    pytrace=False,
+                )
+            time.sleep(0.25)
+        yield server
+    finally:
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=15)
+
+
+# ---------------------------------------------------------------------------------------------- browser
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium, driven by the Playwright driver inside the wheel (no download)."""
+    executable = require_chromium()
+    require_cjk_fonts()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page_log() -> PageLog:
+    """What the test's page did that a clean page must not (see helpers.assert_clean)."""
+    return PageLog()
+
+
+@pytest.fixture
+def page(browser, app_server: AppServer, page_log: PageLog, request: pytest.FixtureRequest):
+    """A fresh page (own context: no cookies or storage from other tests) with the app as base URL."""
+    context = browser.new_context(
+        base_url=app_server.url,
+        viewport=VIEWPORT,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        service_workers="block",
+    )
+    context.on("request", page_log.on_request)
+
+    def keep_local(route) -> None:
+        if is_external(route.request.url):
+            route.abort("blockedbyclient")  # recorded by on_request; never sent
+        else:
+            route.continue_()
+
+    context.route("**/*", keep_local)
+    page = context.new_page()
+    page.on("pageerror", page_log.on_page_error)
+    page.on("console", page_log.on_console)
+    page.on("websocket", page_log.on_websocket)
+    page.set_default_timeout(60_000)
+    try:
+        yield page
+    finally:
+        report = getattr(request.node, "rep_call", None)
+        if report is not None and report.failed:
+            from tests.browser.helpers import save_screenshot
+
+            try:
+                save_screenshot(page, f"FAILED-{request.node.name}")
+            except Exception as exc:  # a broken page must not hide the test's own failure
+                print(f"[browser] no screenshot of the failure: {exc}")
+        context.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Keep each phase's report on the item (for the failure screenshot) and attach the server's log."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    server = getattr(item, "funcargs", {}).get("app_server")
+    if report.failed and isinstance(server, AppServer):
+        report.sections.append(("streamlit log (tail)", server.log_tail()))
+    return report
