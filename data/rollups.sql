@@ -159,6 +159,20 @@ region_level as (
     from resident_care group by all
     union all
     select indicator_code, town_code, month, numerator, denominator from public_health
+    union all
+    -- Physicians posted to the county's primary facilities (month-end stock, every alliance) per 10,000
+    -- residents; every in-scope county gets a row each month so that its population counts when summed.
+    select 'posted_physicians_per_10k', c.code, m.month, coalesce(p.posted, 0), c.population / 10000.0
+    from region c
+    cross join (select distinct month from alliance_activity) m
+    left join (
+        select g.county_code, a.month, sum(a.posted_physicians) as posted,
+        from alliance_activity a
+        join facility_geo g on g.facility_code = a.facility_code
+        where g.tier in ('township', 'community', 'village')
+        group by all
+    ) p on p.county_code = c.code and p.month = m.month
+    where c.level = 'county' and c.in_scope
 )
 select
     x.indicator_code,

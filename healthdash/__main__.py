@@ -1,0 +1,57 @@
+"""Command line: `python -m healthdash <command>`. Each command registers itself in _COMMANDS."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "health.duckdb"
+
+
+def default_db() -> Path:
+    return Path(os.environ.get("HEALTHDASH_DB") or DEFAULT_DB)
+
+
+def _add_build_demo(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("build-demo", help="build the demo database (deterministic, calibrated)")
+    parser.add_argument("--db", type=Path, default=None, help="database file (default: $HEALTHDASH_DB or data/health.duckdb)")
+    parser.add_argument("--scale", type=float, default=1.0, help="referral volume multiplier (8 ≈ 10 million events)")
+    parser.add_argument("--seed", type=int, default=None, help="random seed (default: the demo's fixed seed)")
+    parser.set_defaults(run=_build_demo)
+
+
+def _build_demo(args: argparse.Namespace) -> int:
+    # Imported here so that other commands do not pay for numpy and the generator.
+    from healthdash.demo import DEFAULT_SEED, build_demo
+
+    path = args.db or default_db()
+
+    def progress(fraction: float, message: str) -> None:
+        print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
+
+    result = build_demo(path, scale=args.scale, seed=DEFAULT_SEED if args.seed is None else args.seed, progress=progress)
+    print(f"built {path}")
+    for table, rows in result["rows"].items():
+        print(f"  {table:<18} {rows:>12,}")
+    print(f"  {'seconds':<18} {result['seconds']:>12}")
+    return 0
+
+
+# Add a command: write _add_<name>(commands) that sets `run`, and list it here.
+_COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (_add_build_demo,)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m healthdash", description="医联体运行监测看板 tools")
+    commands = parser.add_subparsers(dest="command", required=True)
+    for add in _COMMANDS:
+        add(commands)
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
