@@ -291,10 +291,14 @@ def page(browser, app_server: AppServer, page_log: PageLog, request: pytest.Fixt
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
-    """Keep each phase's report on the item (for the failure screenshot) and attach the server's log."""
+    """Keep each phase's report on the item (for the failure screenshot); on failure attach what the
+    browser recorded and the tail of the server's log."""
     report = yield
     setattr(item, f"rep_{report.when}", report)
-    server = getattr(item, "funcargs", {}).get("app_server")
+    funcargs = getattr(item, "funcargs", {})
+    log, server = funcargs.get("page_log"), funcargs.get("app_server")
+    if report.failed and isinstance(log, PageLog) and log.problems():
+        report.sections.append(("browser: external requests and errors", "\n".join(log.problems())))
     if report.failed and isinstance(server, AppServer):
         report.sections.append(("streamlit log (tail)", server.log_tail()))
     return report
