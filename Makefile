@@ -36,10 +36,14 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
-## test: lint, then every test, the browser tests included (they need /usr/bin/chromium)
+## test: lint and every test, the browser tests included (they need /usr/bin/chromium). Both always run,
+## so one report shows everything; the exit code is pytest's if it failed (5: no tests), else ruff's.
 test: install-dev
-	$(BIN)/ruff check .
-	$(PY) -m pytest $(PYTEST_ARGS)
+	@lint=0; \
+	echo "$(BIN)/ruff check ."; $(BIN)/ruff check . || lint=$$?; \
+	echo "$(PY) -m pytest $(PYTEST_ARGS)"; $(PY) -m pytest $(PYTEST_ARGS) || exit $$?; \
+	if [ $$lint -ne 0 ]; then echo "ruff found problems (see above)" >&2; fi; \
+	exit $$lint
 
 ## test-fast: every test but the browser ones
 test-fast: install-dev
