@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 QUERY_DIR = ROOT / "queries"
 DEFAULT_DB = ROOT / "data" / "health.duckdb"
 _QUERY_NAME = re.compile(r"^[a-z0-9_]+$")
+_PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)")
+_COMMENT = re.compile(r"--[^\n]*")
 
 
 def database_path() -> Path:
@@ -54,11 +56,24 @@ def load_sql(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
+@cache
+def query_parameters(name: str) -> frozenset[str]:
+    """The $parameters queries/<name>.sql uses (its header comment does not count)."""
+    return frozenset(_PARAMETER.findall(_COMMENT.sub("", load_sql(name))))
+
+
+def bind(name: str, params: dict[str, object]) -> dict[str, object]:
+    """The subset of `params` the query uses: pages pass the whole selection, DuckDB wants exactly
+    the parameters a statement names (and a smaller key caches better)."""
+    used = query_parameters(name)
+    return {key: value for key, value in params.items() if key in used}
+
+
 def execute(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object] | None = None) -> pd.DataFrame:
     """Run queries/<name>.sql on its own cursor with bound parameters (uncached: tests and benchmarks)."""
     cursor = con.cursor()
     try:
-        return cursor.execute(load_sql(name), params or {}).df()
+        return cursor.execute(load_sql(name), bind(name, params or {})).df()
     finally:
         cursor.close()
 
@@ -79,4 +94,4 @@ def _cached(db: DatabaseId, name: str, params: dict[str, object]) -> pd.DataFram
 
 def run_query(name: str, **params: object) -> pd.DataFrame:
     """Run a named query with bound parameters, cached per database version."""
-    return _cached(database_id(), name, params)
+    return _cached(database_id(), name, bind(name, params))

@@ -41,7 +41,7 @@ class Indicator:
         return cls(**values)
 
     def name(self, lang: str) -> str:
-        return self.name_en if lang == "en" else self.name_zh
+        return self.name_en[:1].upper() + self.name_en[1:] if lang == "en" else self.name_zh
 
     def definition(self, lang: str) -> str:
         return self.definition_en if lang == "en" else self.definition_zh

@@ -57,18 +57,26 @@ def empty_state(message_key: str = "overview.empty") -> None:
     st.info(t(message_key), icon=":material/info:")
 
 
+def target_text(indicator: Indicator) -> str:
+    """'目标 ≥90%' — the comparison sign says which side of the target is good."""
+    if indicator.target is None:
+        return t("kpi.no_target")
+    sign = "≤" if indicator.direction == "down" else "≥"
+    if indicator.is_percent:
+        amount = f"{indicator.target:g}%"
+    else:
+        amount = fmt_value(indicator.target_value, indicator.unit, lang=current_lang())
+    return t("kpi.target", target=f"{sign}{amount}")
+
+
 def kpi_help(kpi: Kpi) -> str:
     indicator = kpi.indicator
     lang = current_lang()
     lines = [t("kpi.definition", definition=indicator.definition(lang))]
     if indicator.proposed:
         lines.append(t("kpi.proposed"))
-    if indicator.target is not None:
-        target = fmt_value(indicator.target_value, indicator.unit, lang=lang)
-        lines.append(t("kpi.target", target=target) + (f"；{t('kpi.source', source=indicator.target_source)}"
-                                                       if indicator.target_source else ""))
-    else:
-        lines.append(t("kpi.no_target"))
+    source = f"；{t('kpi.source', source=indicator.target_source)}" if indicator.target_source else ""
+    lines.append(target_text(indicator) + (source if indicator.target is not None else ""))
     return "\n\n".join(lines)
 
 
@@ -104,15 +112,12 @@ def kpi_card(kpi: Kpi, compare: str) -> None:
             chart_data=spark if len(spark) > 1 else None,
             chart_type="line",
         )
-        if indicator.target is None:
-            st.caption(t("kpi.no_target"))
-        elif kpi.meets is None:
-            st.caption(t("kpi.target", target=fmt_value(indicator.target_value, indicator.unit, lang=lang)))
+        if kpi.meets is None:
+            st.caption(target_text(indicator))
         else:
-            target = t("kpi.target", target=fmt_value(indicator.target_value, indicator.unit, lang=lang))
             badge = (f":blue-badge[:material/check: {t('kpi.met')}]" if kpi.meets
                      else f":orange-badge[:material/close: {t('kpi.not_met')}]")
-            st.markdown(f"{badge} {target}")
+            st.markdown(f"{badge} {target_text(indicator)}")
 
 
 def kpi_grid(kpis: list[Kpi], compare: str, per_row: int = 3) -> None:

@@ -1,0 +1,120 @@
+"""The Overview page as a user sees it, driven through AppTest on the demo database."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADLINE_NAMES = ["县域内就诊率", "基层医疗卫生机构诊疗人次占比", "县域内住院人次占比", "下转/上转比", "县外转诊人次",
+                  "家庭医生签约率", "适龄儿童免疫规划疫苗接种率", "高血压患者规范管理率", "2型糖尿病患者规范管理率"]
+
+
+def region_code(db: Path, name: str) -> str:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute("select code from region where name = $name", {"name": name}).fetchone()[0]
+
+
+def calibration(measure: str, place: str) -> dict:
+    with open(ROOT / "data" / "calibration.csv", encoding="utf-8") as handle:
+        return next(row for row in csv.DictReader(handle) if row["measure"] == measure and row["place"] == place)
+
+
+@pytest.fixture
+def app(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("HEALTHDASH_DB", str(demo_db))
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+
+
+def metric_values(at: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in at.metric}
+
+
+def test_overview_opens_with_every_headline_indicator(app: AppTest) -> None:
+    app.run()
+    assert not app.exception
+    assert list(metric_values(app)) == HEADLINE_NAMES
+    assert all(metric.help for metric in app.metric), "every indicator explains itself"
+    assert any("模拟演示数据" in markdown.value for markdown in app.markdown)
+
+
+def test_county_link_shows_the_published_retention_rate(app: AppTest, demo_db: Path) -> None:
+    row = calibration("county_retention_rate", "鹿寨县")
+    app.query_params.update({"county": region_code(demo_db, "鹿寨县"), "period": "custom",
+                             "from": row["period_from"], "to": row["period_to"]})
+    app.run()
+    assert not app.exception
+    shown = metric_values(app)["县域内就诊率"]
+    assert float(shown.rstrip("%")) == pytest.approx(float(row["value"]), abs=0.1)
+    assert "鹿寨县" in app.caption[0].value
+    help_text = next(m.help for m in app.metric if m.label == "县域内就诊率")
+    assert "90" in help_text and "分级诊疗" in help_text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"county": "' OR 1=1 --"},
+        {"city": "000000"},
+        {"period": "custom", "from": "2099-13", "to": "2024-06"},
+        {"tiers": "county,<script>"},
+        {"alliance": "x'); drop table region; --"},
+    ],
+)
+def test_malicious_or_malformed_links_are_dropped_with_a_note(app: AppTest, query: dict) -> None:
+    app.query_params.update(query)
+    app.run()
+    assert not app.exception
+    notes = [warning.value for warning in app.sidebar.warning]
+    assert any("已忽略" in note for note in notes)
+    assert len(app.metric) == len(HEADLINE_NAMES)
+
+
+def test_picking_a_city_narrows_the_page_and_the_link(app: AppTest, demo_db: Path) -> None:
+    app.run()
+    everything = metric_values(app)
+    code = region_code(demo_db, "自贡市")
+    app.selectbox(key="flt_city").set_value(code).run()
+    assert not app.exception
+    assert app.query_params["city"] == [code] or app.query_params["city"] == code
+    narrowed = metric_values(app)
+    assert narrowed != everything
+    assert "自贡市" in app.caption[0].value
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"city": "自贡市", "cmp": "mom", "period": "quarter"},
+        {"county": "名山区", "period": "last_year"},
+        {"town": "百丈镇", "period": "last12"},
+        {"county": "鹿寨县", "tiers": "township,village"},
+    ],
+)
+def test_filter_combinations_render_without_errors(app: AppTest, demo_db: Path, query: dict) -> None:
+    resolved = {key: region_code(demo_db, value) if key in ("city", "county", "town") else value
+                for key, value in query.items()}
+    app.query_params.update(resolved)
+    app.run()
+    assert not app.exception
+    assert not app.sidebar.warning, "every value in these links is valid"
+    assert len(app.metric) == len(HEADLINE_NAMES)
+
+
+def test_period_without_data_shows_a_friendly_empty_state(app: AppTest, demo_db: Path) -> None:
+    # 2017-01 has data but its 环比 base (2016-12) does not: the page must still render, without deltas
+    app.query_params.update({"period": "custom", "from": "2017-01", "to": "2017-01", "cmp": "mom"})
+    app.run()
+    assert not app.exception
+    assert len(app.metric) == len(HEADLINE_NAMES)
+
+
+def test_english_switch(app: AppTest) -> None:
+    app.query_params["lang"] = "en"
+    app.run()
+    assert not app.exception
+    assert "County retention rate" in metric_values(app)
