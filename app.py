@@ -2,11 +2,14 @@
 
 import streamlit as st
 
+from healthdash import ui
 from healthdash.i18n import t
 from healthdash.sidebar import language_switch, render_language_widget
 from healthdash.startup import ensure_database
 
-st.set_page_config(page_title="医联体运行监测看板", page_icon=":material/monitor_heart:", layout="wide")
+# A local file: an emoji or :material: favicon is fetched from a font CDN, which an intranet lacks.
+st.set_page_config(page_title="医联体运行监测看板", page_icon=str(ui.FAVICON), layout="wide")
+ui.apply_style()
 language_switch()
 ensure_database()
 

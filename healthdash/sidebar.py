@@ -100,6 +100,7 @@ def sidebar_filters() -> Filters:
     side.selectbox(
         t("filters.city"), [None, *city_names], key=KEY["city"],
         format_func=lambda c: t("filters.all_cities") if c is None else city_names[c],
+        placeholder=t("filters.all_cities"),
     )
     city = st.session_state[KEY["city"]]
 
@@ -108,6 +109,7 @@ def sidebar_filters() -> Filters:
     side.selectbox(
         t("filters.county"), [None, *county_names], key=KEY["county"],
         format_func=lambda c: region_name(c, county_names), disabled=city is None,
+        placeholder=t("filters.all"),
     )
     county = st.session_state[KEY["county"]]
 
@@ -116,13 +118,14 @@ def sidebar_filters() -> Filters:
     side.selectbox(
         t("filters.town"), [None, *town_names], key=KEY["town"],
         format_func=lambda c: region_name(c, town_names), disabled=county is None,
+        placeholder=t("filters.all"),
     )
 
     alliance_names = {code: options.alliances[code][0] for code in options.alliances_in(city, county)}
     _keep_valid(KEY["alliance"], [None, *alliance_names])
     side.selectbox(
         t("filters.alliance"), [None, *alliance_names], key=KEY["alliance"],
-        format_func=lambda c: region_name(c, alliance_names),
+        format_func=lambda c: region_name(c, alliance_names), placeholder=t("filters.all"),
     )
 
     side.multiselect(

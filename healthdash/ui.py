@@ -3,6 +3,8 @@ empty states."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
@@ -14,6 +16,20 @@ from healthdash.i18n import current_lang, t
 from healthdash.indicators import Indicator
 from healthdash.kpi import Kpi, by_place, child_level, indicator_catalog
 from healthdash.sidebar import filter_options
+
+FAVICON = Path(__file__).parent / "assets" / "favicon.png"
+
+# Tighter top margin and larger metric figures: the page is read off a projector.
+_STYLE = """
+<style>
+.block-container {padding-top: 2.2rem; padding-bottom: 2rem;}
+[data-testid="stMetricValue"] {font-size: 2.1rem;}
+</style>
+"""
+
+
+def apply_style() -> None:
+    st.html(_STYLE)
 
 
 def dataset_kind() -> str:
@@ -108,6 +124,7 @@ def kpi_card(kpi: Kpi, compare: str) -> None:
             fmt_value(kpi.value, indicator.unit, lang=lang) if kpi.value is not None else t("kpi.no_data"),
             delta=delta,
             delta_color=color,
+            delta_arrow="off" if not kpi.delta else ("up" if kpi.delta > 0 else "down"),
             help=kpi_help(kpi),
             chart_data=spark if len(spark) > 1 else None,
             chart_type="line",
