@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -81,7 +81,7 @@ def write_database(
         meta = {
             "dataset_kind": kind,
             "schema_version": SCHEMA_VERSION,
-            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             **(extra_meta or {}),
         }
         con.executemany("insert into meta values (?, ?)", [(key, str(value)) for key, value in meta.items()])

@@ -11,7 +11,16 @@ import numpy as np
 import pandas as pd
 
 from healthdash.demo.calendar import MONTHS, N_MONTHS, T_YEARS, season
-from healthdash.demo.targets import Target, apply_floors, apply_rates, apply_shares, apply_sums, draw_counts, of_table
+from healthdash.demo.places import shared_services
+from healthdash.demo.targets import (
+    Target,
+    apply_floors,
+    apply_rates,
+    apply_shares,
+    apply_sums,
+    draw_counts,
+    of_table,
+)
 
 PRIMARY_TIERS = ("township", "community", "village")
 STREAMS = ("volume", "care", "activity", "shared", "public_health", "referral_cells", "referral_events")
@@ -166,22 +175,16 @@ def alliance_activity(world: dict[str, pd.DataFrame], geo: pd.DataFrame, rng: np
 
 # Per member and month: remote cases, share reviewed by the centre, whether films are graded.
 _SERVICES = {"imaging": (25.0, 0.5, True), "ecg": (40.0, 0.3, False), "pathology": (3.0, 1.0, False), "lab": (450.0, 0.0, False)}
-_SERVICES_BY_KIND = {"telemedicine": ("imaging", "ecg", "lab"), "county_community": ("imaging", "ecg")}
 
 
 def shared_service(world: dict[str, pd.DataFrame], geo: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     base = _member_months(world, geo, ("telemedicine", "county_community"))
-    base = base[base["tier"].isin(PRIMARY_TIERS) & (base["tier"] != "village")]
-    # Only tight county communities run shared centres; 自贡's network reads imaging only.
-    base = base[(base["kind"] == "telemedicine") | (base["integration"] == "tight")]
-    frames = []
-    for service, (cases, reviewed, graded) in _SERVICES.items():
-        kinds = [k for k, services in _SERVICES_BY_KIND.items() if service in services]
-        frame = base[base["kind"].isin(kinds)].copy()
-        if service != "imaging":
-            frame = frame[~frame["alliance_code"].isin(_imaging_only(world))]
-        frame["service"] = service
-        frames.append(frame)
+    base = base[base["tier"].isin(["township", "community"])]
+    alliance = world["alliance"]
+    services = {code: shared_services(name, kind, integration)
+                for code, name, kind, integration in alliance[["code", "name", "kind", "integration"]].itertuples(index=False)}
+    frames = [base[base["alliance_code"].map(lambda code, s=service: s in services[code])].assign(service=service)
+              for service in _SERVICES]
     out = pd.concat(frames, ignore_index=True)
     n = len(out)
     years = np.clip(out["years_in"].to_numpy(), 0, None)
@@ -191,19 +194,13 @@ def shared_service(world: dict[str, pd.DataFrame], geo: pd.DataFrame, rng: np.ra
     out["review_share"] = out["service"].map({k: v[1] for k, v in _SERVICES.items()}).to_numpy()
     out["graded"] = out["service"].map({k: v[2] for k, v in _SERVICES.items()}).to_numpy()
     # Quality climbs from a start to a plateau over two years after the alliance is founded.
-    alliances = out["alliance_code"].to_numpy()
-    codes, index = np.unique(alliances, return_inverse=True)
+    codes, index = np.unique(out["alliance_code"].to_numpy(dtype=str), return_inverse=True)
     start, plateau = rng.uniform(0.60, 0.78, len(codes))[index], rng.uniform(0.86, 0.94, len(codes))[index]
     progress = np.clip(years / 2, 0, 1)
     out["concordance"] = np.clip(start + (plateau - start) * progress + rng.normal(0, 0.02, n), 0.05, 0.99)
     a_start, a_plateau = rng.uniform(0.45, 0.60, len(codes))[index], rng.uniform(0.66, 0.80, len(codes))[index]
     out["grade_a_rate"] = np.clip(a_start + (a_plateau - a_start) * progress + rng.normal(0, 0.02, n), 0.05, 0.99)
     return out
-
-
-def _imaging_only(world: dict[str, pd.DataFrame]) -> list[str]:
-    alliance = world["alliance"]
-    return alliance.loc[alliance["name"].str.contains("远程影像"), "code"].tolist()
 
 
 def public_health(region: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:

@@ -342,6 +342,17 @@ def _alliances() -> tuple[_Alliance, ...]:
     return listed + generic
 
 
+# Shared centres of the telemedicine networks; tight county communities run imaging and ECG centres.
+_NETWORK_SERVICES = {"自贡市远程影像协作网": ("imaging",), "名山区远程医疗协作网": ("imaging", "ecg", "pathology", "lab")}
+
+
+def shared_services(name: str, kind: str, integration: str) -> tuple[str, ...]:
+    """The services (imaging, ecg, pathology, lab) an alliance's shared centres provide to its members."""
+    if name in _NETWORK_SERVICES:
+        return _NETWORK_SERVICES[name]
+    return ("imaging", "ecg") if kind == "county_community" and integration == "tight" else ()
+
+
 def _alliance_tables(region: pd.DataFrame, facility: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     by_name = dict(zip(facility["name"], facility["code"], strict=True))
     county_of_region = dict(zip(region["code"], region["parent_code"].where(region["level"] == "town", region["code"]), strict=True))

@@ -23,8 +23,8 @@ from healthdash.demo.targets import Target, draw_counts
 MACROS_SQL = Path(__file__).resolve().parents[2] / "data" / "macros.sql"
 DIRECTIONS = ("up", "down", "out_of_county", "returned")
 
-# Sizes the whole demo: scale 1 gives about 1.2 million events over the nine years.
-_VOLUME = 1.25
+# Sizes the whole demo: scale 1 gives about 1.25 million events over the nine years, scale 8 about 10 million.
+_VOLUME = 1.4
 # Referrals a year per sender: per facility + per bed, by (tier, direction).
 _RATES = {
     ("village", "up"): (24, 0.0),
