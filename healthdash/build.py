@@ -67,7 +67,7 @@ def write_database(
     try:
         report(0.0, "创建数据库结构")
         con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
-        total_rows = sum(_rows(table) for table in tables.values()) or 1
+        total_rows = sum(row_count(table) for table in tables.values()) or 1
         done = 0
         for name, table in tables.items():
             report(0.05 + 0.75 * done / total_rows, f"写入 {name}")
@@ -76,7 +76,7 @@ def write_database(
                 con.execute(f'insert into "{name}" by name select * from source_table')
             finally:
                 con.unregister("source_table")
-            done += _rows(table)
+            done += row_count(table)
         report(0.8, "计算汇总表")
         meta = {
             "dataset_kind": kind,
@@ -100,5 +100,5 @@ def write_database(
         raise
 
 
-def _rows(table: pd.DataFrame | pa.Table) -> int:
+def row_count(table: pd.DataFrame | pa.Table) -> int:
     return table.num_rows if isinstance(table, pa.Table) else len(table)

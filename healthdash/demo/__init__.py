@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from healthdash.build import Progress, write_database
+from healthdash.build import Progress, row_count, write_database
 from healthdash.catalog import load_catalog
 from healthdash.demo.calibrate import calibrate_facts, calibrate_world, load_calibration
 from healthdash.demo.generate import expected_facts, realise, streams
@@ -41,5 +41,5 @@ def build_demo(db_path: Path, scale: float = 1.0, seed: int = DEFAULT_SEED, prog
     tables["referral"] = events(geo, route_table, raw["referral"], of_table(targets, "referral"), rngs)
     write_database(db_path, tables, "demo", lambda f, m: report(0.35 + 0.65 * f, m),
                    extra_meta={"seed": str(seed), "scale": f"{scale:g}"})
-    rows = {name: (t.num_rows if hasattr(t, "num_rows") else len(t)) for name, t in tables.items()}
+    rows = {name: row_count(table) for name, table in tables.items()}
     return {"rows": rows, "seconds": round(time.perf_counter() - started, 2)}

@@ -72,7 +72,7 @@ _COST_PER_DISCHARGE = {("tertiary", "*"): 12000, ("county", "general"): 6500, ("
                        ("county", "maternal_child"): 4200, ("county", "psychiatric"): 9000,
                        ("tertiary", "psychiatric"): 10000, ("township", "*"): 1900, ("community", "*"): 1700}
 # Mean yearly growth of visits by tier: the policy pushes patients down to primary care, villages shrink.
-_GROWTH = {"tertiary": 0.02, "county": 0.03, "township": 0.04, "community": 0.05, "village": -0.03}
+_GROWTH = {"tertiary": 0.02, "county": 0.03, "township": 0.05, "community": 0.06, "village": -0.01}
 
 
 def service_volume(geo: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
@@ -83,7 +83,7 @@ def service_volume(geo: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     town_pop = fac["town_population"].to_numpy()
     visits_year = np.select(
         [tier == "township", tier == "community", tier == "village"],
-        [town_pop * rng.uniform(1.2, 2.2, n), town_pop * rng.uniform(0.8, 1.6, n), rng.uniform(3000, 9000, n)],
+        [town_pop * rng.uniform(1.4, 2.6, n), town_pop * rng.uniform(1.0, 2.0, n), rng.uniform(4000, 12000, n)],
         beds * _lookup(_VISITS_PER_BED, tier, category) * rng.uniform(0.8, 1.2, n),
     )
     discharges_year = beds * _lookup(_DISCHARGES_PER_BED, tier, category) * rng.uniform(0.8, 1.2, n)
@@ -111,8 +111,8 @@ def resident_care(region: pd.DataFrame, rng: np.random.Generator) -> pd.DataFram
     pop = counties["population"].to_numpy(dtype=np.float64)
     frames = []
     for setting, per_resident, r0_rural, r0_urban, gain, cap, fund_in, fund_out in (
-        ("outpatient", 5.5, (0.86, 0.94), (0.95, 0.975), 0.005, 0.985, 45.0, 90.0),
-        ("inpatient", 0.19, (0.72, 0.86), (0.88, 0.93), 0.012, 0.96, 3600.0, 9500.0),
+        ("outpatient", 5.5, (0.80, 0.90), (0.90, 0.95), 0.006, 0.965, 45.0, 90.0),
+        ("inpatient", 0.19, (0.70, 0.84), (0.86, 0.92), 0.012, 0.95, 3600.0, 9500.0),
     ):
         keys = counties[["code"]].rename(columns={"code": "county_code"})
         keys["setting"] = setting

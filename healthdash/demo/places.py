@@ -13,6 +13,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from healthdash.demo.targets import allocate
+
 # Fixed so that names, populations and village lists never move between builds or seeds.
 _WORLD_SEED = 2015
 
@@ -147,15 +149,6 @@ _COUNTY_HOSPITALS = (
 )
 
 
-def _allocate(total: int, weights: np.ndarray) -> np.ndarray:
-    """Split an integer total in proportion to weights, exactly (largest remainder)."""
-    shares = total * weights / weights.sum()
-    out = np.floor(shares).astype(np.int64)
-    rest = total - out.sum()
-    out[np.argsort(-(shares - out), kind="stable")[:rest]] += 1
-    return out
-
-
 def _town_code(county_code: str, name: str, index: int) -> str:
     # National convention for the 3 digits after the county: 00x 街道, 1xx 镇, 2xx 乡.
     base = 0 if name.endswith("街道") else 200 if name.endswith("乡") else 100
@@ -201,7 +194,7 @@ def _with_populations(region: pd.DataFrame, rng: np.random.Generator) -> pd.Data
         # The first town is the county seat: larger than the rest.
         weights = rng.uniform(0.6, 1.4, len(towns))
         weights[0] *= 2.2
-        pop = _allocate(place.population, weights)
+        pop = allocate(place.population, weights)
         region.loc[towns, "population"] = pop
         old = rng.uniform(0.11, 0.15, len(towns)) if place.urban else rng.uniform(0.14, 0.20, len(towns))
         region.loc[towns, "pop_65plus"] = np.rint(pop * old).astype(np.int64)
@@ -225,12 +218,17 @@ def sum_populations(region: pd.DataFrame) -> pd.DataFrame:
     return region
 
 
-@dataclass
 class _FacilityList:
-    rows: list[dict]
+    """Facilities as they are added; codes are 'H' + the county's code + a running number in that county."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict] = []
+        self._numbers: dict[str, int] = {}
 
     def add(self, name: str, region_code: str, tier: str, category: str, grade: str, beds: int) -> str:
-        code = f"H{region_code[:6]}{sum(r['code'].startswith('H' + region_code[:6]) for r in self.rows) + 1:03d}"
+        county = region_code[:6]
+        self._numbers[county] = self._numbers.get(county, 0) + 1
+        code = f"H{county}{self._numbers[county]:03d}"
         self.rows.append({"code": code, "name": name, "region_code": region_code, "tier": tier,
                           "category": category, "grade": grade, "beds": beds})
         return code
@@ -238,7 +236,7 @@ class _FacilityList:
 
 def _facilities(region: pd.DataFrame, towns_of: dict[str, list[str]], rng: np.random.Generator) -> pd.DataFrame:
     county_code = {p.name: p.code for p in PLACES}
-    facilities = _FacilityList([])
+    facilities = _FacilityList()
     for name, district, category, grade, beds, tier in _CITY_HOSPITALS:
         facilities.add(name, county_code[district], tier, category, grade, beds)
     listed = {county for _, county, *_ in _COUNTY_HOSPITALS}

@@ -152,9 +152,16 @@ def events(geo: pd.DataFrame, route_table: pd.DataFrame, cells: pd.DataFrame, ta
     code_index = pd.Index(codes)
     group_keys = pd.MultiIndex.from_frame(route_table[["from_code", "direction"]]).drop_duplicates()
     route_group = group_keys.get_indexer(pd.MultiIndex.from_frame(route_table[["from_code", "direction"]]))
-    cum = route_table.assign(g=route_group).groupby("g")["weight"].transform(lambda w: w.cumsum() / w.sum()).to_numpy()
-    last = np.r_[route_group[1:] != route_group[:-1], True]
-    cum = np.where(last, 1.0, cum) + route_group  # group g occupies (g, g + 1]
+    # Cumulative weights within each group, shifted by the group number: group g occupies (g, g + 1], so
+    # one searchsorted of g + uniform picks a receiver of group g for every event at once.
+    weight = route_table["weight"].to_numpy(dtype=np.float64)
+    starts = np.flatnonzero(np.r_[True, route_group[1:] != route_group[:-1]])
+    sizes = np.diff(np.r_[starts, len(weight)])
+    running = np.cumsum(weight)
+    within = running - np.repeat(running[starts] - weight[starts], sizes)
+    cum = within / np.repeat(within[starts + sizes - 1], sizes)
+    cum[starts + sizes - 1] = 1.0
+    cum += route_group
     receivers = code_index.get_indexer(route_table["to_code"]).astype(np.int32)
 
     cell_group = group_keys.get_indexer(pd.MultiIndex.from_frame(cells[["from_code", "direction"]]))
