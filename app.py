@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from healthdash import ui
+from healthdash import presenter, ui
 from healthdash.i18n import t
 from healthdash.sidebar import language_switch, render_language_widget
 from healthdash.startup import ensure_database
@@ -12,11 +12,14 @@ st.set_page_config(page_title="医联体运行监测看板", page_icon=str(ui.FA
 ui.apply_style()
 language_switch()
 ensure_database()
+presenter.setup()
 
 pages = [
     st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/dashboard:", url_path="overview",
             default=True),
+    st.Page("pages/whatif.py", title=t("nav.whatif"), icon=":material/tune:", url_path="what-if"),
 ]
-navigation = st.navigation(pages)
+navigation = st.navigation(pages, position=presenter.nav_position())
 navigation.run()
 render_language_widget()
+presenter.finish()

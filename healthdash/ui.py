@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
-from healthdash import charts
+from healthdash import charts, exports, presenter
 from healthdash.db import run_query
 from healthdash.filters import Filters
 from healthdash.fmt import fmt_period, fmt_pp, fmt_value
@@ -61,6 +62,10 @@ def selection_title(filters: Filters) -> str:
 
 
 def page_header(title: str, filters: Filters | None = None) -> None:
+    if presenter.active():
+        demo = t("app.demo_badge") if dataset_kind() == "demo" else None
+        presenter.header(title, selection_title(filters) if filters is not None else None, demo)
+        return
     left, right = st.columns([5, 1], vertical_alignment="bottom")
     left.title(title, anchor=False)
     if filters is not None:
@@ -149,18 +154,16 @@ def status_labels() -> tuple[str, str, str]:
     return t("chart.met"), t("chart.not_met"), t("chart.no_target")
 
 
-def ranking_chart(filters: Filters, indicator: Indicator) -> None:
-    """Places one level below the selection ranked by `indicator`, target as a dashed rule."""
+def ranking_figure(filters: Filters, indicator: Indicator) -> tuple[alt.LayerChart, pd.DataFrame] | None:
+    """The ranking chart of places one level down and its data with Chinese headers (for downloads);
+    None when there is nothing to rank."""
     lang = current_lang()
     level = child_level(filters, indicator)
-    name = indicator.name(lang)
     if level is None:
-        st.info(t("overview.ranking_none", indicator=name, level=t(f"level.{indicator.level}")))
-        return
+        return None
     frame = by_place(filters, [indicator.code], level).dropna(subset=["value"])
     if frame.empty:
-        empty_state()
-        return
+        return None
     met, not_met, no_target = status_labels()
     frame = frame.assign(
         status=frame["meets"].map(lambda m: no_target if m is None else (met if m else not_met)),
@@ -178,14 +181,40 @@ def ranking_chart(filters: Filters, indicator: Indicator) -> None:
         status_labels=status_labels(),
         target=indicator.target_value,
         axis_format=".0%" if indicator.is_percent else ",.2~f",
-        value_title=name,
+        value_title=indicator.name(lang),
     )
+    ranked = frame.sort_values("value", ascending=indicator.direction == "down")
+    table = pd.DataFrame({
+        t(f"level.{level}"): ranked["place_name"],
+        indicator.name(lang): [fmt_value(v, indicator.unit, lang=lang) for v in ranked["value"]],
+        t("overview.col_target"): target_text(indicator),
+        t("export.status"): ranked["status"],
+    })
+    return chart, table
+
+
+def ranking_chart(filters: Filters, indicator: Indicator, downloads: bool = False) -> None:
+    """Places one level below the selection ranked by `indicator`, target as a dashed rule."""
+    name = indicator.name(current_lang())
+    level = child_level(filters, indicator)
+    if level is None:
+        st.info(t("overview.ranking_none", indicator=name, level=t(f"level.{indicator.level}")))
+        return
+    figure = ranking_figure(filters, indicator)
+    if figure is None:
+        empty_state()
+        return
+    chart, table = figure
     st.caption(t("overview.ranking_caption", level=t(f"level.{level}"), indicator=name))
-    st.altair_chart(chart, width="stretch", theme=None)
+    presenter.altair_chart(chart)
+    if downloads:
+        exports.download_row(f"rank_{indicator.code}", t("export.ranking_title", indicator=name),
+                             chart=chart, table=table)
 
 
-def attention_table(filters: Filters, codes: list[str], limit: int = 15) -> None:
-    """Indicators below target in the places one level down, largest relative gap first."""
+def attention_frame(filters: Filters, codes: list[str], limit: int = 15) -> pd.DataFrame:
+    """Indicators below target in the places one level down, largest relative gap first, with Chinese
+    headers (empty when everything with a target is met)."""
     lang = current_lang()
     catalog = indicator_catalog()
     with_target = [catalog[code] for code in codes if catalog[code].target is not None]
@@ -200,8 +229,7 @@ def attention_table(filters: Filters, codes: list[str], limit: int = 15) -> None
     if not below.empty:
         below = below[below["meets"].eq(False)]
     if below.empty:
-        st.success(t("overview.attention_none"), icon=":material/task_alt:")
-        return
+        return pd.DataFrame()
     below = below.assign(relative=(below["gap"] / below["target"]).abs()).sort_values(
         "relative", ascending=False
     ).head(limit)
@@ -217,5 +245,16 @@ def attention_table(filters: Filters, codes: list[str], limit: int = 15) -> None
             t("overview.col_target"): fmt_value(row.target, indicator.unit, lang=lang),
             t("overview.col_gap"): gap,
         })
+    return pd.DataFrame(rows)
+
+
+def attention_table(filters: Filters, codes: list[str], limit: int = 15, downloads: bool = False) -> None:
+    """Indicators below target in the places one level down, largest relative gap first."""
+    table = attention_frame(filters, codes, limit)
+    if table.empty:
+        st.success(t("overview.attention_none"), icon=":material/task_alt:")
+        return
     st.caption(t("overview.attention_caption"))
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch")
+    if downloads:
+        exports.download_row("attention", t("overview.attention"), table=table)

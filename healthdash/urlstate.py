@@ -7,6 +7,7 @@ that clears the URL keeps the session's view.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 
 import streamlit as st
@@ -14,6 +15,7 @@ import streamlit as st
 from healthdash.i18n import t
 
 _WRITTEN = "_url_written"
+Number = int | float
 
 
 def _url_values(keys: Iterable[str]) -> dict[str, str]:
@@ -56,13 +58,65 @@ def choice(key: str, options: list[str], default: str) -> str:
             value = None
         st.session_state[key] = value or default
     elif st.session_state.get(key) not in options:
-        st.session_state[key] = default
+        # A widget left out of a run (a slide not shown) loses its state; the URL still has it.
+        kept = st.query_params.get(key)
+        st.session_state[key] = kept if kept in options else default
     return st.session_state[key]
 
 
 def write_choice(key: str, default: str) -> None:
     value = st.session_state.get(key)
     write([key], {} if value == default or value is None else {key: value})
+
+
+def parse_number(text: str, low: Number, high: Number, step: Number) -> Number | None:
+    """`text` as a value of a slider from `low` to `high` in steps of `step`, or None when it is not one.
+
+    Integer sliders (all three bounds int) take only whole numbers; float sliders any finite number.
+    Values off the step grid are snapped to the nearest step (a hand-edited 31 on a 5-step slider
+    means about 30, not a broken link); values outside the range are rejected.
+    """
+    whole = all(isinstance(bound, int) for bound in (low, high, step))
+    try:
+        value: Number = int(text.strip()) if whole else float(text.strip())
+    except ValueError:
+        return None
+    if not math.isfinite(value) or not low <= value <= high:
+        return None
+    steps = round((value - low) / step)
+    snapped = low + steps * step
+    return snapped if whole else round(min(snapped, high), 10)
+
+
+def number_text(value: Number) -> str:
+    return str(value) if isinstance(value, int) else f"{value:g}"
+
+
+def slider(key: str, low: Number, high: Number, default: Number, step: Number) -> Number:
+    """Seed the session value of a slider keyed `key` (also its URL key) and return it.
+
+    Like `choice`: call before rendering `st.slider(..., key=key)` without a value, then
+    `write_slider(key, default)`. A URL value that is not a number on the slider is dropped with a note.
+    """
+    outside = changed_from_outside([key])
+    if outside is not None:
+        text = outside.get(key)
+        value = parse_number(text, low, high, step) if text is not None else None
+        if text is not None and value is None:
+            st.warning(f"{t('filters.dropped')} {key}={plain(text)}", icon=":material/link_off:")
+        st.session_state[key] = default if value is None else value
+    else:
+        current = st.session_state.get(key)
+        if not isinstance(current, int | float) or not low <= current <= high:
+            kept = st.query_params.get(key)
+            value = parse_number(kept, low, high, step) if kept is not None else None
+            st.session_state[key] = default if value is None else value
+    return st.session_state[key]
+
+
+def write_slider(key: str, default: Number) -> None:
+    value = st.session_state.get(key)
+    write([key], {} if value is None or value == default else {key: number_text(value)})
 
 
 def plain(text: str) -> str:

@@ -1,0 +1,389 @@
+"""情景推演 What-if page logic: the levers (kept in the URL), the selection's counts before and after, and
+the charts and tables the page shows. The arithmetic itself is healthdash/scenario.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from healthdash import charts, scenario, urlstate
+from healthdash.db import run_query
+from healthdash.filters import Filters, add_months
+from healthdash.fmt import fmt_change, fmt_count, fmt_number, fmt_pp, fmt_value
+from healthdash.i18n import current_lang, t
+from healthdash.indicators import Indicator, meets_target
+from healthdash.kpi import indicator_catalog
+from healthdash.scenario import Counts, Levers
+
+
+@dataclass(frozen=True)
+class LeverSpec:
+    """A slider: URL key (also the widget key), range, default and step, in the unit the user sees."""
+
+    key: str
+    low: int
+    high: int
+    default: int
+    step: int
+    percent: bool = True
+
+
+LEVERS: dict[str, LeverSpec] = {
+    spec.key: spec
+    for spec in (
+        LeverSpec("back", 0, 60, 0, 5),
+        LeverSpec("shift", 0, 30, 0, 1),
+        LeverSpec("down", 0, 60, 0, 5),
+        LeverSpec("fd_add", 0, 300_000, 0, 5_000, percent=False),
+        LeverSpec("fd_teams", 0, 300, 0, 5, percent=False),
+        LeverSpec("fd_size", 200, 2_000, 1_000, 100, percent=False),
+        # The seed reports' 自贡 policy: 20% of expert appointments and 10% of beds for referrals.
+        LeverSpec("res_appt", 0, 50, 20, 5),
+        LeverSpec("res_bed", 0, 30, 10, 5),
+    )
+}
+FD_MODE_KEY = "fd_mode"
+FD_MODES = ("residents", "teams")
+RANK_KEY = "wrank"
+URL_KEYS = (*LEVERS, FD_MODE_KEY, RANK_KEY)
+# Indicators shown on a percentage axis in the before/after chart; the rest are in the table only.
+PERCENT_CODES = (
+    "county_retention_rate",
+    "in_county_inpatient_share",
+    "ins_fund_in_county_share",
+    "primary_visit_share",
+    "out_of_county_referral_rate",
+    "fd_coverage",
+)
+
+
+def _slider(spec: LeverSpec) -> int:
+    urlstate.slider(spec.key, spec.low, spec.high, spec.default, spec.step)
+    st.slider(
+        t(f"whatif.lever_{spec.key}"), spec.low, spec.high, step=spec.step, key=spec.key,
+        format="%d%%" if spec.percent else "%d", help=t(f"whatif.lever_{spec.key}_help"),
+    )
+    urlstate.write_slider(spec.key, spec.default)
+    return int(st.session_state[spec.key])
+
+
+def lever_panel() -> Levers:
+    """The sliders, three columns wide, each kept in the URL; returns the levers as fractions."""
+    first, second, third = st.columns(3, gap="large")
+    with first:
+        back = _slider(LEVERS["back"])
+        shift = _slider(LEVERS["shift"])
+    with second:
+        down = _slider(LEVERS["down"])
+        urlstate.choice(FD_MODE_KEY, list(FD_MODES), FD_MODES[0])
+        st.radio(t("whatif.fd_mode"), list(FD_MODES), key=FD_MODE_KEY, horizontal=True,
+                 format_func=lambda mode: t(f"whatif.fd_mode_{mode}"))
+        urlstate.write_choice(FD_MODE_KEY, FD_MODES[0])
+        if st.session_state[FD_MODE_KEY] == "teams":
+            teams = _slider(LEVERS["fd_teams"])
+            size = _slider(LEVERS["fd_size"])
+            added = teams * size
+            st.caption(t("whatif.fd_teams_total", added=fmt_count(added)))
+        else:
+            added = _slider(LEVERS["fd_add"])
+    with third:
+        appointments = _slider(LEVERS["res_appt"])
+        beds = _slider(LEVERS["res_bed"])
+    return Levers(
+        bring_back=back / 100,
+        shift_primary=shift / 100,
+        down_growth=down / 100,
+        contracts_added=float(added),
+        reserve_appointments=appointments / 100,
+        reserve_beds=beds / 100,
+    )
+
+
+# ---------------------------------------------------------------------------------------------- data
+
+
+def _last_year(filters: Filters) -> dict[str, object]:
+    return {"prev_from": add_months(filters.month_from, -12), "prev_to": add_months(filters.month_to, -12)}
+
+
+def counts_by_county(filters: Filters) -> pd.DataFrame:
+    return run_query("scenario_counts_by_county", **filters.sql_params(), **_last_year(filters))
+
+
+def to_counts(row: pd.Series) -> Counts:
+    return Counts(**{name: float(row[name]) for name in Counts.__dataclass_fields__})
+
+
+def receivers(filters: Filters) -> list[scenario.Receiver]:
+    frame = run_query("scenario_reserve_receivers", **filters.sql_params())
+
+    def known(value: object) -> float | None:
+        return None if pd.isna(value) else float(value)
+
+    return [
+        scenario.Receiver(
+            name=row.facility_name,
+            referrals_received=float(row.referrals_received),
+            selection_up=float(row.selection_up),
+            selection_out_of_county=float(row.selection_out_of_county),
+            outpatient_visits=known(row.outpatient_visits),
+            discharges=known(row.discharges),
+        )
+        for row in frame.itertuples(index=False)
+    ]
+
+
+def ranking_scope(filters: Filters) -> Filters:
+    """Which counties the ranking compares: those of the selection, or for one county or town, every
+    county of its city (so the page shows where the selected county would stand)."""
+    if filters.level in ("county", "town"):
+        return replace(filters, county=None, town=None)
+    return filters
+
+
+@dataclass(frozen=True)
+class Outcome:
+    before: Counts
+    after: Counts
+    counties: pd.DataFrame  # county_code, county_name, selected, before (Counts), after (Counts)
+
+
+def outcome(filters: Filters, levers: Levers) -> Outcome:
+    """The selection's counts before and after, and every ranked county's.
+
+    A ranked county gets the levers' effect on the part of it inside the selection:
+    after = before + (apply(part) − part); for a whole county the part is the county itself.
+    """
+    selection = counts_by_county(filters)
+    scope = ranking_scope(filters)
+    ranked = selection if scope == filters else counts_by_county(scope)
+    parts = {row["county_code"]: to_counts(row) for _, row in selection.iterrows()}
+    before = scenario.total(parts.values())
+    rows = []
+    for _, row in ranked.iterrows():
+        base = to_counts(row)
+        part = parts.get(row["county_code"])
+        if part is None:
+            after = base
+        else:
+            share = part.population / before.population if before.population else 0.0
+            after = base + (scenario.apply(part, scenario.spread_contracts(levers, share)) - part)
+        rows.append({"county_code": row["county_code"], "county_name": row["county_name"],
+                     "selected": part is not None, "before": base, "after": after})
+    return Outcome(before=before, after=scenario.apply(before, levers), counties=pd.DataFrame(rows))
+
+
+# ---------------------------------------------------------------------------------------------- tables
+
+
+def _change_text(indicator: Indicator, before: float | None, after: float | None, lang: str) -> str:
+    if before is None or after is None:
+        return "—"
+    if indicator.is_percent:
+        return fmt_pp(after - before, signed=True, lang=lang)
+    if indicator.unit == "ratio":
+        return f"{after - before:+.2f}".replace("-", "−")
+    return fmt_change((after - before) / before if before else None, lang=lang)
+
+
+def _status(indicator: Indicator, value: float | None) -> str:
+    meets = meets_target(indicator, value)
+    if meets is None:
+        return t("chart.no_target")
+    return f"✓ {t('chart.met')}" if meets else f"✗ {t('chart.not_met')}"
+
+
+def comparison(result: Outcome) -> pd.DataFrame:
+    """One row per affected indicator: code, name, before, after, target value, and formatted texts."""
+    lang = current_lang()
+    catalog = indicator_catalog()
+    before, after = scenario.values(result.before), scenario.values(result.after)
+    rows = []
+    for code in scenario.AFFECTED:
+        indicator = catalog[code]
+        rows.append({
+            "code": code,
+            "name": indicator.name(lang),
+            "before": before[code],
+            "after": after[code],
+            "target": indicator.target_value,
+            "before_text": fmt_value(before[code], indicator.unit, lang=lang),
+            "after_text": fmt_value(after[code], indicator.unit, lang=lang),
+            "change_text": _change_text(indicator, before[code], after[code], lang),
+            "target_text": _target_text(indicator, lang),
+            "before_status": _status(indicator, before[code]),
+            "after_status": _status(indicator, after[code]),
+        })
+    return pd.DataFrame(rows)
+
+
+def _target_text(indicator: Indicator, lang: str) -> str:
+    if indicator.target is None:
+        return t("kpi.no_target")
+    sign = "≤" if indicator.direction == "down" else "≥"
+    if indicator.is_percent:
+        return f"{sign}{indicator.target:g}%"
+    return sign + fmt_value(indicator.target_value, indicator.unit, lang=lang)
+
+
+def comparison_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The comparison with Chinese headers, for the page and the downloads."""
+    return pd.DataFrame({
+        t("whatif.col_indicator"): frame["name"],
+        t("whatif.col_before"): frame["before_text"],
+        t("whatif.col_after"): frame["after_text"],
+        t("whatif.col_change"): frame["change_text"],
+        t("whatif.col_target"): frame["target_text"],
+        t("whatif.col_before_status"): frame["before_status"],
+        t("whatif.col_after_status"): frame["after_status"],
+    })
+
+
+def comparison_chart(frame: pd.DataFrame) -> alt.LayerChart:
+    """Percentage indicators: a grey dot before, a coloured dot after (blue met, orange not), an arrow-like
+    line between them, and the target as a black tick; the after-value is written beside the dot."""
+    data = frame[frame["code"].isin(PERCENT_CODES)].dropna(subset=["before", "after"])
+    met, not_met, no_target = t("chart.met"), t("chart.not_met"), t("chart.no_target")
+    catalog = indicator_catalog()
+    statuses = []
+    for row in data.itertuples(index=False):
+        meets = meets_target(catalog[row.code], row.after)
+        statuses.append(no_target if meets is None else (met if meets else not_met))
+    data = data.assign(status=statuses, label=data["after_text"] + " " + data["change_text"])
+    before_label, after_label = t("whatif.before"), t("whatif.after")
+    y = alt.Y("name:N", sort=list(data["name"]), title=None, axis=alt.Axis(labelLimit=260))
+    x_axis = alt.Axis(format=".0%", title=None)
+    base = alt.Chart(data).encode(y=y)
+    line = base.mark_rule(strokeWidth=3, color=charts.LIGHT_GRAY).encode(
+        x=alt.X("before:Q", axis=x_axis, scale=alt.Scale(zero=False, nice=True)), x2="after:Q"
+    )
+    before_dot = base.mark_point(filled=True, size=140, color=charts.GRAY).encode(
+        x="before:Q", tooltip=[alt.Tooltip("name:N", title=" "), alt.Tooltip("before_text:N", title=before_label)]
+    )
+    after_dot = base.mark_point(filled=True, size=220, opacity=1).encode(
+        x="after:Q",
+        color=alt.Color("status:N", scale=charts.status_scale(met, not_met, no_target), title=after_label),
+        tooltip=[alt.Tooltip("name:N", title=" "), alt.Tooltip("after_text:N", title=after_label),
+                 alt.Tooltip("change_text:N", title=t("whatif.col_change"))],
+    )
+    label = base.mark_text(align="left", dx=12, fontSize=charts.LABEL_SIZE, color="#333333").encode(
+        x="after:Q", text="label:N"
+    )
+    target = base.transform_filter("datum.target != null").mark_tick(
+        color="#222222", thickness=2, size=26
+    ).encode(x="target:Q")
+    return alt.layer(line, target, before_dot, after_dot, label).properties(height=52 * max(len(data), 1))
+
+
+# ---------------------------------------------------------------------------------------------- ranking
+
+
+def ranking(result: Outcome, indicator: Indicator) -> pd.DataFrame:
+    """Counties by `indicator` before and after, with their rank each time (1 = best)."""
+    rows = []
+    for row in result.counties.itertuples(index=False):
+        rows.append({
+            "county_name": row.county_name,
+            "selected": row.selected,
+            "before": scenario.values(row.before)[indicator.code],
+            "after": scenario.values(row.after)[indicator.code],
+        })
+    frame = pd.DataFrame(rows, columns=["county_name", "selected", "before", "after"]).dropna(
+        subset=["before", "after"]
+    )
+    if frame.empty:
+        return frame
+    ascending = indicator.direction == "down"
+    frame["rank_before"] = frame["before"].rank(ascending=ascending, method="min").astype(int)
+    frame["rank_after"] = frame["after"].rank(ascending=ascending, method="min").astype(int)
+    return frame.sort_values(["rank_after", "county_name"]).reset_index(drop=True)
+
+
+def ranking_table(frame: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
+    lang = current_lang()
+
+    def moved(before: int, after: int) -> str:
+        if after < before:
+            return t("whatif.rank_up", n=before - after)
+        if after > before:
+            return t("whatif.rank_down", n=after - before)
+        return t("whatif.rank_same")
+
+    return pd.DataFrame({
+        t("whatif.col_county"): frame["county_name"],
+        t("whatif.col_before"): [fmt_value(v, indicator.unit, lang=lang) for v in frame["before"]],
+        t("whatif.col_rank_before"): frame["rank_before"],
+        t("whatif.col_after"): [fmt_value(v, indicator.unit, lang=lang) for v in frame["after"]],
+        t("whatif.col_rank_after"): frame["rank_after"],
+        t("whatif.col_rank_change"): [moved(b, a) for b, a in zip(frame["rank_before"], frame["rank_after"],
+                                                                    strict=True)],
+    })
+
+
+def ranking_chart(frame: pd.DataFrame, indicator: Indicator) -> alt.LayerChart:
+    """Counties in their after-order: grey dot before, coloured dot after, target as a dashed rule;
+    the selected counties' names are bold when the ranking covers more than the selection."""
+    lang = current_lang()
+    met, not_met, no_target = t("chart.met"), t("chart.not_met"), t("chart.no_target")
+    data = frame.assign(
+        status=[no_target if m is None else (met if m else not_met)
+                for m in (meets_target(indicator, v) for v in frame["after"])],
+        label=[f"{fmt_value(a, indicator.unit, lang=lang)}（{t('whatif.rank_short', n=r)}）"
+               for a, r in zip(frame["after"], frame["rank_after"], strict=True)],
+        name=[f"{n} ★" if s and not frame["selected"].all() else n
+              for n, s in zip(frame["county_name"], frame["selected"], strict=True)],
+    )
+    axis_format = ".0%" if indicator.is_percent else ",.2~f"
+    y = alt.Y("name:N", sort=list(data["name"]), title=None, axis=alt.Axis(labelLimit=200))
+    base = alt.Chart(data).encode(y=y)
+    line = base.mark_rule(strokeWidth=3, color=charts.LIGHT_GRAY).encode(
+        x=alt.X("before:Q", title=indicator.name(lang), axis=alt.Axis(format=axis_format),
+                scale=alt.Scale(zero=False, nice=True)),
+        x2="after:Q",
+    )
+    before_dot = base.mark_point(filled=True, size=90, color=charts.GRAY).encode(x="before:Q")
+    after_dot = base.mark_point(filled=True, size=150, opacity=1).encode(
+        x="after:Q", color=alt.Color("status:N", scale=charts.status_scale(met, not_met, no_target), title=None),
+        tooltip=[alt.Tooltip("name:N", title=" "), alt.Tooltip("label:N", title=t("whatif.after"))],
+    )
+    text = base.mark_text(align="left", dx=10, fontSize=charts.LABEL_SIZE - 1, color="#333333").encode(
+        x="after:Q", text="label:N"
+    )
+    layers = [line, before_dot, after_dot, text]
+    if indicator.target_value is not None:
+        layers.insert(0, alt.Chart(pd.DataFrame({"target": [indicator.target_value]})).mark_rule(
+            strokeDash=[6, 4], color="#444444", strokeWidth=1.5).encode(x="target:Q"))
+    return alt.layer(*layers).properties(height=max(140, 30 * len(data)))
+
+
+# ---------------------------------------------------------------------------------------------- money, reserve
+
+
+def fund_text(result: Outcome) -> tuple[str, str]:
+    """The insurance fund kept in the county (元, formatted) and the per-case figure it rests on."""
+    lang = current_lang()
+    kept = scenario.fund_kept(result.before, result.after)
+    per_case = scenario.fund_per_admission_out(result.before)
+    return fmt_value(kept, "元", lang=lang), fmt_value(per_case, "元", lang=lang)
+
+
+def reserve_texts(reserve: scenario.Reserve) -> dict[str, str]:
+    lang = current_lang()
+    return {
+        "demand": fmt_value(reserve.demand, "人次", lang=lang),
+        "appointments": fmt_value(reserve.appointments, "人次", lang=lang),
+        "admissions": fmt_value(reserve.admissions, "人次", lang=lang),
+        "appointment_coverage": _coverage_text(reserve.appointment_coverage),
+        "bed_coverage": _coverage_text(reserve.bed_coverage),
+        "unknown": fmt_value(reserve.demand_unknown, "人次", lang=lang),
+    }
+
+
+def _coverage_text(coverage: float | None) -> str:
+    if coverage is None:
+        return "—"
+    return t("whatif.coverage_times", times=fmt_number(coverage, 1)) if coverage >= 1 else t(
+        "whatif.coverage_share", share=fmt_value(coverage, "%", lang=current_lang()))

@@ -1,0 +1,93 @@
+-- The counts the what-if model starts from (healthdash/scenario.py `Counts`), per county of the selection.
+-- Parameters: scope ($city, $county, $town, $alliance, $tiers); $month_from, $month_to (the period);
+--             $prev_from, $prev_to (the same months a year earlier: down-referrals for their growth).
+-- Grain: one row per county with data in the period. Flows add up over the months; contracts and
+-- population are the stock at each county's last month with data (as indicator_by_place does).
+with facts as (
+    select f.indicator_code, f.county_code, f.tier, f.month, f.numerator, f.denominator,
+    from scoped_facts($city, $county, $town, $alliance, $tiers) f
+    where list_contains([
+            'county_retention_rate', 'in_county_inpatient_share', 'ins_fund_in_county_share',
+            'primary_visit_share', 'outpatient_visits', 'up_referrals', 'down_referrals',
+            'out_of_county_referrals', 'fd_coverage',
+        ], f.indicator_code)
+      and (
+          f.month between $month_from::date and $month_to::date
+          or (f.indicator_code = 'down_referrals' and f.month between $prev_from::date and $prev_to::date)
+      )
+),
+current_period as (
+    select fa.*,
+    from facts fa
+    where fa.month between $month_from::date and $month_to::date
+),
+flows as (
+    select
+        c.county_code,
+        sum(c.numerator) filter (where c.indicator_code = 'county_retention_rate') as visits_in,
+        sum(c.denominator) filter (where c.indicator_code = 'county_retention_rate') as visits_total,
+        sum(c.numerator) filter (where c.indicator_code = 'in_county_inpatient_share') as admissions_in,
+        sum(c.denominator) filter (where c.indicator_code = 'in_county_inpatient_share') as admissions_total,
+        sum(c.numerator) filter (where c.indicator_code = 'ins_fund_in_county_share') as fund_in,
+        sum(c.denominator) filter (where c.indicator_code = 'ins_fund_in_county_share') as fund_total,
+        sum(c.numerator) filter (where c.indicator_code = 'primary_visit_share') as primary_visits,
+        sum(c.denominator) filter (where c.indicator_code = 'primary_visit_share') as all_visits,
+        sum(c.numerator) filter (where c.indicator_code = 'outpatient_visits' and c.tier = 'county')
+            as county_hospital_visits,
+        sum(c.numerator) filter (where c.indicator_code = 'up_referrals') as up,
+        sum(c.numerator) filter (where c.indicator_code = 'down_referrals') as down,
+        sum(c.numerator) filter (where c.indicator_code = 'out_of_county_referrals') as out_of_county,
+    from current_period c
+    group by all
+),
+last_year as (
+    select fa.county_code, sum(fa.numerator) as down_last_year,
+    from facts fa
+    where fa.indicator_code = 'down_referrals' and fa.month between $prev_from::date and $prev_to::date
+    group by all
+),
+contracts as (
+    select c.county_code, sum(c.numerator) as contracted, sum(c.denominator) as population,
+    from current_period c
+    where c.indicator_code = 'fd_coverage'
+    group by c.county_code, c.month
+    qualify c.month = max(c.month) over (partition by c.county_code)
+),
+-- Out-of-county inpatient fund: the counties are those whose in-county admission rows are in scope,
+-- so the scope rule of scoped_facts applies to the base table too.
+fund_out as (
+    select rc.county_code, sum(rc.fund_out_of_county) as fund_out_inpatient,
+    from resident_care rc
+    where rc.setting = 'inpatient'
+      and rc.month between $month_from::date and $month_to::date
+      and rc.county_code in (
+          select c.county_code from current_period c where c.indicator_code = 'in_county_inpatient_share'
+      )
+    group by all
+)
+select
+    fl.county_code,
+    r.name as county_name,
+    r.parent_code as city_code,
+    coalesce(fl.visits_in, 0) as visits_in,
+    coalesce(fl.visits_total, 0) as visits_total,
+    coalesce(fl.admissions_in, 0) as admissions_in,
+    coalesce(fl.admissions_total, 0) as admissions_total,
+    coalesce(fo.fund_out_inpatient, 0) as fund_out_inpatient,
+    coalesce(fl.fund_in, 0) as fund_in,
+    coalesce(fl.fund_total, 0) as fund_total,
+    coalesce(fl.primary_visits, 0) as primary_visits,
+    coalesce(fl.all_visits, 0) as all_visits,
+    coalesce(fl.county_hospital_visits, 0) as county_hospital_visits,
+    coalesce(fl.up, 0) as up,
+    coalesce(fl.down, 0) as down,
+    coalesce(fl.out_of_county, 0) as out_of_county,
+    coalesce(ly.down_last_year, 0) as down_last_year,
+    coalesce(co.contracted, 0) as contracted,
+    coalesce(co.population, 0) as population,
+from flows fl
+join region r on r.code = fl.county_code
+left join last_year ly on ly.county_code = fl.county_code
+left join contracts co on co.county_code = fl.county_code
+left join fund_out fo on fo.county_code = fl.county_code
+order by fl.county_code;
