@@ -3,6 +3,7 @@ the charts and tables the page shows. The arithmetic itself is healthdash/scenar
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 import altair as alt
@@ -49,13 +50,13 @@ FD_MODE_KEY = "fd_mode"
 FD_MODES = ("residents", "teams")
 RANK_KEY = "wrank"
 URL_KEYS = (*LEVERS, FD_MODE_KEY, RANK_KEY)
-# Indicators shown on a percentage axis in the before/after chart; the rest are in the table only.
+# Rising percentage indicators, drawn on one axis in the before/after chart; the rest (counts, the ratio,
+# the low out-of-county rate that would squeeze the axis) are in the table only.
 PERCENT_CODES = (
     "county_retention_rate",
     "in_county_inpatient_share",
     "ins_fund_in_county_share",
     "primary_visit_share",
-    "out_of_county_referral_rate",
     "fd_coverage",
 )
 
@@ -252,13 +253,17 @@ def comparison_chart(frame: pd.DataFrame) -> alt.LayerChart:
     for row in data.itertuples(index=False):
         meets = meets_target(catalog[row.code], row.after)
         statuses.append(no_target if meets is None else (met if meets else not_met))
-    data = data.assign(status=statuses, label=data["after_text"] + " " + data["change_text"])
+    # Labels sit right of the rightmost mark of their row (before, after or target), clear of the dots.
+    right = data[["before", "after"]].max(axis=1).combine(data["target"].fillna(0), max)
+    data = data.assign(status=statuses, label=data["after_text"] + "（" + data["change_text"] + "）", label_x=right)
     before_label, after_label = t("whatif.before"), t("whatif.after")
     y = alt.Y("name:N", sort=list(data["name"]), title=None, axis=alt.Axis(labelLimit=260))
     x_axis = alt.Axis(format=".0%", title=None)
     base = alt.Chart(data).encode(y=y)
+    low = min(data["before"].min(), data["after"].min(), data["target"].min(skipna=True))
+    domain = [max(0.0, math.floor(low * 10) / 10 - 0.05), 1.0]
     line = base.mark_rule(strokeWidth=3, color=charts.LIGHT_GRAY).encode(
-        x=alt.X("before:Q", axis=x_axis, scale=alt.Scale(zero=False, nice=True)), x2="after:Q"
+        x=alt.X("before:Q", axis=x_axis, scale=alt.Scale(domain=domain)), x2="after:Q"
     )
     before_dot = base.mark_point(filled=True, size=140, color=charts.GRAY).encode(
         x="before:Q", tooltip=[alt.Tooltip("name:N", title=" "), alt.Tooltip("before_text:N", title=before_label)]
@@ -269,8 +274,8 @@ def comparison_chart(frame: pd.DataFrame) -> alt.LayerChart:
         tooltip=[alt.Tooltip("name:N", title=" "), alt.Tooltip("after_text:N", title=after_label),
                  alt.Tooltip("change_text:N", title=t("whatif.col_change"))],
     )
-    label = base.mark_text(align="left", dx=12, fontSize=charts.LABEL_SIZE, color="#333333").encode(
-        x="after:Q", text="label:N"
+    label = base.mark_text(align="left", dx=14, fontSize=charts.LABEL_SIZE, color="#333333").encode(
+        x="label_x:Q", text="label:N"
     )
     target = base.transform_filter("datum.target != null").mark_tick(
         color="#222222", thickness=2, size=26

@@ -2,22 +2,12 @@
 
 import streamlit as st
 
-from healthdash import ui, urlstate
+from healthdash import briefing, presenter, ui, urlstate
 from healthdash.i18n import current_lang, t
 from healthdash.kpi import headline, indicator_catalog
 from healthdash.sidebar import sidebar_filters
 
-HEADLINE = [
-    "county_retention_rate",
-    "primary_visit_share",
-    "in_county_inpatient_share",
-    "down_up_ratio",
-    "out_of_county_referrals",
-    "fd_coverage",
-    "child_immunization_rate",
-    "htn_std_mgmt_rate",
-    "t2dm_std_mgmt_rate",
-]
+HEADLINE = briefing.HEADLINE
 
 filters = sidebar_filters()
 ui.page_header(t("overview.title"), filters)
@@ -26,19 +16,40 @@ kpis = headline(filters, HEADLINE)
 if all(kpi.value is None for kpi in kpis):
     ui.empty_state()
     st.stop()
-ui.kpi_grid(kpis, filters.compare)
-
 catalog = indicator_catalog()
-ranking, attention = st.columns([3, 2], gap="large")
-with ranking:
-    st.subheader(t("overview.ranking"), anchor=False)
+
+
+def show_kpis() -> None:
+    ui.kpi_grid(kpis, filters.compare)
+
+
+def show_ranking() -> None:
     urlstate.choice("rank", HEADLINE, HEADLINE[0])
     st.selectbox(
         t("overview.ranking_indicator"), HEADLINE, key="rank",
         format_func=lambda code: catalog[code].name(current_lang()),
     )
     urlstate.write_choice("rank", HEADLINE[0])
-    ui.ranking_chart(filters, catalog[st.session_state["rank"]])
+    ui.ranking_chart(filters, catalog[st.session_state["rank"]], downloads=True)
+
+
+def show_attention() -> None:
+    ui.attention_table(filters, HEADLINE, downloads=True)
+
+
+slides = [
+    presenter.Slide(t("overview.headline"), show_kpis),
+    presenter.Slide(t("overview.ranking"), show_ranking),
+    presenter.Slide(t("overview.attention"), show_attention),
+]
+if presenter.slideshow("overview", slides):
+    st.stop()
+show_kpis()
+briefing.download_button(filters)
+ranking, attention = st.columns([3, 2], gap="large")
+with ranking:
+    st.subheader(t("overview.ranking"), anchor=False)
+    show_ranking()
 with attention:
     st.subheader(t("overview.attention"), anchor=False)
-    ui.attention_table(filters, HEADLINE)
+    show_attention()

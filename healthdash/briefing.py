@@ -1,0 +1,246 @@
+"""会议简报 Meeting briefing: the selection's headline indicators against targets and its main charts as one
+PDF, in Chinese, made on the server without the internet.
+
+fpdf2 embeds a subset of Noto Sans CJK SC (Debian's fonts-noto-cjk, an OpenType/CFF collection), so the
+file shows Chinese on any reader, with the glyphs' Unicode mapping so the text can be searched and
+copied. Charts are vl-convert PNGs (healthdash.chart_export). A written summary paragraph comes from
+healthdash.summary.summary_text(filters, lang) when that module exists.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import streamlit as st
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from healthdash import chart_export, ui
+from healthdash.filters import Filters
+from healthdash.fmt import fmt_pp, fmt_value
+from healthdash.i18n import current_lang, t
+from healthdash.kpi import Kpi, headline, indicator_catalog
+
+# The Overview's headline indicators, in its order: the briefing is the Overview on paper.
+HEADLINE: list[str] = [
+    "county_retention_rate",
+    "primary_visit_share",
+    "in_county_inpatient_share",
+    "down_up_ratio",
+    "out_of_county_referrals",
+    "fd_coverage",
+    "child_immunization_rate",
+    "htn_std_mgmt_rate",
+    "t2dm_std_mgmt_rate",
+]
+# Rankings printed, first those with a target the commission is measured on.
+RANKED = ["county_retention_rate", "primary_visit_share", "fd_coverage"]
+MAX_RANKINGS = 2
+# (file, index of the Simplified Chinese face in the collection); Debian's fonts-noto-cjk first.
+FONT_CANDIDATES: tuple[tuple[Path, Path, int], ...] = (
+    (Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+     Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"), 2),
+    (Path("/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc"),
+     Path("/usr/share/fonts/truetype/noto/NotoSansCJK-Bold.ttc"), 2),
+)
+FONT = "NotoSansSC"
+SYMBOL_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+BLUE = (31, 78, 156)
+ORANGE = (217, 115, 13)
+GRAY = (110, 115, 125)
+PDF_MIME = "application/pdf"
+_TZ = ZoneInfo("Asia/Shanghai")
+
+
+class BriefingError(RuntimeError):
+    """The briefing cannot be made here (no CJK font installed)."""
+
+
+def _font_files() -> tuple[Path, Path, int]:
+    for regular, bold, index in FONT_CANDIDATES:
+        if regular.is_file():
+            return regular, bold if bold.is_file() else regular, index
+    raise BriefingError("no Noto Sans CJK font: apt-get install fonts-noto-cjk")
+
+
+def summary_hook() -> Callable[[Filters, str], str] | None:
+    """healthdash.summary.summary_text when another part of the app provides it, else None."""
+    try:
+        module = importlib.import_module("healthdash.summary")
+    except ImportError:
+        return None
+    return getattr(module, "summary_text", None)
+
+
+class _Document(FPDF):
+    def __init__(self, footer_text: str, lang: str) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self._footer_text = footer_text
+        self._lang = lang
+        regular, bold, index = _font_files()
+        self.add_font(FONT, "", str(regular), collection_font_number=index)
+        self.add_font(FONT, "B", str(bold), collection_font_number=index)
+        # Noto CJK lacks a few marks (✗); DejaVu, when installed, draws them.
+        if SYMBOL_FONT.is_file():
+            self.add_font("symbols", "", str(SYMBOL_FONT))
+            self.set_fallback_fonts(["symbols"], exact_match=False)
+        self.set_margins(16, 16, 16)
+        self.set_auto_page_break(True, margin=18)
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font(FONT, size=8)
+        self.set_text_color(*GRAY)
+        self.cell(0, 5, self._footer_text, align="L")
+        self.set_x(-40)
+        self.cell(24, 5, t("briefing.page", lang=self._lang, n=self.page_no()), align="R")
+
+    def heading(self, text: str) -> None:
+        self.ln(3)
+        self.set_font(FONT, "B", 13)
+        self.set_text_color(20, 20, 20)
+        self.cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
+        self.set_draw_color(*BLUE)
+        self.set_line_width(0.5)
+        self.line(self.l_margin, self.get_y(), self.l_margin + 24, self.get_y())
+        self.ln(2)
+
+
+def _change_text(kpi: Kpi, lang: str) -> str:
+    if kpi.delta is None:
+        return "—"
+    if kpi.indicator.unit == "ratio":
+        return f"{kpi.delta:+.2f}".replace("-", "−")
+    if kpi.indicator.is_percent:
+        return fmt_pp(kpi.delta, signed=True, lang=lang)
+    amount = fmt_value(kpi.delta, "%", lang=lang)
+    return amount if amount.startswith(("−", "-")) else f"+{amount}"
+
+
+def headline_frame(kpis: list[Kpi], compare: str, lang: str) -> pd.DataFrame:
+    """The headline table as printed: indicator, value, target, met, change (Chinese headers)."""
+    rows = []
+    for kpi in kpis:
+        indicator = kpi.indicator
+        status = "—" if kpi.meets is None else (
+            f"✓ {t('kpi.met', lang=lang)}" if kpi.meets else f"✗ {t('kpi.not_met', lang=lang)}")
+        rows.append({
+            t("briefing.col_indicator", lang=lang): indicator.name(lang),
+            t("briefing.col_value", lang=lang): fmt_value(kpi.value, indicator.unit, lang=lang),
+            t("briefing.col_target", lang=lang): ui.target_text(indicator).replace(t("kpi.target", target=""), ""),
+            t("briefing.col_status", lang=lang): status,
+            t("briefing.col_change", lang=lang, compare=t(f"compare.{compare}", lang=lang)): _change_text(kpi, lang),
+        })
+    return pd.DataFrame(rows)
+
+
+def _table(pdf: _Document, frame: pd.DataFrame, widths: tuple[int, ...], status_column: int | None = None) -> None:
+    pdf.set_font(FONT, size=9.5)
+    pdf.set_text_color(20, 20, 20)
+    pdf.set_draw_color(200, 204, 210)
+    pdf.set_line_width(0.2)
+    heading = FontFace(emphasis="BOLD", fill_color=(220, 230, 245))
+    with pdf.table(col_widths=widths, headings_style=heading, line_height=6.5, text_align="LEFT",
+                   first_row_as_headings=True) as table:
+        table.row([str(column) for column in frame.columns])
+        for values in frame.itertuples(index=False):
+            row = table.row()
+            for index, value in enumerate(values):
+                text = str(value)
+                style = None
+                if index == status_column and text.startswith(("✓", "✗")):
+                    style = FontFace(color=BLUE if text.startswith("✓") else ORANGE)
+                row.cell(text, style=style)
+
+
+def briefing_pdf(filters: Filters, lang: str | None = None) -> bytes:
+    """The briefing for `filters` as PDF bytes."""
+    lang = lang or current_lang()
+    demo = ui.dataset_kind() == "demo"
+    selection = ui.selection_title(filters)
+    pdf = _Document(t("briefing.footnote", lang=lang), lang)
+    pdf.set_title(f"{t('briefing.title', lang=lang)} · {selection}")
+    pdf.set_author(t("app.title", lang=lang))
+    pdf.set_creator(t("app.title", lang=lang))
+    pdf.add_page()
+
+    pdf.set_font(FONT, "B", 20)
+    pdf.set_text_color(20, 20, 20)
+    pdf.cell(0, 11, t("briefing.title", lang=lang), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, size=12)
+    pdf.multi_cell(0, 7, selection, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, size=9)
+    pdf.set_text_color(*GRAY)
+    when = datetime.now(_TZ).strftime("%Y-%m-%d %H:%M")
+    pdf.cell(0, 6, t("briefing.generated", lang=lang, when=when), new_x="LMARGIN", new_y="NEXT")
+    if demo:
+        pdf.set_text_color(*ORANGE)
+        pdf.multi_cell(0, 5, t("briefing.demo", lang=lang), new_x="LMARGIN", new_y="NEXT")
+
+    summary = summary_hook()
+    if summary is not None:
+        text = summary(filters, lang)
+        if text:
+            pdf.heading(t("briefing.summary", lang=lang))
+            pdf.set_font(FONT, size=10.5)
+            pdf.set_text_color(20, 20, 20)
+            pdf.multi_cell(0, 6.2, text, new_x="LMARGIN", new_y="NEXT")
+
+    pdf.heading(t("briefing.headline", lang=lang))
+    kpis = headline(filters, HEADLINE)
+    _table(pdf, headline_frame(kpis, filters.compare, lang), (62, 30, 26, 28, 32), status_column=3)
+
+    catalog = indicator_catalog()
+    figures = []
+    for code in RANKED:
+        figure = ui.ranking_figure(filters, catalog[code])
+        if figure is not None:
+            figures.append((catalog[code], figure[0]))
+        if len(figures) == MAX_RANKINGS:
+            break
+    if figures:
+        pdf.heading(t("briefing.rankings", lang=lang))
+        for indicator, chart in figures:
+            png = chart_export.chart_png(chart, t("export.ranking_title", lang=lang, indicator=indicator.name(lang)),
+                                         width=1000, scale=2)
+            height_mm = _image_height(png, pdf.epw)
+            if pdf.get_y() + height_mm > pdf.page_break_trigger:
+                pdf.add_page()
+            pdf.image(io.BytesIO(png), x=pdf.l_margin, w=pdf.epw)
+            pdf.ln(3)
+
+    pdf.heading(t("briefing.attention", lang=lang))
+    attention = ui.attention_frame(filters, HEADLINE, limit=10)
+    if attention.empty:
+        pdf.set_font(FONT, size=10)
+        pdf.cell(0, 6, t("briefing.attention_none", lang=lang), new_x="LMARGIN", new_y="NEXT")
+    else:
+        _table(pdf, attention, (40, 62, 26, 24, 26))
+    return bytes(pdf.output())
+
+
+def _image_height(png: bytes, width_mm: float) -> float:
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        return width_mm * image.height / image.width
+
+
+def file_name(filters: Filters, lang: str | None = None) -> str:
+    lang = lang or current_lang()
+    stamp = f"{filters.month_from:%Y%m}-{filters.month_to:%Y%m}"
+    return f"{t('briefing.title', lang=lang)}_{stamp}.pdf"
+
+
+def download_button(filters: Filters) -> None:
+    """The "会议简报 PDF" button; the file is made when it is clicked."""
+    st.download_button(
+        t("briefing.button"), lambda: briefing_pdf(filters), file_name=file_name(filters), mime=PDF_MIME,
+        key="briefing_pdf", icon=":material/picture_as_pdf:", help=t("briefing.help"), on_click="ignore",
+    )
