@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from healthdash import briefing, presenter, ui, urlstate
+from healthdash import briefing, presenter, summary, ui, urlstate
 from healthdash.i18n import current_lang, t
 from healthdash.kpi import headline, indicator_catalog
 from healthdash.sidebar import sidebar_filters
@@ -11,6 +11,7 @@ HEADLINE = briefing.HEADLINE
 
 filters = sidebar_filters()
 ui.page_header(t("overview.title"), filters)
+summary.render_summary(filters, HEADLINE)
 
 kpis = headline(filters, HEADLINE)
 if all(kpi.value is None for kpi in kpis):

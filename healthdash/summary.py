@@ -1,0 +1,134 @@
+"""运行简报 on a page and in exports: gathers the figures for a selection and shows the text.
+
+The figures come from the queries the charts beside the text use — kpi.headline for the headline cards
+and the volumes, kpi.by_place for the ranking and the attention table, out_of_county_destinations for
+where patients leave to — so the paragraph and the cards never disagree. The wording rules are in
+healthdash.summary_rules (pure). Other pages call `render_summary(filters)`; exports call
+`summary_text(filters, lang)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+
+from healthdash import summary_rules as rules
+from healthdash.db import run_query
+from healthdash.filters import TIERS, Filters
+from healthdash.i18n import current_lang, t
+from healthdash.kpi import by_place, child_level, headline, indicator_catalog
+from healthdash.sidebar import filter_options
+from healthdash.summary_rules import BelowTarget, Destination, Figure, Period, Place, SummaryFigures
+
+# The Overview's headline indicators: the summary speaks about the cards it sits above.
+DEFAULT_CODES: tuple[str, ...] = (
+    "county_retention_rate",
+    "primary_visit_share",
+    "in_county_inpatient_share",
+    "down_up_ratio",
+    "out_of_county_referrals",
+    "fd_coverage",
+    "child_immunization_rate",
+    "htn_std_mgmt_rate",
+    "t2dm_std_mgmt_rate",
+)
+
+
+def place_of(filters: Filters) -> Place:
+    options = filter_options()
+    if filters.town:
+        name: str | None = options.towns[filters.town][0]
+    elif filters.county:
+        name = options.counties[filters.county][0]
+    elif filters.city:
+        name = options.cities[filters.city]
+    else:
+        name = None
+    alliance = options.alliances[filters.alliance][0] if filters.alliance else None
+    all_tiers = not filters.tiers or set(filters.tiers) >= set(TIERS)
+    return Place(name=name, level=filters.level, alliance=alliance, tiers=() if all_tiers else tuple(filters.tiers))
+
+
+def below_target(filters: Filters, codes: Sequence[str]) -> tuple[BelowTarget, ...] | None:
+    """Per indicator with a target, the places one level down that miss it, largest gap first.
+
+    Indicators are grouped by level the way ui.attention_frame groups them, so both read the same
+    (cached) by_place results. None when no indicator has places one level down.
+    """
+    catalog = indicator_catalog()
+    with_target = [catalog[code] for code in codes if catalog[code].target is not None]
+    by_level: dict[str, list[str]] = {}
+    for indicator in with_target:
+        level = child_level(filters, indicator)
+        if level:
+            by_level.setdefault(level, []).append(indicator.code)
+    if not by_level:
+        return None
+    result = []
+    for level, level_codes in by_level.items():
+        frame = by_place(filters, level_codes, level)
+        for code in level_codes:
+            rows = frame[(frame["indicator_code"] == code) & frame["meets"].eq(False)] if not frame.empty else frame
+            if len(rows):
+                # Worst first: the largest shortfall relative to the target, whichever way the target points.
+                rows = rows.assign(relative=(rows["gap"] / rows["target"]).abs()).sort_values(
+                    ["relative", "place_name"], ascending=[False, True])
+            places = tuple(str(name) for name in rows["place_name"]) if len(rows) else ()
+            result.append(BelowTarget(catalog[code], level, places))
+    return tuple(result)
+
+
+def destinations(filters: Filters) -> tuple[Destination, ...]:
+    frame = run_query("out_of_county_destinations", **filters.sql_params())
+    return tuple(Destination(str(row.facility_name), float(row.referrals)) for row in frame.itertuples(index=False))
+
+
+def gather(filters: Filters, codes: Sequence[str] = DEFAULT_CODES) -> SummaryFigures:
+    """Every figure the summary of `filters` mentions."""
+    codes = list(codes)
+    volumes = tuple(Figure(k.indicator, k.value, k.base) for k in headline(filters, list(rules.VOLUMES)))
+    indicators = tuple(Figure(k.indicator, k.value, k.base) for k in headline(filters, codes))
+    return SummaryFigures(
+        place=place_of(filters),
+        period=Period(filters.month_from, filters.month_to, filters.compare),
+        volumes=volumes,
+        indicators=indicators,
+        below_target=below_target(filters, codes),
+        destinations=destinations(filters),
+    )
+
+
+def summary_text(filters: Filters, lang: str | None = None, codes: Sequence[str] = DEFAULT_CODES) -> str:
+    """The briefing paragraph for a selection ('zh' or 'en'; the interface language by default)."""
+    return rules.compose(gather(filters, codes), lang or current_lang())
+
+
+# The copyable full text sits in st.code for its copy button, but should read like the text above it,
+# not like code: the interface font at body size, airy lines for a projector.
+_STYLE = """
+<style>
+.st-key-run_summary pre, .st-key-run_summary pre code {
+    font-family: inherit !important; font-size: 1rem !important; line-height: 1.75 !important;
+}
+</style>
+"""
+
+
+def render_summary(filters: Filters, codes: Sequence[str] = DEFAULT_CODES) -> None:
+    """A compact box: the first sentences readable at a glance, the whole text one click away to copy."""
+    lang = current_lang()
+    parts = rules.sentences(gather(filters, codes), lang)
+    lead = rules.join(parts[:2], lang)
+    st.html(_STYLE)
+    with st.container(border=True, key="run_summary"):
+        st.markdown(f"**{t('summary.title')}**{'：' if lang != 'en' else ': '}{_escape(lead)}")
+        if len(parts) > 2:
+            with st.expander(t("summary.full"), icon=":material/content_copy:"):
+                st.code(rules.join(parts, lang), language=None, wrap_lines=True)
+                st.caption(t("summary.copy_help"))
+
+
+def _escape(text: str) -> str:
+    """Place and hospital names come from data: show Markdown characters literally."""
+    return "".join("\\" + char if char in "\\`*_[]<>#|~$" else char for char in text)
