@@ -17,6 +17,7 @@ presenter.setup()
 pages = [
     st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/dashboard:", url_path="overview",
             default=True),
+    st.Page("pages/referrals.py", title=t("nav.referrals"), icon=":material/swap_vert:", url_path="referrals"),
     st.Page("pages/whatif.py", title=t("nav.whatif"), icon=":material/tune:", url_path="what-if"),
 ]
 navigation = st.navigation(pages, position=presenter.nav_position())

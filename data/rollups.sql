@@ -236,3 +236,20 @@ where g.in_scope
   and list_contains(p_tiers, g.tier)
   and (p_alliance is null or g.facility_code in (
       select m.facility_code from alliance_member m where m.alliance_code = p_alliance));
+
+-- ---------------------------------------------------------------------------------------------------
+-- Referrals page (双向转诊): out-of-county referrals per month, sender, receiver and ICD-10 chapter, so
+-- that "where patients leave to" and "with which diseases" come from one table (referral_flow_monthly
+-- has no chapter, referral_disease_monthly no receiver). The sender is the home facility of these rows.
+create or replace table referral_outflow_monthly as
+select
+    date_trunc('month', r.referral_date)::date as month,
+    r.from_facility,
+    r.to_facility,
+    r.disease_chapter,
+    count(*) as referrals,
+from referral r
+where r.status <> 'cancelled'
+  and r.direction = 'out_of_county'
+group by all
+order by month, from_facility;

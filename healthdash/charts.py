@@ -58,12 +58,16 @@ def ranking_bar(
     axis_format: str = ",.0f",
     value_title: str = "",
     height_per_bar: int = 28,
+    selection: alt.Parameter | None = None,
 ) -> alt.Chart:
     """Horizontal bars, best first, coloured and labelled by pass/fail, with the target as a rule.
 
     `text` is a pre-formatted label column (Chinese number formats are done in Python, not d3).
+    With `selection` (a point selection), clicking a bar selects it and the others fade.
     """
-    order = alt.EncodingSortField(field=value, order="descending")
+    # op "max": Vega-Lite drops any other sort op in a layered chart (its layers' domains are unioned),
+    # and the bars would come out in alphabetical order.
+    order = alt.EncodingSortField(field=value, op="max", order="descending")
     base = alt.Chart(frame).encode(
         y=alt.Y(f"{label}:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
     )
@@ -72,6 +76,8 @@ def ranking_bar(
         color=alt.Color(f"{status}:N", scale=status_scale(*status_labels), title=None),
         tooltip=[alt.Tooltip(f"{label}:N", title=" "), alt.Tooltip(f"{text}:N", title=value_title or " ")],
     )
+    if selection is not None:
+        bars = bars.add_params(selection).encode(opacity=alt.condition(selection, alt.value(1.0), alt.value(0.4)))
     labels = base.mark_text(align="left", dx=4, fontSize=LABEL_SIZE, font=FONT).encode(
         x=alt.X(f"{value}:Q"), text=alt.Text(f"{text}:N"), color=alt.value("#333333")
     )
@@ -98,13 +104,19 @@ def trend_lines(
     y_title: str = "",
     dashed: list[str] | None = None,
     height: int = 300,
+    colors: dict[str, str] | None = None,
+    title: str | None = None,
 ) -> alt.Chart:
-    """Monthly lines by series; series named in `dashed` (e.g. last year) are drawn dashed and grey."""
+    """Monthly lines by series; series named in `dashed` (e.g. last year) are drawn dashed.
+
+    `colors` pins a colour to each series (legend in that order); `title` goes above the chart.
+    """
     dashed = dashed or []
+    scale = alt.Scale(domain=list(colors), range=list(colors.values())) if colors else alt.Undefined
     lines = alt.Chart(frame).mark_line(point=True, strokeWidth=2.5).encode(
         x=alt.X(f"{x}:T", title=x_title, axis=alt.Axis(format="%Y年%-m月", labelAngle=0, tickCount=6)),
         y=alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=axis_format)),
-        color=alt.Color(f"{series}:N", title=None),
+        color=alt.Color(f"{series}:N", title=None, scale=scale),
         strokeDash=alt.condition(
             alt.FieldOneOfPredicate(field=series, oneOf=dashed), alt.value([5, 4]), alt.value([1, 0])
         ),
@@ -117,4 +129,79 @@ def trend_lines(
             alt.Chart(pd.DataFrame({"target": [target]})).mark_rule(strokeDash=[6, 4], color="#444444")
             .encode(y="target:Q")
         )
-    return alt.layer(*layers).properties(height=height)
+    chart = alt.layer(*layers).properties(height=height)
+    return chart.properties(title=title) if title else chart
+
+
+def bar_list(
+    frame: pd.DataFrame,
+    *,
+    label: str,
+    value: str,
+    text: str,
+    color: str = BLUE,
+    value_title: str = "",
+    tooltip: list[alt.Tooltip] | None = None,
+    height_per_bar: int = 28,
+    label_limit: int = 220,
+) -> alt.LayerChart:
+    """Horizontal bars of one colour, largest on top, each labelled with its pre-formatted `text`."""
+    order = alt.EncodingSortField(field=value, op="max", order="descending")
+    base = alt.Chart(frame).encode(
+        y=alt.Y(f"{label}:N", sort=order, title=None, axis=alt.Axis(labelLimit=label_limit)),
+        # Headroom on the right for the label of the longest bar.
+        x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=",.0f", tickCount=4),
+                scale=alt.Scale(domain=[0, float(frame[value].max() or 1) * 1.2], nice=False)),
+    )
+    bars = base.mark_bar(cornerRadiusEnd=3, height={"band": 0.7}, color=color).encode(
+        tooltip=tooltip or [alt.Tooltip(f"{label}:N", title=" "), alt.Tooltip(f"{text}:N", title=value_title or " ")],
+    )
+    labels = base.mark_text(align="left", dx=4, fontSize=LABEL_SIZE, font=FONT, color="#333333").encode(
+        text=alt.Text(f"{text}:N")
+    )
+    return alt.layer(bars, labels).properties(height=max(120, height_per_bar * len(frame)))
+
+
+def heatmap(
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    value: str,
+    text: str,
+    x_order: list[str],
+    y_order: list[str],
+    dark: str,
+    x_title: str = "",
+    y_title: str = "",
+    value_title: str = "",
+    selection: alt.Parameter | None = None,
+    cell: int = 44,
+) -> alt.LayerChart:
+    """A matrix of cells shaded by `value` (square-root scale, so that a few big flows do not wash out
+    the rest) and labelled with `text`; `dark` (a boolean column) switches the label to white.
+
+    With `selection` (a point selection), clicking a cell selects it and the others fade.
+    """
+    base = alt.Chart(frame).encode(
+        x=alt.X(f"{x}:N", sort=x_order, title=x_title,
+                axis=alt.Axis(orient="top", labelAngle=-40, labelLimit=200, labelAlign="left")),
+        y=alt.Y(f"{y}:N", sort=y_order, title=y_title, axis=alt.Axis(labelLimit=220)),
+    )
+    rect = base.mark_rect(stroke="white", strokeWidth=1).encode(
+        color=alt.Color(f"{value}:Q", title=value_title, scale=alt.Scale(scheme="blues", type="sqrt"),
+                        legend=None),
+        tooltip=[alt.Tooltip(f"{y}:N", title=y_title or " "), alt.Tooltip(f"{x}:N", title=x_title or " "),
+                 alt.Tooltip(f"{text}:N", title=value_title or " ")],
+    )
+    if selection is not None:
+        rect = rect.add_params(selection).encode(
+            opacity=alt.condition(selection, alt.value(1.0), alt.value(0.35))
+        )
+    labels = base.mark_text(fontSize=12, font=FONT).encode(
+        text=alt.Text(f"{text}:N"),
+        color=alt.condition(f"datum.{dark}", alt.value("white"), alt.value("#333333")),
+    )
+    return alt.layer(rect, labels).properties(
+        width=max(200, cell * len(x_order)), height=max(120, cell * len(y_order))
+    )

@@ -88,6 +88,7 @@ def download_row(
         buttons.append((t("export.xlsx"), lambda: xlsx_bytes(table, title), "xlsx", XLSX_MIME))
     if not buttons:
         return
-    for column, (label, data, extension, mime) in zip(st.columns(len(buttons) + 2), buttons, strict=False):
-        column.download_button(label, data, file_name=f"{title}.{extension}", mime=mime,
+    with st.container(horizontal=True, gap="small"):
+        for label, data, extension, mime in buttons:
+            st.download_button(label, data, file_name=f"{title}.{extension}", mime=mime,
                                key=f"dl_{key}_{extension}", icon=":material/download:", on_click="ignore")

@@ -180,6 +180,23 @@ def default_filters(options: FilterOptions) -> Filters:
     return Filters(month_from=month_from, month_to=month_to)
 
 
+def narrow(filters: Filters, options: FilterOptions, level: str, code: str) -> Filters | None:
+    """`filters` narrowed to one place (a click on a city, county or town in a chart): the place's parents
+    follow, deeper levels are cleared, an alliance that does not serve the place is dropped. None when
+    `code` is not a place of `level`."""
+    if level == "city" and code in options.cities:
+        city, county, town = code, None, None
+    elif level == "county" and code in options.counties:
+        city, county, town = options.counties[code][1], code, None
+    elif level == "town" and code in options.towns:
+        county = options.towns[code][1]
+        city, town = options.counties[county][1], code
+    else:
+        return None
+    alliance = filters.alliance if filters.alliance in options.alliances_in(city, county) else None
+    return replace(filters, city=city, county=county, town=town, alliance=alliance)
+
+
 @dataclass
 class ParsedQuery:
     filters: Filters

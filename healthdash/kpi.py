@@ -117,19 +117,30 @@ def by_place(filters: Filters, codes: list[str], level: str) -> pd.DataFrame:
     value's scale; negative means short of a rising target).
     """
     catalog = indicator_catalog()
-    frame = run_query("indicator_by_place", codes=codes, child_level=level, **filters.sql_params())
-    if frame.empty:
+    growth_codes = [code for code in codes if catalog[code].aggregation == "growth" and catalog[code].growth_of]
+    plain = [code for code in codes if code not in growth_codes]
+    frame = (
+        run_query("indicator_by_place", codes=plain, child_level=level, **filters.sql_params()) if plain
+        else pd.DataFrame(columns=["indicator_code", "place_code", "place_name", "numerator", "denominator"])
+    )
+    values = [
+        (row.indicator_code, row.place_code, row.place_name,
+         ind.value(catalog[row.indicator_code], row.numerator, row.denominator))
+        for row in frame.itertuples(index=False)
+    ]
+    for code in growth_codes:
+        values.extend(_growth_by_place(filters, catalog[code], catalog[str(catalog[code].growth_of)], level))
+    if not values:
         return frame.assign(value=[], target=[], meets=[], gap=[])
     rows = []
-    for row in frame.itertuples(index=False):
-        indicator = catalog[row.indicator_code]
-        result = ind.value(indicator, row.numerator, row.denominator)
+    for code, place_code, place_name, result in values:
+        indicator = catalog[code]
         target = indicator.target_value
         rows.append(
             {
-                "indicator_code": row.indicator_code,
-                "place_code": row.place_code,
-                "place_name": row.place_name,
+                "indicator_code": code,
+                "place_code": place_code,
+                "place_name": place_name,
                 "value": result,
                 "target": target,
                 "meets": ind.meets_target(indicator, result),
@@ -137,3 +148,22 @@ def by_place(filters: Filters, codes: list[str], level: str) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def _growth_by_place(
+    filters: Filters, indicator: Indicator, base: Indicator, level: str
+) -> list[tuple[str, str, str, float | None]]:
+    """A growth indicator per child place: its base indicator now against the same months a year earlier
+    (always 同比, whatever the comparison chosen, as in `headline`)."""
+    year_before = replace(filters, month_from=add_months(filters.month_from, -12),
+                          month_to=add_months(filters.month_to, -12))
+    now, before = (
+        run_query("indicator_by_place", codes=[base.code], child_level=level, **period.sql_params())
+        for period in (filters, year_before)
+    )
+    earlier = {row.place_code: ind.value(base, row.numerator, row.denominator) for row in before.itertuples(index=False)}
+    return [
+        (indicator.code, row.place_code, row.place_name,
+         ind.growth(ind.value(base, row.numerator, row.denominator), earlier.get(row.place_code)))
+        for row in now.itertuples(index=False)
+    ]

@@ -190,12 +190,13 @@ def scale_spec(spec: dict, factor: float) -> dict:
     return walk(copy.deepcopy(spec))
 
 
-def altair_chart(chart: alt.TopLevelMixin, *, key: str | None = None) -> None:
-    """Render a chart full width; larger text and height in presenter mode."""
+def altair_chart(chart: alt.TopLevelMixin, *, key: str | None = None, on_select: str = "ignore") -> Any:
+    """Render a chart full width; larger text and height in presenter mode. With on_select="rerun" (and
+    a key) a click reruns the page and the chart's selection event is returned."""
     if active():
-        st.vega_lite_chart(scale_spec(chart.to_dict(), CHART_SCALE), width="stretch", theme=None, key=key)
-    else:
-        st.altair_chart(chart, width="stretch", theme=None, key=key)
+        return st.vega_lite_chart(scale_spec(chart.to_dict(), CHART_SCALE), width="stretch", theme=None, key=key,
+                                  on_select=on_select)
+    return st.altair_chart(chart, width="stretch", theme=None, key=key, on_select=on_select)
 
 
 # ---------------------------------------------------------------------------------------------- slides

@@ -16,6 +16,7 @@ from healthdash.filters import (
     FilterOptions,
     Filters,
     default_filters,
+    narrow,
     parse_query,
     preset_range,
 )
@@ -24,6 +25,7 @@ from healthdash.i18n import LANG_KEY, LANGUAGES, current_lang, t
 
 _STATE = "_flt_state"
 _DROPPED = "_flt_dropped"
+_PENDING = "_flt_pending"
 _WIDGETS = ("city", "county", "town", "alliance", "tiers", "period", "range", "cmp")
 KEY = {name: f"flt_{name}" for name in _WIDGETS}
 
@@ -88,6 +90,11 @@ def sidebar_filters() -> Filters:
         _seed(default_filters(options))
     elif any(key not in st.session_state for key in KEY.values()):
         _seed(st.session_state[_STATE])
+    pending = st.session_state.pop(_PENDING, None)
+    if pending is not None and outside is None:
+        narrowed = narrow(st.session_state.get(_STATE) or default_filters(options), options, *pending)
+        if narrowed is not None:
+            _seed(narrowed)
 
     lang = current_lang()
     side = st.sidebar
@@ -174,6 +181,15 @@ def sidebar_filters() -> Filters:
     st.session_state[_STATE] = filters
     urlstate.write(URL_KEYS, filters.to_query())
     return filters
+
+
+def narrow_to(level: str, code: str) -> None:
+    """Narrow the shared selection to one place — a city, county or town clicked in a chart — and rerun,
+    so that the sidebar, the URL and every view follow. Works from anywhere in a page (the sidebar's
+    widgets cannot be changed once drawn, so the request waits for the rerun); an unknown code is ignored.
+    """
+    st.session_state[_PENDING] = (level, code)
+    st.rerun()
 
 
 def _show_dropped(filters: Filters) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
+from healthdash import briefing
 from healthdash import summary_rules as rules
 from healthdash.db import run_query
 from healthdash.filters import TIERS, Filters
@@ -21,18 +22,9 @@ from healthdash.kpi import by_place, child_level, headline, indicator_catalog
 from healthdash.sidebar import filter_options
 from healthdash.summary_rules import BelowTarget, Destination, Figure, Period, Place, SummaryFigures
 
-# The Overview's headline indicators: the summary speaks about the cards it sits above.
-DEFAULT_CODES: tuple[str, ...] = (
-    "county_retention_rate",
-    "primary_visit_share",
-    "in_county_inpatient_share",
-    "down_up_ratio",
-    "out_of_county_referrals",
-    "fd_coverage",
-    "child_immunization_rate",
-    "htn_std_mgmt_rate",
-    "t2dm_std_mgmt_rate",
-)
+# The Overview's headline indicators (defined with the briefing export, which prints the same cards):
+# the summary speaks about the cards it sits above.
+DEFAULT_CODES: tuple[str, ...] = tuple(briefing.HEADLINE)
 
 
 def place_of(filters: Filters) -> Place:

@@ -154,9 +154,16 @@ def status_labels() -> tuple[str, str, str]:
     return t("chart.met"), t("chart.not_met"), t("chart.no_target")
 
 
-def ranking_figure(filters: Filters, indicator: Indicator) -> tuple[alt.LayerChart, pd.DataFrame] | None:
+RANKING_SELECTION = "place"
+
+
+def ranking_figure(
+    filters: Filters, indicator: Indicator, selectable: bool = False, limit: int | None = None
+) -> tuple[alt.LayerChart, pd.DataFrame] | None:
     """The ranking chart of places one level down and its data with Chinese headers (for downloads);
-    None when there is nothing to rank."""
+    None when there is nothing to rank. `selectable` lets a click select a place (its code, as
+    `place_code`, in the selection named RANKING_SELECTION); `limit` keeps the chart to that many places
+    with the highest values (the table keeps them all)."""
     lang = current_lang()
     level = child_level(filters, indicator)
     if level is None:
@@ -172,8 +179,9 @@ def ranking_figure(filters: Filters, indicator: Indicator) -> tuple[alt.LayerCha
             for v, m in zip(frame["value"], frame["meets"], strict=True)
         ],
     )
+    shown = frame if limit is None else frame.sort_values(["value", "place_code"], ascending=[False, True]).head(limit)
     chart = charts.ranking_bar(
-        frame,
+        shown,
         label="place_name",
         value="value",
         text="text",
@@ -182,6 +190,7 @@ def ranking_figure(filters: Filters, indicator: Indicator) -> tuple[alt.LayerCha
         target=indicator.target_value,
         axis_format=".0%" if indicator.is_percent else ",.2~f",
         value_title=indicator.name(lang),
+        selection=alt.selection_point(name=RANKING_SELECTION, fields=["place_code"]) if selectable else None,
     )
     ranked = frame.sort_values("value", ascending=indicator.direction == "down")
     table = pd.DataFrame({
@@ -193,23 +202,49 @@ def ranking_figure(filters: Filters, indicator: Indicator) -> tuple[alt.LayerCha
     return chart, table
 
 
-def ranking_chart(filters: Filters, indicator: Indicator, downloads: bool = False) -> None:
-    """Places one level below the selection ranked by `indicator`, target as a dashed rule."""
+def ranking_chart(
+    filters: Filters, indicator: Indicator, downloads: bool = False, key: str | None = None,
+    limit: int | None = None,
+) -> tuple[str, str] | None:
+    """Places one level below the selection ranked by `indicator`, target as a dashed rule.
+
+    With a `key` the bars are clickable: a click reruns the page and this returns (level, place code) of
+    the bar clicked (else None), for the page to narrow to it (sidebar.narrow_to). `limit` draws only
+    that many places with the highest values, and says so.
+    """
     name = indicator.name(current_lang())
     level = child_level(filters, indicator)
     if level is None:
         st.info(t("overview.ranking_none", indicator=name, level=t(f"level.{indicator.level}")))
-        return
-    figure = ranking_figure(filters, indicator)
+        return None
+    figure = ranking_figure(filters, indicator, selectable=key is not None, limit=limit)
     if figure is None:
         empty_state()
-        return
+        return None
     chart, table = figure
-    st.caption(t("overview.ranking_caption", level=t(f"level.{level}"), indicator=name))
-    presenter.altair_chart(chart)
+    caption = t("overview.ranking_caption", level=t(f"level.{level}"), indicator=name)
+    if limit is not None and len(table) > limit:
+        caption += t("overview.ranking_limited", shown=limit, total=len(table))
+    st.caption(caption)
+    event = presenter.altair_chart(chart, key=key, on_select="rerun" if key else "ignore")
     if downloads:
         exports.download_row(f"rank_{indicator.code}", t("export.ranking_title", indicator=name),
                              chart=chart, table=table)
+    if key is None:
+        return None
+    picked = selected_values(event, RANKING_SELECTION, "place_code")
+    return (level, picked[0]) if picked else None
+
+
+def selected_values(event: object, selection: str, field: str) -> list[str]:
+    """Values of `field` in the points selected in a chart's `selection` (from st.altair_chart's event)."""
+    try:
+        points = event.selection[selection]  # type: ignore[attr-defined]
+    except (AttributeError, KeyError, TypeError):
+        return []
+    if isinstance(points, dict):
+        points = [points]
+    return [str(point[field]) for point in points or [] if isinstance(point, dict) and point.get(field)]
 
 
 def attention_frame(filters: Filters, codes: list[str], limit: int = 15) -> pd.DataFrame:

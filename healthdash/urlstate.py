@@ -15,6 +15,7 @@ import streamlit as st
 from healthdash.i18n import t
 
 _WRITTEN = "_url_written"
+_REQUESTED = "_url_requested"
 Number = int | float
 
 
@@ -51,7 +52,10 @@ def choice(key: str, options: list[str], default: str) -> str:
     Call before rendering the widget with `key=key` and no default; call `write_choice` after it.
     """
     outside = changed_from_outside([key])
-    if outside is not None:
+    requested = st.session_state.get(_REQUESTED, {}).pop(key, None)
+    if outside is None and requested in options:
+        st.session_state[key] = requested
+    elif outside is not None:
         value = outside.get(key)
         if value is not None and value not in options:
             st.warning(f"{t('filters.dropped')} {key}={plain(value)}")
@@ -122,3 +126,11 @@ def write_slider(key: str, default: Number) -> None:
 def plain(text: str) -> str:
     """`text` escaped so that Markdown shows it literally (URL values are typed by anyone)."""
     return "".join("\\" + char if char in "\\`*_{}[]()<>#+-.!|~$:" else char for char in text)
+
+
+def request(key: str, value: str) -> None:
+    """Set the single-choice widget `key` from code — e.g. after a click on a chart — and rerun: `choice`
+    applies the value on the rerun, before the widget is drawn (a drawn widget's value cannot be changed).
+    A value that is not among the widget's options then is ignored."""
+    st.session_state.setdefault(_REQUESTED, {})[key] = value
+    st.rerun()

@@ -1,0 +1,103 @@
+"""The ECharts option of a referral flow (Sankey) diagram between tiers: a pure function of the flows.
+
+ECharts refuses to draw a Sankey with a cycle, and referrals run both ways (a township refers up to the
+county hospital, which refers down to it). So senders and receivers are separate node columns —
+"乡镇卫生院（转出）" on the left, "县级医院（接收）" on the right — and every link runs left to right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import pandas as pd
+
+# Top to bottom in each column: up the ladder, then out of the county.
+TIER_ORDER: tuple[str, ...] = ("village", "township", "community", "county", "tertiary", "outside")
+NODE_COLOR = "#5f6b7a"
+_LABEL_MARGIN = 190  # room for the longest label ("社区卫生服务中心（转出） 12.3万") beside a column
+
+
+def node_names(tiers: Mapping[str, str], sent: str, received: str) -> dict[tuple[str, str], str]:
+    """Node name of every (side, tier): side 'from' uses the `sent` template, 'to' the `received` one."""
+    return {
+        (side, tier): template.format(tier=name)
+        for side, template in (("from", sent), ("to", received))
+        for tier, name in tiers.items()
+    }
+
+
+def sankey_spec(
+    flows: pd.DataFrame,
+    *,
+    tier_names: Mapping[str, str],
+    sent: str,
+    received: str,
+    direction_colors: Mapping[str, str],
+    value_text: Callable[[float], str],
+    value_format: str,
+    font: str | None = None,
+) -> dict:
+    """The option dict for st.echarts_chart.
+
+    `flows` has columns from_tier, to_tier, direction, referrals (tiers as in TIER_ORDER, 'outside' for
+    places outside the county). `tier_names` names every tier; `sent` / `received` are templates such as
+    "{tier}（转出）". Links are coloured by their direction (the largest, when one pair mixes several);
+    node labels carry their total formatted by `value_text`; tooltips use `value_format` (a printf-style
+    format Streamlit applies, e.g. "%,d 人次").
+    """
+    names = node_names(tier_names, sent, received)
+    kept = flows[flows["referrals"] > 0]
+    pairs = (
+        kept.groupby(["from_tier", "to_tier", "direction"], as_index=False)["referrals"].sum()
+        .sort_values("referrals", ascending=False, kind="stable")
+    )
+    links = []
+    for (source, target), group in pairs.groupby(["from_tier", "to_tier"], sort=False):
+        main = group.iloc[0]
+        links.append({
+            "source": names[("from", source)],
+            "target": names[("to", target)],
+            "value": float(group["referrals"].sum()),
+            "lineStyle": {"color": direction_colors.get(str(main["direction"]), NODE_COLOR)},
+        })
+    rank = {tier: index for index, tier in enumerate(TIER_ORDER)}
+    totals: dict[tuple[str, str], float] = {}
+    for (side, column) in (("from", "from_tier"), ("to", "to_tier")):
+        for tier, value in kept.groupby(column)["referrals"].sum().items():
+            totals[(side, str(tier))] = float(value)
+    ordered = sorted(totals, key=lambda node: (node[0] != "from", rank.get(node[1], len(rank)), node[1]))
+    nodes = [
+        {
+            "name": names[node],
+            "itemStyle": {"color": NODE_COLOR},
+            "label": {
+                "position": "left" if node[0] == "from" else "right",
+                "formatter": f"{names[node]}  {value_text(totals[node])}",
+            },
+        }
+        for node in ordered
+    ]
+    label_style = {"fontSize": 14, "color": "#333333"}
+    if font:
+        label_style["fontFamily"] = font
+    return {
+        "tooltip": {"trigger": "item", "valueFormatter": value_format},
+        "series": [{
+            "type": "sankey",
+            "left": _LABEL_MARGIN,
+            "right": _LABEL_MARGIN,
+            "top": 10,
+            "bottom": 10,
+            "nodeWidth": 16,
+            "nodeGap": 14,
+            "nodeAlign": "justify",
+            # Keep the nodes in the order given (the tier ladder) instead of ECharts' own arrangement.
+            "layoutIterations": 0,
+            "draggable": False,
+            "emphasis": {"focus": "adjacency"},
+            "label": label_style,
+            "lineStyle": {"opacity": 0.45, "curveness": 0.5},
+            "data": nodes,
+            "links": links,
+        }],
+    }

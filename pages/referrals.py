@@ -1,0 +1,195 @@
+"""双向转诊 Referrals: volumes against last year, flows between tiers and hospitals, where the county loses
+patients, a ranking that narrows the page on a click, and every facility's figures to download."""
+
+import altair as alt
+import streamlit as st
+
+from healthdash import charts, exports, presenter, referrals, sankey, ui, urlstate
+from healthdash.filters import TIERS
+from healthdash.fmt import fmt_change, fmt_period, fmt_wan
+from healthdash.i18n import current_lang, t
+from healthdash.kpi import headline, indicator_catalog
+from healthdash.sidebar import narrow_to, sidebar_filters
+
+filters = sidebar_filters()
+ui.page_header(t("referrals.title"), filters)
+lang = current_lang()
+catalog = indicator_catalog()
+tier_names = {tier: t(f"tier.{tier}") for tier in TIERS}
+direction_names = {direction: t(f"referrals.dir_{direction}") for direction in referrals.DIRECTIONS}
+
+kpis = headline(filters, referrals.HEADLINE)
+if all(kpi.value is None for kpi in kpis):
+    ui.empty_state("referrals.empty")
+    st.stop()
+ui.kpi_grid(kpis, filters.compare)
+
+# Facilities of the selection with referrals: the rows of the table at the end and the choices of the focus.
+facility_frame = referrals.by_facility(filters)
+facility_names = dict(zip(facility_frame["facility_code"], facility_frame["facility_name"], strict=True))
+focus_options = ["", *facility_names]
+urlstate.choice("facility", focus_options, "")
+focus = st.session_state["facility"] or None
+
+
+def focus_on(code: str | None) -> None:
+    """Focus the page on a facility clicked in a chart (ignoring the one already in focus)."""
+    if code and code != focus and code in facility_names:
+        urlstate.request("facility", code)
+
+
+# ---------------------------------------------------------------------------------------------- ranking
+st.subheader(t("referrals.ranking"), anchor=False)
+urlstate.choice("ref_rank", referrals.HEADLINE, "down_up_ratio")
+st.selectbox(
+    t("referrals.ranking_indicator"), referrals.HEADLINE, key="ref_rank",
+    format_func=lambda code: catalog[code].name(lang),
+)
+urlstate.write_choice("ref_rank", "down_up_ratio")
+ranked = catalog[st.session_state["ref_rank"]]
+picked = ui.ranking_chart(
+    filters, ranked, downloads=True, limit=20,
+    key=f"ref_rank_{filters.place or 'all'}_{ranked.code}_{focus or ''}",
+)
+st.caption(t("referrals.ranking_click"))
+if picked is not None:
+    level, code = picked
+    if level == "facility":
+        focus_on(code)
+    elif code != filters.place:
+        narrow_to(level, code)
+
+# ---------------------------------------------------------------------------------------------- focus
+left, _ = st.columns([2, 3])
+left.selectbox(
+    t("referrals.focus"), focus_options, key="facility",
+    format_func=lambda code: facility_names.get(code, t("referrals.focus_all")), help=t("referrals.focus_help"),
+)
+urlstate.write_choice("facility", "")
+if focus:
+    st.info(t("referrals.focus_note", facility=facility_names[focus]), icon=":material/filter_center_focus:")
+
+# ---------------------------------------------------------------------------------------------- trend
+st.subheader(t("referrals.trend"), anchor=False)
+first, last = referrals.trend_window(filters.month_from, filters.month_to)
+this_period, last_year = t("referrals.this_period"), t("referrals.last_year")
+trend = referrals.trend_frame(
+    referrals.monthly(filters, focus), first, last, this_period=this_period, last_year=last_year, lang=lang
+)
+if trend["referrals"].sum() == 0:
+    ui.empty_state("referrals.empty")
+else:
+    st.caption(t("referrals.trend_caption", period=fmt_period(first, last, lang=lang)))
+    panels = st.columns(2) + st.columns(2)
+    for panel, direction in zip(panels, referrals.DIRECTIONS, strict=True):
+        name = direction_names[direction]
+        rows = trend[trend["direction"] == direction].assign(
+            series=lambda frame, name=name: frame["series"].map({this_period: name, last_year: last_year})
+        )
+        with panel:
+            presenter.altair_chart(charts.trend_lines(
+                rows, x="month", y="referrals", series="series", text="text", dashed=[last_year],
+                colors={name: referrals.DIRECTION_COLORS[direction], last_year: charts.GRAY},
+                y_title=t("referrals.referrals"), height=210, title=name,
+            ))
+
+# ---------------------------------------------------------------------------------------------- tier flows
+st.subheader(t("referrals.flows"), anchor=False)
+flows = referrals.tier_flows(filters, focus)
+if flows.empty:
+    ui.empty_state("referrals.empty")
+else:
+    spec = sankey.sankey_spec(
+        flows,
+        tier_names=tier_names | {"outside": t("referrals.outside")},
+        sent=t("referrals.sent"),
+        received=t("referrals.received"),
+        direction_colors=referrals.DIRECTION_COLORS,
+        value_text=lambda value: fmt_wan(value, lang=lang),
+        value_format=t("referrals.value_format"),
+        font=charts.FONT,
+    )
+    nodes = max(flows["from_tier"].nunique(), flows["to_tier"].nunique())
+    st.echarts_chart(spec, height=max(260, 70 * nodes), key="ref_sankey")
+    legend = "　".join(
+        f'<span style="color:{referrals.DIRECTION_COLORS[d]};font-weight:700">━━</span> {direction_names[d]}'
+        for d in referrals.DIRECTIONS
+    )
+    st.markdown(legend, unsafe_allow_html=True)
+    st.caption(t("referrals.flows_caption"))
+
+# ---------------------------------------------------------------------------------------------- out of county
+st.subheader(t("referrals.outflow"), anchor=False)
+outflow = referrals.out_of_county(filters, focus)
+receivers = referrals.receivers(outflow, lang)
+if receivers.empty:
+    ui.empty_state("referrals.empty_outflow")
+else:
+    base_from, base_to = filters.base_period()
+    compare = t(f"compare.{filters.compare}")
+    st.caption(t("referrals.outflow_caption", compare=compare, base=fmt_period(base_from, base_to, lang=lang)))
+    st.markdown(f"**{t('referrals.receivers')}**")
+    shown = receivers.assign(share=receivers["share"] * 100, change=receivers["change"].map(lambda x: fmt_change(x, 1)))
+    st.dataframe(
+        shown[["to_name", "place", "referrals", "share", "change", "chapters"]],
+        hide_index=True, width="stretch",
+        column_config={
+            "to_name": st.column_config.TextColumn(t("referrals.col_receiver")),
+            "place": st.column_config.TextColumn(t("referrals.col_place")),
+            "referrals": st.column_config.NumberColumn(t("referrals.col_referrals"), format="%,d"),
+            "share": st.column_config.ProgressColumn(t("referrals.col_share"), format="%.1f%%", min_value=0,
+                                                     max_value=100, width="small"),
+            "change": st.column_config.TextColumn(compare),
+            "chapters": st.column_config.TextColumn(t("referrals.col_chapters"), width="large"),
+        },
+    )
+    st.markdown(f"**{t('referrals.diseases')}**")
+    groups = referrals.diseases(outflow, lang)
+    presenter.altair_chart(charts.bar_list(
+        groups, label="name", value="referrals", text="text", color=charts.ORANGE,
+        value_title=t("referrals.referrals"), height_per_bar=24, label_limit=260,
+    ))
+
+# ---------------------------------------------------------------------------------------------- matrix
+st.subheader(t("referrals.matrix"), anchor=False)
+pairs = referrals.matrix_frame(referrals.facility_pairs(filters, focus), lang)
+if pairs.empty:
+    ui.empty_state("referrals.empty")
+else:
+    st.caption(t("referrals.matrix_caption", top=referrals.MATRIX_TOP))
+    cell = alt.selection_point(name="cell", fields=["from_facility", "to_facility"])
+    receivers_order = pairs.drop_duplicates("to_facility").sort_values("to_total", ascending=False)["to_name"]
+    senders_order = pairs.drop_duplicates("from_facility").sort_values("from_total", ascending=False)["from_name"]
+    matrix = charts.heatmap(
+        pairs, x="to_name", y="from_name", value="referrals", text="text", dark="dark",
+        x_order=receivers_order.tolist(), y_order=senders_order.tolist(),
+        x_title=t("referrals.receiver"), y_title=t("referrals.sender"), value_title=t("referrals.referrals"),
+        selection=cell,
+    )
+    event = presenter.altair_chart(
+        matrix, key=f"ref_matrix_{filters.place or 'all'}_{focus or ''}", on_select="rerun"
+    )
+    for sender, receiver in zip(ui.selected_values(event, "cell", "from_facility"),
+                                ui.selected_values(event, "cell", "to_facility"), strict=False):
+        focus_on(sender if sender in facility_names else receiver)
+
+# ---------------------------------------------------------------------------------------------- table
+st.subheader(t("referrals.table"), anchor=False)
+if facility_frame.empty:
+    ui.empty_state("referrals.empty")
+else:
+    columns = ["facility", "tier", "county", "town", "up", "down", "out_of_county", "returned", "up_received",
+               "down_received", "down_up_ratio", "out_of_county_rate", "green_share"]
+    headers = {key: t(f"referrals.col_{key}") for key in columns}
+    table = referrals.facility_table(facility_frame, headers, tier_names)
+    formats = {key: "%,d" for key in ("up", "down", "out_of_county", "returned", "up_received", "down_received")}
+    formats |= {"down_up_ratio": "%.2f", "out_of_county_rate": "%.1f%%", "green_share": "%.1f%%"}
+    st.caption(t("referrals.table_caption"))
+    st.dataframe(
+        table, hide_index=True, width="stretch", height=420,
+        column_config={
+            headers["facility"]: st.column_config.TextColumn(headers["facility"], pinned=True),
+            **{headers[key]: st.column_config.NumberColumn(headers[key], format=fmt) for key, fmt in formats.items()},
+        },
+    )
+    exports.download_row("referrals_by_facility", t("referrals.table_file"), table=table)
