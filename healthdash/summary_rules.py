@@ -110,8 +110,15 @@ def _s(key: str, lang: str, **values: object) -> str:
 
 
 def place_name(place: Place, lang: str) -> str:
-    """The place as the first sentence names it: '名山区', or '全部地市' at the top."""
+    """The place as the first sentence names it: '名山区', '全部地市' at the top, the alliance's name
+    for an alliance that the place adds nothing to ('名山区医共体' rather than '名山区名山区医共体')."""
+    if _alliance_alone(place):
+        return str(place.alliance)
     return place.name if place.name else _s("all_places", lang)
+
+
+def _alliance_alone(place: Place) -> bool:
+    return bool(place.alliance) and (not place.name or place.name in str(place.alliance))
 
 
 def collective(place: Place, lang: str) -> str:
@@ -176,7 +183,8 @@ def growth_text(value: float | None, base: float | None, period: Period, lang: s
 
 def volume_sentence(figures: SummaryFigures, lang: str) -> str:
     period, place = figures.period, figures.place
-    lead = _s("volume_lead", lang, period=fmt_period(period.month_from, period.month_to, lang=lang),
+    lead = _s("volume_lead_alliance" if _alliance_alone(place) else "volume_lead", lang,
+              period=fmt_period(period.month_from, period.month_to, lang=lang),
               place=place_name(place, lang), subject=subject(place, lang))
     if all(v.value is None for v in figures.volumes):
         return _end(lead + _s("volume_none", lang), lang)

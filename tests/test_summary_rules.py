@@ -317,3 +317,17 @@ def test_summary_catalogs_have_the_same_keys() -> None:
         with open(LOCALES / f"{lang}.toml", "rb") as handle:
             keys[lang] = set(tomllib.load(handle)["summary"])
     assert keys["zh"] == keys["en"]
+
+
+@pytest.mark.parametrize(
+    ("place", "zh", "en"),
+    [
+        (Place(None, "all", alliance="名山区医共体"), "，名山区医共体成员机构门诊", ", member facilities of 名山区医共体: "),
+        (Place("名山区", "county", alliance="名山区医共体"), "，名山区医共体成员机构门诊", ", member facilities of 名山区医共体: "),
+        (Place("雅安市", "city", alliance="名山区医共体"), "，雅安市名山区医共体成员机构门诊",
+         ", member facilities of 名山区医共体 in 雅安市: "),
+    ],
+)
+def test_an_alliance_is_named_once(place: Place, zh: str, en: str) -> None:
+    assert zh in volume_sentence(figures(place=place), "zh")
+    assert en in volume_sentence(figures(place=place), "en")
