@@ -21,6 +21,9 @@ pages = [
     st.Page("pages/whatif.py", title=t("nav.whatif"), icon=":material/tune:", url_path="what-if"),
 ]
 navigation = st.navigation(pages, position=presenter.nav_position())
-navigation.run()
-render_language_widget()
-presenter.finish()
+# A page that ends early (st.stop) still gets the sidebar's last widgets and its URL written.
+try:
+    navigation.run()
+finally:
+    render_language_widget()
+    presenter.finish()

@@ -78,7 +78,6 @@ def setup() -> None:
     st.session_state.setdefault(SLIDE_KEY, None)
     if not st.session_state[PRESENT_KEY]:
         st.session_state[SLIDE_KEY] = None
-    _write_url()
     if active():
         st.html(_PRESENT_CSS)
 
@@ -167,6 +166,9 @@ def finish() -> None:
         share_link(slot.container())
     # Rendered in presenter mode too (hidden by the style): a widget left out of a run loses its state.
     sidebar_controls()
+    # The URL is written only now: a write before st.navigation has resolved the page makes the browser
+    # report a deep link (/what-if?...) as "page not found".
+    _write_url()
 
 
 # ---------------------------------------------------------------------------------------------- charts
@@ -219,6 +221,7 @@ def slideshow(deck: str, slides: Sequence[Slide]) -> bool:
     """
     if not active() or not slides:
         return False
+    _write_url()  # now, too: a page that stops after its slide ends the run before `finish`
     current = st.session_state.get(SLIDE_KEY)
     if not current:
         st.button(t("presenter.start"), key=f"slides_{deck}_start", icon=":material/slideshow:",

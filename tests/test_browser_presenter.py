@@ -1,0 +1,64 @@
+"""Presenter mode in a real browser: at 1280×720 and 1920×1080 the sidebar and toolbar are gone, the title
+line shows the selection, text is larger, and the slideshow steps through the what-if page.
+
+Same fixtures as tests/test_browser.py (tests/browser/plugin.py). Screenshots: artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.helpers import assert_clean, open_page, save_screenshot, wait_until_idle
+
+pytest_plugins = ["tests.browser.plugin"]
+
+pytestmark = pytest.mark.browser
+
+SIDEBAR = '[data-testid="stSidebar"]'
+# Streamlit's frontend, opened on a page's own path, first probes /<page>/_stcore/... (404) before the
+# root, and a brand-new server may answer the very first deep link with "page not found" before the
+# navigation is known: its behaviour, not the app's. Everything else still counts.
+STREAMLIT_DEEP_LINK = ("/_stcore/health", "/_stcore/host-config", "does not seem to exist")
+
+
+def drop_deep_link_noise(log) -> None:
+    log.console_errors[:] = [e for e in log.console_errors if not any(s in e for s in STREAMLIT_DEEP_LINK)]
+
+
+def font_size(page, selector: str) -> float:
+    return float(page.eval_on_selector(selector, "e => parseFloat(getComputedStyle(e).fontSize)"))
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (1920, 1080)])
+def test_presenter_mode_hides_the_sidebar_and_enlarges_text(page, page_log, width: int, height: int) -> None:
+    page.set_viewport_size({"width": width, "height": height})
+    open_page(page, "/what-if?back=30")
+    assert page.locator(SIDEBAR).first.is_visible()
+    normal_size = font_size(page, "html")
+
+    open_page(page, "/what-if?back=30&present=1")
+    assert not page.locator(SIDEBAR).first.is_visible(), "the sidebar is hidden in presenter mode"
+    assert page.locator(".hd-selection-line").first.is_visible()
+    assert "全部地市" in page.locator(".hd-selection-line").first.inner_text()
+    assert font_size(page, "html") > normal_size
+    assert page.get_by_text("退出演示").first.is_visible()
+    save_screenshot(page, f"presenter-whatif-{width}x{height}", full_page=False)
+    drop_deep_link_noise(page_log)
+    assert_clean(page_log, "presenter mode")
+
+
+def test_slideshow_steps_with_buttons(page, page_log) -> None:
+    open_page(page, "/what-if?present=1")
+    page.get_by_role("button", name="逐图放映").click()
+    wait_until_idle(page)
+    assert "slide=1" in page.url
+    page.get_by_role("button", name="下一张").click()
+    wait_until_idle(page)
+    assert "slide=2" in page.url
+    assert page.get_by_text("2 / 4").first.is_visible()
+    save_screenshot(page, "presenter-whatif-slide-2", full_page=False)
+    page.get_by_role("button", name="结束放映").click()
+    wait_until_idle(page)
+    assert "slide=" not in page.url and "present=1" in page.url
+    drop_deep_link_noise(page_log)
+    assert_clean(page_log, "slideshow")
