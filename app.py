@@ -19,6 +19,8 @@ pages = [
             default=True),
     st.Page("pages/referrals.py", title=t("nav.referrals"), icon=":material/swap_vert:", url_path="referrals"),
     st.Page("pages/whatif.py", title=t("nav.whatif"), icon=":material/tune:", url_path="what-if"),
+    st.Page("pages/public_health.py", title=t("nav.public_health"), icon=":material/vaccines:",
+            url_path="public-health"),
 ]
 navigation = st.navigation(pages, position=presenter.nav_position())
 # A page that ends early (st.stop) still gets the sidebar's last widgets and its URL written.

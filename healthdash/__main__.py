@@ -40,8 +40,35 @@ def _build_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_bench(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("bench", help="time the pages' queries on a large demo database (p50/p95)")
+    parser.add_argument("--scale", type=float, default=9.0,
+                        help="referral volume of the demo database (9 ≈ 10 million events)")
+    parser.add_argument("--db", type=Path, default=None,
+                        help="database file (default /tmp/healthdash-bench-<scale>.duckdb; reused if built at that scale)")
+    parser.add_argument("--repeat", type=int, default=20, help="timed runs per query (after the warm-up)")
+    parser.add_argument("--warmup", type=int, default=2, help="untimed runs per query first")
+    parser.add_argument("--page", dest="pages", action="append", default=None,
+                        help="page whose queries to time (repeatable; default: every page the bench knows)")
+    parser.add_argument("--budget-ms", type=float, default=100.0, help="p95 budget per query")
+    parser.add_argument("--json", type=Path, default=None, help="also write every timing to this JSON file")
+    parser.add_argument("--strict", action="store_true", help="exit with 1 when a query is over budget")
+    parser.set_defaults(run=_bench)
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from healthdash import bench
+
+    unknown = sorted(set(args.pages or []) - set(bench.PAGES))
+    if unknown:
+        print(f"unknown page(s): {', '.join(unknown)}; known: {', '.join(bench.PAGES)}", file=sys.stderr)
+        return 2
+    args.pages = args.pages or list(bench.PAGES)
+    return bench.main(args)
+
+
 # Add a command: write _add_<name>(commands) that sets `run`, and list it here.
-_COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (_add_build_demo,)
+_COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (_add_build_demo, _add_bench)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

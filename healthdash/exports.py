@@ -63,7 +63,8 @@ def xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "数据") -> bytes:
         sheet.append([_cell(value) for value in row])
     sheet.freeze_panes = "A2"
     for index, header in enumerate(headers, start=1):
-        values = frame.iloc[:, index - 1].astype(str).tolist()
+        # Not astype(str): under pandas 3 that keeps missing values as NaN, which have no width.
+        values = ["" if _cell(value) is None else str(value) for value in frame.iloc[:, index - 1].tolist()]
         width = max([_display_width(header), *(_display_width(value) for value in values)])
         sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, _MAX_WIDTH)
     buffer = io.BytesIO()

@@ -116,8 +116,9 @@ def _delta_text(kpi: Kpi, compare: str) -> str | None:
     return t("kpi.change", compare=t(f"compare.{compare}"), delta=amount)
 
 
-def kpi_card(kpi: Kpi, compare: str) -> None:
-    """One indicator: value, change coloured by whether it is better, target and pass/fail, sparkline."""
+def kpi_card(kpi: Kpi, compare: str, note: str | None = None) -> None:
+    """One indicator: value, change coloured by whether it is better, target and pass/fail, sparkline;
+    `note` (e.g. the people behind a rate) as a small line at the foot of the card."""
     lang = current_lang()
     indicator = kpi.indicator
     color = "gray" if kpi.improved is None else ("blue" if kpi.improved else "orange")
@@ -140,6 +141,8 @@ def kpi_card(kpi: Kpi, compare: str) -> None:
             badge = (f":blue-badge[:material/check: {t('kpi.met')}]" if kpi.meets
                      else f":orange-badge[:material/close: {t('kpi.not_met')}]")
             st.markdown(f"{badge} {target_text(indicator)}")
+        if note:
+            st.caption(note)
 
 
 def kpi_grid(kpis: list[Kpi], compare: str, per_row: int = 3) -> None:

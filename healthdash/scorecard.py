@@ -1,0 +1,152 @@
+"""Standing against targets, cell by cell: the banding rule, the gap in people, and the coloured XLSX.
+
+Pure functions (no Streamlit, no database), so the edges of the bands and the arithmetic of "how many
+more people" are tested on their own. Values are on the indicator's value scale (fractions for rates).
+
+The bands cover the whole line without gaps or overlaps. For an indicator whose target is a floor
+(direction 'up'), with `margin` 10 percentage points:
+
+    far_below   value <  target − margin
+    below       target − margin ≤ value < target
+    met         value ≥ target                       (exactly at target meets it)
+
+and mirrored for a ceiling (direction 'down'). Indicators without a target are 'no_target'; a place
+without a value is 'no_data'.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+from openpyxl import load_workbook
+from openpyxl.styles import Font, PatternFill
+
+from healthdash import exports
+
+FAR_BELOW = "far_below"
+BELOW = "below"
+MET = "met"
+NO_TARGET = "no_target"
+NO_DATA = "no_data"
+BANDS: tuple[str, ...] = (FAR_BELOW, BELOW, MET, NO_TARGET, NO_DATA)
+SHORT_OF_TARGET: frozenset[str] = frozenset({FAR_BELOW, BELOW})
+
+# 10 percentage points, on the fraction scale rates are computed on.
+FAR_MARGIN_PP = 0.10
+# The same tolerance as indicators.meets_target: a value that is the target up to float noise meets it.
+_TOLERANCE = 1e-9
+
+# Blue/orange family (tellable apart by colour-blind viewers and on projectors), light enough for dark
+# text; each band also has a mark, so colour is never the only sign.
+FILLS: Mapping[str, str] = {
+    FAR_BELOW: "F4A261",
+    BELOW: "FBDDBE",
+    MET: "C6DAF5",
+    NO_TARGET: "EEF0F3",
+    NO_DATA: "FFFFFF",
+}
+MARKS: Mapping[str, str] = {FAR_BELOW: "✗✗", BELOW: "✗", MET: "✓", NO_TARGET: "", NO_DATA: ""}
+TEXT_COLOR = "1F2329"
+
+# Ratios whose denominator is a stock counted every month (patients under management, residents with a
+# record): over several months their sums count person-months, so the people they stand for are the
+# monthly average (the catalog defines these as "每月存量，多月取各月平均"). Contract coverage is a stock
+# too but is taken at the period's last month, and the flows (vaccinations, screenings, checks) add up.
+MONTHLY_STOCK_RATIOS: frozenset[str] = frozenset(
+    {"htn_std_mgmt_rate", "t2dm_std_mgmt_rate", "htn_bp_control_rate", "ehr_coverage"}
+)
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def far_margin(target: float, is_percent: bool) -> float:
+    """How far short of target 'far below' starts: 10 percentage points for rates, 10% of the target
+    for other units."""
+    return FAR_MARGIN_PP if is_percent else 0.10 * abs(target)
+
+
+def band(value: float | None, target: float | None, direction: str, margin: float = FAR_MARGIN_PP) -> str:
+    """The band key of `value` against `target` (see the module docstring for the ranges)."""
+    if _missing(value):
+        return NO_DATA
+    if _missing(target) or direction == "monitor":
+        return NO_TARGET
+    shortfall = value - target if direction == "down" else target - value
+    if shortfall <= _TOLERANCE:
+        return MET
+    if shortfall <= margin + _TOLERANCE:
+        return BELOW
+    return FAR_BELOW
+
+
+def people_basis(code: str, numerator: float, denominator: float | None, months: int) -> tuple[float, float | None]:
+    """Numerator and denominator as numbers of people for the period: monthly stocks averaged over
+    the months with data, everything else as aggregated."""
+    if code in MONTHLY_STOCK_RATIOS and months > 1:
+        return numerator / months, None if _missing(denominator) else denominator / months
+    return numerator, denominator
+
+
+def people_gap(numerator: float | None, denominator: float | None, target: float | None) -> int | None:
+    """How many more people must be covered, screened or managed to reach a floor target:
+    denominator × target − numerator, rounded up (0 when the target is met; None when undefined)."""
+    if _missing(numerator) or _missing(denominator) or _missing(target):
+        return None
+    needed = denominator * target - numerator
+    # Round away float noise first, so that exactly-at-target is 0 and 149.0000000001 is not 150.
+    return max(0, math.ceil(round(needed, 6)))
+
+
+def styled(values: pd.DataFrame, bands: pd.DataFrame, formatters: Mapping[str, object]) -> pd.io.formats.style.Styler:
+    """`values` (numbers, so that sorting works) shown through `formatters` with each cell's band
+    fill; `bands` has the same shape and holds band keys (or None for cells without a band)."""
+
+    def css(_: pd.DataFrame) -> pd.DataFrame:
+        return bands.map(
+            lambda key: "" if key is None or pd.isna(key)
+            else f"background-color: #{FILLS[key]}; color: #{TEXT_COLOR}"
+        )
+
+    return values.style.apply(css, axis=None).format(formatters, na_rep="—")
+
+
+def workbook(
+    values: pd.DataFrame,
+    bands: pd.DataFrame,
+    number_formats: Mapping[str, str],
+    legend: Sequence[tuple[str, str]],
+    sheet_name: str,
+    legend_title: str,
+) -> bytes:
+    """The scorecard as an Excel workbook: the header row as given (Chinese), values as numbers in
+    `number_formats` (e.g. '0.0%'), each banded cell filled with its band's colour, and a second sheet
+    with the legend (band key, description), each row in its colour."""
+    book = load_workbook(io.BytesIO(exports.xlsx_bytes(values, sheet_name)))
+    sheet = book.active
+    for column_index, column in enumerate(values.columns, start=1):
+        number_format = number_formats.get(column)
+        for row_index in range(len(values)):
+            cell = sheet.cell(row=row_index + 2, column=column_index)
+            if number_format:
+                cell.number_format = number_format
+            key = bands.iat[row_index, column_index - 1]
+            if key is not None and not pd.isna(key):
+                cell.fill = PatternFill(fill_type="solid", start_color=FILLS[key], end_color=FILLS[key])
+    notes = book.create_sheet(legend_title[:31])
+    notes.append([legend_title])
+    notes["A1"].font = Font(bold=True)
+    for key, text in legend:
+        notes.append([MARKS[key], text])
+        fill = PatternFill(fill_type="solid", start_color=FILLS[key], end_color=FILLS[key])
+        for cell in notes[notes.max_row]:
+            cell.fill = fill
+    notes.column_dimensions["A"].width = 6
+    notes.column_dimensions["B"].width = 70
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
