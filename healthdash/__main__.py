@@ -8,6 +8,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from healthdash import load_cli
+
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "health.duckdb"
 
 
@@ -68,7 +70,14 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 # Add a command: write _add_<name>(commands) that sets `run`, and list it here.
-_COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (_add_build_demo, _add_bench)
+_COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
+    _add_build_demo,
+    _add_bench,
+    load_cli.add_template,
+    load_cli.add_import,
+    load_cli.add_undo,
+    load_cli.add_bench_load,
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,264 @@
+"""The one mapping between the files data officers fill in and the fact tables of data/schema.sql.
+
+Template (template.py), reader and validator (loadfile.py, validate.py) and error messages all take
+table names, Chinese headers, value kinds, code lists and allowed values from here, so a header renamed
+here is renamed everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+# Kinds of value a column holds.
+CODE = "code"          # a code that must exist in a dimension table (see `ref`)
+MONTH = "month"        # a month: 2024-06, 2024/6, 2024年6月, or any date in it
+DATE = "date"          # a full date: 2024-06-15, 2024/6/15, 2024年6月15日
+COUNT = "count"        # whole number ≥ 0 (fits a 32-bit integer)
+AMOUNT = "amount"      # number ≥ 0 (元, or a numerator/denominator)
+CHOICE = "choice"      # one of `choices`, written as its Chinese label or its code
+FLAG = "flag"          # yes/no: 是/否, 1/0, true/false
+
+# What a code column refers to: the dimension it must exist in.
+FACILITY = "facility"
+COUNTY = "county"
+TOWN = "town"
+ALLIANCE = "alliance"
+INDICATOR = "indicator"
+REFS = (FACILITY, COUNTY, TOWN, ALLIANCE, INDICATOR)
+
+INT32_MAX = 2**31 - 1
+
+# The prefix of the template's example row in its first column: such rows are skipped on load.
+EXAMPLE_MARK = "示例"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str                 # column of the schema table
+    zh: str                   # header in the template (Chinese)
+    en: str                   # English label, for messages in English
+    kind: str
+    ref: str | None = None    # for CODE: one of REFS
+    choices: tuple[tuple[str, str, str], ...] = ()  # for CHOICE: (code, 中文, English)
+    required: bool = True
+    note: str = ""            # what to enter, shown in the template's instructions
+    # For facility codes: a facility outside the monitored places is allowed (referral receivers and
+    # senders of patients returned into a county are often provincial hospitals).
+    outside_ok: bool = False
+
+    def label(self, lang: str = "zh") -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str                 # schema table
+    zh: str                   # sheet name in the template
+    en: str
+    columns: tuple[Column, ...]
+    # Identity of a row; two rows of a file with the same key are duplicates. None for referral events:
+    # two identical rows are two patients.
+    key: tuple[str, ...] | None
+    # For tables without a key, the unit a load replaces (see `scope`).
+    event_scope: tuple[str, ...] = ()
+    # (numerator, denominator) pairs: the numerator may not exceed the denominator.
+    ratios: tuple[tuple[str, str], ...] = ()
+    month_from: str = "month"  # the column whose month is the scope's month
+
+    def label(self, lang: str = "zh") -> str:
+        return self.zh if lang == "zh" else self.en
+
+    @property
+    def scope(self) -> tuple[str, ...]:
+        """The unit a load replaces: what is stored for every unit in the file is replaced by the file's
+        rows. A row's key where there is one; for referrals, the sending facility's month ("month" is
+        then the month of `month_from`), since events have no key."""
+        return self.key if self.key is not None else self.event_scope
+
+    def column(self, name: str) -> Column:
+        return next(column for column in self.columns if column.name == name)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(column.name for column in self.columns)
+
+
+def _facility(name: str = "facility_code", zh: str = "机构代码", en: str = "facility code",
+              outside_ok: bool = False) -> Column:
+    return Column(name, zh, en, CODE, ref=FACILITY, note="见「机构代码」表", outside_ok=outside_ok)
+
+
+def _month() -> Column:
+    return Column("month", "月份", "month", MONTH, note="如 2024-06；填报月份，不晚于当前月份")
+
+
+def _count(name: str, zh: str, en: str, note: str = "") -> Column:
+    return Column(name, zh, en, COUNT, note=note or "非负整数")
+
+
+def _amount(name: str, zh: str, en: str, note: str = "") -> Column:
+    return Column(name, zh, en, AMOUNT, note=note or "非负数，单位：元")
+
+
+_ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV",
+          "XVI", "XVII", "XVIII", "XIX", "XX", "XXI", "XXII")
+
+TABLES: tuple[Table, ...] = (
+    Table(
+        "service_volume", "门急诊与住院服务量", "service volume",
+        (
+            _facility(),
+            _month(),
+            _count("outpatient_visits", "门急诊人次", "outpatient and emergency visits"),
+            _count("inpatient_discharges", "出院人次", "inpatient discharges"),
+            _count("critical_cases", "急危重症救治例数", "critically ill patients treated"),
+            _amount("inpatient_spending", "住院医疗费用(元)", "inpatient spending (yuan)"),
+        ),
+        key=("facility_code", "month"),
+    ),
+    Table(
+        "resident_care", "县域居民就诊与医保", "residents' care and insurance",
+        (
+            Column("county_code", "区县代码", "county code", CODE, ref=COUNTY, note="见「区划代码」表中的区县"),
+            _month(),
+            Column("setting", "就诊类型", "setting", CHOICE,
+                   choices=(("outpatient", "门诊", "outpatient"), ("inpatient", "住院", "inpatient")),
+                   note="门诊 或 住院"),
+            _count("visits_in_county", "县域内就诊人次", "visits in the county"),
+            _count("visits_out_of_county", "县域外就诊人次", "visits outside the county"),
+            _amount("fund_in_county", "县域内医保基金支出(元)", "insurance fund paid in the county (yuan)"),
+            _amount("fund_out_of_county", "县域外医保基金支出(元)", "insurance fund paid outside (yuan)"),
+            _amount("spending_out_of_county", "县域外医疗费用(元)", "spending outside the county (yuan)"),
+        ),
+        key=("county_code", "month", "setting"),
+    ),
+    Table(
+        "referral", "双向转诊", "referrals",
+        (
+            _facility("from_facility", "转出机构代码", "referring facility code", outside_ok=True),
+            _facility("to_facility", "转入机构代码", "receiving facility code", outside_ok=True),
+            Column("referral_date", "转诊日期", "referral date", DATE, note="如 2024-06-15，不晚于今天"),
+            Column("direction", "转诊方向", "direction", CHOICE,
+                   choices=(("up", "上转", "up"), ("down", "下转", "down"),
+                            ("out_of_county", "县外转诊", "out of county"), ("returned", "转回", "returned")),
+                   note="上转/下转/县外转诊/转回，须与两机构的层级和所在地相符"),
+            Column("disease_chapter", "疾病分类(ICD-10章)", "disease group (ICD-10 chapter)", CHOICE,
+                   choices=tuple((roman, roman, roman) for roman in _ROMAN),
+                   note="ICD-10 章号，罗马数字 I–XXII（也可填 1–22）"),
+            Column("green_channel", "绿色通道", "green channel", FLAG, note="是 或 否"),
+            Column("status", "转诊状态", "status", CHOICE,
+                   choices=(("completed", "已完成", "completed"), ("pending", "待接收", "pending"),
+                            ("cancelled", "已取消", "cancelled")),
+                   note="已完成/待接收/已取消"),
+        ),
+        key=None,
+        event_scope=("from_facility", "month"),
+        month_from="referral_date",
+    ),
+    Table(
+        "alliance_activity", "医联体帮扶活动", "alliance activity",
+        (
+            Column("alliance_code", "医联体代码", "alliance code", CODE, ref=ALLIANCE, note="见「医联体代码」表"),
+            _facility(zh="受援机构代码", en="receiving facility code"),
+            _month(),
+            _count("doctors_sent", "下派医师人次", "doctors sent"),
+            _count("nurses_sent", "下派护士人次", "nurses sent"),
+            _count("pharmacists_sent", "下派药师人次", "pharmacists sent"),
+            _count("technicians_sent", "下派技师人次", "technicians sent"),
+            _count("posted_physicians", "派驻医师数(月末)", "posted physicians (month end)",
+                   "中级及以上职称、派驻6个月以上的医师，月末在岗人数"),
+            _count("expert_clinic_sessions", "专家坐诊次数", "expert clinic sessions"),
+            _count("teaching_rounds", "带教查房次数", "teaching ward rounds"),
+            _count("lectures", "讲座培训次数", "lectures and trainings"),
+            _count("surgery_demos", "手术示教台次", "surgery demonstrations"),
+            _count("trainees_sent_up", "上派进修人数", "staff trained upward"),
+            _count("new_techniques", "新技术新项目数", "new techniques introduced"),
+        ),
+        key=("alliance_code", "facility_code", "month"),
+    ),
+    Table(
+        "shared_service", "远程共享服务", "shared services",
+        (
+            Column("alliance_code", "医联体代码", "alliance code", CODE, ref=ALLIANCE, note="见「医联体代码」表"),
+            _facility(),
+            _month(),
+            Column("service", "服务类别", "service", CHOICE,
+                   choices=(("imaging", "影像", "imaging"), ("ecg", "心电", "ECG"),
+                            ("pathology", "病理", "pathology"), ("lab", "检验", "lab")),
+                   note="影像/心电/病理/检验"),
+            _count("remote_cases", "远程服务例数", "remote cases"),
+            _count("cases_reviewed", "复核例数", "cases reviewed"),
+            _count("concordant", "诊断符合例数", "concordant diagnoses", "不大于复核例数"),
+            _count("films_graded", "评级片数", "films graded"),
+            _count("grade_a_films", "甲级片数", "grade-A films", "不大于评级片数"),
+        ),
+        key=("alliance_code", "facility_code", "month", "service"),
+        ratios=(("concordant", "cases_reviewed"), ("grade_a_films", "films_graded")),
+    ),
+    Table(
+        "public_health", "公共卫生", "public health",
+        (
+            Column("town_code", "乡镇/街道代码", "town code", CODE, ref=TOWN, note="见「区划代码」表中的乡镇/街道"),
+            _month(),
+            Column("indicator_code", "指标代码", "indicator code", CODE, ref=INDICATOR, note="见「指标代码」表"),
+            _amount("numerator", "分子(或数量)", "numerator (or count)", "非负数；计数类指标填数量"),
+            _amount("denominator", "分母", "denominator", "率类指标必填且不小于分子；计数类指标留空"),
+        ),
+        key=("town_code", "month", "indicator_code"),
+        ratios=(("numerator", "denominator"),),
+    ),
+)
+TABLES_BY_NAME: dict[str, Table] = {table.name: table for table in TABLES}
+
+# Sheets of the template that list valid codes (skipped when a filled template is loaded).
+CODE_SHEETS = {"instructions": "填写说明", "regions": "区划代码", "facilities": "机构代码",
+               "alliances": "医联体代码", "members": "医联体成员", "indicators": "指标代码"}
+
+# Yes/no spellings accepted in FLAG columns (compared lower-case).
+FLAG_VALUES: dict[str, bool] = {
+    "是": True, "否": False, "1": True, "0": False, "true": True, "false": False, "y": True, "n": False,
+    "yes": True, "no": False, "√": True, "×": False, "有": True, "无": False,
+}
+
+_PUNCTUATION = str.maketrans({"（": "(", "）": ")", "／": "/", "＊": "*", "　": " "})
+_SPACE = re.compile(r"\s+")
+
+
+def normalise_header(text: object) -> str:
+    """How headers are compared: full-width brackets as half-width, no spaces or required-marks, lower case."""
+    value = _SPACE.sub("", str(text if text is not None else "").translate(_PUNCTUATION))
+    return value.rstrip("*").lower()
+
+
+@cache
+def header_index(table_name: str) -> dict[str, str]:
+    """normalised header -> schema column: the Chinese header, the schema name and the English label."""
+    table = TABLES_BY_NAME[table_name]
+    index: dict[str, str] = {}
+    for column in table.columns:
+        for spelling in (column.zh, column.name, column.en):
+            index[normalise_header(spelling)] = column.name
+    return index
+
+
+@cache
+def sheet_index() -> dict[str, str]:
+    """normalised sheet or file name -> table: the Chinese sheet name, the schema name, the English label."""
+    index: dict[str, str] = {}
+    for table in TABLES:
+        for spelling in (table.zh, table.name, table.en):
+            index[normalise_header(spelling)] = table.name
+    return index
+
+
+def choice_lookup(column: Column) -> dict[str, str]:
+    """Every accepted spelling (lower case) -> code, for a CHOICE column."""
+    lookup: dict[str, str] = {}
+    for code, zh, en in column.choices:
+        for spelling in (code, zh, en):
+            lookup[spelling.lower()] = code
+    if column.name == "disease_chapter":
+        lookup.update({str(number): roman for number, roman in enumerate(_ROMAN, start=1)})
+    return lookup
