@@ -69,18 +69,51 @@ def bind(name: str, params: dict[str, object]) -> dict[str, object]:
     return {key: value for key, value in params.items() if key in used}
 
 
-def execute(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object] | None = None) -> pd.DataFrame:
-    """Run queries/<name>.sql on its own cursor with bound parameters (uncached: tests and benchmarks)."""
+def execute(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    params: dict[str, object] | None = None,
+    *,
+    catalog: str | None = None,
+) -> pd.DataFrame:
+    """Run queries/<name>.sql on its own cursor with bound parameters (uncached: tests and benchmarks).
+    `catalog`: the attached database to read, for connections made by open_readonly (a cursor starts
+    in the connection's own in-memory catalog)."""
     cursor = con.cursor()
     try:
+        if catalog is not None:
+            cursor.execute(f"use {_identifier(catalog)}")
         return cursor.execute(load_sql(name), bind(name, params or {})).df()
     finally:
         cursor.close()
 
 
+CATALOG = "healthdash"
+
+
+def _identifier(name: str) -> str:
+    if not _QUERY_NAME.match(name):
+        raise ValueError(f"not a catalog name: {name!r}")
+    return name
+
+
+def open_readonly(path: Path | str) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to exactly the file now at `path`.
+
+    Not duckdb.connect(path): DuckDB keeps one instance per path in a process, and while any connection
+    to it lives, a new connection to the same path gets that instance back, i.e. the file a load has
+    since replaced (duckdb/duckdb#15912). A private in-memory instance that attaches the file opens the
+    file as it is now. The attached database is the default for this connection (not for its cursors:
+    pass catalog=CATALOG to execute)."""
+    con = duckdb.connect(config={"autoinstall_known_extensions": False})
+    con.execute(f"attach $path as {CATALOG} (read_only)", {"path": str(path)})
+    con.execute(f"use {CATALOG}")
+    return con
+
+
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _connection(db: DatabaseId) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(db.path, read_only=True)
+    return open_readonly(db.path)
 
 
 def connection() -> duckdb.DuckDBPyConnection:
@@ -89,7 +122,7 @@ def connection() -> duckdb.DuckDBPyConnection:
 
 @st.cache_data(max_entries=2000, show_spinner=False)
 def _cached(db: DatabaseId, name: str, params: dict[str, object]) -> pd.DataFrame:
-    return execute(_connection(db), name, params)
+    return execute(_connection(db), name, params, catalog=CATALOG)
 
 
 def run_query(name: str, **params: object) -> pd.DataFrame:

@@ -12,13 +12,12 @@ import tempfile
 import time
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from healthdash.columns import TABLES_BY_NAME
-from healthdash.db import bind, load_sql
+from healthdash.db import bind, load_sql, open_readonly
 
 TARGET_SECONDS = 15.0
 
@@ -27,7 +26,7 @@ def write_referral_csv(db: Path, path: Path, rows: int, *, encoding: str = "utf-
                        changed_every: int = 10) -> Path:
     """Write the `rows` most recent referral events of `db` to `path` as a facility's CSV report."""
     table = TABLES_BY_NAME["referral"]
-    with duckdb.connect(str(db), read_only=True) as con:
+    with open_readonly(db) as con:
         events = con.sql(load_sql("latest_referrals"), params=bind("latest_referrals", {"rows": rows})).to_arrow_table()
     green = events["green_channel"].to_numpy().copy()
     if changed_every:

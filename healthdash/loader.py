@@ -37,6 +37,7 @@ import pandas as pd
 from healthdash import problems
 from healthdash.build import connect_for_writing, rebuild_rollups
 from healthdash.columns import TABLES, Table
+from healthdash.db import open_readonly
 from healthdash.loadfile import Source, max_bytes, read_source, too_large
 from healthdash.validate import Checked, Reference, check
 
@@ -104,13 +105,13 @@ def read_uploads(files: list[tuple[str, bytes]], limit_mb: float | None = None) 
 
 
 def check_sources(db: Path, sources: list[Source], today: date | None = None) -> Checked:
-    with duckdb.connect(str(db), read_only=True) as con:
+    with open_readonly(db) as con:
         return check(sources, Reference.load(con), today)
 
 
 def dry_run(db: Path, sources: list[Source], today: date | None = None) -> LoadResult:
     """Check the files and say what loading them would add, replace and leave unchanged; changes nothing."""
-    with duckdb.connect(str(db), read_only=True) as con:
+    with open_readonly(db) as con:
         checked = check(sources, Reference.load(con), today)
         result = LoadResult(checked)
         if checked.ok:
@@ -381,7 +382,7 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 
 def history(db: Path) -> pd.DataFrame:
     """Every load and undo, newest first."""
-    with duckdb.connect(str(db), read_only=True) as con:
+    with open_readonly(db) as con:
         return con.execute("select * from import_batch order by batch_id desc").df()
 
 

@@ -40,6 +40,7 @@ from healthdash.columns import (
     Column,
     Table,
 )
+from healthdash.db import open_readonly
 from healthdash.i18n import t
 from healthdash.validate import Reference
 
@@ -75,7 +76,7 @@ def build_template(con: duckdb.DuckDBPyConnection, today: date | None = None) ->
 
 def write_template(db: Path, out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(db), read_only=True) as con:
+    with open_readonly(db) as con:
         content = build_template(con)
     path = out_dir / FILE_NAME
     path.write_bytes(content)

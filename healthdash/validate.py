@@ -36,7 +36,7 @@ from healthdash.columns import (
     Table,
     choice_lookup,
 )
-from healthdash.db import execute, load_sql
+from healthdash.db import CATALOG, execute, load_sql
 from healthdash.loadfile import Sheet, Source
 
 _RATIO_AGGREGATIONS = ("ratio", "stock_ratio")
@@ -49,7 +49,7 @@ _BAD_CODE = {FACILITY: "unknown_facility", COUNTY: "unknown_county", TOWN: "unkn
 @dataclass
 class Reference:
     """What the database says is valid: codes, membership, indicator kinds, and the connection that
-    knows the referral rule."""
+    knows the referral rule (used from one thread: not the dashboard's shared connection)."""
 
     con: duckdb.DuckDBPyConnection
     facilities: pd.DataFrame   # code, tier, in_scope
@@ -58,14 +58,10 @@ class Reference:
     indicators: pd.DataFrame   # code, aggregation (public health only)
 
     @classmethod
-    def load(cls, con: duckdb.DuckDBPyConnection) -> Reference:
-        return cls(
-            con,
-            execute(con, "load_facilities"),
-            execute(con, "load_regions"),
-            execute(con, "load_alliance_members"),
-            execute(con, "load_public_health_indicators"),
-        )
+    def load(cls, con: duckdb.DuckDBPyConnection, catalog: str | None = CATALOG) -> Reference:
+        """From a connection made by db.open_readonly (or, with catalog=None, a plain connection)."""
+        return cls(con, *(execute(con, name, catalog=catalog) for name in (
+            "load_facilities", "load_regions", "load_alliance_members", "load_public_health_indicators")))
 
     def valid_codes(self, column: Column) -> pd.Series:
         if column.ref == FACILITY:
@@ -79,12 +75,11 @@ class Reference:
         return self.indicators["code"]
 
     def expected_directions(self, pairs: pd.DataFrame) -> pd.DataFrame:
-        cursor = self.con.cursor()
+        self.con.register("pairs", pairs)
         try:
-            cursor.register("pairs", pairs)
-            return cursor.execute(load_sql("referral_expected_direction")).df()
+            return self.con.execute(load_sql("referral_expected_direction")).df()
         finally:
-            cursor.close()
+            self.con.unregister("pairs")
 
 
 @dataclass
