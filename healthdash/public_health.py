@@ -310,7 +310,10 @@ def trend_chart(filters: Filters, indicator: Indicator) -> alt.LayerChart | None
     monthly = run_query("indicator_monthly", **params)
     if monthly.empty:
         return None
-    current, last_year = t("public_health.series_current"), t("public_health.series_last_year")
+    # Series named by their months, so a 12-month window around a shorter period says what it shows.
+    current = fmt_period(first, filters.month_to, lang=lang)
+    last_year = t("public_health.series_last_year",
+                  period=fmt_period(add_months(first, -12), add_months(filters.month_to, -12), lang=lang))
     rows = []
     for row in monthly.itertuples(index=False):
         month = row.month.date() if hasattr(row.month, "date") else row.month
@@ -524,7 +527,8 @@ def paired_bars(standing: pd.DataFrame, codes: list[str], colors: list[str], ord
             layers.append(alt.Chart(pd.DataFrame({"target": [target]})).mark_rule(
                 strokeDash=[6, 4], color=colour, strokeWidth=1.5).encode(x="target:Q"))
     places = frame["place_name"].nunique()
-    return alt.layer(*layers).properties(height=max(120, places * 16 * len(codes) + 20))
+    # The height includes the legend and the axis (Streamlit fits the chart into it).
+    return alt.layer(*layers).properties(height=places * 17 * len(codes) + 100)
 
 
 def place_bars(standing: pd.DataFrame, code: str) -> alt.LayerChart | None:
@@ -540,7 +544,7 @@ def place_bars(standing: pd.DataFrame, code: str) -> alt.LayerChart | None:
     frame["status"] = frame["band"].map(labels)
     present = [key for key in BAND_COLORS if key in set(frame["band"])]
     judged = indicator.target is not None
-    color = (alt.Color("status:N", title=None, legend=alt.Legend(orient="top", columns=2),
+    color = (alt.Color("status:N", title=None, legend=alt.Legend(orient="top", columns=1),
                        scale=alt.Scale(domain=[labels[k] for k in present], range=[BAND_COLORS[k] for k in present]))
              if judged else alt.value(charts.BLUE))
     order = frame.sort_values("value", ascending=False)["place_name"].tolist()
@@ -561,7 +565,8 @@ def place_bars(standing: pd.DataFrame, code: str) -> alt.LayerChart | None:
     if indicator.target_value is not None:
         layers.append(alt.Chart(pd.DataFrame({"target": [indicator.target_value]})).mark_rule(
             strokeDash=[6, 4], color="#444444", strokeWidth=1.5).encode(x="target:Q"))
-    return alt.layer(*layers).properties(height=max(120, 24 * len(frame)))
+    # The height includes the legend and the axis (Streamlit fits the chart into it).
+    return alt.layer(*layers).properties(height=26 * len(frame) + (90 if judged else 50))
 
 
 def show_chart(chart: alt.TopLevelMixin | None) -> None:
