@@ -17,7 +17,12 @@ presenter.setup()
 pages = [
     st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/dashboard:", url_path="overview",
             default=True),
+    st.Page("pages/alliances.py", title=t("nav.alliances"), icon=":material/hub:", url_path="alliances"),
     st.Page("pages/referrals.py", title=t("nav.referrals"), icon=":material/swap_vert:", url_path="referrals"),
+    st.Page("pages/county_profile.py", title=t("nav.county_profile"), icon=":material/location_city:",
+            url_path="county"),
+    st.Page("pages/facility_profile.py", title=t("nav.facility_profile"), icon=":material/local_hospital:",
+            url_path="facility"),
     st.Page("pages/whatif.py", title=t("nav.whatif"), icon=":material/tune:", url_path="what-if"),
     st.Page("pages/public_health.py", title=t("nav.public_health"), icon=":material/vaccines:",
             url_path="public-health"),

@@ -9,7 +9,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from healthdash import charts, exports, presenter
+from healthdash import charts, exports, links, presenter
 from healthdash.db import run_query
 from healthdash.filters import Filters
 from healthdash.fmt import fmt_period, fmt_pp, fmt_value
@@ -250,9 +250,10 @@ def selected_values(event: object, selection: str, field: str) -> list[str]:
     return [str(point[field]) for point in points or [] if isinstance(point, dict) and point.get(field)]
 
 
-def attention_frame(filters: Filters, codes: list[str], limit: int = 15) -> pd.DataFrame:
+def attention_frame(filters: Filters, codes: list[str], limit: int = 15, linked: bool = False) -> pd.DataFrame:
     """Indicators below target in the places one level down, largest relative gap first, with Chinese
-    headers (empty when everything with a target is met)."""
+    headers (empty when everything with a target is met). `linked`: the place column holds links to the
+    place's profile (links.place_url), for display with links.link_column."""
     lang = current_lang()
     catalog = indicator_catalog()
     with_target = [catalog[code] for code in codes if catalog[code].target is not None]
@@ -261,7 +262,7 @@ def attention_frame(filters: Filters, codes: list[str], limit: int = 15) -> pd.D
         level = child_level(filters, indicator)
         if level:
             by_level.setdefault(level, []).append(indicator.code)
-    frames = [by_place(filters, level_codes, level) for level, level_codes in by_level.items()]
+    frames = [by_place(filters, level_codes, level).assign(level=level) for level, level_codes in by_level.items()]
     frames = [frame for frame in frames if not frame.empty]
     below = pd.concat(frames) if frames else pd.DataFrame()
     if not below.empty:
@@ -276,8 +277,9 @@ def attention_frame(filters: Filters, codes: list[str], limit: int = 15) -> pd.D
         indicator = catalog[row.indicator_code]
         gap = (fmt_pp(abs(row.gap), lang=lang) if indicator.is_percent
                else fmt_value(abs(row.gap), indicator.unit, lang=lang))
+        place = links.labelled(links.place_url(row.level, row.place_code, filters), row.place_name)
         rows.append({
-            t("overview.col_place"): row.place_name,
+            t("overview.col_place"): place if linked else row.place_name,
             t("overview.col_indicator"): indicator.name(lang),
             t("overview.col_value"): fmt_value(row.value, indicator.unit, lang=lang),
             t("overview.col_target"): fmt_value(row.target, indicator.unit, lang=lang),
@@ -288,11 +290,14 @@ def attention_frame(filters: Filters, codes: list[str], limit: int = 15) -> pd.D
 
 def attention_table(filters: Filters, codes: list[str], limit: int = 15, downloads: bool = False) -> None:
     """Indicators below target in the places one level down, largest relative gap first."""
-    table = attention_frame(filters, codes, limit)
+    table = attention_frame(filters, codes, limit, linked=True)
     if table.empty:
         st.success(t("overview.attention_none"), icon=":material/task_alt:")
         return
     st.caption(t("overview.attention_caption"))
-    st.dataframe(table, hide_index=True, width="stretch")
+    place = t("overview.col_place")
+    st.dataframe(table, hide_index=True, width="stretch",
+                 column_config={place: links.link_column(place, help=t("links.place_help"))})
     if downloads:
-        exports.download_row("attention", t("overview.attention"), table=table)
+        plain = table.assign(**{place: [links.label_of(cell) for cell in table[place]]})
+        exports.download_row("attention", t("overview.attention"), table=plain)

@@ -1,6 +1,7 @@
 -- Member facilities of the selection's alliances taken together, each facility once however many of
 -- these alliances it belongs to (the registry's total line). Same alliances as alliance_registry.sql.
--- Parameters: $city, $county, $town, $tiers (scope); $month_to (last month of the period).
+-- Parameters: $city, $county, $town, $tiers (scope); $month_to (last month of the period); $kinds and
+--             $integrations (lists of the alliance kinds and integration levels to keep).
 -- Grain: one row.
 with members as (
     select m.alliance_code, m.facility_code,
@@ -8,6 +9,8 @@ with members as (
     join alliance a on a.code = m.alliance_code
     where m.joined <= last_day($month_to::date)
       and a.founded <= last_day($month_to::date)
+      and list_contains($kinds, a.kind)
+      and list_contains($integrations, a.integration)
 ),
 listed as (
     select distinct m.alliance_code,

@@ -2,7 +2,8 @@
 -- inside the selected places and tiers, its lead, the place it serves and its members by tier. The
 -- alliance filter is not applied: the registry is the list an alliance is picked from.
 -- Members are counted as they stood at the end of the period (joined by then), the lead not included.
--- Parameters: $city, $county, $town, $tiers (scope); $month_to (last month of the period).
+-- Parameters: $city, $county, $town, $tiers (scope); $month_to (last month of the period); $kinds and
+--             $integrations (lists of the alliance kinds and integration levels to keep).
 -- Grain: one row per alliance.
 with members as (
     select
@@ -57,6 +58,8 @@ left join tier_counts c on c.alliance_code = a.code
 left join facility_geo lead on lead.facility_code = a.lead_facility
 left join region home on home.code = a.home_region
 where a.founded <= last_day($month_to::date)
+  and list_contains($kinds, a.kind)
+  and list_contains($integrations, a.integration)
 order by
     case a.kind when 'city_group' then 1 when 'county_community' then 2 when 'specialty' then 3 else 4 end,
     a.code;

@@ -1,0 +1,179 @@
+"""Chart builders of the alliance and profile pages: monthly stacked bars, rates against their own targets,
+plain ranked bars, and the structure of an alliance as an ECharts tree (JSON options only).
+
+Like healthdash/charts.py: each builder takes a DataFrame and column names and returns a chart (or an
+ECharts option dict); numbers are pre-formatted in Python, colours and fonts come from charts.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from healthdash.charts import BLUE, FONT, GRAY, LABEL_SIZE, LIGHT_GRAY, ORANGE, PALETTE
+
+_MONTH_FORMAT = "%Y年%-m月"
+_MAX_TICKS = 5
+
+
+def month_axis(months: pd.Series) -> alt.Axis:
+    """A month axis labelled at (at most five) months of the data, never at a month past its end
+    (a bar chart's band would otherwise earn the month after the last one a label)."""
+    unique = sorted(pd.to_datetime(pd.Series(months).dropna().unique()))
+    step = max(1, -(-len(unique) // _MAX_TICKS))
+    ticks = [alt.DateTime(year=m.year, month=m.month, date=1) for m in unique[::step]]
+    return alt.Axis(format=_MONTH_FORMAT, labelAngle=0, values=ticks, labelOverlap=True)
+_TIER_COLORS = {"tertiary": BLUE, "county": "#5b8fd6", "community": "#2e7d6b", "township": ORANGE,
+                "village": "#f2a65a", "public_health": "#8e6bbf"}
+
+
+def stacked_bars(
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    series: str,
+    text: str,
+    order: list[str],
+    y_title: str = "",
+    height: int = 260,
+) -> alt.Chart:
+    """Monthly bars stacked by `series` (in `order`, first at the bottom), `text` in the tooltip."""
+    colors = PALETTE[: len(order)]
+    frame = frame.assign(series_rank=frame[series].map({name: rank for rank, name in enumerate(order)}))
+    return alt.Chart(frame).mark_bar().encode(
+        x=alt.X(f"yearmonth({x}):T", title=None, axis=month_axis(frame[x])),
+        y=alt.Y(f"{y}:Q", title=y_title, stack="zero", axis=alt.Axis(format=",.0f", tickCount=5)),
+        color=alt.Color(f"{series}:N", title=None, scale=alt.Scale(domain=order, range=colors),
+                        sort=order),
+        order=alt.Order("series_rank:Q", sort="ascending"),
+        tooltip=[alt.Tooltip(f"{series}:N", title=" "),
+                 alt.Tooltip(f"yearmonth({x}):T", format=_MONTH_FORMAT, title=" "),
+                 alt.Tooltip(f"{text}:N", title=y_title or " ")],
+    ).properties(height=height)
+
+
+def lines(
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    series: str,
+    text: str,
+    order: list[str],
+    targets: dict[str, float | None] | None = None,
+    axis_format: str = ",.0f",
+    y_title: str = "",
+    zero: bool = True,
+    height: int = 260,
+) -> alt.LayerChart:
+    """Monthly lines, one per `series` in `order` (legend in that order, wrapped in rows of three), each
+    with its own target, when `targets` gives one, as a dashed rule of the same colour (a line and its
+    target share the colour, so several targets on one chart stay readable)."""
+    colors = dict(zip(order, PALETTE, strict=False))
+    scale = alt.Scale(domain=order, range=[colors[name] for name in order])
+    color = alt.Color(f"{series}:N", title=None, scale=scale, sort=order,
+                      legend=alt.Legend(orient="top", columns=3, labelLimit=200))
+    drawn = alt.Chart(frame).mark_line(point=True, strokeWidth=2.5).encode(
+        x=alt.X(f"{x}:T", title=None, axis=month_axis(frame[x])),
+        y=alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=axis_format, tickCount=5), scale=alt.Scale(zero=zero)),
+        color=color,
+        tooltip=[alt.Tooltip(f"{series}:N", title=" "), alt.Tooltip(f"{x}:T", format=_MONTH_FORMAT, title=" "),
+                 alt.Tooltip(f"{text}:N", title=y_title or " ")],
+    )
+    layers: list[alt.Chart] = [drawn]
+    rules = pd.DataFrame(
+        [{series: name, "target": value} for name, value in (targets or {}).items() if value is not None]
+    )
+    if not rules.empty:
+        layers.append(alt.Chart(rules).mark_rule(strokeDash=[6, 4], strokeWidth=1.5).encode(
+            y="target:Q", color=color,
+        ))
+    return alt.layer(*layers).properties(height=height)
+
+
+def plain_bars(
+    frame: pd.DataFrame,
+    *,
+    label: str,
+    value: str,
+    text: str,
+    highlight: str | None = None,
+    value_title: str = "",
+    axis_format: str = ",.0f",
+    target: float | None = None,
+    height_per_bar: int = 26,
+) -> alt.LayerChart:
+    """Horizontal bars, largest on top, labelled with `text`; rows whose `label` equals `highlight` are
+    drawn darker (the selected alliance). For indicators without a target (no pass/fail to colour)."""
+    order = alt.EncodingSortField(field=value, op="max", order="descending")
+    base = alt.Chart(frame).encode(y=alt.Y(f"{label}:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)))
+    shade = (alt.condition(alt.datum[label] == highlight, alt.value(BLUE), alt.value("#8fb0e0"))
+             if highlight is not None else alt.value(BLUE))
+    bars = base.mark_bar(cornerRadiusEnd=3, height={"band": 0.7}).encode(
+        x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=axis_format, tickCount=4)),
+        color=shade,
+        tooltip=[alt.Tooltip(f"{label}:N", title=" "), alt.Tooltip(f"{text}:N", title=value_title or " ")],
+    )
+    labels = base.mark_text(align="left", dx=4, fontSize=LABEL_SIZE, font=FONT, color="#333333").encode(
+        x=alt.X(f"{value}:Q"), text=alt.Text(f"{text}:N"),
+    )
+    layers = [bars, labels]
+    if target is not None:
+        layers.append(alt.Chart(pd.DataFrame({"target": [target]})).mark_rule(
+            strokeDash=[6, 4], color="#444444", strokeWidth=1.5).encode(x="target:Q"))
+    return alt.layer(*layers).properties(height=max(120, height_per_bar * len(frame)))
+
+
+def alliance_tree(
+    lead: str,
+    groups: list[tuple[str, str, list[tuple[str, str]]]],
+) -> tuple[dict, int]:
+    """An ECharts tree of an alliance: the lead on the left, one node per tier group, members as leaves.
+
+    `groups`: (tier code, group label, [(member label, tooltip text)]). Returns (option, height in px),
+    the height growing with the number of members so that labels do not overlap.
+    """
+    children = []
+    for tier, label, items in groups:
+        color = _TIER_COLORS.get(tier, GRAY)
+        children.append({
+            "name": label,
+            "itemStyle": {"color": color, "borderColor": color},
+            "label": {"fontWeight": "bold"},
+            "children": [
+                {"name": name, "value": note, "itemStyle": {"color": color, "borderColor": color}}
+                for name, note in items
+            ],
+        })
+    leaves = sum(len(items) for _, _, items in groups)
+    height = max(220, min(1400, 21 * leaves + 60))
+    option = {
+        "tooltip": {"trigger": "item", "formatter": "{b}<br/>{c}"},
+        "series": [{
+            "type": "tree",
+            "data": [{
+                "name": lead,
+                "itemStyle": {"color": BLUE, "borderColor": BLUE},
+                "symbolSize": 16,
+                "label": {"fontSize": 15, "fontWeight": "bold"},
+                "children": children,
+            }],
+            "orient": "LR",
+            "top": 20,
+            "bottom": 20,
+            "left": 190,
+            "right": 300,
+            "symbolSize": 9,
+            "initialTreeDepth": -1,
+            "expandAndCollapse": False,
+            "roam": False,
+            "label": {"position": "left", "verticalAlign": "middle", "align": "right", "fontSize": 13,
+                      "fontFamily": FONT, "color": "#31333f"},
+            "leaves": {"label": {"position": "right", "verticalAlign": "middle", "align": "left"}},
+            "lineStyle": {"color": LIGHT_GRAY, "width": 1.5, "curveness": 0.5},
+            "animationDuration": 300,
+            "animationDurationUpdate": 300,
+        }],
+    }
+    return option, height

@@ -1,0 +1,26 @@
+"""区县画像 County profile: one county or district on one page (?county=CODE) — headline against targets,
+care pattern, referrals across its border, its alliances, its towns' public health, its facilities."""
+
+import streamlit as st
+
+from healthdash import profile_views as views
+from healthdash import profiles, ui
+from healthdash.sidebar import sidebar_filters
+
+filters = sidebar_filters()
+county = profiles.county_filters(filters, filters.county, filters.city) if filters.county else None
+ui.page_header(views.county_title(filters), county or filters)
+left, _ = st.columns([2, 3])
+with left:
+    views.county_picker(filters)
+if county is None:
+    ui.empty_state("profile.pick_county_prompt")
+    st.stop()
+views.county_scope_note(filters)
+
+if views.county_headline(county):
+    views.care_pattern(county)
+    views.county_referrals(county)
+    views.county_alliances(county)
+    views.town_health(county)
+    views.county_facilities(county)
