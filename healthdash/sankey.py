@@ -46,25 +46,28 @@ def sankey_spec(
     format Streamlit applies, e.g. "%,d 人次").
     """
     names = node_names(tier_names, sent, received)
-    kept = flows[flows["referrals"] > 0]
-    pairs = (
-        kept.groupby(["from_tier", "to_tier", "direction"], as_index=False)["referrals"].sum()
-        .sort_values("referrals", ascending=False, kind="stable")
-    )
-    links = []
-    for (source, target), group in pairs.groupby(["from_tier", "to_tier"], sort=False):
-        main = group.iloc[0]
-        links.append({
+    # Plain dictionaries: the frames are a few dozen rows, and pandas' group-bys would cost more than the rest.
+    by_direction: dict[tuple[str, str], dict[str, float]] = {}
+    totals: dict[tuple[str, str], float] = {}
+    for source, target, direction, count in flows[["from_tier", "to_tier", "direction", "referrals"]].itertuples(
+        index=False, name=None
+    ):
+        if not count > 0:
+            continue
+        pair = by_direction.setdefault((str(source), str(target)), {})
+        pair[str(direction)] = pair.get(str(direction), 0.0) + float(count)
+        totals[("from", str(source))] = totals.get(("from", str(source)), 0.0) + float(count)
+        totals[("to", str(target))] = totals.get(("to", str(target)), 0.0) + float(count)
+    links = [
+        {
             "source": names[("from", source)],
             "target": names[("to", target)],
-            "value": float(group["referrals"].sum()),
-            "lineStyle": {"color": direction_colors.get(str(main["direction"]), NODE_COLOR)},
-        })
+            "value": sum(directions.values()),
+            "lineStyle": {"color": direction_colors.get(max(directions, key=directions.__getitem__), NODE_COLOR)},
+        }
+        for (source, target), directions in sorted(by_direction.items(), key=lambda item: -sum(item[1].values()))
+    ]
     rank = {tier: index for index, tier in enumerate(TIER_ORDER)}
-    totals: dict[tuple[str, str], float] = {}
-    for (side, column) in (("from", "from_tier"), ("to", "to_tier")):
-        for tier, value in kept.groupby(column)["referrals"].sum().items():
-            totals[(side, str(tier))] = float(value)
     ordered = sorted(totals, key=lambda node: (node[0] != "from", rank.get(node[1], len(rank)), node[1]))
     nodes = [
         {

@@ -101,9 +101,8 @@ def _referrals() -> pd.DataFrame:
 REFERRALS = _referrals()
 
 
-@pytest.fixture(scope="module")
-def tiny_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("referrals") / "tiny.duckdb"
+def write_tiny(path: Path) -> Path:
+    """The tiny world above as a dashboard database (also used by the page tests)."""
     write_database(
         path,
         {"indicator": load_catalog(), "region": REGIONS, "facility": FACILITIES, "alliance": ALLIANCE,
@@ -111,6 +110,11 @@ def tiny_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         kind="production",
     )
     return path
+
+
+@pytest.fixture(scope="module")
+def tiny_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_tiny(tmp_path_factory.mktemp("referrals") / "tiny.duckdb")
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,63 @@
+"""The query benchmark runs end to end (on the demo database, one timed run each) and times exactly the
+queries the referrals page runs; it never judges the times themselves."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from healthdash import bench
+from healthdash.__main__ import main
+from healthdash.db import QUERY_DIR
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def page_queries(page: Path) -> set[str]:
+    """Query names the page and its helper module run directly (kpi and ui add the indicator queries)."""
+    names = set()
+    for path in (page, ROOT / "healthdash" / "referrals.py"):
+        names |= set(re.findall(r'run_query\(\s*"([a-z_]+)"', path.read_text(encoding="utf-8")))
+    return names
+
+
+def test_the_bench_times_every_query_of_the_referrals_page(demo_db: Path) -> None:
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        chosen, facts = bench.selections(con)
+    assert [selection.name for selection in chosen][:5] == ["all", "city", "county", "town", "alliance"]
+    cases = {case.query for selection in chosen for case in bench.referrals_cases(selection, facts)}
+    assert page_queries(ROOT / "pages" / "referrals.py") <= cases
+    assert {"indicator_totals", "indicator_monthly", "indicator_by_place", "filter_regions"} <= cases
+    assert all((QUERY_DIR / f"{name}.sql").is_file() for name in cases)
+
+
+def test_bench_command_reuses_the_database_and_reports_each_query(
+    demo_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = demo_db.stat().st_mtime_ns
+    assert bench.database_scale(demo_db) == "1"
+    code = main(["bench", "--db", str(demo_db), "--scale", "1", "--repeat", "1", "--warmup", "0"])
+    assert code == 0
+    assert demo_db.stat().st_mtime_ns == before, "a database built at the same scale is reused"
+    out = capsys.readouterr().out
+    for name in ("referrals_by_month", "referral_tier_flows", "referral_facility_pairs",
+                 "referral_out_of_county_receivers", "referral_by_facility", "indicator_totals"):
+        assert name in out
+    assert re.search(r"\d+ queries, \d+ over the 100 ms p95 budget", out)
+
+
+def test_an_unknown_page_is_refused(demo_db: Path) -> None:
+    assert main(["bench", "--db", str(demo_db), "--scale", "1", "--page", "nosuchpage"]) == 2
+
+
+def test_a_database_of_another_scale_is_not_reused(tmp_path: Path) -> None:
+    path = tmp_path / "other.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create table meta (key varchar, value varchar)")
+        con.execute("insert into meta values ('dataset_kind', 'demo'), ('scale', '2')")
+    assert bench.database_scale(path) == "2"
+    assert bench.database_scale(tmp_path / "missing.duckdb") is None
+
