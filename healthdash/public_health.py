@@ -337,9 +337,17 @@ def trend_chart(filters: Filters, indicator: Indicator) -> alt.LayerChart | None
     chart.layer[0].encoding.color = alt.Color(
         "series:N", title=None, scale=alt.Scale(domain=[current, last_year], range=[charts.BLUE, charts.GRAY])
     )
-    # A rate moving from 64% to 67% is a flat line on an axis from 0; the target rule stays in view.
-    chart.layer[0].encoding.y.scale = alt.Scale(zero=False)
+    if indicator.is_percent:
+        # A rate moving from 64% to 67% is a flat line on an axis from 0; the target rule stays in view.
+        chart.layer[0].encoding.y.scale = alt.Scale(zero=False)
     return chart
+
+
+def with_target(caption: str, key: str, indicator: Indicator) -> str:
+    """`caption` followed by the sentence that explains the target line, when the indicator has one."""
+    if indicator.target is None:
+        return caption
+    return caption + t(key, target=ui.target_text(indicator))
 
 
 def _nice_step(span: float, bins: int = 20) -> float:

@@ -39,12 +39,13 @@ chosen_towns = towns[towns["indicator_code"] == indicator.code]
 trend, spread = st.columns(2, gap="large")
 with trend:
     st.markdown(f"**{t('public_health.trend')}**")
-    st.caption(t("public_health.trend_caption"))
+    st.caption(ph.with_target(t("public_health.trend_caption"), "public_health.trend_target", indicator))
     ph.show_chart(ph.trend_chart(filters, indicator))
 with spread:
     st.markdown(f"**{t('public_health.distribution')}**")
     if chosen_towns["value"].notna().sum() > 1:
-        st.caption(t("public_health.distribution_caption", count=int(chosen_towns["value"].notna().sum())))
+        st.caption(ph.with_target(t("public_health.distribution_caption", count=int(chosen_towns["value"].notna().sum())),
+                                  "public_health.distribution_target", indicator))
         ph.show_chart(ph.distribution_chart(chosen_towns, indicator))
     else:
         st.info(t("public_health.distribution_single"), icon=":material/info:")
