@@ -147,7 +147,9 @@ def sidebar_filters() -> Filters:
     if period == "custom":
         months = options.months()
         month_range = st.session_state.get(KEY["range"])
-        if not month_range or month_range[0] not in months or month_range[1] not in months:
+        # A range slider's state is a pair; anything else (a lost or single value) restarts at 本年度.
+        if not (isinstance(month_range, tuple | list) and len(month_range) == 2
+                and month_range[0] in months and month_range[1] in months):
             st.session_state[KEY["range"]] = preset_range("ytd", options.last_month)
         side.select_slider(
             t("filters.range"), months, key=KEY["range"], format_func=lambda m: fmt_month(m, lang=lang)
