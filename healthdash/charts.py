@@ -72,7 +72,7 @@ def ranking_bar(
         y=alt.Y(f"{label}:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
     )
     bars = base.mark_bar(cornerRadiusEnd=3, height={"band": 0.7}).encode(
-        x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=axis_format)),
+        x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=axis_format, tickCount=6)),
         color=alt.Color(f"{status}:N", scale=status_scale(*status_labels), title=None),
         tooltip=[alt.Tooltip(f"{label}:N", title=" "), alt.Tooltip(f"{text}:N", title=value_title or " ")],
     )
@@ -202,6 +202,8 @@ def heatmap(
         text=alt.Text(f"{text}:N"),
         color=alt.condition(f"datum.{dark}", alt.value("white"), alt.value("#333333")),
     )
+    # The column labels lean right past the last column: padding keeps the last one from being cut off.
     return alt.layer(rect, labels).properties(
-        width=max(200, cell * len(x_order)), height=max(120, cell * len(y_order))
+        width=max(200, cell * len(x_order)), height=max(120, cell * len(y_order)),
+        padding={"left": 5, "top": 5, "bottom": 5, "right": 120},
     )

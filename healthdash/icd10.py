@@ -1,7 +1,8 @@
 """ICD-10 chapters: the disease groups referrals are recorded by (Roman numeral -> name).
 
-The Chinese names follow the national ICD-10 edition (疾病分类与代码), shortened where the full title
-would not fit a chart label (chapter XVIII). One mapping for every page that shows disease groups.
+The Chinese names follow the national ICD-10 edition (疾病分类与代码); the longest titles are shortened the
+way statistical yearbooks' summary tables print them (XIX 损伤和中毒), so that they fit a chart label.
+One mapping for every page that shows disease groups.
 """
 
 from __future__ import annotations
@@ -31,11 +32,11 @@ CHAPTERS: dict[str, Chapter] = {
     "XIV": Chapter("泌尿生殖系统疾病", "Diseases of the genitourinary system"),
     "XV": Chapter("妊娠、分娩和产褥期", "Pregnancy, childbirth and the puerperium"),
     "XVI": Chapter("起源于围生期的某些情况", "Conditions of the perinatal period"),
-    "XVII": Chapter("先天性畸形、变形和染色体异常", "Congenital malformations"),
+    "XVII": Chapter("先天性畸形和染色体异常", "Congenital malformations"),
     "XVIII": Chapter("症状、体征和异常所见", "Symptoms, signs and abnormal findings"),
-    "XIX": Chapter("损伤、中毒和外因的某些其他后果", "Injury, poisoning and external causes"),
+    "XIX": Chapter("损伤和中毒", "Injury, poisoning and external causes"),
     "XX": Chapter("疾病和死亡的外因", "External causes of morbidity"),
-    "XXI": Chapter("影响健康状态和与保健机构接触的因素", "Factors influencing health status"),
+    "XXI": Chapter("影响健康状态的因素", "Factors influencing health status"),
     "XXII": Chapter("用于特殊目的的编码", "Codes for special purposes"),
 }
 

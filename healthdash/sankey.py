@@ -7,6 +7,7 @@ county hospital, which refers down to it). So senders and receivers are separate
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Mapping
 
 import pandas as pd
@@ -14,7 +15,12 @@ import pandas as pd
 # Top to bottom in each column: up the ladder, then out of the county.
 TIER_ORDER: tuple[str, ...] = ("village", "township", "community", "county", "tertiary", "outside")
 NODE_COLOR = "#5f6b7a"
-_LABEL_MARGIN = 190  # room for the longest label ("社区卫生服务中心（转出） 12.3万") beside a column
+LABEL_SIZE = 14
+
+
+def text_width(text: str, size: int = LABEL_SIZE) -> int:
+    """Rough width of a label in pixels: wide (CJK) characters are one em, others about 0.6 em."""
+    return round(sum(size if unicodedata.east_asian_width(char) in ("W", "F") else 0.6 * size for char in text))
 
 
 def node_names(tiers: Mapping[str, str], sent: str, received: str) -> dict[tuple[str, str], str]:
@@ -80,15 +86,21 @@ def sankey_spec(
         }
         for node in ordered
     ]
-    label_style = {"fontSize": 14, "color": "#333333"}
+    # Each column's labels sit outside it: leave exactly the room the longest one needs.
+    margins = {
+        side: max((text_width(node["label"]["formatter"]) for node, key in zip(nodes, ordered, strict=True)
+                   if key[0] == side), default=0) + 16
+        for side in ("from", "to")
+    }
+    label_style = {"fontSize": LABEL_SIZE, "color": "#333333"}
     if font:
         label_style["fontFamily"] = font
     return {
         "tooltip": {"trigger": "item", "valueFormatter": value_format},
         "series": [{
             "type": "sankey",
-            "left": _LABEL_MARGIN,
-            "right": _LABEL_MARGIN,
+            "left": margins["from"],
+            "right": margins["to"],
             "top": 10,
             "bottom": 10,
             "nodeWidth": 16,
