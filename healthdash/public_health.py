@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import altair as alt
@@ -43,8 +44,8 @@ CODES: list[str] = [
     "prepregnancy_checks",
 ]
 CONTEXT: list[str] = ["fd_teams"]
-# Headline cards in catalog order: the indicators with a target first (full cards with trend), then the
-# ones only monitored (compact cards); `headline_groups` splits them by the targets in the database.
+# Headline cards: those with a target first, then the ones only monitored; `headline_grid` splits them
+# by the targets in the database (a deployment may set or drop targets).
 HEADLINE: list[str] = [
     "fd_coverage", "fd_key_pop_coverage", "child_immunization_rate", "cervical_screening_rate",
     "htn_std_mgmt_rate", "t2dm_std_mgmt_rate", "fd_teams", "hpv_first_doses", "breast_screening_rate",
@@ -217,7 +218,9 @@ def long_header(indicator: Indicator, lang: str) -> str:
     return f"{indicator.name(lang)}（{'，'.join(parts)}）" if parts else indicator.name(lang)
 
 
-def _cell_text(indicator: Indicator, lang: str):  # noqa: ANN202 - a formatter for Styler.format
+def _cell_text(indicator: Indicator, lang: str) -> Callable[[float], str]:
+    """A Styler formatter: the value as the page prints it, with the band's mark (✓, ✗, ✗✗)."""
+
     def render(value: float) -> str:
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return "—"
