@@ -1,0 +1,192 @@
+"""The alliances page (医联体) as a user sees it, driven through AppTest on the demo database."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from healthdash.sidebar import KEY
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = "pages/alliances.py"
+HEADLINE_NAMES = ["下派人员人次", "每万人口派驻医师数", "专家坐诊次数", "远程会诊人次", "影像诊断符合率", "图像甲级片率"]
+
+
+def lookup(db: Path, sql: str, **params: object) -> object:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql, params).fetchone()[0]
+
+
+def region_code(db: Path, name: str) -> str:
+    return str(lookup(db, "select code from region where name = $name", name=name))
+
+
+def alliance_code(db: Path, name: str) -> str:
+    return str(lookup(db, "select code from alliance where name = $name", name=name))
+
+
+def calibration(measure: str, place: str) -> list[dict]:
+    with open(ROOT / "data" / "calibration.csv", encoding="utf-8") as handle:
+        return [row for row in csv.DictReader(handle) if row["measure"] == measure and row["place"] == place]
+
+
+@pytest.fixture
+def app(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("HEALTHDASH_DB", str(demo_db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.switch_page(PAGE)
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """Everything written on the page as text (markdown, captions, notes), for "does it say" checks."""
+    parts = [el.value for kind in ("markdown", "caption", "info", "warning", "success", "subheader")
+             for el in getattr(at, kind)]
+    return "\n".join(str(part) for part in parts)
+
+
+def table_with(at: AppTest, column: str) -> object:
+    return next(frame.value for frame in at.dataframe if column in frame.value.columns)
+
+
+def test_page_opens_with_headline_registry_and_sections(app: AppTest) -> None:
+    app.run()
+    assert not app.exception
+    assert [metric.label for metric in app.metric] == HEADLINE_NAMES
+    assert all(metric.help for metric in app.metric), "every indicator explains itself"
+    posted_help = next(metric.help for metric in app.metric if metric.label == "每万人口派驻医师数")
+    assert "期末存量" in posted_help and "服务地区常住人口" in posted_help
+    headings = [subheader.value for subheader in app.subheader]
+    assert headings == ["医联体名录", "组织结构", "资源下沉", "共享服务中心", "医联体横向比较"]
+    assert "模拟演示数据" in texts(app)
+
+
+def test_registry_total_counts_a_facility_in_several_alliances_once(app: AppTest, demo_db: Path) -> None:
+    city = region_code(demo_db, "自贡市")
+    app.query_params["city"] = city
+    app.run()
+    assert not app.exception
+    registry = table_with(app, "牵头单位")
+    names = list(registry["医联体"])
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        distinct, memberships = con.execute(
+            """select count(distinct m.facility_code), count(*)
+               from alliance_member m join alliance a on a.code = m.alliance_code
+               where a.name in (select unnest($names))""", {"names": names}).fetchone()
+    assert memberships > distinct, "the demo has facilities in two alliances"
+    total = next(md.value for md in app.markdown if "个医联体" in md.value)
+    assert f"成员单位 **{distinct:,}** 家" in total
+    assert f"累计 {memberships:,} 家次" in total
+
+
+def test_zigong_imaging_quality_rises_as_published(app: AppTest, demo_db: Path) -> None:
+    concordance = calibration("imaging_concordance_rate_primary", "自贡市")
+    grade_a = calibration("grade_a_film_rate_primary", "自贡市")
+    first, last = min(r["period_from"] for r in concordance), max(r["period_to"] for r in concordance)
+    app.query_params.update({"city": region_code(demo_db, "自贡市"), "alliance": alliance_code(demo_db, "自贡市远程影像协作网"),
+                             "period": "custom", "from": first, "to": last})
+    app.run()
+    assert not app.exception
+    table = table_with(app, "影像诊断符合率").set_index("月份")
+    for rows, column in ((concordance, "影像诊断符合率"), (grade_a, "图像甲级片率")):
+        for row in rows:
+            year, month = row["period_from"].split("-")
+            shown = table.loc[f"{int(year)}年{int(month)}月", column]
+            assert float(shown.rstrip("%")) == pytest.approx(float(row["value"]), abs=1.0), (column, row)
+    assert "目标 ≥90%" in texts(app) and "目标 ≥70%" in texts(app)
+
+
+def test_city_selection_shows_the_same_rise(app: AppTest, demo_db: Path) -> None:
+    concordance = calibration("imaging_concordance_rate_primary", "自贡市")
+    app.query_params.update({"city": region_code(demo_db, "自贡市"), "period": "custom", "from": "2017-01",
+                             "to": "2018-06"})
+    app.run()
+    table = table_with(app, "影像诊断符合率").set_index("月份")
+    start = next(r for r in concordance if r["period_from"] == "2017-01")
+    assert float(table.loc["2017年1月", "影像诊断符合率"].rstrip("%")) == pytest.approx(float(start["value"]), abs=1.0)
+
+
+@pytest.mark.parametrize(
+    ("query", "says"),
+    [
+        # a telemedicine network posts nobody: resources section is an empty state, shared services are not
+        ({"alliance": "自贡市远程影像协作网"}, "没有资源下沉记录"),
+        # founded in 2021: in 2019 it has no members, no activity, no shared services
+        ({"alliance": "舒城县医共体", "period": "custom", "from": "2019-01", "to": "2019-12"}, "还没有成立"),
+        ({"county": "鹿寨县", "tiers": "township,village"}, "资源下沉"),
+        ({"kind": "telemedicine", "integration": "tight"}, "没有符合所选类型和紧密程度的医联体"),
+        ({"city": "焦作市", "period": "month", "cmp": "mom"}, "医联体横向比较"),
+    ],
+)
+def test_selections_render_with_friendly_empty_states(app: AppTest, demo_db: Path, query: dict, says: str) -> None:
+    resolved = {}
+    for key, value in query.items():
+        if key in ("city", "county"):
+            value = region_code(demo_db, value)
+        elif key == "alliance":
+            value = alliance_code(demo_db, value)
+        resolved[key] = value
+    app.query_params.update(resolved)
+    app.run()
+    assert not app.exception
+    assert not app.sidebar.warning and not app.warning, "every value in these links is valid"
+    assert says in texts(app)
+
+
+def test_picking_an_alliance_shows_its_structure_and_goes_into_the_link(app: AppTest, demo_db: Path) -> None:
+    app.run()
+    code = alliance_code(demo_db, "鹿寨县医共体")
+    app.selectbox(key=KEY["alliance"]).set_value(code).run()
+    assert not app.exception
+    assert app.query_params["alliance"] in ([code], code)
+    assert "组织结构：鹿寨县医共体" in [subheader.value for subheader in app.subheader]
+    members = table_with(app, "角色")
+    expected = lookup(demo_db, "select count(*) from alliance_member where alliance_code = $code", code=code)
+    assert len(members) == expected
+    assert list(members["角色"]).count("牵头单位") == 1
+
+
+def test_comparison_indicator_is_kept_in_the_link(app: AppTest) -> None:
+    app.query_params["compare_by"] = "imaging_concordance_rate"
+    app.run()
+    assert not app.exception
+    assert app.selectbox(key="compare_by").value == "imaging_concordance_rate"
+    table = table_with(app, "名次")
+    assert list(table["名次"])[-1] == "合计"
+    ranked = [float(v.rstrip("%")) for v in table["影像诊断符合率"][:-1] if v != "—"]
+    assert ranked == sorted(ranked, reverse=True)
+
+
+def test_a_registry_click_widens_the_places_to_the_alliance_served(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seen from 鹿寨县, a 柳州市 specialty alliance is in the registry (鹿寨 hospitals are members) but the
+    sidebar only offers alliances of the selected places: picking it moves the places to 柳州市."""
+    monkeypatch.setenv("HEALTHDASH_DB", str(demo_db))
+
+    def script(county: str, city: str, alliance: str) -> None:
+        import streamlit as st
+
+        from healthdash.alliances import select_alliance
+        from healthdash.sidebar import KEY
+
+        st.session_state[KEY["city"]], st.session_state[KEY["county"]] = city, county
+        select_alliance(alliance)
+        st.write(f"{st.session_state[KEY['city']]}|{st.session_state[KEY['county']]}|{st.session_state[KEY['alliance']]}")
+
+    liuzhou, luzhai = region_code(demo_db, "柳州市"), region_code(demo_db, "鹿寨县")
+    specialty, own = alliance_code(demo_db, "柳州市胸痛专科联盟"), alliance_code(demo_db, "鹿寨县医共体")
+    at = AppTest.from_function(script, args=(luzhai, liuzhou, specialty), default_timeout=60).run()
+    assert at.markdown[0].value == f"{liuzhou}|None|{specialty}"
+    at = AppTest.from_function(script, args=(luzhai, liuzhou, own), default_timeout=60).run()
+    assert at.markdown[0].value == f"{liuzhou}|{luzhai}|{own}"
+
+
+def test_english(app: AppTest) -> None:
+    # The language widget's state (AppTest's switch_page run does not pass ?lang to app.py's first lines).
+    app.session_state["lang"] = "en"
+    app.run()
+    assert not app.exception
+    assert "Alliance registry" in [subheader.value for subheader in app.subheader]
