@@ -25,6 +25,12 @@ SCHEMA_VERSION = "1"
 
 Progress = Callable[[float, str], None]
 
+# The tables a build may fill, as named in schema.sql. Insert statements are looked up here, so a
+# table name never reaches SQL text unless it is one of these.
+TABLES = ("region", "facility", "alliance", "alliance_member", "indicator", "service_volume", "resident_care",
+          "referral", "alliance_activity", "shared_service", "public_health", "import_batch")
+_INSERT = {name: f'insert into "{name}" by name select * from source_table' for name in TABLES}
+
 
 def _quiet(fraction: float, message: str) -> None:
     """Default progress callback: say nothing."""
@@ -69,11 +75,14 @@ def write_database(
         con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
         total_rows = sum(row_count(table) for table in tables.values()) or 1
         done = 0
+        unknown = set(tables) - set(_INSERT)
+        if unknown:
+            raise ValueError(f"not a table of schema.sql: {sorted(unknown)}")
         for name, table in tables.items():
             report(0.05 + 0.75 * done / total_rows, f"写入 {name}")
             con.register("source_table", table)
             try:
-                con.execute(f'insert into "{name}" by name select * from source_table')
+                con.execute(_INSERT[name])
             finally:
                 con.unregister("source_table")
             done += row_count(table)
