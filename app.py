@@ -26,6 +26,7 @@ pages = [
     st.Page("pages/whatif.py", title=t("nav.whatif"), icon=":material/tune:", url_path="what-if"),
     st.Page("pages/public_health.py", title=t("nav.public_health"), icon=":material/vaccines:",
             url_path="public-health"),
+    st.Page("pages/data.py", title=t("nav.data"), icon=":material/upload_file:", url_path="data"),
 ]
 navigation = st.navigation(pages, position=presenter.nav_position())
 # A page that ends early (st.stop) still gets the sidebar's last widgets and its URL written.

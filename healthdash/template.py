@@ -66,7 +66,7 @@ def build_template(con: duckdb.DuckDBPyConnection, today: date | None = None) ->
     _instructions(book.create_sheet(CODE_SHEETS["instructions"]))
     data_sheets = {table.name: book.create_sheet(table.zh) for table in TABLES}
     ranges = _code_sheets(book, reference)
-    examples = _examples(reference, today)
+    examples = example_rows(reference, today)
     for table in TABLES:
         _data_sheet(data_sheets[table.name], table, ranges, examples[table.name])
     buffer = io.BytesIO()
@@ -224,7 +224,7 @@ def _validation(column: Column, ranges: dict[str, str]) -> DataValidation | None
 # Example rows ---------------------------------------------------------------------------------------------
 
 
-def _examples(reference: Reference, today: date) -> dict[str, dict[str, object]]:
+def example_rows(reference: Reference, today: date) -> dict[str, dict[str, object]]:
     """One plausible, valid row per table, built from the database's own codes."""
     last = date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)
     month = f"{last:%Y-%m}"
