@@ -87,7 +87,8 @@ def ranking_bar(
             strokeDash=[6, 4], color="#444444", strokeWidth=1.5
         ).encode(x="target:Q")
         layers.append(rule)
-    height = max(120, height_per_bar * len(frame))
+    # Streamlit fits the whole chart, legend and axis included, into this height: leave room for them.
+    height = max(120, height_per_bar * len(frame)) + 70
     return alt.layer(*layers).properties(height=height)
 
 
@@ -159,7 +160,8 @@ def bar_list(
     labels = base.mark_text(align="left", dx=4, fontSize=LABEL_SIZE, font=FONT, color="#333333").encode(
         text=alt.Text(f"{text}:N")
     )
-    return alt.layer(bars, labels).properties(height=max(120, height_per_bar * len(frame)))
+    # Streamlit fits the whole chart, axis included, into this height: leave room for the axis.
+    return alt.layer(bars, labels).properties(height=max(120, height_per_bar * len(frame)) + 45)
 
 
 def heatmap(
