@@ -22,7 +22,10 @@ def month_axis(months: pd.Series) -> alt.Axis:
     unique = sorted(pd.to_datetime(pd.Series(months).dropna().unique()))
     step = max(1, -(-len(unique) // _MAX_TICKS))
     ticks = [alt.DateTime(year=m.year, month=m.month, date=1) for m in unique[::step]]
-    return alt.Axis(format=_MONTH_FORMAT, labelAngle=0, values=ticks, labelOverlap=True)
+    # "2025年1月" on the first tick and at each January, "4月" elsewhere: short labels fit narrow charts.
+    label = ("datum.index == 0 || month(datum.value) == 0 ? timeFormat(datum.value, '%Y年%-m月')"
+             " : timeFormat(datum.value, '%-m月')")
+    return alt.Axis(format=_MONTH_FORMAT, labelExpr=label, labelAngle=0, values=ticks, labelOverlap=True)
 _TIER_COLORS = {"tertiary": BLUE, "county": "#5b8fd6", "community": "#2e7d6b", "township": ORANGE,
                 "village": "#f2a65a", "public_health": "#8e6bbf"}
 
@@ -156,13 +159,15 @@ def alliance_tree(
                 "name": lead,
                 "itemStyle": {"color": BLUE, "borderColor": BLUE},
                 "symbolSize": 16,
-                "label": {"fontSize": 15, "fontWeight": "bold"},
+                # Above its node: on the left it would need a wide margin and crowd the tier labels.
+                "label": {"fontSize": 15, "fontWeight": "bold", "position": "top", "align": "center",
+                          "verticalAlign": "bottom", "distance": 10},
                 "children": children,
             }],
             "orient": "LR",
-            "top": 20,
+            "top": 30,
             "bottom": 20,
-            "left": 190,
+            "left": 90,
             "right": 300,
             "symbolSize": 9,
             "initialTreeDepth": -1,

@@ -124,7 +124,7 @@ def registry_table(frame: pd.DataFrame, filters: Filters) -> tuple[pd.DataFrame,
         if counts.any():
             table[t(f"tier.{tier}")] = counts
     config = {
-        col["name"]: st.column_config.TextColumn(col["name"], width="large", pinned=True),
+        col["name"]: st.column_config.TextColumn(col["name"], width="large"),
         col["lead"]: links.link_column(col["lead"], help=t("links.facility_help")),
         col["home"]: links.link_column(col["home"], help=t("links.county_help")),
     }
