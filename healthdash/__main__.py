@@ -43,36 +43,60 @@ def _build_demo(args: argparse.Namespace) -> int:
 
 
 def _add_bench(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("bench", help="time the pages' queries on a large demo database (p50/p95)")
-    parser.add_argument("--scale", type=float, default=9.0,
-                        help="referral volume of the demo database (9 ≈ 10 million events)")
+    parser = commands.add_parser(
+        "bench", help="time every query, page rerun, cold start and memory on demo databases (p50/p95)")
+    parser.add_argument("--scale", dest="scales", type=float, action="append", default=None,
+                        help="referral volume of the demo database, repeatable (default: 1 and 8; 8 ≈ 10 million events)")
     parser.add_argument("--db", type=Path, default=None,
-                        help="database file (default /tmp/healthdash-bench-<scale>.duckdb; reused if built at that scale)")
+                        help="database file, with one --scale (default /tmp/healthdash-bench-<scale>.duckdb; "
+                             "reused if built at that scale)")
     parser.add_argument("--repeat", type=int, default=20, help="timed runs per query (after the warm-up)")
     parser.add_argument("--warmup", type=int, default=2, help="untimed runs per query first")
     parser.add_argument("--page", dest="pages", action="append", default=None,
-                        help="page whose queries to time (repeatable; default: every page the bench knows)")
-    parser.add_argument("--budget-ms", type=float, default=100.0, help="p95 budget per query")
-    parser.add_argument("--json", type=Path, default=None, help="also write every timing to this JSON file")
-    parser.add_argument("--strict", action="store_true", help="exit with 1 when a query is over budget")
+                        help="page (url path in app.py) to open and whose queries to time (repeatable; default: all)")
+    parser.add_argument("--selection", dest="selections", action="append", default=None,
+                        help="open the pages for this selection only (repeatable; default: all six)")
+    parser.add_argument("--budget-ms", type=float, default=50.0, help="p95 budget per query")
+    parser.add_argument("--no-browser", action="store_true", help="skip the cold start and server memory (Chromium)")
+    parser.add_argument("--no-naive", action="store_true", help="skip the naive pandas comparison")
+    parser.add_argument("--json", type=Path, default=None, help="also write every figure to this JSON file")
+    parser.add_argument("--strict", action="store_true", help="exit with 1 when a target is missed")
     parser.set_defaults(run=_bench)
 
 
 def _bench(args: argparse.Namespace) -> int:
     from healthdash import bench
+    from healthdash.navigation import app_pages
 
-    unknown = sorted(set(args.pages or []) - set(bench.PAGES))
+    known = [page.url_path for page in app_pages()]
+    unknown = sorted(set(args.pages or []) - set(known))
     if unknown:
-        print(f"unknown page(s): {', '.join(unknown)}; known: {', '.join(bench.PAGES)}", file=sys.stderr)
+        print(f"unknown page(s): {', '.join(unknown)}; known: {', '.join(known)}", file=sys.stderr)
         return 2
-    args.pages = args.pages or list(bench.PAGES)
+    args.pages = args.pages or known
     return bench.main(args)
+
+
+def _add_loadtest(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("loadtest", help="many browser sessions at once against a local server (p50/p95)")
+    parser.add_argument("--users", type=int, default=20, help="browser sessions at once (default 20)")
+    parser.add_argument("--seconds", type=float, default=60.0, help="how long they click (default 60)")
+    parser.add_argument("--db", type=Path, default=None,
+                        help="database to serve (default: $HEALTHDASH_DB or data/health.duckdb; must exist)")
+    parser.set_defaults(run=_loadtest)
+
+
+def _loadtest(args: argparse.Namespace) -> int:
+    from healthdash import loadtest
+
+    return loadtest.main(args.db or default_db(), args.users, args.seconds)
 
 
 # Add a command: write _add_<name>(commands) that sets `run`, and list it here.
 _COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     _add_build_demo,
     _add_bench,
+    _add_loadtest,
     load_cli.add_template,
     load_cli.add_import,
     load_cli.add_undo,
