@@ -34,7 +34,7 @@ install-dev: $(VENV)/.installed-dev
 
 ## run: the dashboard on http://localhost:$(PORT) (builds the demo database on first start)
 run: install
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(PY) -m healthdash.serve --server.port $(PORT)
 
 ## test: lint and every test, the browser tests included (they need /usr/bin/chromium). Both always run,
 ## so one report shows everything; the exit code is pytest's if it failed (5: no tests), else ruff's.

@@ -11,7 +11,6 @@ that the app asked for nothing outside.
 Environment (all optional):
 - HEALTHDASH_CHROMIUM     the browser binary (default /usr/bin/chromium)
 - HEALTHDASH_BROWSER_DB   use this database instead of building the demo (a quicker loop while developing)
-- HEALTHDASH_BROWSER_APP  the script to serve (default app.py)
 """
 
 from __future__ import annotations
@@ -165,17 +164,15 @@ class AppServer:
 
 @pytest.fixture(scope="session")
 def app_server(browser_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    """`streamlit run app.py` on a free loopback port, on `browser_db`; stopped at the end of the session."""
-    script = os.environ.get("HEALTHDASH_BROWSER_APP", "app.py")
+    """The dashboard (`python -m healthdash.serve`, i.e. `streamlit run app.py`) on a free loopback port, on
+    `browser_db`; stopped at the end of the session."""
     port = _free_port()
     log_path = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
     env = {**os.environ, "HEALTHDASH_DB": str(browser_db), "PYTHONUNBUFFERED": "1"}
     command = [
         sys.executable,
         "-m",
-        "streamlit",
-        "run",
-        script,
+        "healthdash.serve",
         "--server.port",
         str(port),
         "--server.address",
