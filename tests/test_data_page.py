@@ -1,0 +1,170 @@
+"""The data page (数据管理) as a data officer sees it, driven through AppTest on the tiny world.
+
+Secrets are set on the AppTest (never read from a real secrets.toml): none, a PBKDF2 hash, a SHA-256 hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from healthdash.officer import hash_password, verify
+from tests.load_world import FEB, build_tiny, csv_bytes, table
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "医联体-2024"
+
+
+@pytest.fixture(scope="module")
+def tiny_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_tiny(tmp_path_factory.mktemp("page-master") / "health.duckdb", kind="demo")
+
+
+@pytest.fixture
+def db(tiny_master: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "health.duckdb"
+    shutil.copyfile(tiny_master, path)
+    return path
+
+
+def app(db: Path, monkeypatch: pytest.MonkeyPatch, secrets: dict | None = None) -> AppTest:
+    monkeypatch.setenv("HEALTHDASH_DB", str(db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    if secrets is not None:
+        at.secrets["data_officer"] = secrets
+    at.run()  # the navigation registers the pages (url_path "data") on the first run
+    at.switch_page("pages/data.py")
+    at.run()
+    assert not at.exception
+    return at
+
+
+def unlocked(db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    at = app(db, monkeypatch, {"password_pbkdf2": hash_password(PASSWORD, iterations=1_000)})
+    at.text_input(key="data_password").set_value(PASSWORD)
+    at.button[0].click().run()
+    assert not at.exception
+    return at
+
+
+def frame(at: AppTest, column: str) -> pd.DataFrame:
+    """The table on the page that has `column` (AppTest does not keep a dataframe's key)."""
+    return next(element.value for element in at.dataframe if column in element.value.columns)
+
+
+def texts(at: AppTest) -> str:
+    return "\n".join(element.value for kind in ("markdown", "caption", "info", "warning", "error", "success")
+                     for element in getattr(at, kind))
+
+
+def test_without_a_password_hash_the_page_explains_and_stays_locked(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = app(db, monkeypatch)
+    assert "尚未设置数据管理员密码" in at.warning[0].value
+    assert any("hash_password" in block.value for block in at.code)
+    assert any("[data_officer]" in block.value for block in at.code)
+    assert not at.file_uploader and not at.text_input
+
+
+def test_a_wrong_password_stays_locked(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = app(db, monkeypatch, {"password_sha256": hashlib.sha256(PASSWORD.encode()).hexdigest()})
+    at.text_input(key="data_password").set_value("guess")
+    at.button[0].click().run()
+    assert "密码不正确" in at.error[0].value
+    assert not at.file_uploader
+
+
+def test_the_right_password_opens_the_page_without_the_monitoring_filters(db: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    at = app(db, monkeypatch, {"password_sha256": hashlib.sha256(PASSWORD.encode()).hexdigest()})
+    at.text_input(key="data_password").set_value(PASSWORD)
+    at.button[0].click().run()
+    assert [header.value for header in at.subheader] == ["下载上报模板", "上传与校验", "导入记录"]
+    assert len(at.file_uploader) == 1
+    assert not [box for box in at.sidebar.selectbox if str(box.key).startswith("flt_")], "no shared filters here"
+    assert "还没有导入记录" in texts(at)
+    assert "模拟演示数据库" in texts(at), "a demo database says what loading into it means"
+
+
+def test_a_dry_run_lists_every_problem_and_shows_file_names_as_text(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = unlocked(db, monkeypatch)
+    name = "<script>alert(1)</script>.csv"
+    bad = csv_bytes("service_volume", [
+        {"facility_code": "HK1", "month": "2024-02", "outpatient_visits": -3, "inpatient_discharges": 1,
+         "critical_cases": 0, "inpatient_spending": 1},
+        {"facility_code": "NOPE", "month": "2024-02", "outpatient_visits": 3, "inpatient_discharges": 1,
+         "critical_cases": 0, "inpatient_spending": 1}])
+    before = table(db, "service_volume")
+    at.file_uploader[0].set_value([(name, bad, "text/csv")]).run()
+    assert not at.exception
+    assert "发现 2 个问题" in at.error[0].value
+    details = frame(at, "值")
+    assert list(details.columns) == ["文件", "工作表", "行", "列", "值", "问题"]
+    assert list(details["文件"]) == [name, name]
+    assert list(details["行"]) == ["2", "3"] and list(details["值"]) == ["-3", "NOPE"]
+    assert "不能为负数" in details["问题"].iloc[0]
+    assert "<script>" not in texts(at), "uploaded names never reach Markdown unescaped"
+    assert "data_apply" not in [button.key for button in at.button], "nothing to load while problems remain"
+    pd.testing.assert_frame_equal(table(db, "service_volume"), before)
+
+
+def test_load_then_undo_from_the_page(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = unlocked(db, monkeypatch)
+    before = table(db, "service_volume")
+    report = csv_bytes("service_volume", [
+        {"facility_code": "HK1", "month": "2024-02", "outpatient_visits": 777, "inpatient_discharges": 1,
+         "critical_cases": 0, "inpatient_spending": 1}])
+    at.file_uploader[0].set_value([("门急诊与住院服务量.csv", report, "text/csv")]).run()
+    assert "校验通过" in at.success[0].value
+    plan = frame(at, "新增")
+    assert plan.iloc[0].to_dict() == {"数据表": "门急诊与住院服务量", "新增": "0", "替换": "1", "未变": "0", "删除": "0"}
+
+    at.text_input(key="data_operator").set_value("李明")
+    at.button(key="data_apply").click().run()
+    assert not at.exception
+    assert "已导入 1 个文件" in at.success[0].value
+    stored = table(db, "service_volume")
+    assert stored.loc[(stored["facility_code"] == "HK1") & (stored["month"] == pd.Timestamp(FEB)),
+                      "outpatient_visits"].item() == 777
+    history = frame(at, "批次")
+    assert history.iloc[0][["批次", "文件", "状态", "经办人"]].tolist() == [1, "门急诊与住院服务量.csv", "已导入", "李明"]
+    assert "替换 1" in history.iloc[0]["内容"]
+    assert not at.file_uploader[0].value, "the uploader is cleared after a load"
+
+    assert at.button(key="data_undo").disabled, "undo needs the confirmation first"
+    at.checkbox(key="data_undo_sure").check().run()
+    at.button(key="data_undo").click().run()
+    assert not at.exception
+    assert "已撤销第 1 批" in at.success[0].value
+    pd.testing.assert_frame_equal(table(db, "service_volume"), before)
+    statuses = frame(at, "批次")["状态"].tolist()
+    assert statuses == ["撤销操作", "已撤销"]
+
+
+def test_the_page_in_english(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = unlocked(db, monkeypatch)
+    # The language widget's state: AppTest's switch_page runs do not pass ?lang to app.py's first lines.
+    at.session_state["lang"] = "en"
+    at.run()
+    assert not at.exception
+    assert [header.value for header in at.subheader] == ["Report template", "Upload and check", "Load history"]
+
+
+@pytest.mark.parametrize(
+    ("settings", "password", "expected"),
+    [
+        ({"password_pbkdf2": hash_password("s3cret", iterations=1_000)}, "s3cret", True),
+        ({"password_pbkdf2": hash_password("s3cret", iterations=1_000)}, "S3cret", False),
+        ({"password_pbkdf2": "pbkdf2_sha256$1000$zz$00"}, "s3cret", False),
+        ({"password_pbkdf2": "md5$1$00$00"}, "s3cret", False),
+        ({"password_sha256": hashlib.sha256(b"s3cret").hexdigest().upper()}, "s3cret", True),
+        ({"password_sha256": hashlib.sha256(b"s3cret").hexdigest()}, "", False),
+        ({}, "", False),
+    ],
+)
+def test_password_check(settings: dict, password: str, expected: bool) -> None:
+    assert verify(password, settings) is expected
