@@ -235,6 +235,11 @@ def _read_csv(source: Source, data: bytes) -> None:
         if encoding == "gb18030" and not any(_header_matches(headers).values()):
             source.problems.append(problems.one(name, "csv_encoding_hint"))
         return
+    body = utf8.split(b"\n", 1)[1] if b"\n" in utf8 else b""
+    if not body.strip(b"\r\n\t ,"):  # a header and nothing else
+        frame = pd.DataFrame({i: pd.Series(dtype="str") for i in range(len(headers))})
+        _sheet(source, "", table, headers, frame, np.zeros(0, "int64"))
+        return
     bad_rows: list[int] = []
     try:
         parsed = pacsv.read_csv(
@@ -255,10 +260,7 @@ def _read_csv(source: Source, data: bytes) -> None:
     if bad_rows or parsed is None:
         _report_ragged_rows(source, utf8, delimiter, len(headers))
         return
-    if parsed.num_columns != len(headers):  # a header and no data rows
-        frame = pd.DataFrame({i: pd.Series(dtype="str") for i in range(len(headers))})
-    else:
-        frame = parsed.to_pandas().apply(lambda column: column.str.strip())
+    frame = parsed.to_pandas().apply(lambda column: column.str.strip())
     _sheet(source, "", table, headers, frame, np.arange(2, len(frame) + 2))
 
 

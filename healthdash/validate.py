@@ -220,7 +220,8 @@ def _parse(column: Column, text: pd.Series, blank: pd.Series, report, reference:
         flags = distinct.str.lower().map(FLAG_VALUES)
         unknown = filled & _take(flags.isna().to_numpy(), positions, False)
         report(unknown, "bad_flag", column)
-        return pd.Series(_take(flags.fillna(False).to_numpy(bool), positions, False), index=text.index), unknown
+        answers = flags.astype("float64").fillna(0.0).to_numpy(bool)
+        return pd.Series(_take(answers, positions, False), index=text.index), unknown
     if column.kind == CODE:
         known = distinct.isin(reference.valid_codes(column)).to_numpy()
         unknown = filled & ~_take(known, positions, True)
@@ -351,7 +352,8 @@ def _duplicates(table: Table, out: pd.DataFrame, valid: pd.DataFrame, report) ->
     first_row[keyed.index] = first.to_numpy()
     labels = "、".join(table.column(name).zh for name in key)
     labels_en = ", ".join(table.column(name).en for name in key)
-    report(mask, "duplicate_key", table.column(key[0]), per_row=first_row, key=labels, key_en=labels_en)
+    report(mask, "duplicate_key", table.column(key[0]), per_row=first_row, key_columns=labels,
+           key_columns_en=labels_en)
 
 
 def _scope_key(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
