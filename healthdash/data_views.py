@@ -7,6 +7,7 @@ reach Markdown, never as HTML.
 from __future__ import annotations
 
 import json
+import math
 import re
 
 import pandas as pd
@@ -56,7 +57,7 @@ def _template_bytes(db: DatabaseId) -> bytes:
 
 def template_section() -> None:
     st.subheader(t("data.template"), anchor=False)
-    left, right = st.columns([3, 1], vertical_alignment="center")
+    left, right = st.columns([5, 2], vertical_alignment="center")
     left.caption(t("data.template_caption"))
     right.download_button(t("data.template_download"), _template_bytes(database_id()), file_name=FILE_NAME,
                           mime=_XLSX, icon=":material/download:", key="data_template", on_click="ignore")
@@ -70,7 +71,7 @@ def upload_section() -> None:
     limit = limit_mb()
     files = st.file_uploader(
         t("data.upload_label", limit=f"{limit:g}"), type=["xlsx", "csv", "xls"], accept_multiple_files=True,
-        key=f"data_files_{st.session_state.get(_UPLOAD_ROUND, 0)}", max_upload_size=int(limit),
+        key=f"data_files_{st.session_state.get(_UPLOAD_ROUND, 0)}", max_upload_size=max(1, math.ceil(limit)),
     )
     if not files:
         st.caption(t("data.upload_hint"))

@@ -72,8 +72,8 @@ def gate() -> bool:
         st.session_state.pop(_UNLOCKED, None)
         st.warning(t("data.no_password"), icon=":material/lock:")
         st.markdown(t("data.no_password_how"))
-        st.code(t("data.no_password_command"), language="bash")
-        st.code(t("data.no_password_toml"), language="toml")
+        st.code(t("data.no_password_command"), language="bash", wrap_lines=True)
+        st.code(t("data.no_password_toml"), language="toml", wrap_lines=True)
         return False
     if unlocked():
         return True

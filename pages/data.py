@@ -3,18 +3,16 @@
 For data officers only (a password, see healthdash/officer.py). Not a monitoring view: no shared filters.
 """
 
-import streamlit as st
-
 from healthdash import data_views, officer, ui
 from healthdash.i18n import t
 
 ui.page_header(t("data.title"))
-if not officer.gate():
-    st.stop()
-officer.lock_button()
-data_views.style()
-data_views.notice()
-data_views.database_note()
-data_views.template_section()
-data_views.upload_section()
-data_views.history_section()
+# No st.stop() for the locked page: the run goes on to app.py's sidebar widgets (language switch).
+if officer.gate():
+    officer.lock_button()
+    data_views.style()
+    data_views.notice()
+    data_views.database_note()
+    data_views.template_section()
+    data_views.upload_section()
+    data_views.history_section()
