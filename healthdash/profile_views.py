@@ -224,15 +224,14 @@ def county_facilities(filters: Filters) -> None:
 def facility_subject(filters: Filters) -> str | None:
     """The facility picker (searchable, URL key ?facility=): the sidebar's facilities plus the current one.
     Returns the chosen facility code, or None."""
-    every = profiles.facility_choices()
+    every = profiles.facility_directory()
     codes = list(every["facility_code"])
     urlstate.choice(links.FACILITY_KEY, ["", *codes], "")
     subject = st.session_state[links.FACILITY_KEY] or None
-    scoped = profiles.facility_choices(filters) if filters.place else every
-    shown = list(scoped["facility_code"])
+    shown = list(profiles.facility_choices(filters)["facility_code"])
     if subject and subject not in shown:
         shown.insert(0, subject)
-    labels = {row.facility_code: f"{row.facility_name} · {row.county_name} · {t(f'tier.{row.tier}')}"
+    labels = {row.facility_code: f"{row.facility_name} · {row.county_name or row.city_name} · {t(f'tier.{row.tier}')}"
               for row in every.itertuples(index=False)}
     st.selectbox(t("profile.pick_facility"), ["", *shown], key=links.FACILITY_KEY,
                  format_func=lambda code: labels.get(code, t("profile.pick_facility_placeholder")),
@@ -253,8 +252,10 @@ def facility_header_line(info: dict, filters: Filters) -> None:
     place = f"[{info['county_name']}]({links.county_profile_url(info['county_code'], filters)})"
     if info.get("town_name"):
         place += str(info["town_name"])
-    parts.append(f"{info['city_name']} {place}")
+    parts.append(f"{info['city_name']} {place}" if info["in_scope"] else f"{info['city_name']} {info['county_name']}")
     st.markdown(" · ".join(parts))
+    if not info["in_scope"]:
+        st.caption(t("profile.outside_scope"))
 
 
 def facility_headline(code: str, filters: Filters) -> bool:

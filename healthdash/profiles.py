@@ -108,13 +108,15 @@ def facility_info(code: str) -> dict | None:
     return None if frame.empty else frame.iloc[0].to_dict()
 
 
-def facility_choices(filters: Filters | None = None) -> pd.DataFrame:
-    """Facilities a profile can be opened for: those of the sidebar's places and tiers (all of them
-    without `filters`)."""
-    scope = filters.scope_params() if filters is not None else {
-        "city": None, "county": None, "town": None, "tiers": ["tertiary", "county", "township", "community",
-                                                               "village", "public_health"]}
-    return run_query("facility_choices", **scope)
+def facility_directory() -> pd.DataFrame:
+    """Every facility a profile can be opened for, monitored places or not (link targets include the
+    provincial hospitals that receive referrals)."""
+    return run_query("facility_directory")
+
+
+def facility_choices(filters: Filters) -> pd.DataFrame:
+    """The facilities of the sidebar's places and tiers, for the picker."""
+    return run_query("facility_choices", **filters.scope_params())
 
 
 def facility_monthly(code: str, codes: list[str], month_from: date, month_to: date) -> pd.DataFrame:

@@ -21,7 +21,9 @@ if info is None:
     ui.empty_state("profile.pick_facility_prompt")
     st.stop()
 
-views.facility_headline(code, filters)
-views.facility_volumes(code, filters)
+if info["in_scope"]:
+    # Outside the monitored places only the referrals exchanged with them are known.
+    views.facility_headline(code, filters)
+    views.facility_volumes(code, filters)
 views.facility_referrals(code, filters)
 views.facility_alliances(code, filters)

@@ -198,3 +198,17 @@ def test_picking_a_county_on_the_page_sets_the_shared_selection(demo_db: Path, m
     assert not at.exception
     assert title(at) == "名山区 · 区县画像"
     assert at.query_params["county"] in ([code], code)
+
+
+def test_a_receiver_outside_the_monitored_places_still_has_a_profile(demo_db: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Out-of-county referrals name provincial hospitals: their links must open, with what is known."""
+    code, name = duckdb.connect(str(demo_db), read_only=True).execute(
+        """select f.code, f.name from facility f join facility_geo g on g.facility_code = f.code
+           where not g.in_scope and f.code in (select to_facility from referral_flow_monthly) limit 1""").fetchone()
+    at = open_link(links.facility_profile_url(code), demo_db, monkeypatch)
+    assert title(at) == f"{name} · 机构画像"
+    assert not at.warning and not at.sidebar.warning
+    assert "不在本看板监测的地区内" in texts(at)
+    received = next(frame.value for frame in at.dataframe if "对方机构" in frame.value.columns)
+    assert len(received) > 0
