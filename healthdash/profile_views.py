@@ -241,6 +241,7 @@ def facility_subject(filters: Filters) -> str | None:
 
 
 def facility_title(info: dict | None) -> str:
+    """The facility's name alone (the page's name is in the navigation): long names must fit one line."""
     return t("nav.facility_profile") if info is None else t("profile.facility_title", name=info["facility_name"])
 
 

@@ -96,7 +96,7 @@ def test_facility_link_round_trip_and_its_volume(demo_db: Path, monkeypatch: pyt
     code = facility_code(demo_db, "鹿寨县人民医院")
     filters = Filters(date(2024, 1, 1), date(2024, 6, 1), period="custom")
     at = open_link(links.facility_profile_url(code, filters), demo_db, monkeypatch)
-    assert title(at) == "鹿寨县人民医院 · 机构画像"
+    assert title(at) == "鹿寨县人民医院"
     assert at.selectbox(key=links.FACILITY_KEY).value == code
     visits = lookup(demo_db, """select sum(outpatient_visits) from service_volume
                                 where facility_code = $code and month between '2024-01-01' and '2024-06-01'""",
@@ -207,7 +207,7 @@ def test_a_receiver_outside_the_monitored_places_still_has_a_profile(demo_db: Pa
         """select f.code, f.name from facility f join facility_geo g on g.facility_code = f.code
            where not g.in_scope and f.code in (select to_facility from referral_flow_monthly) limit 1""").fetchone()
     at = open_link(links.facility_profile_url(code), demo_db, monkeypatch)
-    assert title(at) == f"{name} · 机构画像"
+    assert title(at) == name
     assert not at.warning and not at.sidebar.warning
     assert "不在本看板监测的地区内" in texts(at)
     received = next(frame.value for frame in at.dataframe if "对方机构" in frame.value.columns)
