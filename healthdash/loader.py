@@ -423,6 +423,7 @@ def _rewrite(db: Path, work: Callable[[duckdb.DuckDBPyConnection], None], report
         try:
             report(0.2, "复制数据库")
             shutil.copyfile(db, work_file)
+            shutil.copymode(db, work_file)  # the swapped-in file keeps who may read it
             con = connect_for_writing(work_file)
             try:
                 con.execute("begin")

@@ -261,3 +261,12 @@ def test_command_line_import_dry_run_and_undo(db: Path, tmp_path: Path, capsys: 
 
     assert main(["template", "--db", str(db), "--out", str(tmp_path / "out")]) == 0
     assert (tmp_path / "out" / "医联体监测数据上报模板.xlsx").stat().st_size > 10_000
+
+
+def test_the_swapped_in_file_keeps_its_permissions_and_is_a_new_file(db: Path, tmp_path: Path) -> None:
+    db.chmod(0o640)
+    inode = db.stat().st_ino
+    load(db, write(tmp_path / "公共卫生.csv", csv_bytes("public_health", [
+        {"town_code": "T1", "month": "2024-03", "indicator_code": "hpv_first_doses", "numerator": 5}])))
+    assert db.stat().st_mode & 0o777 == 0o640
+    assert db.stat().st_ino != inode, "readers tell the new database by its inode (db.database_id)"
