@@ -26,6 +26,7 @@ from healthdash.i18n import LANG_KEY, LANGUAGES, current_lang, t
 _STATE = "_flt_state"
 _DROPPED = "_flt_dropped"
 _PENDING = "_flt_pending"
+_DRAWN_IN = "_flt_drawn_in"  # the language of the last run
 _WIDGETS = ("city", "county", "town", "alliance", "tiers", "period", "range", "cmp")
 KEY = {name: f"flt_{name}" for name in _WIDGETS}
 
@@ -52,7 +53,15 @@ def _as_date(value: object) -> date:
 def language_switch() -> str:
     """Language picker (kept in the URL as ?lang=en); call before anything is labelled."""
     urlstate.choice(LANG_KEY, list(LANGUAGES), "zh")
-    return current_lang()
+    lang = current_lang()
+    changed = st.session_state.get(_DRAWN_IN, lang) != lang
+    st.session_state[_DRAWN_IN] = lang
+    st.session_state[urlstate.RELABEL] = changed
+    if changed:  # see urlstate.RELABEL: the filters' choices are shown again, in the new language
+        for key in KEY.values():
+            if key in st.session_state:
+                st.session_state[key] = st.session_state[key]
+    return lang
 
 
 def render_language_widget() -> None:

@@ -16,6 +16,10 @@ from healthdash.i18n import t
 
 _WRITTEN = "_url_written"
 _REQUESTED = "_url_requested"
+# Set for one run when the labels changed (a language switch): a keyed widget keeps its ID when only its
+# labels change, and the browser then goes on showing the old label (a select) or no choice at all (a
+# radio) until the page is reloaded. Assigning the value again makes Streamlit send it with the new labels.
+RELABEL = "_url_relabel"
 Number = int | float
 
 
@@ -65,6 +69,8 @@ def choice(key: str, options: list[str], default: str) -> str:
         # A widget left out of a run (a slide not shown) loses its state; the URL still has it.
         kept = st.query_params.get(key)
         st.session_state[key] = kept if kept in options else default
+    elif st.session_state.get(RELABEL):
+        st.session_state[key] = st.session_state[key]
     return st.session_state[key]
 
 
