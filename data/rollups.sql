@@ -208,21 +208,30 @@ order by indicator_code, month;
 -- The scope every page query starts from: indicator rows inside the selected places, tiers and
 -- alliance. Region-level rows (no facility) ignore the tier filter and, for an alliance, follow the
 -- place the alliance serves.
+-- Two branches, one per case of p_alliance: the values are known when a query is planned, so the branch
+-- that cannot apply is dropped, and without an alliance no row goes through the membership subqueries
+-- (about a third of the time of a typical indicator query at 10 million referrals).
 create or replace macro scoped_facts(p_city, p_county, p_town, p_alliance, p_tiers) as table
-select f.*
-from indicator_fact f
-where (p_city is null or f.city_code = p_city)
-  and (p_county is null or f.county_code = p_county)
-  and (p_town is null or f.town_code = p_town)
-  and (f.facility_code is null or list_contains(p_tiers, f.tier))
+with placed as (
+    select f.*
+    from indicator_fact f
+    where (p_city is null or f.city_code = p_city)
+      and (p_county is null or f.county_code = p_county)
+      and (p_town is null or f.town_code = p_town)
+      and (f.facility_code is null or list_contains(p_tiers, f.tier))
+)
+select p.* from placed p where p_alliance is null
+union all
+select p.*
+from placed p
+where p_alliance is not null
   and (
-      p_alliance is null
-      or f.alliance_code = p_alliance
-      or (f.alliance_code is null and f.facility_code in (
+      p.alliance_code = p_alliance
+      or (p.alliance_code is null and p.facility_code in (
           select m.facility_code from alliance_member m where m.alliance_code = p_alliance))
-      or (f.facility_code is null and exists (
+      or (p.facility_code is null and exists (
           select 1 from alliance a
-          where a.code = p_alliance and a.home_region in (f.county_code, f.city_code)))
+          where a.code = p_alliance and a.home_region in (p.county_code, p.city_code)))
   );
 
 -- Facilities inside the selection, for page queries over facility-level rollups.

@@ -90,11 +90,24 @@ def database_scale(path: Path) -> str | None:
     return rows.get("scale") if rows.get("dataset_kind") == "demo" else None
 
 
+def built_from_current_sources(path: Path) -> bool:
+    """Whether `path` is newer than what builds a database (schema, rollups and macros, the generator): a
+    change to a rollup or a macro such as scoped_facts only reaches a database when it is rebuilt."""
+    root = APP.parent
+    sources = [*(root / "data").glob("*.sql"), *(root / "healthdash" / "demo").glob("*.py"),
+               root / "healthdash" / "build.py"]
+    newest = max((source.stat().st_mtime for source in sources if source.exists()), default=0.0)
+    return path.stat().st_mtime > newest
+
+
 def ensure_database(path: Path, scale: float, log: Callable[[str], None] = print) -> Path:
-    """The demo database at `path` built at `scale`: reused when its meta says so, else (re)built."""
+    """The demo database at `path` built at `scale`: reused when its meta says so and it was built from
+    the current sources, else (re)built."""
     if database_scale(path) == f"{scale:g}":
-        log(f"reusing {path} (scale {scale:g})")
-        return path
+        if built_from_current_sources(path):
+            log(f"reusing {path} (scale {scale:g})")
+            return path
+        log(f"{path} was built before the last change to data/*.sql or the generator")
     from healthdash.demo import build_demo
 
     log(f"building {path} at scale {scale:g} …")

@@ -4,17 +4,23 @@
 -- Grain: one row per county with data in the period. Flows add up over the months; contracts and
 -- population are the stock at each county's last month with data (as indicator_by_place does).
 with facts as (
+    -- The period's rows of the counts the model needs (outpatient visits only at county hospitals, the
+    -- only ones it counts), then the year-earlier down-referrals: two plain ranges the scan can use.
     select f.indicator_code, f.county_code, f.tier, f.month, f.numerator, f.denominator,
     from scoped_facts($city, $county, $town, $alliance, $tiers) f
-    where list_contains([
+    where f.indicator_code in (
             'county_retention_rate', 'in_county_inpatient_share', 'ins_fund_in_county_share',
             'primary_visit_share', 'outpatient_visits', 'up_referrals', 'down_referrals',
-            'out_of_county_referrals', 'fd_coverage',
-        ], f.indicator_code)
-      and (
-          f.month between $month_from::date and $month_to::date
-          or (f.indicator_code = 'down_referrals' and f.month between $prev_from::date and $prev_to::date)
-      )
+            'out_of_county_referrals', 'fd_coverage'
+        )
+      and f.month between $month_from::date and $month_to::date
+      and (f.indicator_code <> 'outpatient_visits' or f.tier = 'county')
+    union all
+    select f.indicator_code, f.county_code, f.tier, f.month, f.numerator, f.denominator,
+    from scoped_facts($city, $county, $town, $alliance, $tiers) f
+    where f.indicator_code = 'down_referrals'
+      and f.month between $prev_from::date and $prev_to::date
+      and not f.month between $month_from::date and $month_to::date
 ),
 current_period as (
     select fa.*,
