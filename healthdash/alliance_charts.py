@@ -10,6 +10,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from healthdash.chart_cache import cached_spec
 from healthdash.charts import BLUE, FONT, GRAY, LABEL_SIZE, LIGHT_GRAY, ORANGE, PALETTE
 
 _MONTH_FORMAT = "%Y年%-m月"
@@ -30,6 +31,7 @@ _TIER_COLORS = {"tertiary": BLUE, "county": "#5b8fd6", "community": "#2e7d6b", "
                 "village": "#f2a65a", "public_health": "#8e6bbf"}
 
 
+@cached_spec
 def stacked_bars(
     frame: pd.DataFrame,
     *,
@@ -56,6 +58,7 @@ def stacked_bars(
     ).properties(height=height)
 
 
+@cached_spec
 def lines(
     frame: pd.DataFrame,
     *,
@@ -95,6 +98,7 @@ def lines(
     return alt.layer(*layers).properties(height=height)
 
 
+@cached_spec
 def plain_bars(
     frame: pd.DataFrame,
     *,

@@ -174,10 +174,9 @@ def comparison(filters: Filters, alliances: pd.DataFrame) -> tuple[pd.DataFrame,
     facts = facts[facts["alliance_code"].isin(alliances["code"])]
     frame = alliances[["code", "name", "kind", "integration", "members"]].copy()
     for code in codes:
-        rows = facts[facts["indicator_code"] == code].set_index("alliance_code")
-        frame[code] = [
-            _value(catalog[code], rows, alliance) for alliance in frame["code"]
-        ]
+        rows = facts[facts["indicator_code"] == code]
+        sums = dict(zip(rows["alliance_code"], zip(rows["numerator"], rows["denominator"], strict=True), strict=True))
+        frame[code] = [_value(catalog[code], sums.get(alliance)) for alliance in frame["code"]]
     posted = posted_by_month(filters, filters.month_to, filters.month_to)
     per_alliance = posted.dropna(subset=["alliance_code"]).set_index("alliance_code")["per_10k"]
     frame[POSTED] = [per_alliance.get(code) for code in frame["code"]]
@@ -195,12 +194,12 @@ def comparison(filters: Filters, alliances: pd.DataFrame) -> tuple[pd.DataFrame,
     return frame, totals
 
 
-def _value(indicator: Indicator, rows: pd.DataFrame, alliance: str) -> float | None:
-    """An alliance's value; a count without rows is 0 (no work recorded), a rate without rows undefined."""
-    if alliance not in rows.index:
+def _value(indicator: Indicator, sums: tuple[float, float] | None) -> float | None:
+    """An alliance's value from its (numerator, denominator); a count without rows is 0 (no work
+    recorded), a rate without rows undefined."""
+    if sums is None:
         return None if indicator.is_rate else 0.0
-    row = rows.loc[alliance]
-    return ind.value(indicator, row["numerator"], row["denominator"])
+    return ind.value(indicator, *sums)
 
 
 def _as_date(value: object) -> date:

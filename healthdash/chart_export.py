@@ -11,8 +11,9 @@ import copy
 import threading
 from pathlib import Path
 
-import altair as alt
 import vl_convert as vlc
+
+from healthdash.chart_cache import ChartSpec
 
 # Debian's fonts-noto-cjk; other places a deployment might keep CJK fonts come after it.
 FONT_DIRS: tuple[Path, ...] = (
@@ -43,13 +44,13 @@ def register_fonts() -> None:
 
 
 def export_spec(
-    chart: alt.TopLevelMixin | dict, title: str | None = None, width: int = EXPORT_WIDTH, height: int | None = None
+    chart: ChartSpec, title: str | None = None, width: int = EXPORT_WIDTH, height: int | None = None
 ) -> dict:
     """The chart's Vega-Lite spec sized for a file: `width` × `height` pixels in all, with `title` on top.
 
     `height` defaults to the chart's own height (plus room for the title and axes), else EXPORT_HEIGHT.
     """
-    spec = copy.deepcopy(chart if isinstance(chart, dict) else chart.to_dict())
+    spec = copy.deepcopy(chart)
     own_height = spec.get("height") if isinstance(spec.get("height"), int | float) else None
     if height is None:
         height = int(own_height + 90) if own_height else EXPORT_HEIGHT
@@ -68,7 +69,7 @@ def _options() -> dict:
 
 
 def chart_png(
-    chart: alt.TopLevelMixin | dict,
+    chart: ChartSpec,
     title: str | None = None,
     *,
     width: int = EXPORT_WIDTH,
@@ -81,7 +82,7 @@ def chart_png(
 
 
 def chart_svg(
-    chart: alt.TopLevelMixin | dict, title: str | None = None, *, width: int = EXPORT_WIDTH, height: int | None = None
+    chart: ChartSpec, title: str | None = None, *, width: int = EXPORT_WIDTH, height: int | None = None
 ) -> str:
     """SVG text of the chart; labels stay text (searchable, editable in slides)."""
     register_fonts()

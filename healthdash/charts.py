@@ -9,6 +9,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from healthdash.chart_cache import cached_spec
+
 BLUE = "#1f4e9c"
 ORANGE = "#d9730d"
 GRAY = "#8a8f98"
@@ -46,6 +48,7 @@ def status_scale(met: str, not_met: str, no_target: str) -> alt.Scale:
     return alt.Scale(domain=[met, not_met, no_target], range=[BLUE, ORANGE, GRAY])
 
 
+@cached_spec
 def ranking_bar(
     frame: pd.DataFrame,
     *,
@@ -92,6 +95,7 @@ def ranking_bar(
     return alt.layer(*layers).properties(height=height)
 
 
+@cached_spec
 def trend_lines(
     frame: pd.DataFrame,
     *,
@@ -107,16 +111,18 @@ def trend_lines(
     height: int = 300,
     colors: dict[str, str] | None = None,
     title: str | None = None,
-) -> alt.Chart:
+    zero: bool = True,
+) -> alt.LayerChart:
     """Monthly lines by series; series named in `dashed` (e.g. last year) are drawn dashed.
 
-    `colors` pins a colour to each series (legend in that order); `title` goes above the chart.
+    `colors` pins a colour to each series (legend in that order); `title` goes above the chart; without
+    `zero` the value axis fits the data instead of starting at 0.
     """
     dashed = dashed or []
     scale = alt.Scale(domain=list(colors), range=list(colors.values())) if colors else alt.Undefined
     lines = alt.Chart(frame).mark_line(point=True, strokeWidth=2.5).encode(
         x=alt.X(f"{x}:T", title=x_title, axis=alt.Axis(format="%Y年%-m月", labelAngle=0, tickCount=6)),
-        y=alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=axis_format)),
+        y=alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=axis_format), scale=alt.Scale(zero=zero)),
         color=alt.Color(f"{series}:N", title=None, scale=scale),
         strokeDash=alt.condition(
             alt.FieldOneOfPredicate(field=series, oneOf=dashed), alt.value([5, 4]), alt.value([1, 0])
@@ -134,6 +140,7 @@ def trend_lines(
     return chart.properties(title=title) if title else chart
 
 
+@cached_spec
 def bar_list(
     frame: pd.DataFrame,
     *,
@@ -164,6 +171,7 @@ def bar_list(
     return alt.layer(bars, labels).properties(height=max(120, height_per_bar * len(frame)) + 45)
 
 
+@cached_spec
 def heatmap(
     frame: pd.DataFrame,
     *,

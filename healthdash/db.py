@@ -8,11 +8,14 @@ session reads the new data on its next interaction.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import pandas as pd
@@ -128,3 +131,23 @@ def _cached(db: DatabaseId, name: str, params: dict[str, object]) -> pd.DataFram
 def run_query(name: str, **params: object) -> pd.DataFrame:
     """Run a named query with bound parameters, cached per database version."""
     return _cached(database_id(), name, bind(name, params))
+
+
+T = TypeVar("T")
+
+
+def per_database(build: Callable[[], T]) -> Callable[[], T]:
+    """`build`, which derives its result from the database alone (say a catalog read into objects), run
+    once per database version. The result is shared by every session, not copied: never modify it."""
+    name = f"{build.__module__}.{build.__qualname__}"
+
+    @functools.wraps(build)
+    def shared() -> T:
+        return _shared(name, database_id(), build)
+
+    return shared
+
+
+@st.cache_resource(max_entries=50, show_spinner=False)
+def _shared(name: str, db: DatabaseId, _build: Callable[[], T]) -> T:
+    return _build()

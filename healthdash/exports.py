@@ -12,7 +12,6 @@ import io
 import unicodedata
 from collections.abc import Callable
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 from openpyxl import Workbook
@@ -20,6 +19,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from healthdash import chart_export
+from healthdash.chart_cache import ChartSpec
 from healthdash.i18n import t
 
 CSV_MIME = "text/csv"
@@ -73,7 +73,7 @@ def xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "数据") -> bytes:
 
 
 def download_row(
-    key: str, title: str, *, chart: alt.TopLevelMixin | None = None, table: pd.DataFrame | None = None
+    key: str, title: str, *, chart: ChartSpec | None = None, table: pd.DataFrame | None = None
 ) -> None:
     """A row of download buttons for one view: the chart as PNG and SVG, the table as CSV and XLSX.
 

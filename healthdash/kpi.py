@@ -8,13 +8,14 @@ from datetime import date
 import pandas as pd
 
 from healthdash import indicators as ind
-from healthdash.db import run_query
+from healthdash.db import per_database, run_query
 from healthdash.filters import Filters, add_months
 from healthdash.indicators import Indicator
 
 SPARK_MONTHS = 12
 
 
+@per_database
 def indicator_catalog() -> dict[str, Indicator]:
     rows = run_query("indicator_catalog").to_dict("records")
     return {row["code"]: Indicator.from_row(row) for row in rows}

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-import altair as alt
 import streamlit as st
 
 from healthdash import urlstate
+from healthdash.chart_cache import ChartSpec
 from healthdash.i18n import t
 
 PRESENT_KEY = "present"
@@ -192,13 +192,12 @@ def scale_spec(spec: dict, factor: float) -> dict:
     return walk(copy.deepcopy(spec))
 
 
-def altair_chart(chart: alt.TopLevelMixin, *, key: str | None = None, on_select: str = "ignore") -> Any:
-    """Render a chart full width; larger text and height in presenter mode. With on_select="rerun" (and
-    a key) a click reruns the page and the chart's selection event is returned."""
-    if active():
-        return st.vega_lite_chart(scale_spec(chart.to_dict(), CHART_SCALE), width="stretch", theme=None, key=key,
-                                  on_select=on_select)
-    return st.altair_chart(chart, width="stretch", theme=None, key=key, on_select=on_select)
+def altair_chart(spec: ChartSpec, *, key: str | None = None, on_select: str = "ignore") -> Any:
+    """Render a chart (the spec of a builder decorated with chart_cache.cached_spec) full width; larger text
+    and height in presenter mode. With on_select="rerun" (and a key) a click reruns the page and the
+    chart's selection event is returned."""
+    shown = scale_spec(spec, CHART_SCALE) if active() else spec
+    return st.vega_lite_chart(shown, width="stretch", theme=None, key=key, on_select=on_select)
 
 
 # ---------------------------------------------------------------------------------------------- slides

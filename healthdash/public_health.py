@@ -20,6 +20,7 @@ import streamlit as st
 
 from healthdash import charts, exports, presenter, scorecard, ui
 from healthdash import indicators as ind
+from healthdash.chart_cache import ChartSpec, cached_spec
 from healthdash.db import run_query
 from healthdash.filters import Filters, add_months
 from healthdash.fmt import fmt_count, fmt_month, fmt_period, fmt_pp, fmt_value
@@ -303,7 +304,7 @@ def scorecard_xlsx(card: Scorecard) -> bytes:
 # ------------------------------------------------------------------------------------ one indicator
 
 
-def trend_chart(filters: Filters, indicator: Indicator) -> alt.LayerChart | None:
+def trend_chart(filters: Filters, indicator: Indicator) -> ChartSpec | None:
     """This period (at least the last 12 months) against the same months a year earlier, target as a
     rule; None without data."""
     lang = current_lang()
@@ -330,20 +331,15 @@ def trend_chart(filters: Filters, indicator: Indicator) -> alt.LayerChart | None
     frame = pd.DataFrame(rows)
     if frame.empty or not (frame["series"] == current).any():
         return None
-    chart = charts.trend_lines(
+    # This period in the page's blue, last year in grey: pinned, so that alphabetical order of the
+    # series names cannot swap them (orange means "below target" on this page). A rate moving from 64%
+    # to 67% is a flat line on an axis from 0: a rate's axis fits the data (the target rule stays in view).
+    return charts.trend_lines(
         frame, x="month", y="value", series="series", text="text", target=indicator.target_value,
         axis_format=".0%" if indicator.is_percent else ",.0f", y_title=indicator.name(lang),
-        dashed=[last_year], height=280,
+        dashed=[last_year], height=280, colors={current: charts.BLUE, last_year: charts.GRAY},
+        zero=not indicator.is_percent,
     )
-    # This period in the page's blue, last year in grey: pinned, so that alphabetical order of the
-    # series names cannot swap them (orange means "below target" on this page).
-    chart.layer[0].encoding.color = alt.Color(
-        "series:N", title=None, scale=alt.Scale(domain=[current, last_year], range=[charts.BLUE, charts.GRAY])
-    )
-    if indicator.is_percent:
-        # A rate moving from 64% to 67% is a flat line on an axis from 0; the target rule stays in view.
-        chart.layer[0].encoding.y.scale = alt.Scale(zero=False)
-    return chart
 
 
 def with_target(caption: str, key: str, indicator: Indicator) -> str:
@@ -361,6 +357,7 @@ def _nice_step(span: float, bins: int = 20) -> float:
     return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
 
 
+@cached_spec
 def distribution_chart(towns: pd.DataFrame, indicator: Indicator) -> alt.LayerChart:
     """Towns as dots stacked in value bins (a dot plot: counts and every town's name on hover), coloured
     by band, with the target as a vertical rule."""
@@ -494,6 +491,7 @@ def _mark_text(indicator: Indicator, value: float) -> str:
     return f"{fmt_value(value, indicator.unit, lang=current_lang())} {mark}".strip()
 
 
+@cached_spec
 def paired_bars(standing: pd.DataFrame, codes: list[str], colors: list[str], order_by: str,
                 axis_format: str = ".0%") -> alt.LayerChart | None:
     """Two (or more) indicators side by side for each place: one bar each, labelled with value and ✓/✗,
@@ -542,6 +540,7 @@ def paired_bars(standing: pd.DataFrame, codes: list[str], colors: list[str], ord
     return alt.layer(*layers).properties(height=places * 17 * len(codes) + 100)
 
 
+@cached_spec
 def place_bars(standing: pd.DataFrame, code: str) -> alt.LayerChart | None:
     """One indicator across places, highest first, each bar in its band's colour and labelled with the
     value and ✓/✗; the target as a dashed rule. Counts without a target are plain blue bars."""
@@ -580,7 +579,7 @@ def place_bars(standing: pd.DataFrame, code: str) -> alt.LayerChart | None:
     return alt.layer(*layers).properties(height=26 * len(frame) + (90 if judged else 50))
 
 
-def show_chart(chart: alt.TopLevelMixin | None) -> None:
+def show_chart(chart: ChartSpec | None) -> None:
     if chart is None:
         ui.empty_state("public_health.empty")
     else:

@@ -7,7 +7,7 @@ from datetime import date
 import streamlit as st
 
 from healthdash import urlstate
-from healthdash.db import run_query
+from healthdash.db import per_database, run_query
 from healthdash.filters import (
     COMPARISONS,
     PERIOD_PRESETS,
@@ -31,6 +31,7 @@ _WIDGETS = ("city", "county", "town", "alliance", "tiers", "period", "range", "c
 KEY = {name: f"flt_{name}" for name in _WIDGETS}
 
 
+@per_database
 def filter_options() -> FilterOptions:
     regions = run_query("filter_regions")
     alliances = run_query("filter_alliances")

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from healthdash import charts, exports, links, presenter
+from healthdash.chart_cache import ChartSpec
 from healthdash.db import run_query
 from healthdash.filters import Filters
 from healthdash.fmt import fmt_period, fmt_pp, fmt_value
@@ -162,7 +163,7 @@ RANKING_SELECTION = "place"
 
 def ranking_figure(
     filters: Filters, indicator: Indicator, selectable: bool = False, limit: int | None = None
-) -> tuple[alt.LayerChart, pd.DataFrame] | None:
+) -> tuple[ChartSpec, pd.DataFrame] | None:
     """The ranking chart of places one level down and its data with Chinese headers (for downloads);
     None when there is nothing to rank. `selectable` lets a click select a place (its code, as
     `place_code`, in the selection named RANKING_SELECTION); `limit` keeps the chart to that many places

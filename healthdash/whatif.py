@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from healthdash import charts, scenario, urlstate
+from healthdash.chart_cache import cached_spec
 from healthdash.db import run_query
 from healthdash.filters import Filters, add_months
 from healthdash.fmt import fmt_change, fmt_count, fmt_number, fmt_pp, fmt_value
@@ -243,6 +244,7 @@ def comparison_table(frame: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+@cached_spec
 def comparison_chart(frame: pd.DataFrame) -> alt.LayerChart:
     """Percentage indicators: a grey dot before, a coloured dot after (blue met, orange not), an arrow-like
     line between them, and the target as a black tick; the after-value is written beside the dot."""
@@ -328,6 +330,7 @@ def ranking_table(frame: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
     })
 
 
+@cached_spec
 def ranking_chart(frame: pd.DataFrame, indicator: Indicator) -> alt.LayerChart:
     """Counties in their after-order: grey dot before, coloured dot after, target as a dashed rule;
     the selected counties' names are bold when the ranking covers more than the selection."""

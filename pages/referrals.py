@@ -61,9 +61,10 @@ if picked is not None:
 
 # ---------------------------------------------------------------------------------------------- focus
 left, _ = st.columns([2, 3])
+every_facility = t("referrals.focus_all")
 left.selectbox(
     t("referrals.focus"), focus_options, key="facility",
-    format_func=lambda code: facility_names.get(code, t("referrals.focus_all")), help=t("referrals.focus_help"),
+    format_func=lambda code: facility_names.get(code, every_facility), help=t("referrals.focus_help"),
 )
 urlstate.write_choice("facility", "")
 if focus:

@@ -1,0 +1,74 @@
+"""Charts built once per distinct input, kept as their Vega-Lite spec.
+
+Altair spends 20–60 ms building a chart and checking it against the Vega-Lite schema; a page with six
+charts paid that at every rerun, even when nothing it draws had changed (a click elsewhere, a warm
+filter). A builder decorated with `cached_spec` returns the spec (a dict, checked once when built) and
+is rebuilt only when its arguments, the language or the database change: the builders read labels in
+the session's language and some read the indicator catalog or run a query, so those are in the key too.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import pickle
+from collections.abc import Callable
+from typing import Any, ParamSpec
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from healthdash.db import DatabaseId, database_id
+from healthdash.i18n import current_lang
+
+ChartSpec = dict[str, Any]
+P = ParamSpec("P")
+
+# The builders aggregate before drawing; a cap meant for raw data would refuse a large heatmap.
+alt.data_transformers.disable_max_rows()
+
+
+def cached_spec(builder: Callable[P, alt.TopLevelMixin | None]) -> Callable[P, ChartSpec | None]:
+    """`builder` returning the spec of its chart (None stays None), built once per distinct arguments,
+    language and database version."""
+    # The builder's bytecode is in the key, so an edited builder is rebuilt without a restart.
+    version = f"{builder.__module__}.{builder.__qualname__}:{hashlib.sha1(builder.__code__.co_code).hexdigest()}"
+
+    @functools.wraps(builder)
+    def cached(*args: P.args, **kwargs: P.kwargs) -> ChartSpec | None:
+        return _spec(version, current_lang(), _database(), _fingerprint(args), _fingerprint(kwargs), builder, args,
+                     kwargs)
+
+    return cached
+
+
+def _database() -> DatabaseId | None:
+    """The database version; None without a database file (a pure builder in a unit test: one that
+    reads the database fails when it does)."""
+    try:
+        return database_id()
+    except FileNotFoundError:
+        return None
+
+
+def _fingerprint(value: Any) -> Any:
+    """`value` as Streamlit's cache hashes it well: Altair objects (a selection, a tooltip), which it
+    cannot hash, by their printed definition; data frames by a digest of their pickle (a twentieth of
+    the time Streamlit takes to hash a frame of strings; equal frames built alike pickle alike)."""
+    if type(value).__module__.startswith("altair."):
+        return repr(value)
+    if isinstance(value, pd.DataFrame | pd.Series):
+        return "frame:" + hashlib.sha1(pickle.dumps(value, protocol=5)).hexdigest()
+    if isinstance(value, list | tuple):
+        return [_fingerprint(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _fingerprint(item) for key, item in value.items()}
+    return value
+
+
+@st.cache_data(max_entries=1000, show_spinner=False)
+def _spec(version: str, lang: str, db: DatabaseId | None, args: list, kwargs: dict[str, Any],
+          _builder: Callable[..., alt.TopLevelMixin | None], _args: tuple, _kwargs: dict[str, Any]) -> ChartSpec | None:
+    chart = _builder(*_args, **_kwargs)
+    return None if chart is None else chart.to_dict()
