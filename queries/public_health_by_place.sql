@@ -17,11 +17,13 @@ with scoped as (
         end as place_code,
         f.indicator_code,
         f.month,
-        f.numerator,
-        f.denominator,
+        sum(f.numerator) as numerator,
+        sum(f.denominator) as denominator,
     from scoped_facts($city, $county, $town, $alliance, $tiers) f
     where list_contains($codes, f.indicator_code)
       and f.month between $month_from::date and $month_to::date
+    -- one row per place, indicator and month: the steps below read that, not the scan
+    group by all
 ),
 per_place as (
     select

@@ -3,10 +3,10 @@
 --             $prev_from, $prev_to (the same months a year earlier: down-referrals for their growth).
 -- Grain: one row per county with data in the period. Flows add up over the months; contracts and
 -- population are the stock at each county's last month with data (as indicator_by_place does).
-with facts as (
-    -- The period's rows of the counts the model needs (outpatient visits only at county hospitals, the
-    -- only ones it counts), then the year-earlier down-referrals: two plain ranges the scan can use.
-    select f.indicator_code, f.county_code, f.tier, f.month, f.numerator, f.denominator,
+-- The period's rows are summed per county, month and indicator first (outpatient visits only at county
+-- hospitals, the only ones the model counts): every later step reads a few thousand rows, not the scan.
+with period as (
+    select f.county_code, f.month, f.indicator_code, sum(f.numerator) as numerator, sum(f.denominator) as denominator,
     from scoped_facts($city, $county, $town, $alliance, $tiers) f
     where f.indicator_code in (
             'county_retention_rate', 'in_county_inpatient_share', 'ins_fund_in_county_share',
@@ -15,60 +15,45 @@ with facts as (
         )
       and f.month between $month_from::date and $month_to::date
       and (f.indicator_code <> 'outpatient_visits' or f.tier = 'county')
-    union all
-    select f.indicator_code, f.county_code, f.tier, f.month, f.numerator, f.denominator,
-    from scoped_facts($city, $county, $town, $alliance, $tiers) f
-    where f.indicator_code = 'down_referrals'
-      and f.month between $prev_from::date and $prev_to::date
-      and not f.month between $month_from::date and $month_to::date
-),
-current_period as (
-    select fa.*,
-    from facts fa
-    where fa.month between $month_from::date and $month_to::date
+    group by all
 ),
 flows as (
     select
-        c.county_code,
-        sum(c.numerator) filter (where c.indicator_code = 'county_retention_rate') as visits_in,
-        sum(c.denominator) filter (where c.indicator_code = 'county_retention_rate') as visits_total,
-        sum(c.numerator) filter (where c.indicator_code = 'in_county_inpatient_share') as admissions_in,
-        sum(c.denominator) filter (where c.indicator_code = 'in_county_inpatient_share') as admissions_total,
-        sum(c.numerator) filter (where c.indicator_code = 'ins_fund_in_county_share') as fund_in,
-        sum(c.denominator) filter (where c.indicator_code = 'ins_fund_in_county_share') as fund_total,
-        sum(c.numerator) filter (where c.indicator_code = 'primary_visit_share') as primary_visits,
-        sum(c.denominator) filter (where c.indicator_code = 'primary_visit_share') as all_visits,
-        sum(c.numerator) filter (where c.indicator_code = 'outpatient_visits' and c.tier = 'county')
-            as county_hospital_visits,
-        sum(c.numerator) filter (where c.indicator_code = 'up_referrals') as up,
-        sum(c.numerator) filter (where c.indicator_code = 'down_referrals') as down,
-        sum(c.numerator) filter (where c.indicator_code = 'out_of_county_referrals') as out_of_county,
-    from current_period c
+        p.county_code,
+        sum(p.numerator) filter (where p.indicator_code = 'county_retention_rate') as visits_in,
+        sum(p.denominator) filter (where p.indicator_code = 'county_retention_rate') as visits_total,
+        sum(p.numerator) filter (where p.indicator_code = 'in_county_inpatient_share') as admissions_in,
+        sum(p.denominator) filter (where p.indicator_code = 'in_county_inpatient_share') as admissions_total,
+        sum(p.numerator) filter (where p.indicator_code = 'ins_fund_in_county_share') as fund_in,
+        sum(p.denominator) filter (where p.indicator_code = 'ins_fund_in_county_share') as fund_total,
+        sum(p.numerator) filter (where p.indicator_code = 'primary_visit_share') as primary_visits,
+        sum(p.denominator) filter (where p.indicator_code = 'primary_visit_share') as all_visits,
+        sum(p.numerator) filter (where p.indicator_code = 'outpatient_visits') as county_hospital_visits,
+        sum(p.numerator) filter (where p.indicator_code = 'up_referrals') as up,
+        sum(p.numerator) filter (where p.indicator_code = 'down_referrals') as down,
+        sum(p.numerator) filter (where p.indicator_code = 'out_of_county_referrals') as out_of_county,
+    from period p
     group by all
 ),
 last_year as (
-    select fa.county_code, sum(fa.numerator) as down_last_year,
-    from facts fa
-    where fa.indicator_code = 'down_referrals' and fa.month between $prev_from::date and $prev_to::date
+    select f.county_code, sum(f.numerator) as down_last_year,
+    from scoped_facts($city, $county, $town, $alliance, $tiers) f
+    where f.indicator_code = 'down_referrals' and f.month between $prev_from::date and $prev_to::date
     group by all
 ),
 contracts as (
-    select c.county_code, sum(c.numerator) as contracted, sum(c.denominator) as population,
-    from current_period c
-    where c.indicator_code = 'fd_coverage'
-    group by c.county_code, c.month
-    qualify c.month = max(c.month) over (partition by c.county_code)
+    select p.county_code, p.numerator as contracted, p.denominator as population,
+    from period p
+    where p.indicator_code = 'fd_coverage'
+    qualify p.month = max(p.month) over (partition by p.county_code)
 ),
--- Out-of-county inpatient fund: the counties are those whose in-county admission rows are in scope,
--- so the scope rule of scoped_facts applies to the base table too.
 fund_out as (
     select rc.county_code, sum(rc.fund_out_of_county) as fund_out_inpatient,
     from resident_care rc
     where rc.setting = 'inpatient'
       and rc.month between $month_from::date and $month_to::date
-      and rc.county_code in (
-          select c.county_code from current_period c where c.indicator_code = 'in_county_inpatient_share'
-      )
+      -- the counties whose in-county admission rows are in scope: the scope rule applies to the base table too
+      and rc.county_code in (select p.county_code from period p where p.indicator_code = 'in_county_inpatient_share')
     group by all
 )
 select
