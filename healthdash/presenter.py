@@ -144,11 +144,11 @@ def view_url() -> str:
 
 
 def share_link(container: Any | None = None) -> None:
-    """A "复制链接" popover holding the view's URL in a code block (which has a copy button)."""
+    """A "复制链接" popover holding the view's URL in a text box to copy from (see summary._STYLE for why
+    not a code block with a copy button)."""
     target = container if container is not None else st
     with target.popover(t("presenter.share"), icon=":material/link:"):
-        st.caption(t("presenter.share_hint"))
-        st.code(view_url(), language=None, wrap_lines=True)
+        st.text_input(t("presenter.share_hint"), view_url())
 
 
 def sidebar_controls() -> None:

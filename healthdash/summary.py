@@ -96,13 +96,12 @@ def summary_text(filters: Filters, lang: str | None = None, codes: Sequence[str]
     return rules.compose(gather(filters, codes), lang or current_lang())
 
 
-# The copyable full text sits in st.code for its copy button, but should read like the text above it,
-# not like code: the interface font at body size, airy lines for a projector.
+# The copyable full text sits in a text box (select all, copy: that works on a plain-HTTP intranet, where
+# browsers refuse a page's copy button the clipboard, and it spares every first visit the half second the
+# browser spends loading st.code's syntax highlighter). It reads like the text above it: airy lines.
 _STYLE = """
 <style>
-.st-key-run_summary pre, .st-key-run_summary pre code {
-    font-family: inherit !important; font-size: 1rem !important; line-height: 1.75 !important;
-}
+.st-key-run_summary textarea { line-height: 1.75 !important; }
 </style>
 """
 
@@ -117,8 +116,7 @@ def render_summary(filters: Filters, codes: Sequence[str] = DEFAULT_CODES) -> No
         st.markdown(f"**{t('summary.title')}**{'：' if lang != 'en' else ': '}{_escape(lead)}")
         if len(parts) > 2:
             with st.expander(t("summary.full"), icon=":material/content_copy:"):
-                st.code(rules.join(parts, lang), language=None, wrap_lines=True)
-                st.caption(t("summary.copy_help"))
+                st.text_area(t("summary.copy_help"), rules.join(parts, lang), height=220)
 
 
 def _escape(text: str) -> str:

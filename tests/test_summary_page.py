@@ -131,7 +131,7 @@ def test_overview_shows_the_summary_and_it_follows_the_selection(app: AppTest, d
     app.run()
     assert not app.exception
     lead = summary_lead(app)
-    full = app.code[0].value
+    full = app.text_area[0].value
     assert full.startswith("2024年，名山区医疗卫生机构门诊") and "主要流向" in full
     last_year = Filters(date(2024, 1, 1), date(2024, 12, 1), city=region_code(demo_env, "雅安市"),
                         county=region_code(demo_env, "名山区"), period="last_year")
@@ -143,7 +143,7 @@ def test_overview_shows_the_summary_and_it_follows_the_selection(app: AppTest, d
     changed = summary_lead(app)
     assert changed != lead
     assert "雨城区医疗卫生机构门诊" in changed and "名山区" not in changed
-    assert app.code[0].value.startswith("2024年，雨城区")
+    assert app.text_area[0].value.startswith("2024年，雨城区")
 
 
 def test_overview_summary_in_english(app: AppTest) -> None:
@@ -152,4 +152,4 @@ def test_overview_summary_in_english(app: AppTest) -> None:
     assert not app.exception
     lead = summary_lead(app, "Briefing")
     assert "outpatient visits" in lead and "all cities" in lead
-    assert "同比" not in app.code[0].value
+    assert "同比" not in app.text_area[0].value
