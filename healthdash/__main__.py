@@ -83,13 +83,15 @@ def _add_loadtest(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="how long they click (default 60)")
     parser.add_argument("--db", type=Path, default=None,
                         help="database to serve (default: $HEALTHDASH_DB or data/health.duckdb; must exist)")
+    parser.add_argument("--screenshots", type=Path, default=None,
+                        help="keep a screenshot of each session whose action failed in this folder")
     parser.set_defaults(run=_loadtest)
 
 
 def _loadtest(args: argparse.Namespace) -> int:
     from healthdash import loadtest
 
-    return loadtest.main(args.db or default_db(), args.users, args.seconds)
+    return loadtest.main(args.db or default_db(), args.users, args.seconds, args.screenshots)
 
 
 # Add a command: write _add_<name>(commands) that sets `run`, and list it here.

@@ -21,42 +21,58 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import numpy as np
 
 from healthdash import headless
-from healthdash.filters import COMPARISONS
 from healthdash.i18n import t
 from healthdash.navigation import app_pages
 
 ACTION_TIMEOUT_S = 60.0
 PERIODS = ("month", "quarter", "ytd", "last12", "last_year")  # the presets (custom needs a slider)
 
-# Counts the script runs the page finishes, so that a rerun that starts and ends between two polls still
-# counts (the app root carries the state in data-test-script-state).
+# Counts the script runs the page starts and finishes. The app root carries the state in
+# data-test-script-state; every change of it is a mutation record with the value before, so a run that
+# starts and ends within one batch of records (a fast rerun) still counts: the value after a record is the
+# value before the next one on the same element, or the element's value now for its last record.
 _WATCH_RUNS = """() => {
   if (window.__hdRuns) return;
-  const app = document.querySelector('[data-testid="stApp"]');
   window.__hdRuns = {started: 0, finished: 0};
-  let last = app.getAttribute('data-test-script-state');
-  new MutationObserver(() => {
-    const now = app.getAttribute('data-test-script-state');
-    if (now === last) return;
-    if (now === 'running') window.__hdRuns.started++;
-    else if (last === 'running') window.__hdRuns.finished++;
-    last = now;
-  }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+  new MutationObserver(records => {
+    const changes = records.filter(r => r.attributeName === 'data-test-script-state');
+    changes.forEach((record, i) => {
+      const next = changes.slice(i + 1).find(later => later.target === record.target);
+      const after = next ? next.oldValue : record.target.getAttribute('data-test-script-state');
+      if (after === record.oldValue) return;
+      if (after === 'running') window.__hdRuns.started++;
+      if (record.oldValue === 'running') window.__hdRuns.finished++;
+    });
+  }).observe(document.body, {attributes: true, attributeFilter: ['data-test-script-state'],
+                             attributeOldValue: true, subtree: true});
 }"""
 _RUNS = "() => window.__hdRuns ? window.__hdRuns.finished : 0"
-_DONE = f"""n => window.__hdRuns && window.__hdRuns.finished > n
-  && document.querySelector('{headless.APP}').getAttribute('data-test-script-state') === 'notRunning'
+_STARTS = "() => window.__hdRuns ? window.__hdRuns.started : 0"
+RETAKE_AFTER_S = 10.0  # an action after which no run has begun by then is done again, once
+_IDLE = f"""() => document.querySelector('{headless.APP}')?.getAttribute('data-test-script-state') === 'notRunning'
   && !document.querySelector('{headless.RUNNING}')"""
+_DONE = f"n => window.__hdRuns && window.__hdRuns.finished > n && ({_IDLE})()"
+SETTLE_MS = 150
+
+
+@dataclass(frozen=True)
+class Plan:
+    url: str
+    seconds: float  # clicking time per user, after its first page
+    cities: Sequence[str]  # the city select's options (全部地市 first)
+    screenshots: Path | None = None  # where to keep what a page showed when an action failed
 
 
 @dataclass
 class Result:
     timings: dict[str, list[float]] = field(default_factory=dict)  # action kind -> seconds
     errors: list[str] = field(default_factory=list)
+    retakes: int = 0  # actions done twice because the first click started no run
 
     def add(self, kind: str, seconds: float) -> None:
         self.timings.setdefault(kind, []).append(seconds)
@@ -64,33 +80,72 @@ class Result:
 
 async def _wait_redrawn(page, runs_before: int) -> None:  # noqa: ANN001 (a Playwright async Page)
     """Until a run that started after the action has finished and nothing is running; a page that reruns
-    itself right away (a URL sync) is followed to its last run."""
+    itself right away (a URL sync) is followed until it has stayed idle for SETTLE_MS."""
     await page.wait_for_function(_DONE, arg=runs_before, timeout=ACTION_TIMEOUT_S * 1000)
     while True:
-        finished = await page.evaluate(_RUNS)
-        await page.wait_for_timeout(150)
-        if await page.evaluate("() => window.__hdRuns.started") <= finished and await page.evaluate(
-                f"() => !document.querySelector('{headless.RUNNING}')"):
+        await page.wait_for_timeout(SETTLE_MS)
+        if await page.evaluate(_IDLE):
             return
-        await page.wait_for_function(_DONE, arg=finished, timeout=ACTION_TIMEOUT_S * 1000)
+        await page.wait_for_function(_IDLE, timeout=ACTION_TIMEOUT_S * 1000)
 
 
 async def _problems(page) -> list[str]:  # noqa: ANN001
     return [" ".join(text.split())[:200] for text in await page.locator(headless.PROBLEMS).all_inner_texts()]
 
 
-async def _select(page, label: str, option: str) -> bool:  # noqa: ANN001
-    """Pick `option` in the sidebar select labelled `label`; False when the page has no such select."""
-    box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(
+def _sidebar_widget(page, testid: str, label: str):  # noqa: ANN001, ANN202
+    return page.locator(f'[data-testid="stSidebar"] [data-testid="{testid}"]').filter(
         has=page.locator('[data-testid="stWidgetLabel"]', has_text=label))
+
+
+async def _select_other(page, label: str, options: Sequence[str], rng: random.Random) -> bool:  # noqa: ANN001
+    """Pick one of `options` other than the one shown in the sidebar select labelled `label`; False when
+    the page has no such select (the data page)."""
+    box = _sidebar_widget(page, "stSelectbox", label)
     if not await box.count():
         return False
-    await box.first.click()
-    await page.get_by_role("option", name=option, exact=True).first.click()
+    field = box.first.locator('input[role="combobox"]')
+    shown = (await field.input_value()) or (await field.get_attribute("placeholder") or "")
+    choice = rng.choice([option for option in options if option != shown])
+    await field.click()
+    await page.keyboard.press("ControlOrMeta+A")  # the list shows what matches the text in the field
+    await page.keyboard.type(choice)
+    await page.get_by_role("option", name=choice, exact=True).first.click()
     return True
 
 
-async def _user(number: int, browser, url: str, seconds: float, cities: Sequence[str], result: Result) -> None:  # noqa: ANN001
+async def _act(page, kind: str, plan: Plan, rng: random.Random, default: str) -> bool:  # noqa: ANN001
+    """One user action of `kind`; False when the page has no such widget (the data page)."""
+    if kind == "page":  # another page of the navigation, through its link in the sidebar
+        paths = [nav.url_path for nav in app_pages()]
+        here = urlsplit(page.url).path.strip("/") or default
+        target = rng.choice([path for path in paths if path != here])
+        await page.locator('[data-testid="stSidebarNavLink"]').nth(paths.index(target)).click()
+        return True
+    if kind == "compare":  # the comparison not chosen now
+        radio = _sidebar_widget(page, "stRadio", t("filters.compare", lang="zh"))
+        if not await radio.count():
+            return False
+        await radio.first.locator('label:has(input[type="radio"]:not(:checked))').first.click()
+        return True
+    if kind == "period":
+        periods = [t(f"period.{period}", lang="zh") for period in PERIODS]
+        return await _select_other(page, t("filters.period", lang="zh"), periods, rng)
+    return await _select_other(page, t("filters.city", lang="zh"), plan.cities, rng)
+
+
+async def _run_began(page, starts_before: int, timeout_s: float = RETAKE_AFTER_S) -> bool:  # noqa: ANN001
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        await page.wait_for_function(f"n => {_STARTS.removeprefix('() => ')} > n", arg=starts_before,
+                                     timeout=timeout_s * 1000)
+    except PlaywrightTimeout:
+        return False
+    return True
+
+
+async def _user(number: int, browser, plan: Plan, result: Result) -> None:  # noqa: ANN001
     rng = random.Random(number)
     context = await browser.new_context(viewport=headless.VIEWPORT, locale="zh-CN", service_workers="block")
     await context.route("**/*", headless.keep_local)
@@ -101,50 +156,42 @@ async def _user(number: int, browser, url: str, seconds: float, cities: Sequence
         f"{who}: console error {message.text[:200]}"))
     context.on("request", lambda request: headless.is_local(request.url) or result.errors.append(
         f"{who}: request leaving the machine {request.url}"))
-    paths = [page_.url_path for page_ in app_pages()]
-    labels = {key: t(f"filters.{key}", lang="zh") for key in ("period", "compare", "city")}
+    default = next(nav.url_path for nav in app_pages() if nav.default)
+    kind = "first open"
     try:
         started = time.perf_counter()
-        await page.goto(url + "/", wait_until="domcontentloaded", timeout=ACTION_TIMEOUT_S * 1000)
+        await page.goto(plan.url + "/", wait_until="domcontentloaded", timeout=ACTION_TIMEOUT_S * 1000)
         await page.wait_for_selector(headless.APP_IDLE, state="attached", timeout=ACTION_TIMEOUT_S * 1000)
         await page.wait_for_function(f"() => !document.querySelector('{headless.RUNNING}')",
                                      timeout=ACTION_TIMEOUT_S * 1000)
         result.add("first open", time.perf_counter() - started)
         await page.evaluate(_WATCH_RUNS)
-        deadline = time.perf_counter() + seconds  # the clicking time, once the first page is there
+        deadline = time.perf_counter() + plan.seconds  # the clicking time, once the first page is there
         while time.perf_counter() < deadline:
             kind = rng.choice(["page", "period", "compare", "city"])
-            runs = await page.evaluate(_RUNS)
+            runs, starts = await page.evaluate(_RUNS), await page.evaluate(_STARTS)
             started = time.perf_counter()
-            if kind == "page":
-                target = rng.choice(paths)
-                link = page.locator(f'[data-testid="stSidebarNavLink"][href$="/{target}"]')
-                if not await link.count():  # the default page's link is "/"
-                    link = page.locator('[data-testid="stSidebarNavLink"]').first
-                await link.first.click()
-            elif kind == "period":
-                acted = await _select(page, labels["period"], t(f"period.{rng.choice(PERIODS)}", lang="zh"))
-                if not acted:
-                    continue
-            elif kind == "compare":
-                radio = page.locator('[data-testid="stSidebar"] [data-testid="stRadio"]').filter(
-                    has=page.locator('[data-testid="stWidgetLabel"]', has_text=labels["compare"]))
-                if not await radio.count():
-                    continue
-                await radio.first.get_by_text(t(f"compare.{rng.choice(COMPARISONS)}", lang="zh"), exact=True).click()
-            else:
-                if not await _select(page, labels["city"], rng.choice(cities)):
+            if not await _act(page, kind, plan, rng, default):
+                continue
+            if not await _run_began(page, starts):
+                # The click landed on nothing: a chart drawn late had moved the widget. A user clicks again.
+                result.retakes += 1
+                if not await _act(page, kind, plan, rng, default):
                     continue
             await _wait_redrawn(page, runs)
             result.add(kind, time.perf_counter() - started)
             result.errors += [f"{who} after {kind}: {text}" for text in await _problems(page)]
     except Exception as error:  # a timeout or a broken page is an error of the run, not a crash of the test
-        result.errors.append(f"{who}: {type(error).__name__}: {str(error).splitlines()[0][:300]}")
+        result.errors.append(f"{who} during {kind} ({page.url}): {type(error).__name__}: "
+                             f"{str(error).splitlines()[0][:300]}")
+        if plan.screenshots is not None:
+            plan.screenshots.mkdir(parents=True, exist_ok=True)
+            await page.screenshot(path=plan.screenshots / f"user-{number}-{kind}.png", timeout=10_000)
     finally:
         await context.close()
 
 
-async def _run(url: str, users: int, seconds: float, cities: Sequence[str]) -> Result:
+async def _run(plan: Plan, users: int) -> Result:
     from playwright.async_api import async_playwright
 
     result = Result()
@@ -152,9 +199,13 @@ async def _run(url: str, users: int, seconds: float, cities: Sequence[str]) -> R
         browser = await playwright.chromium.launch(executable_path=headless.require_chromium(),
                                                    args=headless.CHROMIUM_ARGS, headless=True)
         try:
-            tasks = [_user(number, browser, url, seconds, cities, result) for number in range(users)]
+            tasks = [_user(number, browser, plan, result) for number in range(users)]
             # Every wait inside has its own timeout; this one bounds the whole run whatever happens.
-            await asyncio.wait_for(asyncio.gather(*tasks), timeout=seconds + 3 * ACTION_TIMEOUT_S)
+            limit = plan.seconds + 4 * ACTION_TIMEOUT_S
+            try:
+                await asyncio.wait_for(asyncio.gather(*tasks), timeout=limit)
+            except TimeoutError:
+                result.errors.append(f"the sessions did not end within {limit:g} s")
         finally:
             await browser.close()
     return result
@@ -171,7 +222,8 @@ def _city_names(db: Path) -> list[str]:
 
 def summary(result: Result, users: int, seconds: float) -> str:
     lines = [f"{users} users × {seconds:g} s: {sum(len(v) for k, v in result.timings.items() if k != 'first open')} "
-             f"actions, {len(result.errors)} errors"]
+             f"actions, {len(result.errors)} errors",
+             f"({result.retakes} clicks taken twice: the first started no run within {RETAKE_AFTER_S:g} s)"]
     lines.append(f"{'action':<12} {'count':>6} {'p50 s':>7} {'p95 s':>7} {'max s':>7}")
     changes = [v for k, values in result.timings.items() if k != "first open" for v in values]
     for kind, values in [*sorted(result.timings.items()), ("all changes", changes)]:
@@ -185,7 +237,7 @@ def summary(result: Result, users: int, seconds: float) -> str:
     return "\n".join(lines)
 
 
-def main(db: Path, users: int, seconds: float) -> int:
+def main(db: Path, users: int, seconds: float, screenshots: Path | None = None) -> int:
     """The `loadtest` command (its arguments are declared in healthdash/__main__.py)."""
     if not db.is_file():
         print(f"no database at {db}: build one first (python -m healthdash build-demo --db {db})", file=sys.stderr)
@@ -198,7 +250,7 @@ def main(db: Path, users: int, seconds: float) -> int:
           headless.serve(db, Path(scratch) / "streamlit.log") as server):
         print(f"serving {db} at {server.url}; {users} users for {seconds:g} s …", file=sys.stderr, flush=True)
         load_before = os.getloadavg()[0]
-        result = asyncio.run(_run(server.url, users, seconds, cities))
+        result = asyncio.run(_run(Plan(server.url, seconds, cities, screenshots), users))
         memory = headless.memory_mb(server.process.pid)
         if server.process.poll() is not None:
             result.errors.append(f"the server exited with {server.process.returncode}")
