@@ -4,7 +4,7 @@ import streamlit as st
 
 from healthdash import presenter, ui
 from healthdash.i18n import t
-from healthdash.sidebar import language_switch, render_language_widget
+from healthdash.sidebar import language_switch, note_page, render_language_widget
 from healthdash.startup import ensure_database
 
 # A local file: an emoji or :material: favicon is fetched from a font CDN, which an intranet lacks.
@@ -29,6 +29,7 @@ pages = [
     st.Page("pages/data.py", title=t("nav.data"), icon=":material/upload_file:", url_path="data"),
 ]
 navigation = st.navigation(pages, position=presenter.nav_position())
+note_page(navigation.url_path)
 # A page that ends early (st.stop) still gets the sidebar's last widgets and its URL written.
 try:
     navigation.run()

@@ -47,7 +47,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from healthdash.db import CATALOG, bind, execute, load_sql, open_readonly
+from healthdash.db import CATALOG, bind, execute, open_readonly
 from healthdash.filters import DEFAULT_PERIOD, Filters, add_months, preset_range
 from healthdash.kpi import SPARK_MONTHS
 from healthdash.navigation import APP, NavPage, app_pages
@@ -416,16 +416,7 @@ class Timing:
 
 
 def _execute(con: duckdb.DuckDBPyConnection, case: Case) -> pd.DataFrame:
-    if not case.tables:
-        return execute(con, case.query, case.params, catalog=CATALOG)
-    cursor = con.cursor()
-    try:
-        cursor.execute(f"use {CATALOG}")
-        for name, frame in case.tables.items():
-            cursor.register(name, frame)
-        return cursor.execute(load_sql(case.query), bind(case.query, case.params)).df()
-    finally:
-        cursor.close()
+    return execute(con, case.query, case.params, catalog=CATALOG, tables=case.tables)
 
 
 def time_case(

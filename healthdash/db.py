@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -78,14 +78,19 @@ def execute(
     params: dict[str, object] | None = None,
     *,
     catalog: str | None = None,
+    tables: Mapping[str, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """Run queries/<name>.sql on its own cursor with bound parameters (uncached: tests and benchmarks).
     `catalog`: the attached database to read, for connections made by open_readonly (a cursor starts
-    in the connection's own in-memory catalog)."""
+    in the connection's own in-memory catalog). `tables`: data frames the query reads by name (a load's
+    staged rows), visible to this cursor only."""
     cursor = con.cursor()
     try:
         if catalog is not None:
+            # A catalog name is an identifier (it cannot be bound), checked against _QUERY_NAME.
             cursor.execute(f"use {_identifier(catalog)}")
+        for table, frame in (tables or {}).items():
+            cursor.register(table, frame)
         return cursor.execute(load_sql(name), bind(name, params or {})).df()
     finally:
         cursor.close()
@@ -109,6 +114,7 @@ def open_readonly(path: Path | str) -> duckdb.DuckDBPyConnection:
     file as it is now. The attached database is the default for this connection (not for its cursors:
     pass catalog=CATALOG to execute)."""
     con = duckdb.connect(config={"autoinstall_known_extensions": False})
+    # CATALOG is this module's constant (an identifier cannot be bound, here or in "use"); the path is bound.
     con.execute(f"attach $path as {CATALOG} (read_only)", {"path": str(path)})
     con.execute(f"use {CATALOG}")
     return con

@@ -153,6 +153,8 @@ def _column_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
 def _create(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, str], *, temp: bool) -> None:
     """Create a table with explicit column types. Never `create table ... as select ... limit 0`: in DuckDB
     2.0 rows inserted later in the same transaction into such a table are invisible to that transaction."""
+    # Table and column names and types come from healthdash/columns.py and schema.sql (fixed lists, never
+    # from a file being loaded): identifiers, which cannot be bound as parameters.
     body = ", ".join(f"{column} {kind}" for column, kind in columns.items())
     if temp:
         con.execute(f"create or replace temp table {name} ({body})")

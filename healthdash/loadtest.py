@@ -32,31 +32,29 @@ from healthdash.navigation import app_pages
 ACTION_TIMEOUT_S = 60.0
 PERIODS = ("month", "quarter", "ytd", "last12", "last_year")  # the presets (custom needs a slider)
 
-# Counts the script runs the page starts and finishes. The app root carries the state in
-# data-test-script-state; every change of it is a mutation record with the value before, so a run that
-# starts and ends within one batch of records (a fast rerun) still counts: the value after a record is the
-# value before the next one on the same element, or the element's value now for its last record.
+# Notes whether the page has run its script since the driver last cleared the mark (`_MARK`). The app root
+# carries the run state in data-test-script-state; every change of it is a mutation record with the value
+# before, so a run that starts and ends within one batch of records (a fast rerun) is still seen. A mark,
+# not a count of starts and finishes: a count drifts when a page is redrawn with a new root.
 _WATCH_RUNS = """() => {
-  if (window.__hdRuns) return;
-  window.__hdRuns = {started: 0, finished: 0};
+  if (window.__hdRan !== undefined) return;
+  window.__hdRan = false;
   new MutationObserver(records => {
-    const changes = records.filter(r => r.attributeName === 'data-test-script-state');
-    changes.forEach((record, i) => {
-      const next = changes.slice(i + 1).find(later => later.target === record.target);
-      const after = next ? next.oldValue : record.target.getAttribute('data-test-script-state');
-      if (after === record.oldValue) return;
-      if (after === 'running') window.__hdRuns.started++;
-      if (record.oldValue === 'running') window.__hdRuns.finished++;
-    });
+    for (const record of records) {
+      if (record.attributeName !== 'data-test-script-state') continue;
+      if (record.oldValue === 'running' || record.target.getAttribute('data-test-script-state') === 'running') {
+        window.__hdRan = true;
+      }
+    }
   }).observe(document.body, {attributes: true, attributeFilter: ['data-test-script-state'],
                              attributeOldValue: true, subtree: true});
 }"""
-_RUNS = "() => window.__hdRuns ? window.__hdRuns.finished : 0"
-_STARTS = "() => window.__hdRuns ? window.__hdRuns.started : 0"
+_MARK = "() => { window.__hdRan = false; }"
+_RAN = "() => window.__hdRan === true"
 RETAKE_AFTER_S = 10.0  # an action after which no run has begun by then is done again, once
 _IDLE = f"""() => document.querySelector('{headless.APP}')?.getAttribute('data-test-script-state') === 'notRunning'
   && !document.querySelector('{headless.RUNNING}')"""
-_DONE = f"n => window.__hdRuns && window.__hdRuns.finished > n && ({_IDLE})()"
+_DONE = f"() => ({_RAN})() && ({_IDLE})()"
 SETTLE_MS = 150
 
 
@@ -65,6 +63,8 @@ class Plan:
     url: str
     seconds: float  # clicking time per user, after its first page
     cities: Sequence[str]  # the city select's options (全部地市 first)
+    paths: Sequence[str]  # the url paths of app.py's navigation, in order
+    default: str  # the path "/" opens
     screenshots: Path | None = None  # where to keep what a page showed when an action failed
 
 
@@ -78,15 +78,27 @@ class Result:
         self.timings.setdefault(kind, []).append(seconds)
 
 
-async def _wait_redrawn(page, runs_before: int) -> None:  # noqa: ANN001 (a Playwright async Page)
-    """Until a run that started after the action has finished and nothing is running; a page that reruns
-    itself right away (a URL sync) is followed until it has stayed idle for SETTLE_MS."""
-    await page.wait_for_function(_DONE, arg=runs_before, timeout=ACTION_TIMEOUT_S * 1000)
+async def _wait_redrawn(page) -> None:  # noqa: ANN001 (a Playwright async Page)
+    """Until the page has run since the action and nothing is running; a page that reruns itself right
+    away (a URL sync) is followed until it has stayed idle for SETTLE_MS."""
+    await page.wait_for_function(_DONE, timeout=ACTION_TIMEOUT_S * 1000)
     while True:
         await page.wait_for_timeout(SETTLE_MS)
         if await page.evaluate(_IDLE):
             return
         await page.wait_for_function(_IDLE, timeout=ACTION_TIMEOUT_S * 1000)
+
+
+async def _page_state(page) -> str:  # noqa: ANN001
+    """The run state the driver waits on, for the error message of an action that timed out."""
+    try:
+        return await page.evaluate(f"""() => JSON.stringify({{
+            ran: window.__hdRan,
+            state: document.querySelector('{headless.APP}')?.getAttribute('data-test-script-state'),
+            connection: document.querySelector('{headless.APP}')?.getAttribute('data-test-connection-state'),
+            running: document.querySelectorAll('{headless.RUNNING}').length}})""")
+    except Exception as error:  # noqa: BLE001 (a closed page: say so instead)
+        return type(error).__name__
 
 
 async def _problems(page) -> list[str]:  # noqa: ANN001
@@ -114,13 +126,12 @@ async def _select_other(page, label: str, options: Sequence[str], rng: random.Ra
     return True
 
 
-async def _act(page, kind: str, plan: Plan, rng: random.Random, default: str) -> bool:  # noqa: ANN001
+async def _act(page, kind: str, plan: Plan, rng: random.Random) -> bool:  # noqa: ANN001
     """One user action of `kind`; False when the page has no such widget (the data page)."""
     if kind == "page":  # another page of the navigation, through its link in the sidebar
-        paths = [nav.url_path for nav in app_pages()]
-        here = urlsplit(page.url).path.strip("/") or default
-        target = rng.choice([path for path in paths if path != here])
-        await page.locator('[data-testid="stSidebarNavLink"]').nth(paths.index(target)).click()
+        here = urlsplit(page.url).path.strip("/") or plan.default
+        target = rng.choice([path for path in plan.paths if path != here])
+        await page.locator('[data-testid="stSidebarNavLink"]').nth(plan.paths.index(target)).click()
         return True
     if kind == "compare":  # the comparison not chosen now
         radio = _sidebar_widget(page, "stRadio", t("filters.compare", lang="zh"))
@@ -134,12 +145,11 @@ async def _act(page, kind: str, plan: Plan, rng: random.Random, default: str) ->
     return await _select_other(page, t("filters.city", lang="zh"), plan.cities, rng)
 
 
-async def _run_began(page, starts_before: int, timeout_s: float = RETAKE_AFTER_S) -> bool:  # noqa: ANN001
+async def _run_began(page, timeout_s: float = RETAKE_AFTER_S) -> bool:  # noqa: ANN001
     from playwright.async_api import TimeoutError as PlaywrightTimeout
 
     try:
-        await page.wait_for_function(f"n => {_STARTS.removeprefix('() => ')} > n", arg=starts_before,
-                                     timeout=timeout_s * 1000)
+        await page.wait_for_function(_RAN, timeout=timeout_s * 1000)
     except PlaywrightTimeout:
         return False
     return True
@@ -156,7 +166,6 @@ async def _user(number: int, browser, plan: Plan, result: Result) -> None:  # no
         f"{who}: console error {message.text[:200]}"))
     context.on("request", lambda request: headless.is_local(request.url) or result.errors.append(
         f"{who}: request leaving the machine {request.url}"))
-    default = next(nav.url_path for nav in app_pages() if nav.default)
     kind = "first open"
     try:
         started = time.perf_counter()
@@ -169,21 +178,21 @@ async def _user(number: int, browser, plan: Plan, result: Result) -> None:  # no
         deadline = time.perf_counter() + plan.seconds  # the clicking time, once the first page is there
         while time.perf_counter() < deadline:
             kind = rng.choice(["page", "period", "compare", "city"])
-            runs, starts = await page.evaluate(_RUNS), await page.evaluate(_STARTS)
+            await page.evaluate(_MARK)
             started = time.perf_counter()
-            if not await _act(page, kind, plan, rng, default):
+            if not await _act(page, kind, plan, rng):
                 continue
-            if not await _run_began(page, starts):
+            if not await _run_began(page):
                 # The click landed on nothing: a chart drawn late had moved the widget. A user clicks again.
                 result.retakes += 1
-                if not await _act(page, kind, plan, rng, default):
+                if not await _act(page, kind, plan, rng):
                     continue
-            await _wait_redrawn(page, runs)
+            await _wait_redrawn(page)
             result.add(kind, time.perf_counter() - started)
             result.errors += [f"{who} after {kind}: {text}" for text in await _problems(page)]
     except Exception as error:  # a timeout or a broken page is an error of the run, not a crash of the test
         result.errors.append(f"{who} during {kind} ({page.url}): {type(error).__name__}: "
-                             f"{str(error).splitlines()[0][:300]}")
+                             f"{str(error).splitlines()[0][:300]}; page then: {await _page_state(page)}")
         if plan.screenshots is not None:
             plan.screenshots.mkdir(parents=True, exist_ok=True)
             await page.screenshot(path=plan.screenshots / f"user-{number}-{kind}.png", timeout=10_000)
@@ -250,7 +259,10 @@ def main(db: Path, users: int, seconds: float, screenshots: Path | None = None) 
           headless.serve(db, Path(scratch) / "streamlit.log") as server):
         print(f"serving {db} at {server.url}; {users} users for {seconds:g} s …", file=sys.stderr, flush=True)
         load_before = os.getloadavg()[0]
-        result = asyncio.run(_run(Plan(server.url, seconds, cities, screenshots), users))
+        navigation = app_pages()
+        plan = Plan(server.url, seconds, cities, [nav.url_path for nav in navigation],
+                    next(nav.url_path for nav in navigation if nav.default), screenshots)
+        result = asyncio.run(_run(plan, users))
         memory = headless.memory_mb(server.process.pid)
         if server.process.poll() is not None:
             result.errors.append(f"the server exited with {server.process.returncode}")

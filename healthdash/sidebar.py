@@ -24,6 +24,8 @@ from healthdash.fmt import fmt_month, fmt_period
 from healthdash.i18n import LANG_KEY, LANGUAGES, current_lang, t
 
 _STATE = "_flt_state"
+_PAGE = "_flt_page"  # the page the filters were last drawn on (note_page)
+_SWITCHED = "_flt_switched"
 _DROPPED = "_flt_dropped"
 _PENDING = "_flt_pending"
 _DRAWN_IN = "_flt_drawn_in"  # the language of the last run
@@ -83,6 +85,15 @@ def _seed(filters: Filters) -> None:
     st.session_state[KEY["cmp"]] = filters.compare
 
 
+def note_page(url_path: str) -> None:
+    """Tell the filters which page is about to run (app.py, before it runs the page). Each page draws the
+    filters as its own widgets, which Streamlit starts afresh on a page switch (the first choice of each
+    select), while the switch also clears the URL: after a switch the last selection is put back."""
+    if st.session_state.get(_PAGE, url_path) != url_path:
+        st.session_state[_SWITCHED] = True
+    st.session_state[_PAGE] = url_path
+
+
 def _keep_valid(key: str, allowed: list) -> None:
     if st.session_state.get(key) not in allowed:
         st.session_state[key] = None
@@ -98,7 +109,7 @@ def sidebar_filters() -> Filters:
         st.session_state[_DROPPED] = (parsed.dropped, parsed.filters)
     elif _STATE not in st.session_state:
         _seed(default_filters(options))
-    elif any(key not in st.session_state for key in KEY.values()):
+    elif st.session_state.pop(_SWITCHED, False) or any(key not in st.session_state for key in KEY.values()):
         _seed(st.session_state[_STATE])
     pending = st.session_state.pop(_PENDING, None)
     if pending is not None and outside is None:

@@ -227,6 +227,28 @@ def test_a_click_on_the_referrals_ranking_narrows_the_page(page, page_log) -> No
     assert_no_errors(page, page_log, "after the click on the ranking")
 
 
+def test_a_page_switch_in_the_navigation_keeps_the_selection(page, page_log, places) -> None:
+    """Each page draws the filters as its own widgets and Streamlit clears the URL on a page switch: the
+    selection made on one page is still the one shown, and in the URL, on the next."""
+    open_page(page, "/")
+    choose(page, zh("filters.city"), places["city_name"])
+    choose(page, zh("filters.period"), zh("period.last12"))
+    before = url_params(page)
+    assert (before["period"], before["city"]) == ("last12", places["city"])
+    navigation = app_pages()
+    for path in ("referrals", "public-health", "overview"):
+        nav = next(nav for nav in navigation if nav.url_path == path)
+        page.locator('[data-testid="stSidebarNavLink"]').nth(navigation.index(nav)).click()
+        shown_path = "" if nav.default else nav.url_path  # the default page's address is "/"
+        page.wait_for_url(re.compile(rf"/{re.escape(shown_path)}(\?|$)"))
+        wait_until_idle(page)
+        assert shown_value(page, zh("filters.period")) == zh("period.last12"), nav.url_path
+        assert shown_value(page, zh("filters.city")) == places["city_name"], nav.url_path
+        after = url_params(page)
+        assert (after.get("period"), after.get("city")) == ("last12", places["city"]), nav.url_path
+    assert_no_errors(page, page_log, "after switching pages")
+
+
 def test_the_language_switch_gives_english_labels(page, page_log) -> None:
     open_page(page, "/")
     choose(page, zh("filters.language"), "English")

@@ -118,3 +118,4 @@ def test_english_switch(app: AppTest) -> None:
     app.run()
     assert not app.exception
     assert "County retention rate" in metric_values(app)
+
