@@ -129,9 +129,20 @@ def connection() -> duckdb.DuckDBPyConnection:
     return _connection(database_id())
 
 
-@st.cache_data(max_entries=2000, show_spinner=False)
 def _cached(db: DatabaseId, name: str, params: dict[str, object]) -> pd.DataFrame:
-    return execute(_connection(db), name, params, catalog=CATALOG)
+    return _cached_by_key(cache_key(db, name, sorted(params.items())), db, name, params)
+
+
+def cache_key(*parts: object) -> str:
+    """The printed form of the database version, the query or function and its arguments (dates, codes,
+    lists of codes, numbers, None and frozen dataclasses of those print exactly): Streamlit hashes one
+    string in microseconds where walking a dict of lists cost about a millisecond a call."""
+    return repr(parts)
+
+
+@st.cache_data(max_entries=2000, show_spinner=False)
+def _cached_by_key(key: str, _db: DatabaseId, _name: str, _params: dict[str, object]) -> pd.DataFrame:
+    return execute(_connection(_db), _name, _params, catalog=CATALOG)
 
 
 def run_query(name: str, **params: object) -> pd.DataFrame:
@@ -157,3 +168,24 @@ def per_database(build: Callable[[], T]) -> Callable[[], T]:
 @st.cache_resource(max_entries=50, show_spinner=False)
 def _shared(name: str, db: DatabaseId, _build: Callable[[], T]) -> T:
     return _build()
+
+
+F = TypeVar("F", bound=Callable[..., pd.DataFrame])
+
+
+def per_selection(derive: F) -> F:
+    """`derive`, which builds a frame from query results and its arguments alone (a selection, a level),
+    cached per database version and arguments like a query: a rerun that changes nothing it reads (a
+    pick elsewhere on the page) does not redo its Python work. Each caller gets its own copy."""
+    name = f"{derive.__module__}.{derive.__qualname__}"
+
+    @functools.wraps(derive)
+    def cached(*args: object, **kwargs: object) -> pd.DataFrame:
+        return _derived(cache_key(database_id(), name, args, sorted(kwargs.items())), derive, args, kwargs)
+
+    return cached  # type: ignore[return-value]
+
+
+@st.cache_data(max_entries=500, show_spinner=False)
+def _derived(key: str, _derive: Callable[..., pd.DataFrame], _args: tuple, _kwargs: dict[str, object]) -> pd.DataFrame:
+    return _derive(*_args, **_kwargs)

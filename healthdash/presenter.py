@@ -196,7 +196,8 @@ def altair_chart(spec: ChartSpec, *, key: str | None = None, on_select: str = "i
     """Render a chart (the spec of a builder decorated with chart_cache.cached_spec) full width; larger text
     and height in presenter mode. With on_select="rerun" (and a key) a click reruns the page and the
     chart's selection event is returned."""
-    shown = scale_spec(spec, CHART_SCALE) if active() else spec
+    browser = spec.for_browser()
+    shown = scale_spec(browser, CHART_SCALE) if active() else browser
     return st.vega_lite_chart(shown, width="stretch", theme=None, key=key, on_select=on_select)
 
 

@@ -21,7 +21,7 @@ import streamlit as st
 from healthdash import charts, exports, presenter, scorecard, ui
 from healthdash import indicators as ind
 from healthdash.chart_cache import ChartSpec, cached_spec
-from healthdash.db import run_query
+from healthdash.db import per_selection, run_query
 from healthdash.filters import Filters, add_months
 from healthdash.fmt import fmt_count, fmt_month, fmt_period, fmt_pp, fmt_value
 from healthdash.i18n import current_lang, t
@@ -79,6 +79,7 @@ def band_of(indicator: Indicator, value: float | None) -> str:
     return scorecard.band(value, indicator.target_value, indicator.direction, _margin(indicator))
 
 
+@per_selection
 def standings(filters: Filters, level: str) -> pd.DataFrame:
     """One row per place and indicator (public health and context) with data.
 

@@ -25,32 +25,20 @@ with scoped as (
     -- one row per place, indicator and month: the steps below read that, not the scan
     group by all
 ),
-per_place as (
+-- Stocks are the place's figure at its last month with data (one row per month here, so the row
+-- arg_max_null picks is that month's sum; a missing denominator stays missing), flows the sum.
+totals as (
     select
         s.indicator_code,
         s.place_code,
+        if(i.aggregation in ('stock_ratio', 'stock_count'), arg_max_null(s.numerator, s.month), sum(s.numerator)) as numerator,
+        if(i.aggregation in ('stock_ratio', 'stock_count'), arg_max_null(s.denominator, s.month), sum(s.denominator)) as denominator,
+        count(*) as months,
         max(s.month) as last_month,
-        count(distinct s.month) as months,
     from scoped s
-    where s.place_code is not null
-    group by all
-),
-kept as (
-    select s.*,
-    from scoped s
-    join per_place p using (indicator_code, place_code)
     join indicator i on i.code = s.indicator_code
-    where i.aggregation not in ('stock_ratio', 'stock_count')
-       or s.month = p.last_month
-),
-totals as (
-    select
-        k.indicator_code,
-        k.place_code,
-        sum(k.numerator) as numerator,
-        sum(k.denominator) as denominator,
-    from kept k
-    group by all
+    where s.place_code is not null
+    group by s.indicator_code, s.place_code, i.aggregation
 )
 select
     t.indicator_code,
@@ -60,10 +48,9 @@ select
     case r.level when 'town' then grandparent.name when 'county' then parent.name end as city_name,
     t.numerator,
     t.denominator,
-    p.months,
-    p.last_month,
+    t.months,
+    t.last_month,
 from totals t
-join per_place p using (indicator_code, place_code)
 left join region r on r.code = t.place_code
 left join region parent on parent.code = r.parent_code
 left join region grandparent on grandparent.code = parent.parent_code

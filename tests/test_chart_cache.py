@@ -1,16 +1,21 @@
-"""Charts built once per distinct input (healthdash/chart_cache.py) and catalogs read once per database
-version (healthdash/db.per_database): a cached result must never outlive a change of what it shows."""
+"""Charts built once per distinct input (healthdash/chart_cache.py), catalogs read once per database
+version (healthdash/db.per_database), derived frames and query results cached per selection
+(db.per_selection, db.run_query): a cached result must never outlive a change of what it shows."""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
 import altair as alt
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from healthdash import chart_cache, db
+from healthdash.filters import Filters
 
 BUILDS: list[tuple[str, int]] = []
 
@@ -40,6 +45,16 @@ def test_same_input_is_built_once_and_gives_the_same_spec() -> None:
     assert first["mark"] == {"type": "bar"} and first["title"] == "上转"
     assert [row["value"] for row in next(iter(first["datasets"].values()))] == [1, 2]
     assert BUILDS == [("上转", 2)]
+
+
+def test_the_browser_gets_the_same_rows_as_arrow() -> None:
+    spec = _bars(frame(1.5, 2), title="上转")
+    sent = spec.for_browser()
+    assert sent["mark"] == spec["mark"] and sent.keys() == spec.keys()
+    for name, rows in spec["datasets"].items():
+        table = pa.ipc.open_stream(sent["datasets"][name]).read_all()
+        assert table.to_pylist() == rows
+    assert isinstance(next(iter(spec["datasets"].values())), list)  # a file export still reads the values
 
 
 @pytest.mark.parametrize("change", ["data", "argument", "selection", "language"])
@@ -90,3 +105,65 @@ def test_a_catalog_is_read_once_per_database_version(tmp_path: Path, monkeypatch
     os.replace(replacement, path)
     assert catalog() == {"version": "two"}
     assert reads == ["one", "two"]
+
+
+@dataclass(frozen=True)
+class _Pick:
+    city: str | None
+    month_from: date
+
+
+def test_a_derived_frame_is_built_once_per_selection_and_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    builds: list[tuple[_Pick, str]] = []
+
+    @db.per_selection
+    def standing(pick: _Pick, level: str) -> pd.DataFrame:
+        builds.append((pick, level))
+        return pd.DataFrame({"place": [pick.city or "全省"], "level": [level]})
+
+    path = tmp_path / "health.duckdb"
+    path.write_text("one")
+    monkeypatch.setenv("HEALTHDASH_DB", str(path))
+    first = standing(_Pick("341500", date(2025, 1, 1)), "county")
+    first.loc[0, "place"] = "改过"  # a caller's change stays with that caller
+    again = standing(_Pick("341500", date(2025, 1, 1)), "county")
+    assert again["place"].tolist() == ["341500"] and len(builds) == 1
+    standing(_Pick("341500", date(2025, 2, 1)), "county")
+    standing(_Pick("341500", date(2025, 1, 1)), "town")
+    standing(_Pick(None, date(2025, 1, 1)), "county")
+    assert len(builds) == 4
+    replacement = tmp_path / "new.duckdb"
+    replacement.write_text("two")
+    os.replace(replacement, path)
+    standing(_Pick("341500", date(2025, 1, 1)), "county")
+    assert len(builds) == 5
+
+
+def test_query_results_are_kept_apart_by_every_parameter(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HEALTHDASH_DB", str(demo_db))
+    last = db.run_query("data_months")["last_month"].iloc[0].date()
+    one_month = Filters(last, last)
+    whole_year = Filters(date(last.year, 1, 1), last)
+    codes = ["up_referrals", "fd_coverage"]
+    con = db.open_readonly(demo_db)
+    results = []
+    for filters in (one_month, whole_year, replace(one_month, city=_a_city(con))):
+        params = {"codes": codes, **filters.sql_params()}
+        cached = db.run_query("indicator_totals", **params)
+        pd.testing.assert_frame_equal(cached, db.execute(con, "indicator_totals", params, catalog=db.CATALOG))
+        results.append(cached)
+    assert not results[0].equals(results[1]) and not results[0].equals(results[2])
+    # The same parameters given in another order are the same entry: the database is not asked again.
+    asked: list[str] = []
+    real_execute = db.execute
+    monkeypatch.setattr(db, "execute", lambda *args, **kwargs: asked.append(args[1]) or real_execute(*args, **kwargs))
+    reordered = dict(reversed(list({"codes": codes, **one_month.sql_params()}.items())))
+    pd.testing.assert_frame_equal(db.run_query("indicator_totals", **reordered), results[0])
+    db.run_query("indicator_totals", **{"codes": ["up_referrals"], **one_month.sql_params()})
+    assert asked == ["indicator_totals"]
+
+
+def _a_city(con: object) -> str:
+    return str(con.execute("select code from region where level = 'city' order by code limit 1").fetchone()[0])

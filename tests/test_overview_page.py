@@ -119,3 +119,24 @@ def test_english_switch(app: AppTest) -> None:
     assert not app.exception
     assert "County retention rate" in metric_values(app)
 
+
+
+def test_the_start_up_warm_up_reads_everything_the_first_overview_shows(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """healthdash.serve warms the cache for the default Overview while the browser loads: the first visit
+    must then find every figure there. A page that starts showing something the warm-up does not read
+    (or reads it differently) makes this fail."""
+    import streamlit as st
+
+    from healthdash import db, serve
+
+    st.cache_data.clear()
+    serve.warm_default_overview()
+    asked: list[str] = []
+    real_execute = db.execute
+    monkeypatch.setattr(db, "execute", lambda *args, **kwargs: asked.append(args[1]) or real_execute(*args, **kwargs))
+    app.run()
+    assert not app.exception
+    assert list(metric_values(app)) == HEADLINE_NAMES
+    assert asked == []
