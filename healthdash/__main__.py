@@ -78,9 +78,14 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def _add_loadtest(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("loadtest", help="many browser sessions at once against a local server (p50/p95)")
-    parser.add_argument("--users", type=int, default=20, help="browser sessions at once (default 20)")
+    parser = commands.add_parser("loadtest", help="many sessions at once against a local server (p50/p95)")
+    parser.add_argument("--users", type=int, default=20, help="sessions at once (default 20)")
+    parser.add_argument("--browsers", type=int, default=2,
+                        help="how many of them are headless Chromium tabs; the others speak the browser's websocket "
+                             "protocol (default 2)")
     parser.add_argument("--seconds", type=float, default=60.0, help="how long they click (default 60)")
+    parser.add_argument("--think", type=float, default=10.0,
+                        help="mean pause between a user's actions, seconds: an official reading a chart (default 10; 0: back to back)")
     parser.add_argument("--db", type=Path, default=None,
                         help="database to serve (default: $HEALTHDASH_DB or data/health.duckdb; must exist)")
     parser.add_argument("--screenshots", type=Path, default=None,
@@ -91,7 +96,7 @@ def _add_loadtest(commands: argparse._SubParsersAction) -> None:
 def _loadtest(args: argparse.Namespace) -> int:
     from healthdash import loadtest
 
-    return loadtest.main(args.db or default_db(), args.users, args.seconds, args.screenshots)
+    return loadtest.main(args.db or default_db(), args.users, args.seconds, args.screenshots, args.browsers, args.think)
 
 
 # Add a command: write _add_<name>(commands) that sets `run`, and list it here.

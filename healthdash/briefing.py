@@ -13,13 +13,10 @@ import importlib
 import io
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
-from fpdf import FPDF
-from fpdf.fonts import FontFace
 
 from healthdash import chart_export, ui
 from healthdash.filters import Filters
@@ -42,31 +39,8 @@ HEADLINE: list[str] = [
 # Rankings printed, first those with a target the commission is measured on.
 RANKED = ["county_retention_rate", "primary_visit_share", "fd_coverage"]
 MAX_RANKINGS = 2
-# (file, index of the Simplified Chinese face in the collection); Debian's fonts-noto-cjk first.
-FONT_CANDIDATES: tuple[tuple[Path, Path, int], ...] = (
-    (Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
-     Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"), 2),
-    (Path("/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc"),
-     Path("/usr/share/fonts/truetype/noto/NotoSansCJK-Bold.ttc"), 2),
-)
-FONT = "NotoSansSC"
-SYMBOL_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-BLUE = (31, 78, 156)
-ORANGE = (217, 115, 13)
-GRAY = (110, 115, 125)
 PDF_MIME = "application/pdf"
 _TZ = ZoneInfo("Asia/Shanghai")
-
-
-class BriefingError(RuntimeError):
-    """The briefing cannot be made here (no CJK font installed)."""
-
-
-def _font_files() -> tuple[Path, Path, int]:
-    for regular, bold, index in FONT_CANDIDATES:
-        if regular.is_file():
-            return regular, bold if bold.is_file() else regular, index
-    raise BriefingError("no Noto Sans CJK font: apt-get install fonts-noto-cjk")
 
 
 def summary_hook() -> Callable[[Filters, str], str] | None:
@@ -76,40 +50,6 @@ def summary_hook() -> Callable[[Filters, str], str] | None:
     except ImportError:
         return None
     return getattr(module, "summary_text", None)
-
-
-class _Document(FPDF):
-    def __init__(self, footer_text: str, lang: str) -> None:
-        super().__init__(orientation="portrait", unit="mm", format="A4")
-        self._footer_text = footer_text
-        self._lang = lang
-        regular, bold, index = _font_files()
-        self.add_font(FONT, "", str(regular), collection_font_number=index)
-        self.add_font(FONT, "B", str(bold), collection_font_number=index)
-        # Noto CJK lacks a few marks (✗); DejaVu, when installed, draws them.
-        if SYMBOL_FONT.is_file():
-            self.add_font("symbols", "", str(SYMBOL_FONT))
-            self.set_fallback_fonts(["symbols"], exact_match=False)
-        self.set_margins(16, 16, 16)
-        self.set_auto_page_break(True, margin=18)
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font(FONT, size=8)
-        self.set_text_color(*GRAY)
-        self.cell(0, 5, self._footer_text, align="L")
-        self.set_x(-40)
-        self.cell(24, 5, t("briefing.page", lang=self._lang, n=self.page_no()), align="R")
-
-    def heading(self, text: str) -> None:
-        self.ln(3)
-        self.set_font(FONT, "B", 13)
-        self.set_text_color(20, 20, 20)
-        self.cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
-        self.set_draw_color(*BLUE)
-        self.set_line_width(0.5)
-        self.line(self.l_margin, self.get_y(), self.l_margin + 24, self.get_y())
-        self.ln(2)
 
 
 def _change_text(kpi: Kpi, lang: str) -> str:
@@ -140,31 +80,15 @@ def headline_frame(kpis: list[Kpi], compare: str, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _table(pdf: _Document, frame: pd.DataFrame, widths: tuple[int, ...], status_column: int | None = None) -> None:
-    pdf.set_font(FONT, size=9.5)
-    pdf.set_text_color(20, 20, 20)
-    pdf.set_draw_color(200, 204, 210)
-    pdf.set_line_width(0.2)
-    heading = FontFace(emphasis="BOLD", fill_color=(220, 230, 245))
-    with pdf.table(col_widths=widths, headings_style=heading, line_height=6.5, text_align="LEFT",
-                   first_row_as_headings=True) as table:
-        table.row([str(column) for column in frame.columns])
-        for values in frame.itertuples(index=False):
-            row = table.row()
-            for index, value in enumerate(values):
-                text = str(value)
-                style = None
-                if index == status_column and text.startswith(("✓", "✗")):
-                    style = FontFace(color=BLUE if text.startswith("✓") else ORANGE)
-                row.cell(text, style=style)
-
-
 def briefing_pdf(filters: Filters, lang: str | None = None) -> bytes:
     """The briefing for `filters` as PDF bytes."""
+    # fpdf takes a third of a second to import: only a click on the button pays for it, not every start.
+    from healthdash.pdf_document import FONT, GRAY, ORANGE, BriefingDocument, image_height, table
+
     lang = lang or current_lang()
     demo = ui.dataset_kind() == "demo"
     selection = ui.selection_title(filters)
-    pdf = _Document(t("briefing.footnote", lang=lang), lang)
+    pdf = BriefingDocument(t("briefing.footnote", lang=lang), t("briefing.page", lang=lang))
     pdf.set_title(f"{t('briefing.title', lang=lang)} · {selection}")
     pdf.set_author(t("app.title", lang=lang))
     pdf.set_creator(t("app.title", lang=lang))
@@ -194,7 +118,7 @@ def briefing_pdf(filters: Filters, lang: str | None = None) -> bytes:
 
     pdf.heading(t("briefing.headline", lang=lang))
     kpis = headline(filters, HEADLINE)
-    _table(pdf, headline_frame(kpis, filters.compare, lang), (62, 30, 26, 28, 32), status_column=3)
+    table(pdf, headline_frame(kpis, filters.compare, lang), (62, 30, 26, 28, 32), status_column=3)
 
     catalog = indicator_catalog()
     figures = []
@@ -209,7 +133,7 @@ def briefing_pdf(filters: Filters, lang: str | None = None) -> bytes:
         for indicator, chart in figures:
             png = chart_export.chart_png(chart, t("export.ranking_title", lang=lang, indicator=indicator.name(lang)),
                                          width=1000, scale=2)
-            height_mm = _image_height(png, pdf.epw)
+            height_mm = image_height(png, pdf.epw)
             if pdf.get_y() + height_mm > pdf.page_break_trigger:
                 pdf.add_page()
             pdf.image(io.BytesIO(png), x=pdf.l_margin, w=pdf.epw)
@@ -221,15 +145,8 @@ def briefing_pdf(filters: Filters, lang: str | None = None) -> bytes:
         pdf.set_font(FONT, size=10)
         pdf.cell(0, 6, t("briefing.attention_none", lang=lang), new_x="LMARGIN", new_y="NEXT")
     else:
-        _table(pdf, attention, (40, 62, 26, 24, 26))
+        table(pdf, attention, (40, 62, 26, 24, 26))
     return bytes(pdf.output())
-
-
-def _image_height(png: bytes, width_mm: float) -> float:
-    from PIL import Image
-
-    with Image.open(io.BytesIO(png)) as image:
-        return width_mm * image.height / image.width
 
 
 def file_name(filters: Filters, lang: str | None = None) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import pickle
 from collections.abc import Callable
 from typing import Any, ParamSpec
@@ -41,6 +42,10 @@ class ChartSpec(dict):
 
 # The builders aggregate before drawing; a cap meant for raw data would refuse a large heatmap.
 alt.data_transformers.disable_max_rows()
+# Checking a spec against the Vega-Lite schema (jsonschema walking every node) took a quarter of a page's
+# first run for a new selection. The tests turn it on (tests/conftest.py) and draw every page's charts, in
+# AppTest and in the browser tests' server; a running dashboard builds the same specs unchecked.
+CHECK_SPECS = os.environ.get("HEALTHDASH_CHECK_CHARTS") == "1"
 
 
 def cached_spec(builder: Callable[P, alt.TopLevelMixin | None]) -> Callable[P, ChartSpec | None]:
@@ -87,7 +92,7 @@ def _spec(version: str, lang: str, db: DatabaseId | None, args: list, kwargs: di
     chart = _builder(*_args, **_kwargs)
     if chart is None:
         return None
-    spec = chart.to_dict()
+    spec = chart.to_dict(validate=CHECK_SPECS)
     arrow = {name: dataframe_util.convert_anything_to_arrow_bytes(values)
              for name, values in spec.get("datasets", {}).items()}
     return ChartSpec(spec, arrow)

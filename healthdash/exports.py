@@ -14,9 +14,6 @@ from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from healthdash import chart_export
 from healthdash.chart_cache import ChartSpec
@@ -51,6 +48,11 @@ def _cell(value: object) -> object:
 
 def xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "数据") -> bytes:
     """The table as an Excel workbook of one sheet with the frame's column names as its header row."""
+    # openpyxl takes a fifth of a second to import: a download pays for it, not every start.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook()
     sheet = workbook.active
     # Excel limits sheet names to 31 characters and forbids a few; a bad name makes the file unreadable.

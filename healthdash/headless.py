@@ -91,10 +91,10 @@ def _answers(url: str) -> bool:
 
 
 @contextmanager
-def serve(db: Path, log_path: Path, *, timeout_s: float = 120.0) -> Iterator[Server]:
-    """The dashboard as `make run` starts it (`python -m healthdash.serve`) on a free loopback port, reading
-    `db`; stopped when the block ends."""
-    port = free_port()
+def serve(db: Path, log_path: Path, *, timeout_s: float = 120.0, port: int | None = None) -> Iterator[Server]:
+    """The dashboard as `make run` starts it (`python -m healthdash.serve`) on `port` of the loopback (a
+    free one by default), reading `db`; stopped when the block ends."""
+    port = port or free_port()
     command = [sys.executable, "-m", "healthdash.serve", "--server.port", str(port),
                "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
                "--browser.gatherUsageStats", "false"]

@@ -7,10 +7,9 @@ Turning the legacy mode off before the server starts makes every first visit go 
 
 The first visit after a start also pays for what only the first run of the process does: importing what
 app.py and the pages import (pandas, Altair, the healthdash modules: about two seconds on the 2-core
-machine), Altair loading and compiling the Vega-Lite schema for its first charts, Streamlit walking the
-call stack once (inspect.stack(), to tell a REPL from `streamlit run`), which costs a fifth of a second
-while Python's inspect module maps every loaded file to its module, and the first queries on a new
-DuckDB connection. A thread does all of it while the server starts and the browser loads the page
+machine), Altair building its first chart, Streamlit walking the call stack once (inspect.stack(), to tell
+a REPL from `streamlit run`), which costs a fifth of a second while Python's inspect module maps every
+loaded file to its module, and the first queries on a new DuckDB connection. A thread does all of it while the server starts and the browser loads the page
 (`preload`), reading what the Overview shows for the default selection into the query cache.
 """
 
@@ -42,7 +41,7 @@ def app_modules() -> list[str]:
 
 
 def preload() -> None:
-    """Import the app's modules, draw the shared charts once and fill inspect's module cache, so that the
+    """Import the app's modules, fill inspect's module cache and read the default Overview, so that the
     first visit does not wait for them. Best effort: anything that fails here fails again, visibly, when
     a page does it."""
     for name in app_modules():
@@ -51,7 +50,6 @@ def preload() -> None:
         except ImportError:  # "from package import function" names a function, not a module
             continue
     try:
-        _draw_sample_charts()
         inspect.stack()
         warm_default_overview()
     except Exception:  # noqa: BLE001, S110 (a warm-up only)
@@ -74,23 +72,6 @@ def warm_default_overview() -> None:
     summary.gather(filters, briefing.HEADLINE)
     ui.ranking_figure(filters, indicator_catalog()[briefing.HEADLINE[0]])
     ui.attention_frame(filters, briefing.HEADLINE, linked=True)
-
-
-def _draw_sample_charts() -> None:
-    """The ranking bars and the trend lines (what the default page draws first), built and checked
-    against the schema outside the cache, on two rows."""
-    import pandas as pd
-
-    from healthdash import charts
-
-    places = pd.DataFrame({"name": ["甲", "乙"], "value": [0.5, 0.9], "text": ["50%", "90%"],
-                           "status": ["未达标", "达标"]})
-    charts.ranking_bar.__wrapped__(places, label="name", value="value", text="text", status="status",
-                                   status_labels=("达标", "未达标", "无目标"), target=0.8).to_dict()
-    months = pd.DataFrame({"month": pd.to_datetime(["2025-01-01", "2025-02-01"]), "value": [1.0, 2.0],
-                           "series": ["本期", "本期"], "text": ["1", "2"]})
-    charts.trend_lines.__wrapped__(months, x="month", y="value", series="series", text="text",
-                                   target=1.5).to_dict()
 
 
 def main(args: list[str]) -> None:

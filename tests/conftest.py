@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+# Every chart a test draws is checked against the Vega-Lite schema (healthdash.chart_cache.CHECK_SPECS),
+# in this process and in the servers the browser tests start; set before healthdash is imported.
+os.environ["HEALTHDASH_CHECK_CHARTS"] = "1"
 
 
 @pytest.fixture(scope="session")

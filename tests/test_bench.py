@@ -62,3 +62,20 @@ def test_a_database_of_another_scale_is_not_reused(tmp_path: Path) -> None:
     assert bench.database_scale(path) == "2"
     assert bench.database_scale(tmp_path / "missing.duckdb") is None
 
+
+
+def test_the_cold_start_is_timed_in_a_new_and_a_returning_browser(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bench, "COLD_STARTS", 1)
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        chosen, _ = bench.selections(con)
+    overview = [page for page in bench.app_pages() if page.default]
+    logged: list[str] = []
+    cold = bench.cold_start(demo_db, overview, chosen[:1], log=logged.append, timeout_s=120)
+    assert len(cold.first_metric_runs) == 1 and len(cold.new_browser_runs) == 1
+    assert 0 < cold.server_up_s < cold.first_metric_s and 0 < cold.server_up_s < cold.new_browser_s
+    assert cold.pages_opened == 1 and cold.errors == [] and cold.server_peak_mb > 0
+    assert [line.split(":")[0] for line in logged[:3]] == [
+        "  cold start (new browser)", "  cold start (first visit of the profile, not timed)",
+        "  cold start (browser that opened it before)"]

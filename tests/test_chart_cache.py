@@ -167,3 +167,15 @@ def test_query_results_are_kept_apart_by_every_parameter(demo_db: Path, monkeypa
 
 def _a_city(con: object) -> str:
     return str(con.execute("select code from region where level = 'city' order by code limit 1").fetchone()[0])
+
+
+def test_the_tests_check_every_chart_against_the_schema() -> None:
+    """The dashboard skips the schema check for speed; the tests must not, or a broken spec would pass."""
+    assert chart_cache.CHECK_SPECS
+
+    @chart_cache.cached_spec
+    def broken() -> alt.Chart:
+        return alt.Chart(frame(1)).mark_bar().encode(x=alt.X("value:Q", scale=alt.Scale(type="no such scale")))
+
+    with pytest.raises(Exception, match="no such scale"):
+        broken()
