@@ -19,7 +19,6 @@ from healthdash.db import DatabaseId, database_id, database_path, open_readonly,
 from healthdash.fmt import fmt_count
 from healthdash.i18n import current_lang, t
 from healthdash.loadfile import Source, limit_mb
-from healthdash.template import FILE_NAME, build_template
 from healthdash.ui import dataset_kind
 
 _UPLOAD_ROUND = "_data_upload_round"   # bumped after a load, which clears the uploader
@@ -51,11 +50,16 @@ def database_note() -> None:
 
 @st.cache_data(max_entries=2, show_spinner=False)
 def _template_bytes(db: DatabaseId) -> bytes:
+    # The template module needs openpyxl, a fifth of a second to import: the data page pays, not every start.
+    from healthdash.template import build_template
+
     with open_readonly(db.path) as con:
         return build_template(con)
 
 
 def template_section() -> None:
+    from healthdash.template import FILE_NAME
+
     st.subheader(t("data.template"), anchor=False)
     left, right = st.columns([5, 2], vertical_alignment="center")
     left.caption(t("data.template_caption"))

@@ -21,8 +21,6 @@ import math
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
-from openpyxl import load_workbook
-from openpyxl.styles import Font, PatternFill
 
 from healthdash import exports
 
@@ -126,6 +124,10 @@ def workbook(
     """The scorecard as an Excel workbook: the header row as given (Chinese), values as numbers in
     `number_formats` (e.g. '0.0%'), each banded cell filled with its band's colour, and a second sheet
     with the legend (band key, description), each row in its colour."""
+    # Imported here for the reason exports.xlsx_bytes gives: a start should not pay for openpyxl.
+    from openpyxl import load_workbook
+    from openpyxl.styles import Font, PatternFill
+
     book = load_workbook(io.BytesIO(exports.xlsx_bytes(values, sheet_name)))
     sheet = book.active
     for column_index, column in enumerate(values.columns, start=1):

@@ -79,3 +79,25 @@ def test_the_cold_start_is_timed_in_a_new_and_a_returning_browser(
     assert [line.split(":")[0] for line in logged[:3]] == [
         "  cold start (new browser)", "  cold start (first visit of the profile, not timed)",
         "  cold start (browser that opened it before)"]
+
+
+def test_the_cold_start_browser_notes_requests_to_other_hosts(tmp_path: Path) -> None:
+    """The cold start listens instead of routing (which would switch the browser's cache off): a request to
+    another host must still end up among its errors, and the page's own requests must not."""
+    from playwright.sync_api import sync_playwright
+
+    from healthdash import headless
+
+    (tmp_path / "page.html").write_text('<img src="http://example.org/x.png"><img src="local.png">', encoding="utf-8")
+    outside: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=headless.require_chromium(),
+                                             args=headless.CHROMIUM_ARGS, headless=True)
+        try:
+            context = browser.new_context()
+            headless.note_outside_requests(context, outside)
+            page = context.new_page()
+            page.goto((tmp_path / "page.html").as_uri(), wait_until="load")
+        finally:
+            browser.close()
+    assert outside == ["request leaving the machine: http://example.org/x.png"]
