@@ -25,13 +25,14 @@ import threading
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
-from healthdash.navigation import APP, app_pages
+from healthdash.navigation import APP, NavPage, app_pages
 
 
-def app_modules() -> list[str]:
-    """Every module app.py and the pages of its navigation import (read from their source)."""
+def app_modules(pages: list[NavPage] | None = None) -> list[str]:
+    """Every module app.py and `pages` (default: every page of its navigation) import, read from their
+    source."""
     names: dict[str, None] = {}
-    for path in [APP, *(APP.parent / page.script for page in app_pages())]:
+    for path in [APP, *(APP.parent / page.script for page in (app_pages() if pages is None else pages))]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 names.update(dict.fromkeys(alias.name for alias in node.names))
@@ -42,19 +43,24 @@ def app_modules() -> list[str]:
 
 
 def preload() -> None:
-    """Import the app's modules, fill inspect's module cache and read the default Overview, so that the
-    first visit does not wait for them. Best effort: anything that fails here fails again, visibly, when
-    a page does it."""
-    for name in app_modules():
-        try:
-            importlib.import_module(name)
-        except ImportError:  # "from package import function" names a function, not a module
-            continue
+    """Import what the default page needs, fill inspect's module cache and read the default Overview, then
+    import the other pages' modules, so that the first visit waits for none of it. Best effort: anything
+    that fails here fails again, visibly, when a page does it."""
+    _import(app_modules([page for page in app_pages() if page.default]))
     try:
         inspect.stack()
         warm_default_overview()
     except Exception:  # noqa: BLE001, S110 (a warm-up only)
         pass
+    _import(app_modules())
+
+
+def _import(names: list[str]) -> None:
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # "from package import function" names a function, not a module
+            continue
 
 
 def warm_default_overview() -> None:
