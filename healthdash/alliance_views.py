@@ -361,7 +361,7 @@ def comparison(filters: Filters, alliances: pd.DataFrame) -> None:
         return
     lang = current_lang()
     catalog = indicator_catalog()
-    frame, totals = al.comparison(filters, alliances)
+    frame, totals = al.comparison(filters, *_registry_filters())
     urlstate.choice(RANK_KEY, al.COMPARED, al.COMPARED[0])
     st.selectbox(t("alliances.comparison_indicator"), al.COMPARED, key=RANK_KEY,
                  format_func=lambda code: catalog[code].name(lang))

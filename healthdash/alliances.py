@@ -14,7 +14,7 @@ import streamlit as st
 
 from healthdash import indicators as ind
 from healthdash import kpi
-from healthdash.db import run_query
+from healthdash.db import per_selection, run_query
 from healthdash.filters import Filters, add_months
 from healthdash.indicators import Indicator
 from healthdash.sidebar import KEY, filter_options
@@ -119,6 +119,7 @@ def posted_kpi(filters: Filters) -> kpi.Kpi:
                    spark=[by_month.get(month) for month in months], spark_months=months)
 
 
+@per_selection
 def headline(filters: Filters) -> list[kpi.Kpi]:
     """The alliance-work headline of the selection (with an alliance selected, that alliance's)."""
     cards = kpi.headline(filters, [code for code in HEADLINE if code != POSTED])
@@ -161,14 +162,19 @@ def quality_by_month(shared: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------- comparison
 
 
-def comparison(filters: Filters, alliances: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, float | None]]:
-    """Each alliance of `alliances` (registry rows) on the COMPARED indicators over the period, within the
-    selected places and tiers, and the same indicators for all of them together.
+@per_selection
+def comparison(
+    filters: Filters, kind: str | None = None, integration: str | None = None
+) -> tuple[pd.DataFrame, dict[str, float | None]]:
+    """Each alliance of the registry (of one kind and integration, None: every one) on the COMPARED
+    indicators over the period, within the selected places and tiers, and the same indicators for all of
+    them together.
 
     Returns (one row per alliance: code, name, kind, integration, members, one column per indicator code;
     {code: total}). Totals add the work of every alliance and count each town's residents once.
     """
     catalog = kpi.indicator_catalog()
+    alliances = registry(filters, kind, integration)
     codes = [code for code in COMPARED if code != POSTED]
     facts = run_query("indicator_by_alliance", codes=codes, **filters.sql_params())
     facts = facts[facts["alliance_code"].isin(alliances["code"])]

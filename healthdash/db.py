@@ -170,22 +170,24 @@ def _shared(name: str, db: DatabaseId, _build: Callable[[], T]) -> T:
     return _build()
 
 
-F = TypeVar("F", bound=Callable[..., pd.DataFrame])
+F = TypeVar("F", bound=Callable[..., object])
 
 
 def per_selection(derive: F) -> F:
-    """`derive`, which builds a frame from query results and its arguments alone (a selection, a level),
-    cached per database version and arguments like a query: a rerun that changes nothing it reads (a
-    pick elsewhere on the page) does not redo its Python work. Each caller gets its own copy."""
+    """`derive`, which builds a frame (or cards, or a frame and totals) from query results and its
+    arguments alone (a selection, a level, indicator codes; arguments with an exact repr, never a frame),
+    cached per database version and arguments like a query: a rerun that changes nothing it reads (a pick
+    elsewhere on the page) does not redo its Python work. Each caller gets its own copy. The result must
+    not depend on the language: nothing in it is translated."""
     name = f"{derive.__module__}.{derive.__qualname__}"
 
     @functools.wraps(derive)
-    def cached(*args: object, **kwargs: object) -> pd.DataFrame:
+    def cached(*args: object, **kwargs: object) -> object:
         return _derived(cache_key(database_id(), name, args, sorted(kwargs.items())), derive, args, kwargs)
 
     return cached  # type: ignore[return-value]
 
 
 @st.cache_data(max_entries=500, show_spinner=False)
-def _derived(key: str, _derive: Callable[..., pd.DataFrame], _args: tuple, _kwargs: dict[str, object]) -> pd.DataFrame:
+def _derived(key: str, _derive: Callable[..., object], _args: tuple, _kwargs: dict[str, object]) -> object:
     return _derive(*_args, **_kwargs)

@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 
 from healthdash import indicators as ind
-from healthdash.db import per_database, run_query
+from healthdash.db import per_database, per_selection, run_query
 from healthdash.filters import Filters, add_months
 from healthdash.indicators import Indicator
 
@@ -50,6 +50,7 @@ def _monthly(filters: Filters, codes: list[str], months: int) -> pd.DataFrame:
     return run_query("indicator_monthly", **params)
 
 
+@per_selection
 def headline(filters: Filters, codes: list[str]) -> list[Kpi]:
     """One `Kpi` per code, in the order given."""
     catalog = indicator_catalog()

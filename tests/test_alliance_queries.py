@@ -317,8 +317,7 @@ def test_indicator_by_alliance_matches_the_base_tables(tiny_db: Path) -> None:
 def test_comparison_totals_count_each_town_once(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HEALTHDASH_DB", str(tiny_db))
     filters = Filters(JAN, FEB)
-    registry = al.registry(filters)
-    frame, totals = al.comparison(filters, registry)
+    frame, totals = al.comparison(filters)
     assert sorted(frame["code"]) == ["A1", "A2", "A4"]
     by_code = frame.set_index("code")
     # A2 posts nobody and has no activity: a count of 0, not a missing value.

@@ -49,6 +49,14 @@ def texts(at: AppTest) -> str:
     return "\n".join(str(part) for part in parts)
 
 
+def al_filters(at: AppTest) -> object:
+    """The page's selection as the alliances module reads it (the default: every place, the page's period)."""
+    from healthdash.filters import default_filters
+    from healthdash.sidebar import filter_options
+
+    return default_filters(filter_options())
+
+
 def table_with(at: AppTest, column: str) -> object:
     return next(frame.value for frame in at.dataframe if column in frame.value.columns)
 
@@ -159,6 +167,33 @@ def test_comparison_indicator_is_kept_in_the_link(app: AppTest) -> None:
     assert list(table["名次"])[-1] == "合计"
     ranked = [float(v.rstrip("%")) for v in table["影像诊断符合率"][:-1] if v != "—"]
     assert ranked == sorted(ranked, reverse=True)
+
+
+def test_the_comparison_follows_the_kind_filter_and_a_rerun_reuses_it(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The comparison and the headline are kept per selection: a rerun that changes nothing they read
+    builds neither again, and the registry's kind filter (part of what the comparison reads) does."""
+    from healthdash import alliances as al
+
+    app.run()
+    everyone = table_with(app, "名次")
+    kinds = {row["code"]: row["kind"] for _, row in al.registry(al_filters(app)).iterrows()}
+    built: list[str] = []
+    real_registry = al.registry
+    monkeypatch.setattr(al, "registry", lambda *args, **kwargs: built.append("registry") or real_registry(*args, **kwargs))
+    real_posted = al.posted_kpi
+    monkeypatch.setattr(al, "posted_kpi", lambda *args: built.append("headline") or real_posted(*args))
+    app.run()
+    assert not app.exception
+    assert built == ["registry"], "only the page's own registry read: the comparison and headline are kept"
+    app.selectbox(key="kind").set_value("county_community").run()
+    assert not app.exception
+    assert built.count("registry") == 3, "the kind filter reaches the comparison, which reads the registry again"
+    narrowed = table_with(app, "名次")
+    expected = sum(kind == "county_community" for kind in kinds.values())
+    assert len(narrowed) - 1 == expected < len(everyone) - 1
+    assert "headline" not in built
 
 
 def test_a_registry_click_widens_the_places_to_the_alliance_served(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
