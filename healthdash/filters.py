@@ -13,7 +13,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 TIERS: tuple[str, ...] = ("tertiary", "county", "township", "community", "village")
-PERIOD_PRESETS: tuple[str, ...] = ("month", "quarter", "ytd", "last12", "last_year", "custom")
+# Counted back from the latest month with data, so a link made with them moves on as reports come in.
+RELATIVE_PERIODS: tuple[str, ...] = ("month", "quarter", "ytd", "last12", "last_year")
+# One calendar year, quarter or month, named by its first month (`from` in the URL).
+FIXED_PERIODS: tuple[str, ...] = ("year", "quarter_of", "month_of")
+PERIOD_PRESETS: tuple[str, ...] = (*RELATIVE_PERIODS, *FIXED_PERIODS, "custom")
 COMPARISONS: tuple[str, ...] = ("yoy", "mom")
 DEFAULT_PERIOD = "ytd"
 DEFAULT_COMPARE = "yoy"
@@ -154,6 +158,8 @@ class Filters:
             query["tiers"] = ",".join(self.tiers)
         if self.period != DEFAULT_PERIOD:
             query["period"] = self.period
+        if self.period in FIXED_PERIODS:
+            query["from"] = month_key(self.month_from)
         if self.period == "custom":
             query["from"] = month_key(self.month_from)
             query["to"] = month_key(self.month_to)
@@ -173,6 +179,35 @@ def preset_range(period: str, last_month: date) -> tuple[date, date]:
     if period == "last_year":
         return date(last_month.year - 1, 1, 1), date(last_month.year - 1, 12, 1)
     return date(last_month.year, 1, 1), last_month
+
+
+def period_start(kind: str, month: date) -> date:
+    """The first month of the calendar year, quarter or month (`kind`, one of FIXED_PERIODS) holding `month`."""
+    if kind == "year":
+        return date(month.year, 1, 1)
+    if kind == "quarter_of":
+        return date(month.year, (month.month - 1) // 3 * 3 + 1, 1)
+    return date(month.year, month.month, 1)
+
+
+def fixed_range(kind: str, start: date, options: FilterOptions) -> tuple[date, date]:
+    """Months of the calendar year, quarter or month beginning at `start`, within the months with data (a
+    year still running ends at the latest month)."""
+    length = {"year": 12, "quarter_of": 3}.get(kind, 1)
+    end = add_months(start, length - 1)
+    return max(start, options.first_month), min(end, options.last_month)
+
+
+def period_starts(kind: str, options: FilterOptions) -> list[date]:
+    """The years, quarters or months with data that a fixed period can name, latest first, each by its
+    first month (date(2024, 4, 1) for 2024年第二季度)."""
+    step = {"year": 12, "quarter_of": 3}.get(kind, 1)
+    starts = []
+    month = period_start(kind, options.first_month)
+    while month <= options.last_month:
+        starts.append(month)
+        month = add_months(month, step)
+    return starts[::-1]
 
 
 def default_filters(options: FilterOptions) -> Filters:
@@ -266,14 +301,21 @@ def parse_query(raw: Mapping[str, object], options: FilterOptions) -> ParsedQuer
     if period is not None:
         take("period", period in PERIOD_PRESETS, period)
     chosen = str(values.get("period", DEFAULT_PERIOD))
-    if chosen == "custom":
+    if chosen in FIXED_PERIODS:
+        start = _month_within(raw, "from", options, dropped)
+        if start is None:
+            values.pop("period", None)
+            chosen = DEFAULT_PERIOD
+        else:
+            values["month_from"], values["month_to"] = fixed_range(chosen, period_start(chosen, start), options)
+    elif chosen == "custom":
         month_range = _custom_range(raw, options, dropped)
         if month_range is None:
             values.pop("period", None)
             chosen = DEFAULT_PERIOD
         else:
             values["month_from"], values["month_to"] = month_range
-    if chosen != "custom":
+    if chosen in RELATIVE_PERIODS:
         values["month_from"], values["month_to"] = preset_range(chosen, options.last_month)
 
     result.filters = replace(result.filters, **values)
@@ -285,13 +327,23 @@ def _custom_range(
 ) -> tuple[date, date] | None:
     bounds: list[date] = []
     for key in ("from", "to"):
-        text = _single(raw, key)
-        month = parse_month(text) if text is not None else None
-        if month is None or not options.first_month <= month <= options.last_month:
-            dropped.append((key, text or ""))
+        month = _month_within(raw, key, options, dropped)
+        if month is None:
             return None
         bounds.append(month)
     if bounds[0] > bounds[1]:
         dropped.append(("to", month_key(bounds[1])))
         return None
     return bounds[0], bounds[1]
+
+
+def _month_within(
+    raw: Mapping[str, object], key: str, options: FilterOptions, dropped: list[tuple[str, str]]
+) -> date | None:
+    """The month `raw[key]` names when it has data, else None (and the value noted as dropped)."""
+    text = _single(raw, key)
+    month = parse_month(text) if text is not None else None
+    if month is None or not options.first_month <= month <= options.last_month:
+        dropped.append((key, text or ""))
+        return None
+    return month

@@ -224,6 +224,26 @@ def fmt_month(date: Any, lang: str = "zh") -> str:
     return f"{year}年{month}月"
 
 
+_ZH_QUARTERS = ("第一季度", "第二季度", "第三季度", "第四季度")
+
+
+def fmt_quarter(date: Any, lang: str = "zh") -> str:
+    """The calendar quarter holding a month: date(2024, 5, 1) -> '2024年第二季度' (en: 'Q2 2024')."""
+    if is_missing(date):
+        return MISSING
+    year, month = _year_month(date)
+    quarter = (month - 1) // 3
+    return f"Q{quarter + 1} {year}" if lang == "en" else f"{year}年{_ZH_QUARTERS[quarter]}"
+
+
+def fmt_year(date: Any, lang: str = "zh") -> str:
+    """The calendar year holding a month: date(2024, 5, 1) -> '2024年' (en: '2024')."""
+    if is_missing(date):
+        return MISSING
+    year, _ = _year_month(date)
+    return str(year) if lang == "en" else f"{year}年"
+
+
 def fmt_period(start: Any, end: Any, lang: str = "zh") -> str:
     """A span of whole months, as reports name them.
 

@@ -10,17 +10,21 @@ from healthdash import urlstate
 from healthdash.db import per_database, run_query
 from healthdash.filters import (
     COMPARISONS,
+    FIXED_PERIODS,
     PERIOD_PRESETS,
     TIERS,
     URL_KEYS,
     FilterOptions,
     Filters,
     default_filters,
+    fixed_range,
     narrow,
     parse_query,
+    period_start,
+    period_starts,
     preset_range,
 )
-from healthdash.fmt import fmt_month, fmt_period
+from healthdash.fmt import fmt_month, fmt_period, fmt_quarter, fmt_year
 from healthdash.i18n import LANG_KEY, LANGUAGES, current_lang, t
 
 _STATE = "_flt_state"
@@ -29,8 +33,11 @@ _SWITCHED = "_flt_switched"
 _DROPPED = "_flt_dropped"
 _PENDING = "_flt_pending"
 _DRAWN_IN = "_flt_drawn_in"  # the language of the last run
-_WIDGETS = ("city", "county", "town", "alliance", "tiers", "period", "range", "cmp")
+_WIDGETS = ("city", "county", "town", "alliance", "tiers", "period", "fixed", "from", "to", "cmp")
 KEY = {name: f"flt_{name}" for name in _WIDGETS}
+# Drawn on every run; the month selects of a fixed or custom period only while that period is chosen.
+_ALWAYS_DRAWN = tuple(KEY[name] for name in ("city", "county", "town", "alliance", "tiers", "period", "cmp"))
+_PERIOD_NAMES = {"year": fmt_year, "quarter_of": fmt_quarter, "month_of": fmt_month}
 
 
 @per_database
@@ -81,7 +88,9 @@ def _seed(filters: Filters) -> None:
     st.session_state[KEY["alliance"]] = filters.alliance
     st.session_state[KEY["tiers"]] = [] if set(filters.tiers) == set(TIERS) else list(filters.tiers)
     st.session_state[KEY["period"]] = filters.period
-    st.session_state[KEY["range"]] = (filters.month_from, filters.month_to)
+    st.session_state[KEY["fixed"]] = filters.month_from
+    st.session_state[KEY["from"]] = filters.month_from
+    st.session_state[KEY["to"]] = filters.month_to
     st.session_state[KEY["cmp"]] = filters.compare
 
 
@@ -109,7 +118,7 @@ def sidebar_filters() -> Filters:
         st.session_state[_DROPPED] = (parsed.dropped, parsed.filters)
     elif _STATE not in st.session_state:
         _seed(default_filters(options))
-    elif st.session_state.pop(_SWITCHED, False) or any(key not in st.session_state for key in KEY.values()):
+    elif st.session_state.pop(_SWITCHED, False) or any(key not in st.session_state for key in _ALWAYS_DRAWN):
         _seed(st.session_state[_STATE])
     pending = st.session_state.pop(_PENDING, None)
     if pending is not None and outside is None:
@@ -165,17 +174,12 @@ def sidebar_filters() -> Filters:
         t("filters.period"), list(PERIOD_PRESETS), key=KEY["period"], format_func=lambda p: t(f"period.{p}")
     )
     period = st.session_state[KEY["period"]]
-    if period == "custom":
-        months = options.months()
-        month_range = st.session_state.get(KEY["range"])
-        # A range slider's state is a pair; anything else (a lost or single value) restarts at 本年度.
-        if not (isinstance(month_range, tuple | list) and len(month_range) == 2
-                and month_range[0] in months and month_range[1] in months):
-            st.session_state[KEY["range"]] = preset_range("ytd", options.last_month)
-        side.select_slider(
-            t("filters.range"), months, key=KEY["range"], format_func=lambda m: fmt_month(m, lang=lang)
-        )
-        month_from, month_to = st.session_state[KEY["range"]]
+    # A newly chosen year, quarter or custom range starts from the months shown until now.
+    shown = st.session_state.get(_STATE) or default_filters(options)
+    if period in FIXED_PERIODS:
+        month_from, month_to = _fixed_period(period, options, shown.month_to, lang)
+    elif period == "custom":
+        month_from, month_to = _custom_period(options, shown, lang)
     else:
         month_from, month_to = preset_range(period, options.last_month)
 
@@ -204,6 +208,38 @@ def sidebar_filters() -> Filters:
     st.session_state[_STATE] = filters
     urlstate.write(URL_KEYS, filters.to_query())
     return filters
+
+
+def _fixed_period(kind: str, options: FilterOptions, anchor: date, lang: str) -> tuple[date, date]:
+    """The select of a year, quarter or month (latest first); its first month is the widget's value."""
+    starts = period_starts(kind, options)
+    current = st.session_state.get(KEY["fixed"])
+    if current not in starts:  # another kind was chosen: the year, quarter or month holding it
+        month = current if isinstance(current, date) else anchor
+        start = period_start(kind, month)
+        st.session_state[KEY["fixed"]] = start if start in starts else starts[0]
+    name = _PERIOD_NAMES[kind]
+    st.sidebar.selectbox(
+        t(f"filters.{kind.removesuffix('_of')}"), starts, key=KEY["fixed"], format_func=lambda m: name(m, lang=lang)
+    )
+    return fixed_range(kind, st.session_state[KEY["fixed"]], options)
+
+
+def _custom_period(options: FilterOptions, shown: Filters, lang: str) -> tuple[date, date]:
+    """Two month selects, from and to (latest first); a `to` before the `from` chosen moves up to it."""
+    months = options.months()[::-1]
+    for key, fallback in ((KEY["from"], shown.month_from), (KEY["to"], shown.month_to)):
+        if st.session_state.get(key) not in months:
+            st.session_state[key] = min(max(fallback, options.first_month), options.last_month)
+    st.sidebar.selectbox(t("filters.from"), months, key=KEY["from"], format_func=lambda m: fmt_month(m, lang=lang))
+    month_from = st.session_state[KEY["from"]]
+    if st.session_state[KEY["to"]] < month_from:
+        st.session_state[KEY["to"]] = month_from
+    st.sidebar.selectbox(
+        t("filters.to"), [m for m in months if m >= month_from], key=KEY["to"],
+        format_func=lambda m: fmt_month(m, lang=lang),
+    )
+    return month_from, st.session_state[KEY["to"]]
 
 
 def narrow_to(level: str, code: str) -> None:
