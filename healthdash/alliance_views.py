@@ -55,7 +55,7 @@ def headline(filters: Filters) -> None:
     if all(card.value is None for card in kpis):
         ui.empty_state("alliances.empty")
         return
-    ui.kpi_grid(kpis, filters.compare)
+    ui.kpi_grid(kpis, filters)
 
 
 # ---------------------------------------------------------------------------------------------- registry
@@ -86,7 +86,7 @@ def registry(filters: Filters) -> pd.DataFrame:
     codes = list(frame["code"])
     key = f"alliance_registry_{filters.alliance or ''}_{kind or ALL}_{integration or ALL}"
     chosen = codes.index(filters.alliance) if filters.alliance in codes else None
-    table, config = registry_table(frame, filters)
+    table, config = registry_table(frame)
     st.dataframe(
         table, key=key, hide_index=True, width="stretch", column_config=config,
         on_select=lambda: _on_pick(key, codes), selection_mode="single-row",
@@ -102,20 +102,18 @@ def _on_pick(key: str, codes: list[str]) -> None:
     al.select_alliance(codes[rows[0]] if rows else None)
 
 
-def registry_table(frame: pd.DataFrame, filters: Filters) -> tuple[pd.DataFrame, dict]:
-    """The registry with Chinese headers, lead and home place as profile links, members by tier (only
-    the tiers some alliance shown has)."""
+def registry_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """The registry with Chinese headers and members by tier (only the tiers some alliance shown has); a
+    click on a row selects the alliance, so its cells are not links."""
     lang = current_lang()
     col = {name: t(f"alliances.col_{name}") for name in ("name", "kind", "integration", "lead", "home",
                                                           "founded", "members")}
-    options_urls = [links.place_url(level, code, filters)
-                    for code, level in zip(frame["home_region"], _region_levels(frame["home_region"]), strict=True)]
     table = pd.DataFrame({
         col["name"]: frame["name"],
         col["kind"]: [t(f"alliances.kind_{kind}") for kind in frame["kind"]],
         col["integration"]: [t(f"alliances.integration_{i}") for i in frame["integration"]],
-        col["lead"]: links.facility_links(frame["lead_facility"], frame["lead_name"], filters),
-        col["home"]: links.labelled_links(options_urls, frame["home_name"]),
+        col["lead"]: frame["lead_name"],
+        col["home"]: frame["home_name"],
         col["founded"]: [fmt_month(month, lang=lang) for month in frame["founded"]],
         col["members"]: frame["members"].astype("int64"),
     })
@@ -125,15 +123,8 @@ def registry_table(frame: pd.DataFrame, filters: Filters) -> tuple[pd.DataFrame,
             table[t(f"tier.{tier}")] = counts
     config = {
         col["name"]: st.column_config.TextColumn(col["name"], width="large"),
-        col["lead"]: links.link_column(col["lead"], help=t("links.facility_help")),
-        col["home"]: links.link_column(col["home"], help=t("links.county_help")),
     }
     return table, config
-
-
-def _region_levels(codes: pd.Series) -> list[str]:
-    options = filter_options()
-    return ["county" if code in options.counties else "city" for code in codes]
 
 
 # ---------------------------------------------------------------------------------------------- structure
@@ -171,8 +162,8 @@ def structure(filters: Filters) -> None:
     st.echarts_chart(option, height=height, key=f"tree_{filters.alliance}",
                      alt=t("alliances.structure_alt", name=name))
     with st.expander(t("alliances.member_list")):
-        st.dataframe(member_table(frame, filters), hide_index=True, width="stretch",
-                     column_config={t("alliances.col_facility"): links.link_column(t("alliances.col_facility"))})
+        links.table(member_table(frame, filters), "alliance_members", hide_index=True, width="stretch",
+                    column_config={t("alliances.col_facility"): links.link_column(t("alliances.col_facility"))})
 
 
 def _place(row: object) -> str:
@@ -243,7 +234,7 @@ def resources(filters: Filters) -> None:
             st.caption(t("alliances.posted_definition"))
     _chart_title(t("alliances.per_member"))
     table, config = _member_activity_table(al.activity_by_facility(filters), filters)
-    st.dataframe(table, hide_index=True, width="stretch", column_config=config)
+    links.table(table, "alliance_activity", hide_index=True, width="stretch", column_config=config)
 
 
 def _long(frame: pd.DataFrame, columns: tuple[str, ...], labels: list[str], unit: str) -> pd.DataFrame:
@@ -312,7 +303,7 @@ def shared_services(filters: Filters) -> None:
             st.dataframe(quality_table(monthly, quality), hide_index=True, width="stretch")
     _chart_title(t("alliances.per_member_shared"))
     table, config = _member_shared_table(al.shared_by_facility(filters), filters)
-    st.dataframe(table, hide_index=True, width="stretch", column_config=config)
+    links.table(table, "alliance_shared", hide_index=True, width="stretch", column_config=config)
 
 
 def quality_table(monthly: pd.DataFrame, quality: pd.DataFrame) -> pd.DataFrame:
@@ -378,9 +369,9 @@ def comparison(filters: Filters, alliances: pd.DataFrame) -> None:
         _comparison_chart(plotted, indicator, filters)
     table = comparison_table(ranked, totals, filters)
     name_col = t("alliances.col_name")
-    st.dataframe(table, hide_index=True, width="stretch", placeholder="",
-                 column_config={name_col: links.link_column(name_col, width="large", help=t("links.alliance_help"),
-                                                             pinned=True)})
+    links.table(table, "alliance_comparison", hide_index=True, width="stretch", placeholder="",
+                column_config={name_col: links.link_column(name_col, width="large", help=t("links.alliance_help"),
+                                                            pinned=True)})
 
 
 def _comparison_chart(frame: pd.DataFrame, indicator: Indicator, filters: Filters) -> None:

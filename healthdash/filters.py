@@ -215,11 +215,13 @@ def default_filters(options: FilterOptions) -> Filters:
     return Filters(month_from=month_from, month_to=month_to)
 
 
-def narrow(filters: Filters, options: FilterOptions, level: str, code: str) -> Filters | None:
+def narrow(filters: Filters, options: FilterOptions, level: str, code: str | None) -> Filters | None:
     """`filters` narrowed to one place (a click on a city, county or town in a chart): the place's parents
     follow, deeper levels are cleared, an alliance that does not serve the place is dropped. None when
-    `code` is not a place of `level`."""
-    if level == "city" and code in options.cities:
+    `code` is not a place of `level`. Level "all" widens the selection to every place."""
+    if level == "all":
+        city, county, town = None, None, None
+    elif level == "city" and code in options.cities:
         city, county, town = code, None, None
     elif level == "county" and code in options.counties:
         city, county, town = options.counties[code][1], code, None

@@ -1,36 +1,42 @@
-"""Links to the profile pages, so that every place or hospital name opens everything about it.
+"""Links between views, so that every place or hospital name opens everything about it, in the same tab.
 
-The URLs are relative ("county?county=450223"): they resolve next to the page showing them wherever
-the app is served, and the profile reads its subject back from the query parameter, so the link alone
-reopens the profile. A link may carry the period of the view it was made from (never its places: the
-subject is the place).
+Every internal link is built here (`_url`) from the current selection. The URLs are relative
+("county?county=450223", "./?city=450200"): they resolve next to the page showing them wherever the app
+is served, and the page reads its subject back from the query parameters, so the link alone reopens the
+view. A link carries the period and comparison of the view it was made from; a city or town, which have
+no profile, opens the Overview narrowed to it.
 
-Tables show links with `link_column`: the cell holds the URL with the name appended as its fragment
-(`labelled`), which the browser never sends and the app ignores, and the column displays the name.
+Tables show links through `table`: a cell holds the URL with the name appended as its fragment
+(`labelled`), the table displays the name, and a click on it opens the URL in the same tab (`open_url`:
+Streamlit's own link cells always open a new tab). The browser's Back button returns to the view before.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from urllib.parse import quote, unquote, urlencode
+from collections.abc import Iterable, Mapping
+from functools import cache
+from typing import Any
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 import pandas as pd
 import streamlit as st
 
-from healthdash.filters import Filters
+from healthdash.filters import FilterOptions, Filters, narrow
+from healthdash.navigation import app_pages
 
 COUNTY_PAGE = "county"
 FACILITY_PAGE = "facility"
 ALLIANCE_PAGE = "alliances"
 FACILITY_KEY = "facility"  # URL key of the facility profile's subject (the county profile uses "county")
-_PERIOD_KEYS = ("period", "from", "to", "cmp")
+OVERVIEW_PAGE = "./"  # the default page's address is the app's root
+_CARRIED_KEYS = ("period", "from", "to", "cmp", "tiers")
 _LABEL = r"#(.+)$"
 
 
 def _url(page: str, params: dict[str, str], filters: Filters | None) -> str:
     query = dict(params)
     if filters is not None:
-        query |= {key: value for key, value in filters.to_query().items() if key in _PERIOD_KEYS}
+        query |= {key: value for key, value in filters.to_query().items() if key in _CARRIED_KEYS}
     return f"{page}?{urlencode(query)}"
 
 
@@ -49,14 +55,16 @@ def alliance_url(code: str, filters: Filters | None = None) -> str:
     return _url(ALLIANCE_PAGE, {"alliance": code}, filters)
 
 
-def place_url(level: str, code: str, filters: Filters | None = None) -> str:
+def place_url(level: str, code: str, filters: Filters, options: FilterOptions) -> str:
     """Where a place or facility name leads: a county's or facility's profile; a city or town, which have
-    no profile, the Overview narrowed to it."""
+    no profile, the Overview narrowed to it, with the whole selection in the order the page writes it
+    (so that opening it adds one step to the browser's history, not two)."""
     if level == "county":
         return county_profile_url(code, filters)
     if level == "facility":
         return facility_profile_url(code, filters)
-    return _url("overview", {level: code}, filters)
+    narrowed = narrow(filters, options, level, code) or filters
+    return f"{OVERVIEW_PAGE}?{urlencode(narrowed.to_query())}"
 
 
 def labelled(url: str, label: str) -> str:
@@ -92,8 +100,68 @@ def alliance_links(codes: Iterable[str | None], names: Iterable[object], filters
 def link_column(
     title: str, help: str | None = None, width: str | None = None, pinned: bool | None = None
 ) -> st.column_config.LinkColumn:
-    """A table column of `labelled` links that shows the names and opens the profile on click."""
+    """A table column of `labelled` links that shows the names; `table` opens a link on a click."""
     return st.column_config.LinkColumn(title, display_text=_LABEL, help=help, width=width, pinned=pinned)
+
+
+@cache
+def _scripts() -> dict[str, str]:
+    """Page script by URL path, the default page also under "" (its address is the root)."""
+    pages = app_pages()
+    scripts = {page.url_path: page.script for page in pages}
+    scripts[""] = next(page.script for page in pages if page.default)
+    return scripts
+
+
+def destination(url: str) -> tuple[str, dict[str, str]] | None:
+    """The page script and query parameters an internal `url` opens (a `labelled` one too), or None when
+    it names no page of the navigation."""
+    parts = urlsplit(url)
+    path = parts.path.removeprefix("./").strip("/")
+    script = _scripts().get(path)
+    if parts.scheme or parts.netloc or script is None:
+        return None
+    return script, dict(parse_qsl(parts.query))
+
+
+def open_url(url: str) -> None:
+    """Open an internal `url` in this tab, as a click on a link would (the page reads its subject from the
+    query parameters). An unknown address is ignored."""
+    target = destination(url)
+    if target is not None:
+        script, query = target
+        st.switch_page(script, query_params=query)
+
+
+def _is_link(config: object) -> bool:
+    return isinstance(config, Mapping) and config.get("type_config", {}).get("type") == "link"
+
+
+def table(frame: pd.DataFrame, key: str, column_config: Mapping[str, Any] | None = None, **options: Any) -> None:
+    """`st.dataframe` whose `link_column`s show names that open their link in this tab on a click."""
+    config = dict(column_config or {})
+    linked = [name for name, column in config.items() if _is_link(column) and name in frame.columns]
+    shown = frame.assign(**{
+        name: [label_of(cell) if isinstance(cell, str) else cell for cell in frame[name]] for name in linked
+    })
+    for name in linked:
+        column = config[name]
+        config[name] = st.column_config.TextColumn(
+            column.get("label") or name, help=column.get("help"), width=column.get("width"),
+            pinned=column.get("pinned"),
+        )
+    # A new key after each click: the selection would otherwise be there again when the user comes back.
+    generation = st.session_state.get(f"_links_{key}", 0)
+    event = st.dataframe(
+        shown, key=f"{key}_{generation}", column_config=config, on_select="rerun" if linked else "ignore",
+        selection_mode="single-cell", **options,
+    )
+    cells = event.selection.cells if linked else []  # type: ignore[union-attr]
+    for row, column in cells:
+        cell = frame[column].iloc[row] if column in linked else None
+        if isinstance(cell, str):
+            st.session_state[f"_links_{key}"] = generation + 1
+            open_url(cell)
 
 
 def label_of(cell: str) -> str:

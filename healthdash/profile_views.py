@@ -80,7 +80,7 @@ def county_headline(filters: Filters) -> bool:
     if all(card.value is None for card in cards):
         ui.empty_state("profile.empty_county")
         return False
-    ui.kpi_grid(cards, filters.compare)
+    ui.kpi_grid(cards, filters)
     return True
 
 
@@ -113,7 +113,7 @@ def county_referrals(filters: Filters) -> None:
     # Four cards to a row: smaller figures, so that "1,136人次" is not cut at 1280 px.
     st.html(f"<style>.st-key-{_COMPACT} [data-testid='stMetricValue'] {{font-size: 1.6rem;}}</style>")
     with st.container(key=_COMPACT):
-        ui.kpi_grid([counts[code] for code in profiles.REFERRAL_COUNTS], filters.compare, per_row=4)
+        ui.kpi_grid([counts[code] for code in profiles.REFERRAL_COUNTS], filters, per_row=4)
     exchange = profiles.referral_exchange(filters)
     left, right = st.columns(2, gap="large")
     for column, side in ((left, "out"), (right, "in")):
@@ -126,7 +126,7 @@ def county_referrals(filters: Filters) -> None:
             st.caption(t(f"profile.exchange_{side}_caption", total=fmt_value(rows["referrals"].sum(), "人次",
                                                                             lang=lang)))
             table, config = _partner_table(rows, filters)
-            st.dataframe(table, hide_index=True, width="stretch", column_config=config)
+            links.table(table, f"profile_exchange_{side}", hide_index=True, width="stretch", column_config=config)
 
 
 def _partner_table(rows: pd.DataFrame, filters: Filters) -> tuple[pd.DataFrame, dict]:
@@ -158,7 +158,7 @@ def county_alliances(filters: Filters) -> None:
         t("alliances.col_members"): frame["members"].astype("int64"),
     })
     st.caption(t("profile.alliances_caption"))
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
+    links.table(table, "profile_alliances", hide_index=True, width="stretch", column_config={
         name: links.link_column(name, help=t("links.alliance_help"), width="large"),
         lead: links.link_column(lead, help=t("links.facility_help")),
     })
@@ -214,8 +214,8 @@ def county_facilities(filters: Filters) -> None:
     for code in profiles.FACILITY_RANKING:
         table[catalog[code].name(lang)] = [fmt_count(v) for v in frame[code]]
     st.caption(t("profile.facilities_caption", indicator=catalog[profiles.FACILITY_RANKING[0]].name(lang)))
-    st.dataframe(table, hide_index=True, width="stretch",
-                 column_config={facility: links.link_column(facility, help=t("links.facility_help"), width="large")})
+    links.table(table, "profile_facilities", hide_index=True, width="stretch",
+                column_config={facility: links.link_column(facility, help=t("links.facility_help"), width="large")})
 
 
 # ---------------------------------------------------------------------------------------------- facility
@@ -264,7 +264,7 @@ def facility_headline(code: str, filters: Filters) -> bool:
     if all(card.value is None for card in cards):
         ui.empty_state("profile.empty_facility")
         return False
-    ui.kpi_grid(cards, filters.compare)
+    ui.kpi_grid(cards, filters)
     return True
 
 
@@ -312,7 +312,7 @@ def facility_referrals(code: str, filters: Filters) -> None:
             st.caption("；".join(f"{_direction(d)} {fmt_value(by_direction[d], '人次', lang=lang)}"
                                 for d in DIRECTIONS if d in by_direction.index))
             table, config = _partner_table(rows, filters)
-            st.dataframe(table, hide_index=True, width="stretch", column_config=config)
+            links.table(table, f"profile_partners_{side}", hide_index=True, width="stretch", column_config=config)
 
 
 def facility_alliances(code: str, filters: Filters) -> None:
@@ -334,7 +334,7 @@ def facility_alliances(code: str, filters: Filters) -> None:
         lead: links.facility_links(frame["lead_facility"], frame["lead_name"], filters),
         t("alliances.col_members"): frame["members"].astype("int64"),
     })
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
+    links.table(table, "profile_memberships", hide_index=True, width="stretch", column_config={
         name: links.link_column(name, help=t("links.alliance_help"), width="medium"),
         lead: links.link_column(lead, help=t("links.facility_help")),
     })
@@ -360,8 +360,8 @@ def _help_table(code: str, filters: Filters) -> None:
         table[t(key)] = frame[column].astype("int64")
     table[t("alliances.col_posted")] = frame["posted_physicians"].astype("int64")
     st.caption(t("profile.help_caption"))
-    st.dataframe(table, hide_index=True, width="stretch",
-                 column_config={name: links.link_column(name, help=t("links.alliance_help"), width="medium")})
+    links.table(table, "profile_help", hide_index=True, width="stretch",
+                column_config={name: links.link_column(name, help=t("links.alliance_help"), width="medium")})
 
 
 def _shared_table(code: str, filters: Filters) -> None:
@@ -397,5 +397,5 @@ def _shared_table(code: str, filters: Filters) -> None:
             marks.append(f"{catalog[indicator].name(lang)} {fmt_value(value, '%', lang=lang)}"
                          + ("" if met is None else (" ✓" if met else " ✗")) + f"（{ui.target_text(catalog[indicator])}）")
     st.caption(t("profile.shared_caption") + ("" if not marks else " " + "；".join(marks) + "。"))
-    st.dataframe(table, hide_index=True, width="stretch",
-                 column_config={name: links.link_column(name, help=t("links.alliance_help"), width="medium")})
+    links.table(table, "profile_shared", hide_index=True, width="stretch",
+                column_config={name: links.link_column(name, help=t("links.alliance_help"), width="medium")})

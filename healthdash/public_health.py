@@ -150,7 +150,7 @@ def headline_notes(filters: Filters) -> dict[str, str]:
 _WRAP_LABELS = '<style>[data-testid="stMetricLabel"] p {white-space: normal; overflow: visible;}</style>'
 
 
-def headline_grid(kpis: list[Kpi], notes: dict[str, str], compare: str) -> None:
+def headline_grid(kpis: list[Kpi], notes: dict[str, str], filters: Filters) -> None:
     """Indicators with a target as full cards three to a row; the others, monitored only, as compact
     cards (no sparkline) four to a row. Each card carries the people behind its figure."""
     st.html(_WRAP_LABELS)
@@ -165,7 +165,7 @@ def headline_grid(kpis: list[Kpi], notes: dict[str, str], compare: str) -> None:
             columns = st.columns(per_row)
             for column, kpi in zip(columns, group[start:start + per_row], strict=False):
                 with column:
-                    ui.kpi_card(kpi, compare, notes.get(kpi.indicator.code))
+                    ui.kpi_card(kpi, filters, notes.get(kpi.indicator.code))
 
 
 # ------------------------------------------------------------------------------------------- scorecard

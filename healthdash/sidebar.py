@@ -242,8 +242,9 @@ def _custom_period(options: FilterOptions, shown: Filters, lang: str) -> tuple[d
     return month_from, st.session_state[KEY["to"]]
 
 
-def narrow_to(level: str, code: str) -> None:
-    """Narrow the shared selection to one place — a city, county or town clicked in a chart — and rerun,
+def narrow_to(level: str, code: str | None) -> None:
+    """Narrow the shared selection to one place — a city, county or town clicked in a chart, or "all"
+    places from the breadcrumb — and rerun,
     so that the sidebar, the URL and every view follow. Works from anywhere in a page (the sidebar's
     widgets cannot be changed once drawn, so the request waits for the rerun); an unknown code is ignored.
     """

@@ -3,6 +3,7 @@ empty states."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import altair as alt
@@ -17,7 +18,7 @@ from healthdash.fmt import fmt_period, fmt_pp, fmt_value
 from healthdash.i18n import current_lang, t
 from healthdash.indicators import Indicator
 from healthdash.kpi import Kpi, by_place, child_level, indicator_catalog
-from healthdash.sidebar import filter_options
+from healthdash.sidebar import filter_options, narrow_to
 
 FAVICON = Path(__file__).parent / "assets" / "favicon.png"
 
@@ -62,7 +63,9 @@ def selection_title(filters: Filters) -> str:
     return " · ".join(parts)
 
 
-def page_header(title: str, filters: Filters | None = None) -> None:
+def page_header(title: str, filters: Filters | None = None, trail: bool = True) -> None:
+    """The title, the selection as a line and, when a place is selected and `trail` is on, the
+    breadcrumb back up to every place."""
     if presenter.active():
         demo = t("app.demo_badge") if dataset_kind() == "demo" else None
         presenter.header(title, selection_title(filters) if filters is not None else None, demo)
@@ -71,8 +74,32 @@ def page_header(title: str, filters: Filters | None = None) -> None:
     left.title(title, anchor=False)
     if filters is not None:
         left.caption(selection_title(filters))
+        if trail:
+            with left:
+                breadcrumb(filters)
     if dataset_kind() == "demo":
         right.badge(t("app.demo_badge"), icon=":material/science:", color="gray", help=t("app.demo_help"))
+
+
+def breadcrumb(filters: Filters) -> None:
+    """全部地市 › 柳州市 › 鹿寨县 › 某镇: each place above the selected one narrows the page back up to it."""
+    if filters.level == "all":
+        return
+    options = filter_options()
+    trail: list[tuple[str, str | None, str]] = [("all", None, t("filters.all_cities"))]
+    if filters.city:
+        trail.append(("city", filters.city, options.cities[filters.city]))
+    if filters.county:
+        trail.append(("county", filters.county, options.counties[filters.county][0]))
+    if filters.town:
+        trail.append(("town", filters.town, options.towns[filters.town][0]))
+    with st.container(horizontal=True, gap="small", vertical_alignment="center", key="breadcrumb"):
+        st.caption(t("filters.breadcrumb"))
+        for level, code, name in trail[:-1]:
+            if st.button(name, key=f"crumb_{level}", type="tertiary", help=t("filters.breadcrumb_help", place=name)):
+                narrow_to(level, code)
+            st.caption("›")
+        st.markdown(f"**{trail[-1][2]}**")
 
 
 def empty_state(message_key: str = "overview.empty") -> None:
@@ -117,13 +144,22 @@ def _delta_text(kpi: Kpi, compare: str) -> str | None:
     return t("kpi.change", compare=t(f"compare.{compare}"), delta=amount)
 
 
-def kpi_card(kpi: Kpi, compare: str, note: str | None = None) -> None:
-    """One indicator: value, change coloured by whether it is better, target and pass/fail, sparkline;
-    `note` (e.g. the people behind a rate) as a small line at the foot of the card."""
+def base_text(kpi: Kpi, filters: Filters) -> str | None:
+    """'对比期 2017年：94.1%': the comparison period's own value, shown beside the change."""
+    if kpi.base is None:
+        return None
+    lang = current_lang()
+    period = fmt_period(*filters.base_period(), lang=lang)
+    return t("kpi.base_value", period=period, value=fmt_value(kpi.base, kpi.indicator.unit, lang=lang))
+
+
+def kpi_card(kpi: Kpi, filters: Filters, note: str | None = None) -> None:
+    """One indicator: value, change coloured by whether it is better and the comparison period's value,
+    target and pass/fail, sparkline; `note` (e.g. the people behind a rate) as a small line at the foot."""
     lang = current_lang()
     indicator = kpi.indicator
     color = "gray" if kpi.improved is None else ("blue" if kpi.improved else "orange")
-    delta = _delta_text(kpi, compare)
+    delta = _delta_text(kpi, filters.compare)
     spark = [v for v in kpi.spark if v is not None]
     with st.container(border=True):
         st.metric(
@@ -136,6 +172,9 @@ def kpi_card(kpi: Kpi, compare: str, note: str | None = None) -> None:
             chart_data=spark if len(spark) > 1 else None,
             chart_type="line",
         )
+        base = base_text(kpi, filters)
+        if base:
+            st.caption(base)
         if kpi.meets is None:
             st.caption(target_text(indicator))
         else:
@@ -146,12 +185,12 @@ def kpi_card(kpi: Kpi, compare: str, note: str | None = None) -> None:
             st.caption(note)
 
 
-def kpi_grid(kpis: list[Kpi], compare: str, per_row: int = 3) -> None:
+def kpi_grid(kpis: list[Kpi], filters: Filters, per_row: int = 3) -> None:
     for start in range(0, len(kpis), per_row):
         columns = st.columns(per_row)
         for column, kpi in zip(columns, kpis[start:start + per_row], strict=False):
             with column:
-                kpi_card(kpi, compare)
+                kpi_card(kpi, filters)
 
 
 def status_labels() -> tuple[str, str, str]:
@@ -206,38 +245,54 @@ def ranking_figure(
     return chart, table
 
 
-def ranking_chart(
-    filters: Filters, indicator: Indicator, downloads: bool = False, key: str | None = None,
-    limit: int | None = None,
-) -> tuple[str, str] | None:
-    """Places one level below the selection ranked by `indicator`, target as a dashed rule.
+def rankable(filters: Filters, codes: list[str]) -> list[str]:
+    """The indicators of `codes` that have places one level below the selection to rank."""
+    catalog = indicator_catalog()
+    return [code for code in codes if child_level(filters, catalog[code]) is not None]
 
-    With a `key` the bars are clickable: a click reruns the page and this returns (level, place code) of
-    the bar clicked (else None), for the page to narrow to it (sidebar.narrow_to). `limit` draws only
-    that many places with the highest values, and says so.
-    """
+
+def drill(filters: Filters, level: str, code: str, on_facility: Callable[[str], None] | None = None) -> None:
+    """Go one level down to a place or facility clicked: a city, county or town narrows the selection
+    (sidebar, URL and every view follow), a facility opens its profile (or `on_facility`)."""
+    if level == "facility":
+        if on_facility is not None:
+            on_facility(code)
+        else:
+            links.open_url(links.facility_profile_url(code, filters))
+    elif code != filters.place:
+        narrow_to(level, code)
+
+
+def ranking_chart(
+    filters: Filters, indicator: Indicator, downloads: bool = False, limit: int | None = None,
+    on_facility: Callable[[str], None] | None = None, key: str = "",
+) -> None:
+    """Places one level below the selection ranked by `indicator`, target as a dashed rule. A click on a
+    bar drills down to that place (`drill`). `limit` draws only that many places with the highest
+    values, and says so; `key` tells apart states of the page that should each start unselected."""
     name = indicator.name(current_lang())
     level = child_level(filters, indicator)
     if level is None:
         st.info(t("overview.ranking_none", indicator=name, level=t(f"level.{indicator.level}")))
-        return None
-    figure = ranking_figure(filters, indicator, selectable=key is not None, limit=limit)
+        return
+    figure = ranking_figure(filters, indicator, selectable=True, limit=limit)
     if figure is None:
         empty_state()
-        return None
+        return
     chart, table = figure
     caption = t("overview.ranking_caption", level=t(f"level.{level}"), indicator=name)
     if limit is not None and len(table) > limit:
         caption += t("overview.ranking_limited", shown=limit, total=len(table))
-    st.caption(caption)
-    event = presenter.altair_chart(chart, key=key, on_select="rerun" if key else "ignore")
+    st.caption(caption + t("overview.ranking_click"))
+    # The place and period are part of the key: a drill-down starts the next chart without a selection.
+    key = f"rank_{indicator.code}_{filters.place or 'all'}_{filters.month_from}_{filters.month_to}_{key}"
+    event = presenter.altair_chart(chart, key=key, on_select="rerun")
     if downloads:
         exports.download_row(f"rank_{indicator.code}", t("export.ranking_title", indicator=name),
                              chart=chart, table=table)
-    if key is None:
-        return None
     picked = selected_values(event, RANKING_SELECTION, "place_code")
-    return (level, picked[0]) if picked else None
+    if picked:
+        drill(filters, level, picked[0], on_facility)
 
 
 def selected_values(event: object, selection: str, field: str) -> list[str]:
@@ -257,6 +312,7 @@ def attention_frame(filters: Filters, codes: list[str], limit: int = 15, linked:
     place's profile (links.place_url), for display with links.link_column."""
     lang = current_lang()
     catalog = indicator_catalog()
+    options = filter_options()
     with_target = [catalog[code] for code in codes if catalog[code].target is not None]
     by_level: dict[str, list[str]] = {}
     for indicator in with_target:
@@ -278,7 +334,7 @@ def attention_frame(filters: Filters, codes: list[str], limit: int = 15, linked:
         indicator = catalog[row.indicator_code]
         gap = (fmt_pp(abs(row.gap), lang=lang) if indicator.is_percent
                else fmt_value(abs(row.gap), indicator.unit, lang=lang))
-        place = links.labelled(links.place_url(row.level, row.place_code, filters), row.place_name)
+        place = links.labelled(links.place_url(row.level, row.place_code, filters, options), row.place_name)
         rows.append({
             t("overview.col_place"): place if linked else row.place_name,
             t("overview.col_indicator"): indicator.name(lang),
@@ -297,8 +353,8 @@ def attention_table(filters: Filters, codes: list[str], limit: int = 15, downloa
         return
     st.caption(t("overview.attention_caption"))
     place = t("overview.col_place")
-    st.dataframe(table, hide_index=True, width="stretch",
-                 column_config={place: links.link_column(place, help=t("links.place_help"))})
+    links.table(table, "attention", hide_index=True, width="stretch",
+                column_config={place: links.link_column(place, help=t("links.place_help"))})
     if downloads:
         plain = table.assign(**{place: [links.label_of(cell) for cell in table[place]]})
         exports.download_row("attention", t("overview.attention"), table=plain)

@@ -9,7 +9,7 @@ from healthdash.sidebar import sidebar_filters
 
 filters = sidebar_filters()
 county = profiles.county_filters(filters, filters.county, filters.city) if filters.county else None
-ui.page_header(views.county_title(filters), county or filters)
+ui.page_header(views.county_title(filters), county or filters, trail=False)
 left, _ = st.columns([2, 3])
 with left:
     views.county_picker(filters)

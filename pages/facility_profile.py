@@ -14,7 +14,7 @@ with left:
     code = views.facility_subject(filters)
 info = profiles.facility_info(code) if code else None
 with title_slot:
-    ui.page_header(views.facility_title(info), filters)
+    ui.page_header(views.facility_title(info), filters, trail=False)
     if info is not None:
         views.facility_header_line(info, filters)
 if info is None:

@@ -18,19 +18,21 @@ if all(kpi.value is None for kpi in kpis):
     ui.empty_state()
     st.stop()
 catalog = indicator_catalog()
+# Only indicators with places one level down (a county has no counties to rank by 县域内就诊率).
+RANKED = ui.rankable(filters, HEADLINE)
 
 
 def show_kpis() -> None:
-    ui.kpi_grid(kpis, filters.compare)
+    ui.kpi_grid(kpis, filters)
 
 
 def show_ranking() -> None:
-    urlstate.choice("rank", HEADLINE, HEADLINE[0])
+    urlstate.choice("rank", RANKED, RANKED[0])
     st.selectbox(
-        t("overview.ranking_indicator"), HEADLINE, key="rank",
+        t("overview.ranking_indicator"), RANKED, key="rank",
         format_func=lambda code: catalog[code].name(current_lang()),
     )
-    urlstate.write_choice("rank", HEADLINE[0])
+    urlstate.write_choice("rank", RANKED[0])
     ui.ranking_chart(filters, catalog[st.session_state["rank"]], downloads=True)
 
 
@@ -40,17 +42,18 @@ def show_attention() -> None:
 
 slides = [
     presenter.Slide(t("overview.headline"), show_kpis),
-    presenter.Slide(t("overview.ranking"), show_ranking),
+    *([presenter.Slide(t("overview.ranking"), show_ranking)] if RANKED else []),
     presenter.Slide(t("overview.attention"), show_attention),
 ]
 if presenter.slideshow("overview", slides):
     st.stop()
 show_kpis()
 briefing.download_button(filters)
-ranking, attention = st.columns([3, 2], gap="large")
-with ranking:
-    st.subheader(t("overview.ranking"), anchor=False)
-    show_ranking()
+ranking, attention = st.columns([3, 2], gap="large") if RANKED else (None, st.container())
+if ranking is not None:
+    with ranking:
+        st.subheader(t("overview.ranking"), anchor=False)
+        show_ranking()
 with attention:
     st.subheader(t("overview.attention"), anchor=False)
     show_attention()

@@ -19,7 +19,7 @@ kpis = headline(filters, ph.HEADLINE)
 if all(kpi.value is None for kpi in kpis):
     ui.empty_state("public_health.empty")
     st.stop()
-ph.headline_grid(kpis, ph.headline_notes(filters), filters.compare)
+ph.headline_grid(kpis, ph.headline_notes(filters), filters)
 
 level = ph.place_level(filters)
 standing = ph.standings(filters, level)

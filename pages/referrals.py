@@ -9,7 +9,7 @@ from healthdash.filters import TIERS
 from healthdash.fmt import fmt_change, fmt_period, fmt_wan
 from healthdash.i18n import current_lang, t
 from healthdash.kpi import headline, indicator_catalog
-from healthdash.sidebar import narrow_to, sidebar_filters
+from healthdash.sidebar import sidebar_filters
 
 filters = sidebar_filters()
 ui.page_header(t("referrals.title"), filters)
@@ -22,7 +22,7 @@ kpis = headline(filters, referrals.HEADLINE)
 if all(kpi.value is None for kpi in kpis):
     ui.empty_state("referrals.empty")
     st.stop()
-ui.kpi_grid(kpis, filters.compare)
+ui.kpi_grid(kpis, filters)
 
 # Facilities of the selection with referrals: the rows of the table at the end and the choices of the focus.
 facility_frame = referrals.by_facility(filters)
@@ -47,17 +47,7 @@ st.selectbox(
 )
 urlstate.write_choice("ref_rank", "down_up_ratio")
 ranked = catalog[st.session_state["ref_rank"]]
-picked = ui.ranking_chart(
-    filters, ranked, downloads=True, limit=20,
-    key=f"ref_rank_{filters.place or 'all'}_{ranked.code}_{focus or ''}",
-)
-st.caption(t("referrals.ranking_click"))
-if picked is not None:
-    level, code = picked
-    if level == "facility":
-        focus_on(code)
-    elif code != filters.place:
-        narrow_to(level, code)
+ui.ranking_chart(filters, ranked, downloads=True, limit=20, on_facility=focus_on, key=focus or "")
 
 # ---------------------------------------------------------------------------------------------- focus
 left, _ = st.columns([2, 3])

@@ -111,19 +111,37 @@ def test_facility_link_round_trip_and_its_volume(demo_db: Path, monkeypatch: pyt
     assert "牵头单位" in set(memberships["角色"])
 
 
-def test_overview_attention_links_open_the_places_they_name(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_click_on_a_place_in_the_attention_table_opens_it_in_this_session(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The table shows names (no addresses); a click on one opens that county's profile in the same session
+    (st.switch_page), with the period of the view it was made from."""
     monkeypatch.setenv("HEALTHDASH_DB", str(demo_db))
     overview = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    overview.query_params["city"] = region_code(demo_db, "柳州市")
+    overview.query_params.update({"city": region_code(demo_db, "柳州市"), "period": "year", "from": "2024-01"})
     overview.run()
     assert not overview.exception
     table = next(frame.value for frame in overview.dataframe if "单位" in frame.value.columns)
-    cells = list(table["单位"])
-    assert cells, "some county of 柳州市 misses a target"
-    for cell in cells:
-        assert urlsplit(cell).path in page_files()
-    at = open_link(cells[0], demo_db, monkeypatch)
-    assert title(at) == f"{links.label_of(cells[0])} · 区县画像"
+    names = list(table["单位"])
+    assert names, "some county of 柳州市 misses a target"
+    assert all("?" not in name and "#" not in name for name in names), "names, not addresses"
+    overview.session_state["attention_0"] = {"selection": {"rows": [], "columns": [], "cells": [(0, "单位")]}}
+    overview.run()
+    assert not overview.exception
+    assert title(overview) == f"{names[0]} · 区县画像"
+    assert overview.query_params["county"] == region_code(demo_db, names[0])
+    assert (overview.query_params["period"], overview.query_params["from"]) == ("year", "2024-01")
+
+
+def test_every_internal_link_names_a_page_of_the_navigation() -> None:
+    filters = Filters(date(2018, 1, 1), date(2018, 12, 1), period="custom")
+    for url in (links.county_profile_url("450223", filters), links.facility_profile_url("H1", filters),
+                links.alliance_url("A009", filters), links.OVERVIEW_PAGE + "?city=450200"):
+        script, query = links.destination(links.labelled(url, "名称"))
+        assert script in page_files().values(), url
+        assert query.get("period") in (None, "custom")
+    assert links.destination("./?city=450200")[0] == "pages/overview.py", "the Overview is the app's root"
+    assert links.destination("https://example.org/county") is None
 
 
 def test_county_profile_sections_match_the_base_tables(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
