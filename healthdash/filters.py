@@ -150,10 +150,12 @@ class Filters:
     def to_query(self) -> dict[str, str]:
         """URL parameters for this selection; defaults are left out to keep links short."""
         query: dict[str, str] = {}
-        for key in ("city", "county", "town", "alliance"):
-            value = getattr(self, key)
-            if value:
-                query[key] = value
+        # The narrowest place alone: its parents follow from it (parse_query), and a link to a county or
+        # town then reads the same as the page writes it, so opening one adds one step to the history.
+        if self.place:
+            query[self.level] = self.place
+        if self.alliance:
+            query["alliance"] = self.alliance
         if set(self.tiers) != set(TIERS):
             query["tiers"] = ",".join(self.tiers)
         if self.period != DEFAULT_PERIOD:

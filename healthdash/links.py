@@ -13,6 +13,7 @@ Streamlit's own link cells always open a new tab). The browser's Back button ret
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
@@ -30,6 +31,7 @@ ALLIANCE_PAGE = "alliances"
 FACILITY_KEY = "facility"  # URL key of the facility profile's subject (the county profile uses "county")
 OVERVIEW_PAGE = "./"  # the default page's address is the app's root
 _CARRIED_KEYS = ("period", "from", "to", "cmp", "tiers")
+_SESSION_KEYS = ("lang", "present")  # not part of the selection, but of how this user reads it
 _LABEL = r"#(.+)$"
 
 
@@ -125,12 +127,21 @@ def destination(url: str) -> tuple[str, dict[str, str]] | None:
 
 
 def open_url(url: str) -> None:
-    """Open an internal `url` in this tab, as a click on a link would (the page reads its subject from the
-    query parameters). An unknown address is ignored."""
+    """Open an internal `url` in this tab, as a click on a link would: the browser loads it, so Back
+    returns to this view in one step (st.switch_page with query parameters leaves two steps in the
+    history, the first showing the new parameters on the old page). The language and presenter mode go
+    along. An address that names no page is ignored."""
     target = destination(url)
-    if target is not None:
-        script, query = target
-        st.switch_page(script, query_params=query)
+    if target is None:
+        return
+    address = url.partition("#")[0]
+    carried = {key: st.query_params[key] for key in _SESSION_KEYS if key in st.query_params}
+    if carried:
+        address += ("&" if "?" in address else "?") + urlencode(carried)
+    # JSON with "<" escaped is a JavaScript string that cannot end the script element.
+    literal = json.dumps(address).replace("<", "\\u003c")
+    st.html(f"<script>window.location.assign({literal});</script>", unsafe_allow_javascript=True)
+    st.stop()
 
 
 def _is_link(config: object) -> bool:

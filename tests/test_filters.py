@@ -5,11 +5,13 @@ from datetime import date
 import pytest
 
 from healthdash.filters import (
+    RELATIVE_PERIODS,
     TIERS,
     FilterOptions,
     Filters,
     add_months,
     parse_query,
+    period_starts,
     preset_range,
 )
 
@@ -35,11 +37,14 @@ OPTIONS = FilterOptions(
         Filters(date(2025, 10, 1), date(2025, 12, 1), period="quarter"),
         Filters(date(2025, 1, 1), date(2025, 12, 1), period="last12"),
         Filters(date(2024, 1, 1), date(2024, 12, 1), period="last_year"),
+        Filters(date(2018, 1, 1), date(2018, 12, 1), period="year", county="450223", city="450200"),
+        Filters(date(2024, 4, 1), date(2024, 6, 1), period="quarter_of", compare="mom"),
+        Filters(date(2021, 7, 1), date(2021, 7, 1), period="month_of"),
     ],
 )
 def test_every_filter_round_trips_through_the_url(filters: Filters) -> None:
     # preset periods are re-derived from the data's last month, so build them the same way
-    if filters.period not in ("custom", "ytd"):
+    if filters.period in RELATIVE_PERIODS and filters.period != "ytd":
         start, end = preset_range(filters.period, OPTIONS.last_month)
         assert (filters.month_from, filters.month_to) == (start, end)
     parsed = parse_query(filters.to_query(), OPTIONS)
@@ -120,3 +125,39 @@ def test_only_bound_parameters_leave_the_selection() -> None:
     params = Filters(date(2024, 1, 1), date(2024, 6, 1), county="450223").sql_params()
     assert set(params) == {"city", "county", "town", "alliance", "tiers", "month_from", "month_to",
                            "base_from", "base_to"}
+
+
+def test_a_link_names_the_narrowest_place_alone() -> None:
+    town = Filters(date(2025, 1, 1), date(2025, 12, 1), city="450200", county="450223", town="450223101")
+    assert town.to_query() == {"town": "450223101"}
+    assert parse_query({"town": "450223101"}, OPTIONS).filters == town
+
+
+@pytest.mark.parametrize(
+    ("query", "months"),
+    [
+        ({"period": "year", "from": "2018-01"}, (date(2018, 1, 1), date(2018, 12, 1))),
+        ({"period": "year", "from": "2018-07"}, (date(2018, 1, 1), date(2018, 12, 1))),  # the year holding it
+        ({"period": "quarter_of", "from": "2024-05"}, (date(2024, 4, 1), date(2024, 6, 1))),
+        ({"period": "month_of", "from": "2024-06"}, (date(2024, 6, 1), date(2024, 6, 1))),
+    ],
+)
+def test_a_year_quarter_or_month_names_its_whole_months(query: dict[str, str], months: tuple[date, date]) -> None:
+    parsed = parse_query(query, OPTIONS)
+    assert parsed.dropped == []
+    assert (parsed.filters.month_from, parsed.filters.month_to) == months
+
+
+def test_a_year_still_running_ends_at_the_latest_month_and_unknown_years_are_dropped() -> None:
+    running = FilterOptions(**{**OPTIONS.__dict__, "last_month": date(2025, 8, 1)})
+    parsed = parse_query({"period": "year", "from": "2025-01"}, running)
+    assert (parsed.filters.month_from, parsed.filters.month_to) == (date(2025, 1, 1), date(2025, 8, 1))
+    dropped = parse_query({"period": "year", "from": "1066-01"}, running)
+    assert dropped.filters.period == "ytd" and ("from", "1066-01") in dropped.dropped
+
+
+def test_the_choices_of_a_fixed_period_are_those_with_data_latest_first() -> None:
+    assert period_starts("year", OPTIONS)[:2] == [date(2025, 1, 1), date(2024, 1, 1)]
+    assert period_starts("year", OPTIONS)[-1] == date(2017, 1, 1)
+    assert period_starts("quarter_of", OPTIONS)[0] == date(2025, 10, 1)
+    assert len(period_starts("month_of", OPTIONS)) == 9 * 12

@@ -111,11 +111,11 @@ def test_facility_link_round_trip_and_its_volume(demo_db: Path, monkeypatch: pyt
     assert "牵头单位" in set(memberships["角色"])
 
 
-def test_a_click_on_a_place_in_the_attention_table_opens_it_in_this_session(
+def test_a_click_on_a_place_in_the_attention_table_opens_it_in_this_tab(
     demo_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The table shows names (no addresses); a click on one opens that county's profile in the same session
-    (st.switch_page), with the period of the view it was made from."""
+    """The table shows names (no addresses); a click on one has the browser load that county's profile in
+    the same tab, with the period of the view it was made from, and the link alone shows that county."""
     monkeypatch.setenv("HEALTHDASH_DB", str(demo_db))
     overview = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     overview.query_params.update({"city": region_code(demo_db, "柳州市"), "period": "year", "from": "2024-01"})
@@ -128,9 +128,12 @@ def test_a_click_on_a_place_in_the_attention_table_opens_it_in_this_session(
     overview.session_state["attention_0"] = {"selection": {"rows": [], "columns": [], "cells": [(0, "单位")]}}
     overview.run()
     assert not overview.exception
-    assert title(overview) == f"{names[0]} · 区县画像"
-    assert overview.query_params["county"] == region_code(demo_db, names[0])
-    assert (overview.query_params["period"], overview.query_params["from"]) == ("year", "2024-01")
+    scripts = [element.proto.body for element in overview.get("html") if "location.assign" in element.proto.body]
+    assert len(scripts) == 1, "the click makes the browser load the place's link"
+    url = re.search(r'location\.assign\("([^"]+)"\)', scripts[0]).group(1)
+    assert dict(parse_qsl(urlsplit(url).query)) == {
+        "county": region_code(demo_db, names[0]), "period": "year", "from": "2024-01"}
+    assert title(open_link(url, demo_db, monkeypatch)) == f"{names[0]} · 区县画像"
 
 
 def test_every_internal_link_names_a_page_of_the_navigation() -> None:
