@@ -40,12 +40,12 @@ def changed_from_outside(keys: Iterable[str]) -> dict[str, str] | None:
 def write(keys: Iterable[str], values: Mapping[str, str]) -> None:
     """Make the URL show exactly `values` for `keys` (keys without a value are removed)."""
     keys = tuple(keys)
-    for key in keys:
-        if key in values:
-            if st.query_params.get(key) != values[key]:
-                st.query_params[key] = values[key]
-        elif key in st.query_params:
-            del st.query_params[key]
+    params = st.query_params.to_dict()
+    wanted = {k: v for k, v in params.items() if k not in keys or k in values}
+    wanted |= {k: v for k, v in values.items() if k in keys}
+    # At once: the browser adds a step to its history for each change, and Back should undo a click.
+    if wanted != params:
+        st.query_params.from_dict(wanted)
     written = {k: v for k, v in st.session_state.get(_WRITTEN, {}).items() if k not in keys}
     st.session_state[_WRITTEN] = written | {k: v for k, v in values.items() if k in keys}
 
