@@ -94,12 +94,12 @@ def breadcrumb(filters: Filters) -> None:
     if filters.town:
         trail.append(("town", filters.town, options.towns[filters.town][0]))
     with st.container(horizontal=True, gap="small", vertical_alignment="center", key="breadcrumb"):
-        st.caption(t("filters.breadcrumb"))
+        st.caption(t("filters.breadcrumb"), width="content")
         for level, code, name in trail[:-1]:
             if st.button(name, key=f"crumb_{level}", type="tertiary", help=t("filters.breadcrumb_help", place=name)):
                 narrow_to(level, code)
-            st.caption("›")
-        st.markdown(f"**{trail[-1][2]}**")
+            st.caption("›", width="content")
+        st.markdown(f"**{trail[-1][2]}**", width="content")
 
 
 def empty_state(message_key: str = "overview.empty") -> None:
