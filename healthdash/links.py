@@ -161,18 +161,15 @@ def table(frame: pd.DataFrame, key: str, column_config: Mapping[str, Any] | None
             column.get("label") or name, help=column.get("help"), width=column.get("width"),
             pinned=column.get("pinned"),
         )
-    # A new key after each click: the selection would otherwise be there again when the user comes back.
-    generation = st.session_state.get(f"_links_{key}", 0)
     event = st.dataframe(
-        shown, key=f"{key}_{generation}", column_config=config, on_select="rerun" if linked else "ignore",
+        shown, key=key, column_config=config, on_select="rerun" if linked else "ignore",
         selection_mode="single-cell", **options,
     )
     cells = event.selection.cells if linked else []  # type: ignore[union-attr]
     for row, column in cells:
         cell = frame[column].iloc[row] if column in linked else None
         if isinstance(cell, str):
-            st.session_state[f"_links_{key}"] = generation + 1
-            open_url(cell)
+            open_url(cell)  # the browser loads the link: the selection goes with this session
 
 
 def label_of(cell: str) -> str:

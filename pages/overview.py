@@ -27,13 +27,18 @@ def show_kpis() -> None:
 
 
 def show_ranking() -> None:
-    urlstate.choice("rank", RANKED, RANKED[0])
+    # "rank" is the user's choice, kept in the URL at every level; where it has nothing to rank, the
+    # select shows the first indicator that has, and the choice comes back one level up.
+    urlstate.choice("rank", HEADLINE, HEADLINE[0])
+    wanted = st.session_state["rank"]
+    st.session_state["rank_shown"] = wanted if wanted in RANKED else RANKED[0]
     st.selectbox(
-        t("overview.ranking_indicator"), RANKED, key="rank",
+        t("overview.ranking_indicator"), RANKED, key="rank_shown",
         format_func=lambda code: catalog[code].name(current_lang()),
+        on_change=lambda: st.session_state.update(rank=st.session_state["rank_shown"]),
     )
-    urlstate.write_choice("rank", RANKED[0])
-    ui.ranking_chart(filters, catalog[st.session_state["rank"]], downloads=True)
+    urlstate.write_choice("rank", HEADLINE[0])
+    ui.ranking_chart(filters, catalog[st.session_state["rank_shown"]], downloads=True)
 
 
 def show_attention() -> None:

@@ -153,3 +153,29 @@ def test_the_start_up_imports_the_default_page_first_and_every_page_after() -> N
     assert {"healthdash.kpi", "healthdash.summary", "healthdash.ui"} <= set(first)
     assert set(first) < set(every)
     assert {"healthdash.whatif", "healthdash.public_health", "healthdash.data_views"} <= set(every) - set(first)
+
+
+def test_a_county_ranks_what_it_has_and_the_choice_comes_back_one_level_up(app: AppTest, demo_db: Path) -> None:
+    """At county level 县域内就诊率 has no counties to rank: the ranking shows the first headline indicator
+    that has places there (towns or facilities), never an empty box; back at the city it is 县域内就诊率
+    again, as chosen, and the URL never named another."""
+    from healthdash.sidebar import KEY
+
+    app.query_params["city"] = region_code(demo_db, "柳州市")
+    app.run()
+    assert app.selectbox(key="rank_shown").value == "county_retention_rate"
+    app.selectbox(key=KEY["county"]).set_value(region_code(demo_db, "鹿寨县")).run()
+    assert not app.exception
+    shown = app.selectbox(key="rank_shown")
+    assert "县域内就诊率" not in shown.options and shown.options[0] == "基层医疗卫生机构诊疗人次占比"
+    assert shown.value == "primary_visit_share"
+    assert any("按「" in caption.value and "排序" in caption.value for caption in app.caption), "a ranking is drawn"
+    assert "rank" not in app.query_params
+    app.selectbox(key=KEY["county"]).set_value(None).run()
+    assert app.selectbox(key="rank_shown").value == "county_retention_rate"
+    assert "rank" not in app.query_params
+    # A choice made by the user is kept in the URL and survives the way down and up.
+    app.selectbox(key="rank_shown").set_value("fd_coverage").run()
+    assert app.query_params["rank"] == "fd_coverage"
+    app.selectbox(key=KEY["county"]).set_value(region_code(demo_db, "鹿寨县")).run()
+    assert app.selectbox(key="rank_shown").value == "fd_coverage"

@@ -125,7 +125,7 @@ def test_a_click_on_a_place_in_the_attention_table_opens_it_in_this_tab(
     names = list(table["单位"])
     assert names, "some county of 柳州市 misses a target"
     assert all("?" not in name and "#" not in name for name in names), "names, not addresses"
-    overview.session_state["attention_0"] = {"selection": {"rows": [], "columns": [], "cells": [(0, "单位")]}}
+    overview.session_state["attention"] = {"selection": {"rows": [], "columns": [], "cells": [(0, "单位")]}}
     overview.run()
     assert not overview.exception
     scripts = [element.proto.body for element in overview.get("html") if "location.assign" in element.proto.body]
