@@ -110,9 +110,11 @@ def plain_bars(
     axis_format: str = ",.0f",
     target: float | None = None,
     height_per_bar: int = 26,
+    selection: alt.Parameter | None = None,
 ) -> alt.LayerChart:
     """Horizontal bars, largest on top, labelled with `text`; rows whose `label` equals `highlight` are
-    drawn darker (the selected alliance). For indicators without a target (no pass/fail to colour)."""
+    drawn darker (the selected alliance). For indicators without a target (no pass/fail to colour).
+    With `selection` (a point selection), clicking a bar selects it."""
     order = alt.EncodingSortField(field=value, op="max", order="descending")
     base = alt.Chart(frame).encode(y=alt.Y(f"{label}:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)))
     shade = (alt.condition(alt.datum[label] == highlight, alt.value(BLUE), alt.value("#8fb0e0"))
@@ -122,6 +124,8 @@ def plain_bars(
         color=shade,
         tooltip=[alt.Tooltip(f"{label}:N", title=" "), alt.Tooltip(f"{text}:N", title=value_title or " ")],
     )
+    if selection is not None:
+        bars = bars.add_params(selection)
     labels = base.mark_text(align="left", dx=4, fontSize=LABEL_SIZE, font=FONT, color="#333333").encode(
         x=alt.X(f"{value}:Q"), text=alt.Text(f"{text}:N"),
     )

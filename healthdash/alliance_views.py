@@ -7,6 +7,7 @@ The page's own choices (kind, integration, comparison indicator) are URL-bound t
 
 from __future__ import annotations
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -381,10 +382,11 @@ def _comparison_chart(frame: pd.DataFrame, indicator: Indicator, filters: Filter
     code = indicator.code
     texts = [fmt_value(v, indicator.unit, lang=lang) for v in frame[code]]
     axis = ".0%" if indicator.is_percent else ",.2~f"
+    picked = alt.selection_point(name=ui.RANKING_SELECTION, fields=["code"])
     if indicator.target is None:
         selected = _alliance_name(filters.alliance) if filters.alliance in set(frame["code"]) else None
         chart = plain_bars(frame.assign(text=texts), label="name", value=code, text="text", highlight=selected,
-                           value_title=indicator.name(lang), axis_format=axis)
+                           value_title=indicator.name(lang), axis_format=axis, selection=picked)
     else:
         met, not_met, no_target = ui.status_labels()
         meets = [meets_target(indicator, v) for v in frame[code]]
@@ -394,8 +396,17 @@ def _comparison_chart(frame: pd.DataFrame, indicator: Indicator, filters: Filter
         )
         chart = charts.ranking_bar(shown, label="name", value=code, text="text", status="status",
                                    status_labels=(met, not_met, no_target), target=indicator.target_value,
-                                   axis_format=axis, value_title=indicator.name(lang))
-    presenter.altair_chart(chart)
+                                   axis_format=axis, value_title=indicator.name(lang), selection=picked)
+    # A click selects the alliance in the shared sidebar (before it is drawn again: a callback).
+    key = f"alliance_comparison_chart_{code}_{filters.alliance or ''}"
+    presenter.altair_chart(chart, key=key, on_select=lambda: _on_bar(key))
+    st.caption(t("alliances.comparison_click"))
+
+
+def _on_bar(key: str) -> None:
+    codes = ui.selected_values(st.session_state[key], ui.RANKING_SELECTION, "code")
+    if codes:
+        al.select_alliance(codes[0])
 
 
 def comparison_table(ranked: pd.DataFrame, totals: dict[str, float | None], filters: Filters) -> pd.DataFrame:

@@ -192,10 +192,12 @@ def scale_spec(spec: dict, factor: float) -> dict:
     return walk(copy.deepcopy(spec))
 
 
-def altair_chart(spec: ChartSpec, *, key: str | None = None, on_select: str = "ignore") -> Any:
+def altair_chart(
+    spec: ChartSpec, *, key: str | None = None, on_select: str | Callable[[], None] = "ignore"
+) -> Any:
     """Render a chart (the spec of a builder decorated with chart_cache.cached_spec) full width; larger text
     and height in presenter mode. With on_select="rerun" (and a key) a click reruns the page and the
-    chart's selection event is returned."""
+    chart's selection event is returned; a callable runs on a click, before the rerun."""
     browser = spec.for_browser()
     shown = scale_spec(browser, CHART_SCALE) if active() else browser
     return st.vega_lite_chart(shown, width="stretch", theme=None, key=key, on_select=on_select)

@@ -174,11 +174,13 @@ def headline_grid(kpis: list[Kpi], notes: dict[str, str], filters: Filters) -> N
 @dataclass(frozen=True)
 class Scorecard:
     """The scorecard in two shapes: `values` (numbers; place name, shortfalls, one column per indicator
-    code) and `bands` (band keys, same shape; None where no band applies)."""
+    code) and `bands` (band keys, same shape; None where no band applies); `codes`, the places' codes in
+    the order of the rows."""
 
     level: str
     values: pd.DataFrame
     bands: pd.DataFrame
+    codes: tuple[str, ...] = ()
 
 
 def build_scorecard(standing: pd.DataFrame, level: str) -> Scorecard:
@@ -204,7 +206,7 @@ def build_scorecard(standing: pd.DataFrame, level: str) -> Scorecard:
     bands = bands.where(bands != scorecard.NO_DATA, None)
     values.columns.name = None
     bands.columns.name = None
-    return Scorecard(level, values, bands)
+    return Scorecard(level, values, bands, tuple(str(code) for code in order))
 
 
 def short_name(code: str) -> str:
@@ -249,7 +251,6 @@ def show_scorecard(card: Scorecard, filters: Filters) -> None:
     formatters = {headers[code]: _cell_text(catalog[code], lang) for code in codes}
     formatters[headers["shortfalls"]] = "{:d}".format
     config: dict[str, object] = {
-        level_name: st.column_config.TextColumn(pinned=True),
         headers["shortfalls"]: st.column_config.NumberColumn(help=t("public_health.shortfalls_help")),
     }
     for code in codes:
@@ -258,8 +259,14 @@ def show_scorecard(card: Scorecard, filters: Filters) -> None:
             help=f"{indicator.name(lang)}｜{ui.target_text(indicator)}｜{indicator.definition(lang)}"
         )
     height = "content" if len(values) <= 20 else 36 * 21
-    st.dataframe(scorecard.styled(values, bands, formatters), hide_index=True, width="stretch",
-                 column_config=config, height=height, key="ph_scorecard")
+    config[level_name] = st.column_config.TextColumn(pinned=True, help=t("public_health.place_click"))
+    # The place is part of the key: after a drill-down the next scorecard starts without a selection.
+    event = st.dataframe(scorecard.styled(values, bands, formatters), hide_index=True, width="stretch",
+                         column_config=config, height=height, key=f"ph_scorecard_{filters.place or 'all'}",
+                         on_select="rerun", selection_mode="single-cell")
+    for row, column in event.selection.cells:
+        if column == level_name and card.codes[row] != filters.place:
+            ui.drill(filters, card.level, card.codes[row])
     legend()
     st.download_button(
         t("public_health.export_xlsx"),

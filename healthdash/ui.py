@@ -153,9 +153,12 @@ def base_text(kpi: Kpi, filters: Filters) -> str | None:
     return t("kpi.base_value", period=period, value=fmt_value(kpi.base, kpi.indicator.unit, lang=lang))
 
 
-def kpi_card(kpi: Kpi, filters: Filters, note: str | None = None) -> None:
+def kpi_card(
+    kpi: Kpi, filters: Filters, note: str | None = None, drill: Callable[[str], None] | None = None
+) -> None:
     """One indicator: value, change coloured by whether it is better and the comparison period's value,
-    target and pass/fail, sparkline; `note` (e.g. the people behind a rate) as a small line at the foot."""
+    target and pass/fail, sparkline; `note` (e.g. the people behind a rate) as a small line at the foot;
+    with `drill`, a link to the places one level down, ranked by this indicator (`drill(code)`)."""
     lang = current_lang()
     indicator = kpi.indicator
     color = "gray" if kpi.improved is None else ("blue" if kpi.improved else "orange")
@@ -183,14 +186,20 @@ def kpi_card(kpi: Kpi, filters: Filters, note: str | None = None) -> None:
             st.markdown(f"{badge} {target_text(indicator)}")
         if note:
             st.caption(note)
+        level = child_level(filters, indicator) if drill is not None else None
+        if drill is not None and level is not None:
+            st.button(t("kpi.drill", level=t(f"level.{level}")), key=f"kpi_drill_{indicator.code}", type="tertiary",
+                      icon=":material/arrow_downward:", on_click=drill, args=(indicator.code,))
 
 
-def kpi_grid(kpis: list[Kpi], filters: Filters, per_row: int = 3) -> None:
+def kpi_grid(
+    kpis: list[Kpi], filters: Filters, per_row: int = 3, drill: Callable[[str], None] | None = None
+) -> None:
     for start in range(0, len(kpis), per_row):
         columns = st.columns(per_row)
         for column, kpi in zip(columns, kpis[start:start + per_row], strict=False):
             with column:
-                kpi_card(kpi, filters)
+                kpi_card(kpi, filters, drill=drill)
 
 
 def status_labels() -> tuple[str, str, str]:

@@ -22,8 +22,13 @@ catalog = indicator_catalog()
 RANKED = ui.rankable(filters, HEADLINE)
 
 
+def rank_by(code: str) -> None:
+    """A KPI card's link down: the ranking below shows the places one level down by that indicator."""
+    st.session_state["rank"] = code
+
+
 def show_kpis() -> None:
-    ui.kpi_grid(kpis, filters)
+    ui.kpi_grid(kpis, filters, drill=rank_by)
 
 
 def show_ranking() -> None:

@@ -179,3 +179,15 @@ def test_a_county_ranks_what_it_has_and_the_choice_comes_back_one_level_up(app: 
     assert app.query_params["rank"] == "fd_coverage"
     app.selectbox(key=KEY["county"]).set_value(region_code(demo_db, "鹿寨县")).run()
     assert app.selectbox(key="rank_shown").value == "fd_coverage"
+
+
+def test_a_kpi_card_leads_to_the_places_one_level_down_ranked_by_it(app: AppTest, demo_db: Path) -> None:
+    app.query_params["city"] = region_code(demo_db, "柳州市")
+    app.run()
+    drill = app.button(key="kpi_drill_fd_coverage")
+    assert drill.label == "各区县排名"
+    drill.click().run()
+    assert not app.exception
+    assert app.selectbox(key="rank_shown").value == "fd_coverage"
+    assert app.query_params["rank"] == "fd_coverage"
+    assert any("按「家庭医生签约率」排序" in caption.value for caption in app.caption)

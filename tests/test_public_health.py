@@ -418,3 +418,20 @@ def test_english_switch(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert not app.exception
     assert "Family-doctor contract coverage" in metric_values(app)
     assert "County" in app.dataframe[0].value.columns
+
+
+def test_a_click_on_a_place_in_the_scorecard_narrows_the_page_to_it(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from healthdash.sidebar import KEY
+
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        city = con.execute("select code from region where name = '柳州市'").fetchone()[0]
+        names = dict(con.execute("select name, code from region where parent_code = $city", {"city": city}).fetchall())
+    app = open_page(demo_db, monkeypatch, {"city": city, "period": "year", "from": "2024-01"})
+    first = next(frame.value for frame in app.dataframe if "区县" in frame.value.columns)["区县"].iloc[0]
+    app.session_state[f"ph_scorecard_{city}"] = {"selection": {"rows": [], "columns": [], "cells": [(0, "区县")]}}
+    app.run()
+    assert not app.exception
+    assert app.selectbox(key=KEY["county"]).value == names[first]
+    assert app.query_params["county"] == names[first] and app.query_params["period"] == "year"
+    towns = next(frame.value for frame in app.dataframe if "乡镇/街道" in frame.value.columns)
+    assert len(towns) > 1, "the scorecard now compares the county's towns"
