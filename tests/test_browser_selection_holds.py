@@ -309,3 +309,59 @@ def test_every_kind_of_internal_link_opens_a_page(page, page_log, places, browse
         assert re.search("2018年", header_line(page)), f"{kind}: the period of the link is shown"
     assert_no_errors(page, page_log, "every kind of link")
 
+
+
+def test_a_place_in_the_public_health_scorecard_narrows_the_page(page, page_log, places) -> None:
+    open_page(page, f"/public-health?city={places['city']}&period=year&from=2024-01")
+    click_first_name(page, table_index=0)  # the scorecard comes first
+    county = url_params(page).get("county")
+    assert county, f"a click on a county's name narrows the page to it: {page.url}"
+    assert page.url.split("?")[0].endswith("/public-health") and url_params(page).get("period") == "year"
+    assert shown_value(page, zh("filters.county")) in breadcrumb(page).inner_text()
+    page.go_back()
+    wait_until_idle(page)
+    assert "county" not in url_params(page) and url_params(page).get("city") == places["city"]
+    assert_no_errors(page, page_log, "a place in the scorecard")
+
+
+def test_the_alliance_comparison_and_member_list_lead_on(page, page_log, places) -> None:
+    open_page(page, f"/alliances?county={places['county']}&period=year&from=2024-01")
+    hint = page.get_by_text(zh("alliances.comparison_click"), exact=True)
+    chart = hint.locator("xpath=preceding::*[@data-testid='stVegaLiteChart'][1]")
+    chart.scroll_into_view_if_needed()
+    chart.locator('path[aria-roledescription="bar"]').first.click()
+    wait_until_idle(page)
+    alliance = url_params(page).get("alliance")
+    assert alliance, f"a click on a bar selects that alliance: {page.url}"
+    assert shown_value(page, zh("filters.alliance")) != zh("filters.all")
+    # The selected alliance's member list: a name opens the facility's profile in this tab.
+    page.get_by_text(zh("alliances.member_list")).first.click()
+    members = page.locator(f'{MAIN} [data-testid="stExpander"] [data-testid="stDataFrame"]').first
+    members.scroll_into_view_if_needed()
+    before = page.url
+    box = members.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 30, box["y"] + 55)
+    wait_until_idle(page)
+    assert page.url.split("?")[0].endswith("/facility") and url_params(page).get("facility"), page.url
+    assert url_params(page).get("period") == "year"
+    page.go_back()
+    wait_until_idle(page)
+    assert page.url == before
+    assert_no_errors(page, page_log, "the alliances page's links")
+
+
+def test_a_name_in_the_facility_profile_opens_its_view(page, page_log, browser_db, places) -> None:
+    with duckdb.connect(str(browser_db), read_only=True) as con:
+        lead = con.execute("""select a.lead_facility from alliance a where a.home_region = $county
+                              order by a.code""", {"county": places["county"]}).fetchone()[0]
+    open_page(page, f"/facility?facility={lead}&period=year&from=2024-01")
+    before = page.url
+    heading = page.locator(f"{MAIN} h1").first.inner_text()
+    click_first_name(page, table_index=0)
+    assert page.url != before and not page.get_by_text(NOT_FOUND).count()
+    assert page.locator(f"{MAIN} h1").first.inner_text() != heading
+    page.go_back()
+    wait_until_idle(page)
+    assert page.url == before
+    assert_no_errors(page, page_log, "a name in the facility profile")
