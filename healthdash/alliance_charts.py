@@ -11,7 +11,7 @@ import altair as alt
 import pandas as pd
 
 from healthdash.chart_cache import cached_spec
-from healthdash.charts import BLUE, FONT, GRAY, LABEL_SIZE, LIGHT_GRAY, ORANGE, PALETTE
+from healthdash.charts import BLUE, FONT, GRAY, LABEL_SIZE, LIGHT_GRAY, ORANGE, PALETTE, spoken
 
 _MONTH_FORMAT = "%Y年%-m月"
 _MAX_TICKS = 5
@@ -123,7 +123,8 @@ def plain_bars(
         x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=axis_format, tickCount=4)),
         color=shade,
         tooltip=[alt.Tooltip(f"{label}:N", title=" "), alt.Tooltip(f"{text}:N", title=value_title or " ")],
-    )
+        description=alt.Description("aria:N"),
+    ).transform_calculate(aria=spoken(label, text))
     if selection is not None:
         bars = bars.add_params(selection)
     labels = base.mark_text(align="left", dx=4, fontSize=LABEL_SIZE, font=FONT, color="#333333").encode(

@@ -33,6 +33,7 @@ OVERVIEW_PAGE = "./"  # the default page's address is the app's root
 _CARRIED_KEYS = ("period", "from", "to", "cmp", "tiers")
 _SESSION_KEYS = ("lang", "present")  # not part of the selection, but of how this user reads it
 _LABEL = r"#(.+)$"
+LINK_COLOR = "#1f5fbf"
 
 
 def _url(page: str, params: dict[str, str], filters: Filters | None) -> str:
@@ -161,8 +162,10 @@ def table(frame: pd.DataFrame, key: str, column_config: Mapping[str, Any] | None
             column.get("label") or name, help=column.get("help"), width=column.get("width"),
             pinned=column.get("pinned"),
         )
+    # Blue names say "click me", as links do (and not the grey of a pinned column).
+    styled = shown.style.map(lambda _: f"color: {LINK_COLOR}", subset=linked) if linked else shown
     event = st.dataframe(
-        shown, key=key, column_config=config, on_select="rerun" if linked else "ignore",
+        styled, key=key, column_config=config, on_select="rerun" if linked else "ignore",
         selection_mode="single-cell", **options,
     )
     cells = event.selection.cells if linked else []  # type: ignore[union-attr]
