@@ -87,10 +87,9 @@ def registry(filters: Filters) -> pd.DataFrame:
     codes = list(frame["code"])
     key = f"alliance_registry_{filters.alliance or ''}_{kind or ALL}_{integration or ALL}"
     chosen = codes.index(filters.alliance) if filters.alliance in codes else None
-    table, config = registry_table(frame)
-    st.dataframe(
-        table, key=key, hide_index=True, width="stretch", column_config=config,
-        on_select=lambda: _on_pick(key, codes), selection_mode="single-row",
+    table, config = registry_table(frame, filters)
+    links.table(
+        table, key, hide_index=True, width="stretch", column_config=config, on_row=lambda: _on_pick(key, codes),
         selection_default={"selection": {"rows": [chosen]}} if chosen is not None else None,
     )
     st.markdown(t("alliances.registry_total", alliances=fmt_count(totals["alliances"]),
@@ -99,22 +98,28 @@ def registry(filters: Filters) -> pd.DataFrame:
 
 
 def _on_pick(key: str, codes: list[str]) -> None:
-    rows = st.session_state[key]["selection"]["rows"]
+    selection = st.session_state[key]["selection"]
+    if selection.get("cells"):  # a name clicked: links.table opens its link
+        return
+    rows = selection["rows"]
     al.select_alliance(codes[rows[0]] if rows else None)
 
 
-def registry_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
-    """The registry with Chinese headers and members by tier (only the tiers some alliance shown has); a
-    click on a row selects the alliance, so its cells are not links."""
+def registry_table(frame: pd.DataFrame, filters: Filters) -> tuple[pd.DataFrame, dict]:
+    """The registry with Chinese headers, lead and home place as links, members by tier (only the tiers
+    some alliance shown has)."""
     lang = current_lang()
+    options = filter_options()
+    home_urls = [links.place_url("county" if code in options.counties else "city", code, filters, options)
+                 for code in frame["home_region"]]
     col = {name: t(f"alliances.col_{name}") for name in ("name", "kind", "integration", "lead", "home",
                                                           "founded", "members")}
     table = pd.DataFrame({
         col["name"]: frame["name"],
         col["kind"]: [t(f"alliances.kind_{kind}") for kind in frame["kind"]],
         col["integration"]: [t(f"alliances.integration_{i}") for i in frame["integration"]],
-        col["lead"]: frame["lead_name"],
-        col["home"]: frame["home_name"],
+        col["lead"]: links.facility_links(frame["lead_facility"], frame["lead_name"], filters),
+        col["home"]: links.labelled_links(home_urls, frame["home_name"]),
         col["founded"]: [fmt_month(month, lang=lang) for month in frame["founded"]],
         col["members"]: frame["members"].astype("int64"),
     })
@@ -124,6 +129,8 @@ def registry_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
             table[t(f"tier.{tier}")] = counts
     config = {
         col["name"]: st.column_config.TextColumn(col["name"], width="large"),
+        col["lead"]: links.link_column(col["lead"], help=t("links.facility_help")),
+        col["home"]: links.link_column(col["home"], help=t("links.county_help")),
     }
     return table, config
 

@@ -14,7 +14,7 @@ Streamlit's own link cells always open a new tab). The browser's Back button ret
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
@@ -149,8 +149,13 @@ def _is_link(config: object) -> bool:
     return isinstance(config, Mapping) and config.get("type_config", {}).get("type") == "link"
 
 
-def table(frame: pd.DataFrame, key: str, column_config: Mapping[str, Any] | None = None, **options: Any) -> None:
-    """`st.dataframe` whose `link_column`s show names that open their link in this tab on a click."""
+def table(
+    frame: pd.DataFrame, key: str, column_config: Mapping[str, Any] | None = None,
+    on_row: Callable[[], None] | None = None, **options: Any,
+) -> None:
+    """`st.dataframe` whose `link_column`s show names that open their link in this tab on a click. With
+    `on_row`, a row can also be selected (its checkbox): `on_row` runs then, before the rerun, and reads
+    the selection from st.session_state[key] (its cells are empty)."""
     config = dict(column_config or {})
     linked = [name for name, column in config.items() if _is_link(column) and name in frame.columns]
     shown = frame.assign(**{
@@ -165,10 +170,11 @@ def table(frame: pd.DataFrame, key: str, column_config: Mapping[str, Any] | None
     # Blue names say "click me", as links do (and not the grey of a pinned column).
     styled = shown.style.map(lambda _: f"color: {LINK_COLOR}", subset=linked) if linked else shown
     event = st.dataframe(
-        styled, key=key, column_config=config, on_select="rerun" if linked else "ignore",
-        selection_mode="single-cell", **options,
+        styled, key=key, column_config=config,
+        on_select=on_row or ("rerun" if linked else "ignore"),
+        selection_mode=["single-row", "single-cell"] if on_row else "single-cell", **options,
     )
-    cells = event.selection.cells if linked else []  # type: ignore[union-attr]
+    cells = event.selection.cells if linked or on_row else []  # type: ignore[union-attr]
     for row, column in cells:
         cell = frame[column].iloc[row] if column in linked else None
         if isinstance(cell, str):

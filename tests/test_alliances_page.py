@@ -9,6 +9,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from healthdash.alliance_views import ALL
 from healthdash.sidebar import KEY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -225,3 +226,18 @@ def test_english(app: AppTest) -> None:
     app.run()
     assert not app.exception
     assert "Alliance registry" in [subheader.value for subheader in app.subheader]
+
+
+def test_a_lead_name_in_the_registry_opens_its_profile(app: AppTest, demo_db: Path) -> None:
+    """A name in the registry opens its link; the row's checkbox (tested in the browser) selects the
+    alliance, and a click on a name leaves the selection alone."""
+    code = alliance_code(demo_db, "鹿寨县医共体")
+    app.query_params.update({"alliance": code, "period": "year", "from": "2024-01"})
+    app.run()
+    app.session_state[f"alliance_registry_{code}_{ALL}_{ALL}"] = {
+        "selection": {"rows": [], "columns": [], "cells": [(0, "牵头单位")]}}
+    app.run()
+    assert not app.exception
+    assert app.query_params["alliance"] == code
+    scripts = [element.proto.body for element in app.get("html") if "location.assign" in element.proto.body]
+    assert len(scripts) == 1 and '"facility?facility=' in scripts[0] and "period=year" in scripts[0]

@@ -326,6 +326,16 @@ def test_a_place_in_the_public_health_scorecard_narrows_the_page(page, page_log,
 
 def test_the_alliance_comparison_and_member_list_lead_on(page, page_log, places) -> None:
     open_page(page, f"/alliances?county={places['county']}&period=year&from=2024-01")
+    # The registry's first row, by its checkbox: that alliance is selected; then none again.
+    registry = page.locator(f'{MAIN} [data-testid="stDataFrame"]').first
+    registry.scroll_into_view_if_needed()
+    box = registry.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 14, box["y"] + 55)
+    wait_until_idle(page)
+    assert url_params(page).get("alliance"), f"a row's checkbox selects its alliance: {page.url}"
+    choose(page, zh("filters.alliance"), zh("filters.all"))
+    assert "alliance" not in url_params(page)
     hint = page.get_by_text(zh("alliances.comparison_click"), exact=True)
     chart = hint.locator("xpath=preceding::*[@data-testid='stVegaLiteChart'][1]")
     chart.scroll_into_view_if_needed()
