@@ -4,7 +4,7 @@ patients, a ranking that narrows the page on a click, and every facility's figur
 import altair as alt
 import streamlit as st
 
-from healthdash import charts, exports, presenter, referrals, sankey, ui, urlstate
+from healthdash import charts, exports, links, presenter, referrals, sankey, ui, urlstate
 from healthdash.filters import TIERS
 from healthdash.fmt import fmt_change, fmt_period, fmt_wan
 from healthdash.i18n import current_lang, t
@@ -120,12 +120,13 @@ else:
     compare = t(f"compare.{filters.compare}")
     st.caption(t("referrals.outflow_caption", compare=compare, base=fmt_period(base_from, base_to, lang=lang)))
     st.markdown(f"**{t('referrals.receivers')}**")
-    shown = receivers.assign(share=receivers["share"] * 100, change=receivers["change"].map(lambda x: fmt_change(x, 1)))
-    st.dataframe(
-        shown[["to_name", "place", "referrals", "share", "change", "chapters"]],
+    shown = receivers.assign(share=receivers["share"] * 100, change=receivers["change"].map(lambda x: fmt_change(x, 1)),
+                             to_name=links.facility_links(receivers["to_facility"], receivers["to_name"], filters))
+    links.table(
+        shown[["to_name", "place", "referrals", "share", "change", "chapters"]], "referral_receivers",
         hide_index=True, width="stretch",
         column_config={
-            "to_name": st.column_config.TextColumn(t("referrals.col_receiver")),
+            "to_name": links.link_column(t("referrals.col_receiver"), help=t("links.facility_help")),
             "place": st.column_config.TextColumn(t("referrals.col_place")),
             "referrals": st.column_config.NumberColumn(t("referrals.col_referrals"), format="%,d"),
             "share": st.column_config.NumberColumn(t("referrals.col_share"), format="%.1f%%"),
@@ -175,10 +176,12 @@ else:
     formats = {key: "%,d" for key in ("up", "down", "out_of_county", "returned", "up_received", "down_received")}
     formats |= {"down_up_ratio": "%.2f", "out_of_county_rate": "%.1f%%", "green_share": "%.1f%%"}
     st.caption(t("referrals.table_caption"))
-    st.dataframe(
-        table, hide_index=True, width="stretch", height=420,
+    linked = table.assign(**{headers["facility"]: links.facility_links(
+        facility_frame["facility_code"], facility_frame["facility_name"], filters)})
+    links.table(
+        linked, "referral_facilities", hide_index=True, width="stretch", height=420,
         column_config={
-            headers["facility"]: st.column_config.TextColumn(headers["facility"], pinned=True),
+            headers["facility"]: links.link_column(headers["facility"], help=t("links.facility_help"), pinned=True),
             **{headers[key]: st.column_config.NumberColumn(headers[key], format=fmt) for key, fmt in formats.items()},
         },
     )

@@ -171,3 +171,16 @@ def test_english(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert not at.exception
     assert "Up-referrals" in [metric.label for metric in at.metric]
     assert "Where out-of-county patients go" in [header.value for header in at.subheader]
+
+
+@pytest.mark.parametrize(("table", "column"), [("referral_facilities", "机构"), ("referral_receivers", "to_name")])
+def test_a_facility_name_in_a_table_opens_its_profile(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch, table: str, column: str
+) -> None:
+    at = open_page(demo_db, monkeypatch, county=code_of(demo_db, "region", "鹿寨县"), period="year", **{"from": "2024-01"})
+    at.run()
+    at.session_state[table] = {"selection": {"rows": [], "columns": [], "cells": [(0, column)]}}
+    at.run()
+    assert not at.exception
+    scripts = [element.proto.body for element in at.get("html") if "location.assign" in element.proto.body]
+    assert len(scripts) == 1 and '"facility?facility=' in scripts[0] and "period=year" in scripts[0]
