@@ -62,6 +62,8 @@ BAND_COLORS: dict[str, str] = {
     scorecard.NO_TARGET: charts.GRAY,
 }
 KEY_GROUP_COLOR = "#5b8fd6"
+# A click on a place's bar in a chart of places (show_place_chart).
+_PLACE_CLICK = alt.selection_point(name="place_click", fields=["place_code"])
 
 
 def place_level(filters: Filters) -> str:
@@ -533,7 +535,8 @@ def paired_bars(standing: pd.DataFrame, codes: list[str], colors: list[str], ord
         color=color,
         tooltip=[alt.Tooltip("place_name:N", title=" "), alt.Tooltip("series:N", title=" "),
                  alt.Tooltip("text:N", title=" ")],
-    )
+        description=alt.Description("aria:N"),
+    ).transform_calculate(aria=charts.spoken("place_name", "series", "text")).add_params(_PLACE_CLICK)
     labels = base.mark_text(align="left", dx=3, fontSize=11, font=charts.FONT, color="#333333").encode(
         x="value:Q", text="text:N"
     )
@@ -575,7 +578,8 @@ def place_bars(standing: pd.DataFrame, code: str) -> alt.LayerChart | None:
                 axis=alt.Axis(format=".0%" if indicator.is_percent else ",.0f", tickCount=4)),
         color=color,
         tooltip=[alt.Tooltip("place_name:N", title=" "), alt.Tooltip("text:N", title=indicator.name(lang))],
-    )
+        description=alt.Description("aria:N"),
+    ).transform_calculate(aria=charts.spoken("place_name", "text")).add_params(_PLACE_CLICK)
     text = base.mark_text(align="left", dx=3, fontSize=12, font=charts.FONT, color="#333333").encode(
         x="value:Q", text="text:N"
     )
@@ -592,3 +596,15 @@ def show_chart(chart: ChartSpec | None) -> None:
         ui.empty_state("public_health.empty")
     else:
         presenter.altair_chart(chart)
+
+
+def show_place_chart(chart: ChartSpec | None, filters: Filters, level: str, key: str) -> None:
+    """A chart of `place_bars` or `paired_bars`: a click on a place's bar narrows the page to it."""
+    if chart is None:
+        ui.empty_state("public_health.empty")
+        return
+    # The place is part of the key: after a drill-down the next chart starts without a selection.
+    event = presenter.altair_chart(chart, key=f"{key}_{filters.place or 'all'}", on_select="rerun")
+    picked = ui.selected_values(event, _PLACE_CLICK.name, "place_code")
+    if picked and picked[0] != filters.place:
+        ui.drill(filters, level, picked[0])

@@ -56,19 +56,21 @@ ph.show_below_target(chosen_towns, indicator, filters)
 level_name = t(f"level.{level}")
 st.subheader(t("public_health.key_groups"), anchor=False)
 st.caption(t("public_health.key_groups_caption", level=level_name))
-ph.show_chart(ph.paired_bars(standing, ["fd_coverage", "fd_key_pop_coverage"], [ph.charts.BLUE, ph.KEY_GROUP_COLOR],
-                             order_by="fd_coverage"))
+ph.show_place_chart(ph.paired_bars(standing, ["fd_coverage", "fd_key_pop_coverage"],
+                                   [ph.charts.BLUE, ph.KEY_GROUP_COLOR], order_by="fd_coverage"),
+                    filters, level, "ph_key_groups")
 
 st.subheader(t("public_health.screening"), anchor=False)
 st.caption(t("public_health.screening_caption", level=level_name))
 immunisation, screening, hpv = st.columns(3, gap="medium")
 with immunisation:
     st.markdown(f"**{t('public_health.immunization_title')}**")
-    ph.show_chart(ph.place_bars(standing, "child_immunization_rate"))
+    ph.show_place_chart(ph.place_bars(standing, "child_immunization_rate"), filters, level, "ph_immunisation")
 with screening:
     st.markdown(f"**{t('public_health.screening_title')}**")
-    ph.show_chart(ph.paired_bars(standing, ["cervical_screening_rate", "breast_screening_rate"],
-                                 [ph.charts.BLUE, ph.KEY_GROUP_COLOR], order_by="cervical_screening_rate"))
+    ph.show_place_chart(ph.paired_bars(standing, ["cervical_screening_rate", "breast_screening_rate"],
+                                       [ph.charts.BLUE, ph.KEY_GROUP_COLOR], order_by="cervical_screening_rate"),
+                        filters, level, "ph_screening")
 with hpv:
     st.markdown(f"**{t('public_health.hpv_title')}**")
-    ph.show_chart(ph.place_bars(standing, "hpv_first_doses"))
+    ph.show_place_chart(ph.place_bars(standing, "hpv_first_doses"), filters, level, "ph_hpv")

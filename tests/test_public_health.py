@@ -435,3 +435,21 @@ def test_a_click_on_a_place_in_the_scorecard_narrows_the_page_to_it(demo_db: Pat
     assert app.query_params["county"] == names[first] and app.query_params["period"] == "year"
     towns = next(frame.value for frame in app.dataframe if "乡镇/街道" in frame.value.columns)
     assert len(towns) > 1, "the scorecard now compares the county's towns"
+
+
+def test_a_click_on_a_place_bar_narrows_the_page_to_it(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from healthdash import ui
+    from healthdash.sidebar import KEY
+
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        city = con.execute("select code from region where name = '柳州市'").fetchone()[0]
+        county = con.execute("select code from region where name = '鹿寨县'").fetchone()[0]
+    app = open_page(demo_db, monkeypatch, {"city": city})
+    pending = {"place_code": county}
+    real = ui.selected_values
+    monkeypatch.setattr(ui, "selected_values", lambda event, name, field: (
+        [pending.pop(field)] if name == "place_click" and field in pending else real(event, name, field)))
+    app.run()
+    assert not app.exception
+    assert app.selectbox(key=KEY["county"]).value == county
+    assert app.query_params["county"] == county
