@@ -321,6 +321,13 @@ def test_a_place_in_the_public_health_scorecard_narrows_the_page(page, page_log,
     page.go_back()
     wait_until_idle(page)
     assert "county" not in url_params(page) and url_params(page).get("city") == places["city"]
+    # A bar of the immunisation chart (places one level down): the same drill-down.
+    title = page.get_by_text(zh("public_health.immunization_title"), exact=True).last  # the chart's, not a header
+    chart = title.locator("xpath=following::*[@data-testid='stVegaLiteChart'][1]")
+    chart.scroll_into_view_if_needed()
+    chart.locator('path[aria-roledescription="bar"]').first.click()
+    wait_until_idle(page)
+    assert url_params(page).get("county"), f"a click on a place's bar narrows the page to it: {page.url}"
     assert_no_errors(page, page_log, "a place in the scorecard")
 
 
