@@ -1,6 +1,6 @@
 """Links between views, so that every place or hospital name opens everything about it, in the same tab.
 
-Every internal link is built here (`_url`) from the current selection. The URLs are relative
+Every internal link is built here from the current selection. The URLs are relative
 ("county?county=450223", "./?city=450200"): they resolve next to the page showing them wherever the app
 is served, and the page reads its subject back from the query parameters, so the link alone reopens the
 view. A link carries the period and comparison of the view it was made from; a city or town, which have
