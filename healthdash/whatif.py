@@ -288,17 +288,21 @@ def comparison_chart(frame: pd.DataFrame) -> alt.LayerChart:
 # ---------------------------------------------------------------------------------------------- ranking
 
 
+RANKING_CLICK = "county_click"  # a click on a county's dot in `ranking_chart`
+
+
 def ranking(result: Outcome, indicator: Indicator) -> pd.DataFrame:
     """Counties by `indicator` before and after, with their rank each time (1 = best)."""
     rows = []
     for row in result.counties.itertuples(index=False):
         rows.append({
+            "county_code": row.county_code,
             "county_name": row.county_name,
             "selected": row.selected,
             "before": scenario.values(row.before)[indicator.code],
             "after": scenario.values(row.after)[indicator.code],
         })
-    frame = pd.DataFrame(rows, columns=["county_name", "selected", "before", "after"]).dropna(
+    frame = pd.DataFrame(rows, columns=["county_code", "county_name", "selected", "before", "after"]).dropna(
         subset=["before", "after"]
     )
     if frame.empty:
@@ -356,7 +360,9 @@ def ranking_chart(frame: pd.DataFrame, indicator: Indicator) -> alt.LayerChart:
     after_dot = base.mark_point(filled=True, size=150, opacity=1).encode(
         x="after:Q", color=alt.Color("status:N", scale=charts.status_scale(met, not_met, no_target), title=None),
         tooltip=[alt.Tooltip("name:N", title=" "), alt.Tooltip("label:N", title=t("whatif.after"))],
-    )
+        description=alt.Description("aria:N"),
+    ).transform_calculate(aria=charts.spoken("name", "label", "status")).add_params(
+        alt.selection_point(name=RANKING_CLICK, fields=["county_code"]))
     text = base.mark_text(align="left", dx=10, fontSize=charts.LABEL_SIZE - 1, color="#333333").encode(
         x="after:Q", text="label:N"
     )

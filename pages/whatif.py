@@ -66,10 +66,15 @@ def show_ranking() -> None:
     if ranked.empty:
         ui.empty_state()
         return
-    st.caption(t("whatif.ranking_caption", indicator=indicator.name(lang)))
+    st.caption(t("whatif.ranking_caption", indicator=indicator.name(lang)) + t("whatif.ranking_click"))
     ranked_chart = whatif.ranking_chart(ranked, indicator)
     ranked_table = whatif.ranking_table(ranked, indicator)
-    presenter.altair_chart(ranked_chart)
+    # The place is part of the key: after a drill-down the next chart starts without a selection.
+    event = presenter.altair_chart(ranked_chart, key=f"whatif_rank_{filters.place or 'all'}_{indicator.code}",
+                                   on_select="rerun")
+    picked = ui.selected_values(event, whatif.RANKING_CLICK, "county_code")
+    if picked:
+        ui.drill(filters, "county", picked[0])
     with st.expander(t("whatif.ranking_table")):
         st.dataframe(ranked_table, hide_index=True, width="stretch")
     exports.download_row("whatif_ranking", t("whatif.ranking_title", indicator=indicator.name(lang)),

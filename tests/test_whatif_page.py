@@ -107,3 +107,20 @@ def test_malformed_lever_values_are_dropped_with_a_note(app: AppTest, query: dic
     key = next(iter(query))
     assert param(app, key) is None, "the bad value leaves the link"
     assert len(app.dataframe) >= 1, "the page still shows the scenario"
+
+
+def test_a_click_on_a_county_in_the_ranking_narrows_the_page_to_it(
+    app: AppTest, demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from healthdash import ui, whatif
+    from healthdash.sidebar import KEY
+
+    county = region_code(demo_db, "鹿寨县")
+    pending = {"county_code": county}
+    real = ui.selected_values
+    monkeypatch.setattr(ui, "selected_values", lambda event, name, field: (
+        [pending.pop(field)] if name == whatif.RANKING_CLICK and field in pending else real(event, name, field)))
+    open_whatif(app, {"city": region_code(demo_db, "柳州市")})
+    assert not app.exception
+    assert app.selectbox(key=KEY["county"]).value == county
+    assert param(app, "county") == county
