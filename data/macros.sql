@@ -28,3 +28,8 @@ create or replace macro referral_direction(sender, receiver) as
         when tier_rank(receiver.tier) > tier_rank(sender.tier) then 'up'
         when tier_rank(receiver.tier) < tier_rank(sender.tier) then 'down'
     end;
+
+-- Aggregations read at the period's last month only: a stock, or a sum the rollups already carry up to
+-- each month (year to date, rolling window). Python's twin: indicators.PERIOD_END_AGGREGATIONS.
+create or replace macro at_period_end(aggregation) as
+    aggregation in ('stock_ratio', 'stock_count', 'ytd', 'rolling_coverage');

@@ -55,7 +55,32 @@ order by month, home_facility;
 -- level it exists: facility (with its places), or a town or county for region-level figures.
 -- Page queries aggregate it as sum(numerator) / sum(denominator); counts carry a null denominator.
 create or replace table indicator_fact as
-with facility_month as (
+with
+-- Public-health rows as every page reads them, at each month: year-to-date indicators carry the sum
+-- from January to that month, rolling coverage the sum over its window (only once the town has
+-- reported for the whole window), so that a period takes its last month like any stock.
+public_health_at_month as (
+    select
+        p.indicator_code,
+        p.town_code,
+        p.month,
+        case i.aggregation
+            when 'ytd' then sum(p.numerator) over (
+                partition by p.town_code, p.indicator_code, year(p.month) order by p.month)
+            when 'rolling_coverage' then sum(p.numerator) over (
+                partition by p.town_code, p.indicator_code order by p.month
+                range between to_months(i.window_months - 1) preceding and current row)
+            else p.numerator
+        end as numerator,
+        p.denominator,
+        i.aggregation,
+        i.window_months,
+        min(p.month) over (partition by p.town_code, p.indicator_code) as first_month,
+    from public_health p
+    join indicator i on i.code = p.indicator_code
+    qualify i.aggregation <> 'rolling_coverage' or first_month <= p.month - to_months(i.window_months - 1)
+),
+facility_month as (
     select g.*, v.month, v.outpatient_visits, v.inpatient_discharges, v.critical_cases, v.inpatient_spending,
     from service_volume v
     join facility_geo g on g.facility_code = v.facility_code
@@ -66,7 +91,8 @@ volume as (
     union all
     select 'inpatient_discharges', facility_code, month, inpatient_discharges, null, null from facility_month
     union all
-    select 'critical_cases_treated', facility_code, month, critical_cases, null, null from facility_month where critical_cases > 0
+    select 'critical_cases_treated', facility_code, month, critical_cases, null, null from facility_month
+    where critical_cases > 0 or tier in ('county', 'tertiary')
     union all
     select 'primary_visit_share', facility_code, month,
         case when tier in ('township', 'community', 'village') then outpatient_visits else 0 end, outpatient_visits, null
@@ -83,7 +109,7 @@ volume as (
     select 'inpatient_cost_per_admission', facility_code, month, inpatient_spending, inpatient_discharges, null
     from facility_month where inpatient_discharges > 0 and tier in ('county', 'township')
 ),
-flows as (
+referral_sums as (
     select
         home_facility as facility_code,
         month,
@@ -95,23 +121,38 @@ flows as (
     from referral_flow_monthly
     group by all
 ),
+-- A facility that reported its month (a service_volume row) and sent no referral sent 0, not "no
+-- data"; referrals of a month without a volume report still count.
+flows as (
+    select
+        coalesce(s.facility_code, v.facility_code) as facility_code,
+        coalesce(s.month, v.month) as month,
+        coalesce(s.up, 0) as up,
+        coalesce(s.down, 0) as down,
+        coalesce(s.out_of_county, 0) as out_of_county,
+        coalesce(s.returned, 0) as returned,
+        coalesce(s.green_up, 0) as green_up,
+    from referral_sums s
+    full join (select facility_code, month from facility_month) v
+        on v.facility_code = s.facility_code and v.month = s.month
+),
 referral as (
-    select 'up_referrals' as indicator_code, facility_code, month, coalesce(up, 0)::double as numerator, null::double as denominator, null as alliance_code from flows where up > 0
+    select 'up_referrals' as indicator_code, facility_code, month, up::double as numerator, null::double as denominator, null as alliance_code from flows
     union all
-    select 'down_referrals', facility_code, month, down, null, null from flows where down > 0
+    select 'down_referrals', facility_code, month, down, null, null from flows
     union all
-    select 'out_of_county_referrals', facility_code, month, out_of_county, null, null from flows where out_of_county > 0
+    select 'out_of_county_referrals', facility_code, month, out_of_county, null, null from flows
     union all
-    select 'returned_referrals', facility_code, month, returned, null, null from flows where returned > 0
+    select 'returned_referrals', facility_code, month, returned, null, null from flows
     union all
-    select 'down_up_ratio', facility_code, month, coalesce(down, 0), coalesce(up, 0), null from flows
-    where coalesce(down, 0) + coalesce(up, 0) > 0
+    -- A referral out of the county is a referral upward too (INDICATORS.md).
+    select 'down_up_ratio', facility_code, month, down, up + out_of_county, null from flows
+    where down + up + out_of_county > 0
     union all
-    select 'out_of_county_referral_rate', facility_code, month, coalesce(out_of_county, 0),
-        coalesce(up, 0) + coalesce(down, 0) + coalesce(out_of_county, 0), null
-    from flows where coalesce(up, 0) + coalesce(down, 0) + coalesce(out_of_county, 0) > 0
+    select 'out_of_county_referral_rate', facility_code, month, out_of_county, up + down + out_of_county, null
+    from flows where up + down + out_of_county > 0
     union all
-    select 'green_channel_share', facility_code, month, coalesce(green_up, 0), up, null from flows where up > 0
+    select 'green_channel_share', facility_code, month, green_up, up, null from flows where up > 0
 ),
 activity as (
     select 'staff_sent_down' as indicator_code, facility_code, month,
@@ -158,7 +199,13 @@ region_level as (
     select 'ins_fund_in_county_share', county_code, month, sum(fund_in_county), sum(fund_in_county + fund_out_of_county)
     from resident_care group by all
     union all
-    select indicator_code, town_code, month, numerator, denominator from public_health
+    select indicator_code, town_code, month, numerator, denominator from public_health_at_month
+    union all
+    -- The yearly screening counts are the coverage indicators' monthly numerators.
+    select case indicator_code when 'cervical_screening_rate' then 'cervical_screenings' else 'breast_screenings' end,
+        town_code, month, numerator, null
+    from public_health
+    where indicator_code in ('cervical_screening_rate', 'breast_screening_rate')
     union all
     -- Physicians posted to the county's primary facilities (month-end stock, every alliance) per 10,000
     -- residents; every in-scope county gets a row each month so that its population counts when summed.
@@ -210,23 +257,35 @@ order by indicator_code, month;
 -- facilities that belongs to no alliance, and the region-level rows (no facility, no alliance) of the
 -- place it serves. Three disjoint parts, so no row is counted twice. Filtering on one alliance here is
 -- a range of this table, where over indicator_fact it took two membership subqueries on every row.
+-- An alliance counts from the month it was founded, and each member from the month it joined.
 create or replace table alliance_fact as
-with members as (
-    select distinct m.alliance_code, m.facility_code from alliance_member m
+with alliance_start as (
+    select a.code, a.home_region, date_trunc('month', a.founded)::date as first_month,
+    from alliance a
+),
+members as (
+    select m.alliance_code, m.facility_code,
+        greatest(min(date_trunc('month', m.joined)::date), any_value(a.first_month)) as first_month,
+    from alliance_member m
+    join alliance_start a on a.code = m.alliance_code
+    group by all
 )
 select a.code as scope_alliance, f.*
 from indicator_fact f
-join alliance a on a.code = f.alliance_code
+join alliance_start a on a.code = f.alliance_code
+where f.month >= a.first_month
 union all
 select m.alliance_code, f.*
 from indicator_fact f
 join members m on m.facility_code = f.facility_code
 where f.alliance_code is null
+  and f.month >= m.first_month
 union all
 select a.code, f.*
 from indicator_fact f
-join alliance a on a.home_region in (f.county_code, f.city_code)
+join alliance_start a on a.home_region in (f.county_code, f.city_code)
 where f.facility_code is null and f.alliance_code is null
+  and f.month >= a.first_month
 order by scope_alliance, indicator_code, month;
 
 -- The scope every page query starts from: indicator rows inside the selected places, tiers and
@@ -250,17 +309,26 @@ where f.scope_alliance = p_alliance
   and (p_town is null or f.town_code = p_town)
   and (f.facility_code is null or list_contains(p_tiers, f.tier));
 
--- Facilities inside the selection, for page queries over facility-level rollups.
+-- Facilities inside the selection, for page queries over facility-level rollups. counted_from is the
+-- first month a facility's rows count: for an alliance, the later of its founding and the member's
+-- joining (as in alliance_fact); otherwise every month.
 create or replace macro scoped_facilities(p_city, p_county, p_town, p_alliance, p_tiers) as table
-select g.*
+select g.*, coalesce(m.first_month, date '1900-01-01') as counted_from,
 from facility_geo g
+left join (
+    select m.facility_code,
+        greatest(min(date_trunc('month', m.joined)), any_value(date_trunc('month', a.founded)))::date as first_month,
+    from alliance_member m
+    join alliance a on a.code = m.alliance_code
+    where m.alliance_code = p_alliance
+    group by all
+) m on m.facility_code = g.facility_code
 where g.in_scope
   and (p_city is null or g.city_code = p_city)
   and (p_county is null or g.county_code = p_county)
   and (p_town is null or g.town_code = p_town)
   and list_contains(p_tiers, g.tier)
-  and (p_alliance is null or g.facility_code in (
-      select m.facility_code from alliance_member m where m.alliance_code = p_alliance));
+  and (p_alliance is null or m.facility_code is not null);
 
 -- ---------------------------------------------------------------------------------------------------
 -- Referrals page (双向转诊): out-of-county referrals per month, sender, receiver and ICD-10 chapter, so

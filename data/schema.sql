@@ -59,13 +59,14 @@ create table indicator (
     definition_zh varchar not null,
     definition_en varchar not null,
     unit varchar not null,        -- '%', '人次', '元', 'ratio', ...
-    aggregation varchar not null check (aggregation in ('ratio', 'stock_ratio', 'count', 'stock_count', 'growth')),
+    aggregation varchar not null check (aggregation in ('ratio', 'stock_ratio', 'ytd', 'rolling_coverage', 'count', 'stock_count', 'growth')),
     direction varchar not null check (direction in ('up', 'down', 'monitor')),
     target double,                -- in the indicator's unit (90 for 90%), null when none is set
     target_source varchar,
     level varchar not null,       -- finest level it exists at: 'county', 'town' or 'facility'
     proposed boolean not null,    -- definition chosen by us ("P" in INDICATORS.md)
     growth_of varchar,            -- for aggregation 'growth': the count indicator whose growth it is
+    window_months integer,        -- for aggregation 'rolling_coverage': months screened people count for
     sort_order integer not null,
 );
 

@@ -22,7 +22,7 @@ from healthdash import chart_export, ui
 from healthdash.filters import Filters
 from healthdash.fmt import fmt_pp, fmt_value
 from healthdash.i18n import current_lang, t
-from healthdash.kpi import Kpi, headline, indicator_catalog
+from healthdash.kpi import Kpi, applicable, headline, indicator_catalog
 
 # The Overview's headline indicators, in its order: the briefing is the Overview on paper.
 HEADLINE: list[str] = [
@@ -117,12 +117,13 @@ def briefing_pdf(filters: Filters, lang: str | None = None) -> bytes:
             pdf.multi_cell(0, 6.2, text, new_x="LMARGIN", new_y="NEXT")
 
     pdf.heading(t("briefing.headline", lang=lang))
-    kpis = headline(filters, HEADLINE)
+    codes, _ = applicable(filters, HEADLINE)
+    kpis = headline(filters, codes)
     table(pdf, headline_frame(kpis, filters.compare, lang), (62, 30, 26, 28, 32), status_column=3)
 
     catalog = indicator_catalog()
     figures = []
-    for code in RANKED:
+    for code in (code for code in RANKED if code in codes):
         figure = ui.ranking_figure(filters, catalog[code])
         if figure is not None:
             figures.append((catalog[code], figure[0]))
@@ -140,7 +141,7 @@ def briefing_pdf(filters: Filters, lang: str | None = None) -> bytes:
             pdf.ln(3)
 
     pdf.heading(t("briefing.attention", lang=lang))
-    attention = ui.attention_frame(filters, HEADLINE, limit=10)
+    attention = ui.attention_frame(filters, codes, limit=10)
     if attention.empty:
         pdf.set_font(FONT, size=10)
         pdf.cell(0, 6, t("briefing.attention_none", lang=lang), new_x="LMARGIN", new_y="NEXT")

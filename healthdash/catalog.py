@@ -19,4 +19,5 @@ def load_catalog(path: Path = INDICATORS_CSV) -> pd.DataFrame:
     catalog["target"] = catalog["target"].astype("float64")
     catalog["proposed"] = catalog["proposed"].map({"true": True, "false": False}).astype("bool")
     catalog["sort_order"] = catalog["sort_order"].astype("int64")
+    catalog["window_months"] = pd.to_numeric(catalog["window_months"].replace("", pd.NA)).astype("Int64")
     return catalog

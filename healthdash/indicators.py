@@ -9,7 +9,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-RATE_AGGREGATIONS = ("ratio", "stock_ratio")
+RATE_AGGREGATIONS = ("ratio", "stock_ratio", "ytd", "rolling_coverage")
+# Read at the period's last month only: the rollups already hold a stock, a year-to-date sum or a
+# rolling-window sum at each month (the SQL twin is the macro at_period_end in data/macros.sql).
+PERIOD_END_AGGREGATIONS = ("stock_ratio", "stock_count", "ytd", "rolling_coverage")
 _TOLERANCE = 1e-9
 
 
@@ -29,6 +32,7 @@ class Indicator:
     level: str
     proposed: bool
     growth_of: str | None
+    window_months: int | None = None
 
     @classmethod
     def from_row(cls, row: dict) -> Indicator:
@@ -38,6 +42,7 @@ class Indicator:
         values = {name: clean(row.get(name)) for name in cls.__dataclass_fields__}
         values["proposed"] = bool(values["proposed"])
         values["target"] = None if values["target"] is None else float(values["target"])
+        values["window_months"] = None if values["window_months"] is None else int(values["window_months"])
         return cls(**values)
 
     def name(self, lang: str) -> str:
@@ -49,6 +54,10 @@ class Indicator:
     @property
     def is_rate(self) -> bool:
         return self.aggregation in RATE_AGGREGATIONS
+
+    @property
+    def at_period_end(self) -> bool:
+        return self.aggregation in PERIOD_END_AGGREGATIONS
 
     @property
     def is_percent(self) -> bool:

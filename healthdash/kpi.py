@@ -7,7 +7,9 @@ from datetime import date
 
 import pandas as pd
 
+from healthdash import applicability
 from healthdash import indicators as ind
+from healthdash.applicability import Excluded
 from healthdash.db import per_database, per_selection, run_query
 from healthdash.filters import Filters, add_months
 from healthdash.indicators import Indicator
@@ -19,6 +21,20 @@ SPARK_MONTHS = 12
 def indicator_catalog() -> dict[str, Indicator]:
     rows = run_query("indicator_catalog").to_dict("records")
     return {row["code"]: Indicator.from_row(row) for row in rows}
+
+
+@per_database
+def alliance_kinds() -> dict[str, str]:
+    """Each alliance's kind (city_group, county_community, specialty, telemedicine) by its code."""
+    return dict(run_query("filter_alliances")[["code", "kind"]].itertuples(index=False, name=None))
+
+
+def applicable(filters: Filters, codes: list[str]) -> tuple[list[str], list[Excluded]]:
+    """The codes that mean something for the selection, in order, and the others with the reason."""
+    catalog = indicator_catalog()
+    kind = alliance_kinds().get(filters.alliance) if filters.alliance else None
+    kept, excluded = applicability.split([catalog[code] for code in codes], filters, kind)
+    return [indicator.code for indicator in kept], excluded
 
 
 @dataclass(frozen=True)

@@ -161,7 +161,7 @@ def _period_value(indicator: ind.Indicator, rows: pd.DataFrame, first: date, las
     inside = rows[(rows["month"] >= first) & (rows["month"] <= last)]
     if inside.empty:
         return 0.0 if active and not indicator.is_rate else None
-    if indicator.aggregation in ("stock_ratio", "stock_count"):
+    if indicator.at_period_end:
         inside = inside[inside["month"] == inside["month"].max()]
     denominator = inside["denominator"].sum() if inside["denominator"].notna().any() else None
     return ind.value(indicator, inside["numerator"].sum(), denominator)

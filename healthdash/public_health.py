@@ -52,6 +52,10 @@ HEADLINE: list[str] = [
     "htn_std_mgmt_rate", "t2dm_std_mgmt_rate", "fd_teams", "hpv_first_doses", "breast_screening_rate",
     "elderly_health_mgmt_rate", "htn_bp_control_rate", "ehr_coverage", "premarital_checks", "prepregnancy_checks",
 ]
+# The period's screenings, told under the coverage cards (coverage counts people over years).
+SCREENING_COUNTS: dict[str, str] = {
+    "cervical_screening_rate": "cervical_screenings", "breast_screening_rate": "breast_screenings",
+}
 PICK_KEY = "ph_indicator"
 
 # Chart marks sit on white, so they take the stronger shades of the table's band colours.
@@ -86,8 +90,8 @@ def standings(filters: Filters, level: str) -> pd.DataFrame:
     """One row per place and indicator (public health and context) with data.
 
     Columns: indicator_code, place_code, place_name, county_name, city_name, numerator, denominator,
-    months, last_month, value, target, band, gap (value − target), people_n, people_d (people for the
-    period, see scorecard.people_basis), people_gap (more people needed to reach the target).
+    months, last_month, value, target, band, gap (value − target), people_n, people_d (the numerator and
+    denominator as people), people_gap (more people needed to reach the target).
     """
     catalog = indicator_catalog()
     frame = run_query("public_health_by_place", codes=CODES + CONTEXT, place_level=level, **filters.sql_params())
@@ -97,8 +101,7 @@ def standings(filters: Filters, level: str) -> pd.DataFrame:
         value = ind.value(indicator, row.numerator, row.denominator)
         target = indicator.target_value
         denominator = None if pd.isna(row.denominator) else float(row.denominator)
-        people_n, people_d = scorecard.people_basis(indicator.code, float(row.numerator), denominator,
-                                                    int(row.months))
+        people_n, people_d = float(row.numerator), denominator
         rows.append({
             **row._asdict(),
             "value": value,
@@ -122,7 +125,7 @@ def _totals(filters: Filters) -> dict[str, tuple[float, float | None, int, objec
     """The selection's numerator, denominator, months and last month per indicator (current period);
     the same query and parameters as kpi.headline, so it is read from the cache."""
     catalog = indicator_catalog()
-    plain = [code for code in HEADLINE if catalog[code].aggregation != "growth"]
+    plain = [code for code in HEADLINE if catalog[code].aggregation != "growth"] + list(SCREENING_COUNTS.values())
     frame = run_query("indicator_totals", codes=plain, **filters.sql_params())
     frame = frame[frame["period"] == "current"]
     return {
@@ -137,9 +140,13 @@ def headline_notes(filters: Filters) -> dict[str, str]:
     lang = current_lang()
     totals = _totals(filters)
     notes = {}
-    for code, (numerator, denominator, months, last_month) in totals.items():
-        n, d = scorecard.people_basis(code, numerator, denominator, months)
+    for code, (n, d, _months, last_month) in totals.items():
+        if code in SCREENING_COUNTS.values():
+            continue
         values = {"n": fmt_count(n), "d": fmt_count(d), "month": fmt_month(last_month, lang=lang)}
+        if code in SCREENING_COUNTS:
+            screened = totals.get(SCREENING_COUNTS[code])
+            values["count"] = fmt_count(screened[0]) if screened else "—"
         if code == "fd_teams":
             contracted = totals.get("fd_coverage")
             values["per_team"] = fmt_count(contracted[0] / n) if contracted and n else "—"
@@ -420,10 +427,12 @@ def action_word(code: str) -> str:
 
 
 def _basis_note(indicator: Indicator) -> str:
-    if indicator.aggregation in ("stock_ratio", "stock_count"):
+    if indicator.aggregation == "ytd":
+        return t("public_health.basis_ytd")
+    if indicator.aggregation == "rolling_coverage":
+        return t("public_health.basis_rolling", months=indicator.window_months)
+    if indicator.at_period_end:
         return t("public_health.basis_stock")
-    if indicator.code in scorecard.MONTHLY_STOCK_RATIOS:
-        return t("public_health.basis_monthly")
     return t("public_health.basis_flow")
 
 

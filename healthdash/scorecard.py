@@ -49,15 +49,6 @@ FILLS: Mapping[str, str] = {
 MARKS: Mapping[str, str] = {FAR_BELOW: "✗✗", BELOW: "✗", MET: "✓", NO_TARGET: "", NO_DATA: ""}
 TEXT_COLOR = "1F2329"
 
-# Ratios whose denominator is a stock counted every month (patients under management, residents with a
-# record): over several months their sums count person-months, so the people they stand for are the
-# monthly average (the catalog defines these as "每月存量，多月取各月平均"). Contract coverage is a stock
-# too but is taken at the period's last month, and the flows (vaccinations, screenings, checks) add up.
-MONTHLY_STOCK_RATIOS: frozenset[str] = frozenset(
-    {"htn_std_mgmt_rate", "t2dm_std_mgmt_rate", "htn_bp_control_rate", "ehr_coverage"}
-)
-
-
 def _missing(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
@@ -80,14 +71,6 @@ def band(value: float | None, target: float | None, direction: str, margin: floa
     if shortfall <= margin + _TOLERANCE:
         return BELOW
     return FAR_BELOW
-
-
-def people_basis(code: str, numerator: float, denominator: float | None, months: int) -> tuple[float, float | None]:
-    """Numerator and denominator as numbers of people for the period: monthly stocks averaged over
-    the months with data, everything else as aggregated."""
-    if code in MONTHLY_STOCK_RATIOS and months > 1:
-        return numerator / months, None if _missing(denominator) else denominator / months
-    return numerator, denominator
 
 
 def people_gap(numerator: float | None, denominator: float | None, target: float | None) -> int | None:

@@ -18,7 +18,7 @@ from healthdash import summary_rules as rules
 from healthdash.db import run_query
 from healthdash.filters import TIERS, Filters
 from healthdash.i18n import current_lang, t
-from healthdash.kpi import by_place, child_level, headline, indicator_catalog
+from healthdash.kpi import applicable, by_place, child_level, headline, indicator_catalog
 from healthdash.sidebar import filter_options
 from healthdash.summary_rules import BelowTarget, Destination, Figure, Period, Place, SummaryFigures
 
@@ -77,8 +77,8 @@ def destinations(filters: Filters) -> tuple[Destination, ...]:
 
 
 def gather(filters: Filters, codes: Sequence[str] = DEFAULT_CODES) -> SummaryFigures:
-    """Every figure the summary of `filters` mentions."""
-    codes = list(codes)
+    """Every figure the summary of `filters` mentions (of `codes`, those that apply to the selection)."""
+    codes, _ = applicable(filters, list(codes))
     volumes = tuple(Figure(k.indicator, k.value, k.base) for k in headline(filters, list(rules.VOLUMES)))
     indicators = tuple(Figure(k.indicator, k.value, k.base) for k in headline(filters, codes))
     return SummaryFigures(

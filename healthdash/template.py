@@ -42,6 +42,7 @@ from healthdash.columns import (
 )
 from healthdash.db import open_readonly
 from healthdash.i18n import t
+from healthdash.indicators import RATE_AGGREGATIONS
 from healthdash.validate import Reference
 
 FILE_NAME = "医联体监测数据上报模板.xlsx"
@@ -151,7 +152,7 @@ def _code_sheets(book: Workbook, reference: Reference) -> dict[str, str]:
     _table_sheet(book.create_sheet(CODE_SHEETS["indicators"]), [
         (_z("code"), indicators["code"]), (_z("name"), indicators["name_zh"]), (_z("unit"), indicators["unit"]),
         (_z("denominator"), indicators["aggregation"].map(
-            lambda v: _z("yes") if v in ("ratio", "stock_ratio") else _z("no_denominator"))),
+            lambda v: _z("yes") if v in RATE_AGGREGATIONS else _z("no_denominator"))),
         (_z("definition"), indicators["definition_zh"]),
     ])
     counties = int((regions["in_scope"] & regions["level"].eq("county")).sum())

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from healthdash import charts, exports, links, presenter
+from healthdash.applicability import Excluded, is_region_based
 from healthdash.chart_cache import ChartSpec
 from healthdash.db import run_query
 from healthdash.filters import Filters
@@ -124,8 +125,10 @@ def kpi_help(kpi: Kpi) -> str:
     lines = [t("kpi.definition", definition=indicator.definition(lang))]
     if indicator.proposed:
         lines.append(t("kpi.proposed"))
-    source = f"；{t('kpi.source', source=indicator.target_source)}" if indicator.target_source else ""
-    lines.append(target_text(indicator) + (source if indicator.target is not None else ""))
+    lines.append(target_text(indicator))
+    if indicator.target_source:
+        key = "kpi.source" if indicator.target is not None else "kpi.reference"
+        lines[-1] += f"；{t(key, source=indicator.target_source)}"
     return "\n\n".join(lines)
 
 
@@ -151,6 +154,31 @@ def base_text(kpi: Kpi, filters: Filters) -> str | None:
     lang = current_lang()
     period = fmt_period(*filters.base_period(), lang=lang)
     return t("kpi.base_value", period=period, value=fmt_value(kpi.base, kpi.indicator.unit, lang=lang))
+
+
+def not_applicable_note(excluded: list[Excluded]) -> None:
+    """One line naming the indicators a selection leaves out, grouped by why (nothing when none)."""
+    if not excluded:
+        return
+    lang = current_lang()
+    by_reason: dict[str, list[str]] = {}
+    for item in excluded:
+        by_reason.setdefault(item.reason, []).append(item.indicator.name(lang))
+    separator = "、" if lang == "zh" else ", "
+    items = [t("applies.item", names=separator.join(names), why=t(reason)) for reason, names in by_reason.items()]
+    st.caption(t("applies.line", items=("；" if lang == "zh" else "; ").join(items)))
+
+
+def home_region_note(filters: Filters, indicator: Indicator) -> str | None:
+    """With an alliance selected, the line that says a resident- or town-based figure is its home region's."""
+    if not filters.alliance or not is_region_based(indicator):
+        return None
+    options = filter_options()
+    _, home = options.alliances.get(filters.alliance, (None, None))
+    if home is None:
+        return None
+    place = options.cities.get(home) or options.counties.get(home, ("—", None))[0]
+    return t("applies.home_region", place=place)
 
 
 def kpi_card(
@@ -184,8 +212,10 @@ def kpi_card(
             badge = (f":blue-badge[:material/check: {t('kpi.met')}]" if kpi.meets
                      else f":orange-badge[:material/close: {t('kpi.not_met')}]")
             st.markdown(f"{badge} {target_text(indicator)}")
-        if note:
-            st.caption(note)
+        region = home_region_note(filters, indicator)
+        for line in (note, region):
+            if line:
+                st.caption(line)
         level = child_level(filters, indicator) if drill is not None else None
         if drill is not None and level is not None:
             st.button(t("kpi.drill", level=t(f"level.{level}")), key=f"kpi_drill_{indicator.code}", type="tertiary",

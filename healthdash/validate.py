@@ -37,9 +37,9 @@ from healthdash.columns import (
     choice_lookup,
 )
 from healthdash.db import CATALOG, execute, load_sql
+from healthdash.indicators import RATE_AGGREGATIONS
 from healthdash.loadfile import Sheet, Source
 
-_RATIO_AGGREGATIONS = ("ratio", "stock_ratio")
 _DATE_PARTS = r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(\d{1,2})\s*日?|月)?\s*$"
 _DATE_COMPACT = r"^(\d{4})(\d{2})(\d{2})?$"
 _BAD_CODE = {FACILITY: "unknown_facility", COUNTY: "unknown_county", TOWN: "unknown_town",
@@ -267,7 +267,7 @@ def _ratios(table: Table, raw: pd.DataFrame, out: pd.DataFrame, valid: pd.DataFr
     if table.name == "public_health":
         kinds = out["indicator_code"].map(dict(zip(reference.indicators["code"], reference.indicators["aggregation"],
                                                    strict=True)))
-        is_ratio = kinds.isin(_RATIO_AGGREGATIONS)
+        is_ratio = kinds.isin(RATE_AGGREGATIONS)
         known = valid["indicator_code"]
         denominator = table.column("denominator")
         has_denominator = out["denominator"].notna()

@@ -4,22 +4,23 @@ import streamlit as st
 
 from healthdash import briefing, presenter, summary, ui, urlstate
 from healthdash.i18n import current_lang, t
-from healthdash.kpi import headline, indicator_catalog
+from healthdash.kpi import applicable, headline, indicator_catalog
 from healthdash.sidebar import sidebar_filters
 
 HEADLINE = briefing.HEADLINE
 
 filters = sidebar_filters()
 ui.page_header(t("overview.title"), filters)
-summary.render_summary(filters, HEADLINE)
+SHOWN, EXCLUDED = applicable(filters, HEADLINE)
+summary.render_summary(filters, SHOWN)
 
-kpis = headline(filters, HEADLINE)
+kpis = headline(filters, SHOWN)
 if all(kpi.value is None for kpi in kpis):
     ui.empty_state()
     st.stop()
 catalog = indicator_catalog()
 # Only indicators with places one level down (a county has no counties to rank by 县域内就诊率).
-RANKED = ui.rankable(filters, HEADLINE)
+RANKED = ui.rankable(filters, SHOWN)
 
 
 def rank_by(code: str) -> None:
@@ -29,6 +30,7 @@ def rank_by(code: str) -> None:
 
 def show_kpis() -> None:
     ui.kpi_grid(kpis, filters, drill=rank_by)
+    ui.not_applicable_note(EXCLUDED)
 
 
 def show_ranking() -> None:
@@ -47,7 +49,7 @@ def show_ranking() -> None:
 
 
 def show_attention() -> None:
-    ui.attention_table(filters, HEADLINE, downloads=True)
+    ui.attention_table(filters, SHOWN, downloads=True)
 
 
 slides = [

@@ -7,6 +7,7 @@ with scoped as (
     select a.*, s.facility_name, s.tier, s.county_code, s.town_code,
     from alliance_activity a
     join scoped_facilities($city, $county, $town, $alliance, $tiers) s on s.facility_code = a.facility_code
+        and a.month >= s.counted_from
     where ($alliance is null or a.alliance_code = $alliance)
       and a.month between $month_from::date and $month_to::date
 ),

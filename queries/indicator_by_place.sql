@@ -1,5 +1,5 @@
 -- Indicators for each place one level below the selection (or each facility), current period,
--- with stock indicators at the last month with data.
+-- with indicators read at period end (macro at_period_end) at the last month with data.
 -- Parameters: scope ($city, $county, $town, $alliance, $tiers); $codes (indicator codes); $month_from, $month_to;
 --             $child_level: 'city' | 'county' | 'town' | 'facility' (picks the grouping column from
 --             this fixed list; it is a value compared in SQL, never spliced into the text).
@@ -27,7 +27,7 @@ kept as (
     from scoped s
     join indicator i on i.code = s.indicator_code
     where s.place_code is not null
-    qualify i.aggregation not in ('stock_ratio', 'stock_count')
+    qualify not at_period_end(i.aggregation)
         or s.month = max(s.month) over (partition by s.indicator_code, s.place_code)
 )
 select

@@ -15,5 +15,6 @@ select
     i.level,
     i.proposed,
     i.growth_of,
+    i.window_months,
 from indicator i
 order by i.sort_order;

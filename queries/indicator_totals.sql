@@ -1,6 +1,7 @@
 -- Numerator and denominator of each requested indicator over the selection, for the current period and
--- its comparison period. Ratios add numerators and denominators over places and months; stock
--- indicators take only the last month with data inside each period.
+-- its comparison period. Ratios add numerators and denominators over places and months; indicators
+-- read at period end (stocks, year to date, rolling coverage: macro at_period_end) take only the last
+-- month with data inside each period, where the rollup already carries their sums up to that month.
 -- Parameters: $city, $county, $town, $alliance, $tiers (scope); $codes (indicator codes);
 --             $month_from, $month_to (current period); $base_from, $base_to (comparison period).
 -- Grain: one row per indicator and period ('current' | 'base') that has data.
@@ -37,6 +38,6 @@ select
     count(distinct ip.month) as months,
 from in_period ip
 join stock_month sm using (period, indicator_code)
-where ip.aggregation not in ('stock_ratio', 'stock_count') or ip.month = sm.month
+where not at_period_end(ip.aggregation) or ip.month = sm.month
 group by all
 order by ip.indicator_code, ip.period;

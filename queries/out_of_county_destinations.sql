@@ -5,13 +5,13 @@
 --             $month_from, $month_to (period).
 -- Grain: one row per receiving facility with out-of-county referrals in the period.
 with scope as (
-    select s.facility_code,
+    select s.facility_code, s.counted_from,
     from scoped_facilities($city, $county, $town, $alliance, $tiers) s
 ),
 flows as (
     select f.to_facility, f.referrals,
     from referral_flow_monthly f
-    join scope s on s.facility_code = f.home_facility
+    join scope s on s.facility_code = f.home_facility and f.month >= s.counted_from
     where f.direction = 'out_of_county'
       and f.month between $month_from::date and $month_to::date
 ),

@@ -1,8 +1,7 @@
 -- Public-health indicators for each place at one level inside the selection (cities, counties or
--- towns), current period: numerator and denominator as the catalog aggregates them (stock indicators
--- at the place's last month with data, everything else summed over the months), with the number of
--- months that had data (for monthly stocks read as a monthly average) and the names of the place's
--- county and city.
+-- towns), current period: numerator and denominator as the catalog aggregates them (indicators read at
+-- period end, macro at_period_end, at the place's last month with data; everything else summed over the
+-- months), with the number of months that had data and the names of the place's county and city.
 -- Parameters: $city, $county, $town, $alliance, $tiers (scope); $codes (indicator codes);
 --             $month_from, $month_to (current period);
 --             $place_level: 'city' | 'county' | 'town' (picks the grouping column from this fixed list;
@@ -31,8 +30,8 @@ totals as (
     select
         s.indicator_code,
         s.place_code,
-        if(i.aggregation in ('stock_ratio', 'stock_count'), arg_max_null(s.numerator, s.month), sum(s.numerator)) as numerator,
-        if(i.aggregation in ('stock_ratio', 'stock_count'), arg_max_null(s.denominator, s.month), sum(s.denominator)) as denominator,
+        if(at_period_end(i.aggregation), arg_max_null(s.numerator, s.month), sum(s.numerator)) as numerator,
+        if(at_period_end(i.aggregation), arg_max_null(s.denominator, s.month), sum(s.denominator)) as denominator,
         count(*) as months,
         max(s.month) as last_month,
     from scoped s

@@ -4,11 +4,11 @@
 -- Parameters: $city, $county, $town, $alliance, $tiers (scope); $month_from, $month_to.
 -- Grain: one row per facility of the selection with referrals.
 with scope as (
-    select s.facility_code, s.facility_name, s.tier, s.county_code, s.town_code,
+    select s.facility_code, s.facility_name, s.tier, s.county_code, s.town_code, s.counted_from,
     from scoped_facilities($city, $county, $town, $alliance, $tiers) s
 ),
 flows as (
-    select f.from_facility, f.to_facility, f.direction, f.referrals, f.green_referrals,
+    select f.month, f.from_facility, f.to_facility, f.direction, f.referrals, f.green_referrals,
     from referral_flow_monthly f
     where f.month between $month_from::date and $month_to::date
 ),
@@ -20,7 +20,7 @@ sent as (
         sum(fl.referrals) filter (where fl.direction = 'out_of_county') as out_of_county_sent,
         sum(fl.green_referrals) filter (where fl.direction = 'up') as green_up_sent,
     from flows fl
-    join scope s on s.facility_code = fl.from_facility
+    join scope s on s.facility_code = fl.from_facility and fl.month >= s.counted_from
     group by all
 ),
 received as (
@@ -30,7 +30,7 @@ received as (
         sum(fl.referrals) filter (where fl.direction = 'down') as down_received,
         sum(fl.referrals) filter (where fl.direction = 'returned') as returned_received,
     from flows fl
-    join scope s on s.facility_code = fl.to_facility
+    join scope s on s.facility_code = fl.to_facility and fl.month >= s.counted_from
     group by all
 )
 select

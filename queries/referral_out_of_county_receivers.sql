@@ -5,7 +5,7 @@
 --             $facility (null, or a facility code: only referrals it sends or receives).
 -- Grain: one row per receiving facility and chapter with referrals in either period.
 with scope as (
-    select s.facility_code,
+    select s.facility_code, s.counted_from,
     from scoped_facilities($city, $county, $town, $alliance, $tiers) s
 ),
 flows as (
@@ -15,7 +15,7 @@ flows as (
         o.month,
         o.referrals,
     from referral_outflow_monthly o
-    join scope s on s.facility_code = o.from_facility
+    join scope s on s.facility_code = o.from_facility and o.month >= s.counted_from
     where (o.month between $month_from::date and $month_to::date or o.month between $base_from::date and $base_to::date)
       and ($facility::varchar is null or $facility::varchar in (o.from_facility, o.to_facility))
 ),

@@ -8,6 +8,7 @@ with scoped as (
     select ss.*,
     from shared_service ss
     join scoped_facilities($city, $county, $town, $alliance, $tiers) s on s.facility_code = ss.facility_code
+        and ss.month >= s.counted_from
     where ($alliance is null or ss.alliance_code = $alliance)
       and ss.month between $month_from::date and $month_to::date
 )

@@ -77,6 +77,14 @@ def _ph_stock_rate(indicator: str) -> str:
         where p.indicator_code = '{indicator}' and p.month = $last"""
 
 
+def _ph_ytd_rate(indicator: str) -> str:
+    """Year to date: numerators from January of $last's year to $last over the denominators at $last."""
+    return f"""select 100.0 * sum(p.numerator) filter (where p.month >= date_trunc('year', $last::date))
+            / sum(p.denominator) filter (where p.month = $last)
+        from public_health p join {TOWNS}
+        where p.indicator_code = '{indicator}' and p.month <= $last"""
+
+
 def _activity(expression: str) -> str:
     return f"""with {PLACE_FACILITIES}
         select sum({expression}) from alliance_activity v join place_facility f on f.code = v.facility_code
@@ -128,8 +136,8 @@ MEASURES = {
     "breast_screenings": _ph_sum("breast_screening_rate"),
     "premarital_checks": _ph_sum("premarital_checks"),
     "prepregnancy_checks": _ph_sum("prepregnancy_checks"),
-    "elderly_60plus_checks": _ph_sum("elderly_health_mgmt_rate"),
-    "elderly_60plus_check_rate": _ph_rate("elderly_health_mgmt_rate"),
+    "elderly_60plus_checks": _ph_sum("elderly_60plus_check_rate"),
+    "elderly_60plus_check_rate": _ph_ytd_rate("elderly_60plus_check_rate"),
     # A floor, not a value: the lowest town's rate over the period.
     "child_immunization_rate_min_town": f"""select min(rate) from (
         select 100.0 * sum(p.numerator) / sum(p.denominator) as rate from public_health p join {TOWNS}

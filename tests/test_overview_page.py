@@ -102,7 +102,8 @@ def test_filter_combinations_render_without_errors(app: AppTest, demo_db: Path, 
     app.run()
     assert not app.exception
     assert not app.sidebar.warning, "every value in these links is valid"
-    assert len(app.metric) == len(HEADLINE_NAMES)
+    assert 0 < len(app.metric) <= len(HEADLINE_NAMES)
+    assert set(metric_values(app)) <= set(HEADLINE_NAMES)
 
 
 def test_period_without_data_shows_a_friendly_empty_state(app: AppTest, demo_db: Path) -> None:
@@ -191,3 +192,36 @@ def test_a_kpi_card_leads_to_the_places_one_level_down_ranked_by_it(app: AppTest
     assert app.selectbox(key="rank_shown").value == "fd_coverage"
     assert app.query_params["rank"] == "fd_coverage"
     assert any("按「家庭医生签约率」排序" in caption.value for caption in app.caption)
+
+
+# What a selection cannot mean: which cards are left out, and the one line that says why.
+NOT_FOR_TOWN = {"县域内就诊率", "县域内住院人次占比", "基层医疗卫生机构诊疗人次占比"}
+
+
+def _note(app: AppTest) -> str:
+    return next((c.value for c in app.caption if c.value.startswith("未显示")), "")
+
+
+def test_a_town_leaves_out_county_figures_and_the_trivial_primary_share(app: AppTest, demo_db: Path) -> None:
+    app.query_params.update({"town": region_code(demo_db, "百丈镇")})
+    app.run()
+    assert not app.exception
+    assert set(metric_values(app)) == set(HEADLINE_NAMES) - NOT_FOR_TOWN
+    note = _note(app)
+    assert all(name in note for name in NOT_FOR_TOWN), note
+    assert "恒为100%" in note and "按区县居民统计" in note
+
+
+def test_a_tier_filter_of_primary_tiers_leaves_out_the_primary_share(app: AppTest, demo_db: Path) -> None:
+    app.query_params.update({"county": region_code(demo_db, "鹿寨县"), "tiers": "township,village"})
+    app.run()
+    assert "基层医疗卫生机构诊疗人次占比" not in metric_values(app)
+    assert "县域内就诊率" in metric_values(app), "a county figure of residents ignores the tier filter"
+    assert "机构层级筛选" in _note(app)
+
+
+def test_a_county_shows_every_headline_card_and_no_note(app: AppTest, demo_db: Path) -> None:
+    app.query_params.update({"county": region_code(demo_db, "名山区")})
+    app.run()
+    assert list(metric_values(app)) == HEADLINE_NAMES
+    assert _note(app) == ""

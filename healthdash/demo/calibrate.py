@@ -24,13 +24,13 @@ CALIBRATION_CSV = Path(__file__).resolve().parents[2] / "data" / "calibration.cs
 # base): reproduced by construction, the tests check them.
 _IMPLIED = {
     "township_outpatient_share", "township_inpatient_share", "outpatient_visits_growth", "inpatient_discharges_growth",
-    "fd_coverage", "fd_key_pop_coverage", "elderly_60plus_check_rate", "resident_population",
+    "fd_coverage", "fd_key_pop_coverage", "resident_population",
 }
 # Public-health counts: measure -> indicator code whose numerators add up to it.
 _PUBLIC_HEALTH_SUMS = {
     "hpv_first_doses": "hpv_first_doses", "cervical_screenings": "cervical_screening_rate",
     "breast_screenings": "breast_screening_rate", "premarital_checks": "premarital_checks",
-    "prepregnancy_checks": "prepregnancy_checks", "elderly_60plus_checks": "elderly_health_mgmt_rate",
+    "prepregnancy_checks": "prepregnancy_checks", "elderly_60plus_checks": "elderly_60plus_check_rate",
 }
 # Public-health stocks at the period's last month: measure -> indicator code.
 _PUBLIC_HEALTH_STOCKS = {"fd_contracted_residents": "fd_coverage", "fd_key_pop_contracted": "fd_key_pop_coverage",
@@ -76,10 +76,6 @@ def calibrate_world(world: dict[str, pd.DataFrame], cal: pd.DataFrame) -> None:
             set_total(code, "population", int(row["value"]))
         elif row["measure"] == "fd_key_pop_coverage" and (count := _row(cal, row, "fd_key_pop_contracted")) is not None:
             set_total(code, "pop_key_groups", round(count["value"] / (row["value"] / 100)))
-        elif row["measure"] == "elderly_60plus_check_rate" and (count := _row(cal, row, "elderly_60plus_checks")) is not None:
-            # Monthly denominators are a twelfth of the 65+ population, so a period's rate is annualised.
-            months = month_index(row["period_to"]) - month_index(row["period_from"]) + 1
-            set_total(code, "pop_65plus", round(count["value"] / (row["value"] / 100) * 12 / months))
     world["region"] = sum_populations(region)
 
 
@@ -127,6 +123,7 @@ def calibrate_facts(raw: dict[str, pd.DataFrame], world: dict[str, pd.DataFrame]
             raise ValueError(f"calibration.csv: no rule for measure {measure!r}")
     for (place, parent, measure), rows in cal[cal["measure"].isin(list(_QUALITY))].groupby(["place", "parent", "measure"]):
         targets += _quality(facts, rows, place_code(world["region"], place, parent), measure)
+    _consistent_care(facts)
     return targets
 
 
@@ -238,6 +235,48 @@ def _public_health(indicator: str, at_end: bool) -> Callable[..., list[Target]]:
     return handle
 
 
+def _year_to_date_rate(facts: _Facts, cal: pd.DataFrame, row: pd.Series, code: str, scale: float) -> list[Target]:
+    """A year-to-date rate with its count: the population the two imply, at the period's last month,
+    becomes the denominator of the place's towns (a stock, the same every month)."""
+    count = _row(cal, row, "elderly_60plus_checks")
+    if count is None:
+        raise ValueError("calibration.csv: elderly_60plus_check_rate needs elderly_60plus_checks for the same place and period")
+    ph = facts.raw["public_health"]
+    series = facts.place("public_health", code) & (ph["indicator_code"].to_numpy() == "elderly_60plus_check_rate")
+    at_end = series & facts.period("public_health", row["period_to"], row["period_to"])
+    towns = ph.loc[at_end, "town_code"].to_numpy()
+    people = allocate(round(count["value"] / (row["value"] / 100)), ph.loc[at_end, "denominator"].to_numpy(dtype=np.float64))
+    by_town = dict(zip(towns, people, strict=True))
+    denominator = ph["denominator"].to_numpy(dtype=np.float64, copy=True)
+    denominator[series] = ph.loc[series, "town_code"].map(by_town).to_numpy(dtype=np.float64)
+    ph["denominator"] = denominator
+    return []
+
+
+def _consistent_care(facts: _Facts) -> None:
+    """Residents' visits inside a county cannot exceed the visits at its facilities (for an urban district,
+    at its city's): where they would, in- and out-of-county visits shrink together, keeping the retention."""
+    volume = facts.raw["service_volume"]
+    care = facts.raw["resident_care"]
+    city_of = facts.county_city
+    urban = dict(zip(facts.region["code"], facts.region["urban"], strict=True))
+    keys = {"outpatient": "outpatient_visits", "inpatient": "inpatient_discharges"}
+    by_county = volume.groupby(["county_code", "t"])[list(keys.values())].sum()
+    by_city = volume.assign(city_code=volume["county_code"].map(city_of)).groupby(["city_code", "t"])[list(keys.values())].sum()
+    place = np.where(care["county_code"].map(urban).fillna(False).to_numpy(dtype=bool),
+                     care["county_code"].map(city_of), care["county_code"])
+    for setting, column in keys.items():
+        rows = care["setting"].to_numpy() == setting
+        county_total = by_county[column].reindex(pd.MultiIndex.from_arrays([place, care["t"]])).to_numpy()
+        city_total = by_city[column].reindex(pd.MultiIndex.from_arrays([place, care["t"]])).to_numpy()
+        available = np.where(np.isnan(county_total), city_total, county_total)
+        inside = care["visits_in_county"].to_numpy(dtype=np.float64)
+        # Other counties' residents use a county's facilities too: at most 90% of their visits are its own.
+        factor = np.where(rows & (inside > 0), np.minimum(1.0, 0.9 * np.nan_to_num(available) / np.where(inside > 0, inside, 1)), 1.0)
+        for column_name in ("visits_in_county", "visits_out_of_county"):
+            care[column_name] = care[column_name].to_numpy(dtype=np.float64) * factor
+
+
 def _immunization_floor(facts: _Facts, cal: pd.DataFrame, row: pd.Series, code: str, scale: float) -> list[Target]:
     """Every town at or above the floor: lift the whole series of towns that fall short in expectation."""
     ph = facts.raw["public_health"]
@@ -278,6 +317,7 @@ _HANDLERS: dict[str, Callable[..., list[Target]]] = {
     "out_of_county_referrals": _referrals(None, "out_of_county"),
     "county_retention_rate": _retention,
     "child_immunization_rate_min_town": _immunization_floor,
+    "elderly_60plus_check_rate": _year_to_date_rate,
     **{measure: _shared(service) for measure, service in _SHARED.items()},
     **{measure: _activity(column) for measure, column in _ACTIVITY.items()},
     **{measure: _public_health(code, at_end=False) for measure, code in _PUBLIC_HEALTH_SUMS.items()},

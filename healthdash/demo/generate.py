@@ -232,14 +232,23 @@ def public_health(region: pd.DataFrame, rng: np.random.Generator) -> pd.DataFram
     htn_patients = const(pop * rng.uniform(0.045, 0.075, n)) * (1.015 ** years)
     due = const(col["pop_children_1_7"] * 0.32 / 12) * noise(rng, shape, 0.08)
 
+    # Yearly programmes: a month's numerator is its share of the year's rate (campaign months weigh more);
+    # denominators are the target population, a stock (year-to-date and rolling coverage read it at the
+    # period's last month).
+    def monthly_share(yearly: np.ndarray) -> np.ndarray:
+        return in_campaign(yearly) / 12
+
+    pop_60plus = const(np.rint(col["pop_65plus"] * rng.uniform(1.30, 1.45, n)))
     indicators: dict[str, tuple[np.ndarray, np.ndarray | None]] = {
         "fd_coverage": (rising((0.32, 0.50), (0.020, 0.040), 0.85), const(pop)),
         "fd_key_pop_coverage": (rising((0.55, 0.72), (0.025, 0.045), 0.95), const(col["pop_key_groups"])),
         "child_immunization_rate": (rising((0.84, 0.97), (0.001, 0.005), 0.995, 0.01), np.rint(due)),
         "hpv_first_doses": (pop[:, None] * rng.uniform(0.001, 0.006, n)[:, None] * hpv_on * 1.1**years, None),
-        "cervical_screening_rate": (in_campaign(rising((0.10, 0.30), (0.02, 0.04), 0.9, 0.01)), const(col["pop_women_35_64"] / 12)),
-        "breast_screening_rate": (in_campaign(rising((0.10, 0.30), (0.02, 0.04), 0.9, 0.01)), const(col["pop_women_35_64"] / 12)),
-        "elderly_health_mgmt_rate": (in_campaign(rising((0.45, 0.68), (0.01, 0.03), 0.95, 0.01)), const(col["pop_65plus"] / 12)),
+        # About a tenth of the women screened a year: five-year coverage near the 50% goal, rising.
+        "cervical_screening_rate": (monthly_share(rising((0.06, 0.11), (0.003, 0.008), 0.19, 0.004)), const(col["pop_women_35_64"])),
+        "breast_screening_rate": (monthly_share(rising((0.12, 0.22), (0.005, 0.012), 0.45, 0.006)), const(col["pop_women_35_64"])),
+        "elderly_health_mgmt_rate": (monthly_share(rising((0.45, 0.68), (0.01, 0.03), 0.95, 0.01)), const(col["pop_65plus"])),
+        "elderly_60plus_check_rate": (monthly_share(rising((0.30, 0.50), (0.01, 0.03), 0.90, 0.01)), pop_60plus),
         "htn_std_mgmt_rate": (rising((0.55, 0.68), (0.010, 0.020), 0.88), np.rint(htn_patients)),
         "t2dm_std_mgmt_rate": (rising((0.50, 0.65), (0.010, 0.020), 0.85), np.rint(const(pop * rng.uniform(0.015, 0.028, n)) * 1.02**years)),
         "htn_bp_control_rate": (rising((0.42, 0.55), (0.010, 0.020), 0.80), np.rint(htn_patients)),
