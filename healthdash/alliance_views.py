@@ -429,13 +429,13 @@ def comparison_table(ranked: pd.DataFrame, totals: dict[str, float | None], filt
         t("alliances.col_members"): [fmt_count(v) for v in ranked["members"]],
     })
     for code in al.COMPARED:
-        table[catalog[code].name(lang)] = [fmt_value(v, catalog[code].unit, lang=lang) for v in ranked[code]]
+        table[catalog[code].name(lang)] = [fmt_value(v, catalog[code].unit, lang=lang, compact=False) for v in ranked[code]]
     total = {
         t("alliances.col_rank"): t("alliances.total"),
         name_col: None,
         t("alliances.col_kind"): "",
         t("alliances.col_members"): fmt_count(member_total),
-    } | {catalog[code].name(lang): fmt_value(totals[code], catalog[code].unit, lang=lang) for code in al.COMPARED}
+    } | {catalog[code].name(lang): fmt_value(totals[code], catalog[code].unit, lang=lang, compact=False) for code in al.COMPARED}
     return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
 
 
