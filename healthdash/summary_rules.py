@@ -1,6 +1,6 @@
 """运行简报: the paragraph officials write before a meeting, composed from figures by fixed rules.
 
-"2024年1–6月，名山区医疗卫生机构门诊48.9万人次，同比增长7.0%；住院2.9万人次，同比增长11.4%。"
+"2024年1–6月，名山区医疗卫生机构门诊48.9万人次，同比增长7.0%；住院2.9万人次，同比增长11.3%。"
 
 Pure: the input is plain data (the dataclasses below, filled by healthdash.summary from the same
 queries as the charts), the output is text. No database, no Streamlit session, no language model: the
@@ -11,8 +11,8 @@ The rules, in the order the sentences appear:
 1. volumes: outpatient visits and inpatient discharges with their 同比/环比 — 增长 / 下降 / 持平 (the change
    rounds to 0.0%), or "上年同期为0" / "上期为0" when the comparison period had none;
 2. targets: how many headline indicators with a target are met, then each one with its value, the target
-   and by how much it is above or short (个百分点 for rates); indicators without a target (仍有方向),
-   monitoring-only indicators (仅作监测) and indicators without data (暂无数据: no report, which a
+   and by how much it is above or short (个百分点 for rates); indicators without a target (still judged by
+   their direction: 未设目标), monitoring-only indicators (仅作监测) and indicators without data (暂无数据: no report, which a
    reported zero never is) are named in sentences of their own;
 3. change: the indicator that improved most and the one that worsened most against the comparison
    period, ranked by relative change |value − base| / |base| so that rates and counts compare; a change
@@ -192,9 +192,9 @@ def named_value(indicator: Indicator, value: float, lang: str) -> str:
 # ---------------------------------------------------------------------------------------------- 1 volumes
 
 
-def zero_base_text(period: Period, lang: str) -> str:
-    """'上年同期为0' / '上期为0': a comparison base of zero, which has no growth but is not blank."""
-    return _s(f"zero_base_{period.compare}", lang)
+def zero_base_text(compare: str, lang: str) -> str:
+    """'上年同期为0' / '上期为0' (compare 'yoy' / 'mom'): a base of zero has no growth but is not blank."""
+    return _s(f"zero_base_{compare}", lang)
 
 
 def growth_text(value: float, base: float | None, period: Period, lang: str) -> str | None:
@@ -203,7 +203,7 @@ def growth_text(value: float, base: float | None, period: Period, lang: str) -> 
     if base is None:
         return None
     if base == 0:
-        return zero_base_text(period, lang)
+        return zero_base_text(period.compare, lang)
     compare = compare_word(period, lang)
     growth = (value - base) / base
     amount = fmt_change(abs(growth)).lstrip("+")
@@ -305,7 +305,7 @@ def delta_text(indicator: Indicator, value: float | None, base: float | None, co
         return None
     delta = ind.change(indicator, value, base)
     if delta is None:  # growth from zero
-        return _s(f"zero_base_{compare}", lang)
+        return zero_base_text(compare, lang)
     return fmt_delta(delta, ind.change_kind(indicator), lang=lang)
 
 
