@@ -1,5 +1,6 @@
 """Chart builders of the alliance and profile pages: monthly stacked bars, rates against their own targets,
-plain ranked bars, and the structure of an alliance as an ECharts tree (JSON options only).
+counts of different units as small multiples, plain ranked bars, and the structure of an alliance as an
+ECharts tree (JSON options only).
 
 Like healthdash/charts.py: each builder takes a DataFrame and column names and returns a chart (or an
 ECharts option dict); numbers are pre-formatted in Python, colours and fonts come from charts.
@@ -96,6 +97,43 @@ def lines(
             y="target:Q", color=color,
         ))
     return alt.layer(*layers).properties(height=height)
+
+
+@cached_spec
+def lines_by_unit(
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    series: str,
+    text: str,
+    order: list[str],
+    units: dict[str, str],
+    height: int = 260,
+) -> alt.VConcatChart:
+    """Monthly lines as small multiples, one panel per unit: `units` maps each series to the title of its
+    unit ('次', '台次', '人'), the series of one unit share a panel and its y axis is titled with that unit,
+    so that sessions and people are never read off one scale. Panels stack over one month axis (labelled
+    under the last) and one legend; `height` is shared out by the number of series in each panel."""
+    colors = dict(zip(order, PALETTE, strict=False))
+    color = alt.Color(f"{series}:N", title=None, scale=alt.Scale(domain=order, range=[colors[n] for n in order]),
+                      sort=order, legend=alt.Legend(orient="top", columns=3, labelLimit=200))
+    groups: dict[str, list[str]] = {}
+    for name in order:
+        groups.setdefault(units[name], []).append(name)
+    spare = max(0, height - 60 * len(groups))
+    panels = []
+    for index, (unit, names) in enumerate(groups.items()):
+        last = index == len(groups) - 1
+        axis = month_axis(frame[x]) if last else alt.Axis(labels=False, ticks=False, title=None)
+        panels.append(alt.Chart(frame[frame[series].isin(names)]).mark_line(point=True, strokeWidth=2.5).encode(
+            x=alt.X(f"{x}:T", title=None, axis=axis),
+            y=alt.Y(f"{y}:Q", title=unit, axis=alt.Axis(format=",.0f", tickCount=3, tickMinStep=1)),
+            color=color,
+            tooltip=[alt.Tooltip(f"{series}:N", title=" "), alt.Tooltip(f"{x}:T", format=_MONTH_FORMAT, title=" "),
+                     alt.Tooltip(f"{text}:N", title=unit)],
+        ).properties(height=60 + round(spare * len(names) / len(order))))
+    return alt.vconcat(*panels, spacing=8).resolve_scale(x="shared", color="shared")
 
 
 @cached_spec

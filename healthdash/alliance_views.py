@@ -13,7 +13,7 @@ import streamlit as st
 
 from healthdash import alliances as al
 from healthdash import charts, links, presenter, ui, urlstate
-from healthdash.alliance_charts import alliance_tree, lines, plain_bars, stacked_bars
+from healthdash.alliance_charts import alliance_tree, lines, lines_by_unit, plain_bars, stacked_bars
 from healthdash.filters import Filters
 from healthdash.fmt import fmt_count, fmt_month, fmt_value, fmt_wan
 from healthdash.i18n import current_lang, t
@@ -211,15 +211,18 @@ def resources(filters: Filters) -> None:
     with left:
         _chart_title(t("alliances.staff_by_role"))
         roles = [t(f"alliances.role_{role}") for role in al.STAFF_ROLES]
-        staff = _long(monthly, al.STAFF_ROLES, roles, "人次")
+        staff = _long(monthly, al.STAFF_ROLES, roles, ["人次"] * len(roles))
         presenter.altair_chart(stacked_bars(staff, x="month", y="value", series="label", text="text", order=roles,
-                                            y_title=t("alliances.unit_person_times")))
+                                            y_title=unit_title("人次")))
     with right:
         _chart_title(t("alliances.events"))
+        catalog = indicator_catalog()
         names = [t(f"alliances.event_{event}") for event in al.EVENTS]
-        events = _long(monthly, al.EVENTS, names, "次")
-        presenter.altair_chart(lines(events, x="month", y="value", series="label", text="text", order=names,
-                                     y_title=t("alliances.unit_times")))
+        units = [catalog[event].unit for event in al.EVENTS]
+        events = _long(monthly, al.EVENTS, names, units)
+        presenter.altair_chart(lines_by_unit(events, x="month", y="value", series="label", text="text", order=names,
+                                             units={name: unit_title(unit) for name, unit in zip(names, units,
+                                                                                               strict=True)}))
     posted = al.posted_by_month(filters, filters.month_from, filters.month_to)
     total = posted[posted["alliance_code"].isna()]
     left, right = st.columns(2, gap="large")
@@ -245,12 +248,26 @@ def resources(filters: Filters) -> None:
     links.table(table, "alliance_activity", hide_index=True, width="stretch", column_config=config)
 
 
-def _long(frame: pd.DataFrame, columns: tuple[str, ...], labels: list[str], unit: str) -> pd.DataFrame:
+def _long(frame: pd.DataFrame, columns: tuple[str, ...], labels: list[str], units: list[str]) -> pd.DataFrame:
+    """`columns` of a monthly frame as rows (month, label, value, text), each value written with its unit."""
     lang = current_lang()
     long = frame.melt(id_vars="month", value_vars=list(columns), var_name="column", value_name="value")
     names = dict(zip(columns, labels, strict=True))
+    unit_of = dict(zip(columns, units, strict=True))
     return long.assign(label=long["column"].map(names),
-                       text=[fmt_value(v, unit, lang=lang) for v in long["value"]])
+                       text=[fmt_value(v, unit_of[c], lang=lang) for v, c in zip(long["value"], long["column"],
+                                                                                  strict=True)])
+
+
+# The axis title of each unit of a count; a unit not listed is its own title.
+_UNIT_TITLES = {"人次": "alliances.unit_person_times", "次": "alliances.unit_times", "台次": "alliances.unit_operations",
+                "人": "alliances.unit_people"}
+
+
+def unit_title(unit: str) -> str:
+    """'次', '台次', '人' (zh); 'Sessions', 'Operations', 'People' (en): what an axis of that unit counts."""
+    key = _UNIT_TITLES.get(unit)
+    return t(key) if key else unit
 
 
 def _member_activity_table(frame: pd.DataFrame, filters: Filters) -> tuple[pd.DataFrame, dict]:
@@ -429,13 +446,13 @@ def comparison_table(ranked: pd.DataFrame, totals: dict[str, float | None], filt
         t("alliances.col_members"): [fmt_count(v) for v in ranked["members"]],
     })
     for code in al.COMPARED:
-        table[catalog[code].name(lang)] = [fmt_value(v, catalog[code].unit, lang=lang) for v in ranked[code]]
+        table[catalog[code].name(lang)] = [fmt_value(v, catalog[code].unit, lang=lang, compact=False) for v in ranked[code]]
     total = {
         t("alliances.col_rank"): t("alliances.total"),
         name_col: None,
         t("alliances.col_kind"): "",
         t("alliances.col_members"): fmt_count(member_total),
-    } | {catalog[code].name(lang): fmt_value(totals[code], catalog[code].unit, lang=lang) for code in al.COMPARED}
+    } | {catalog[code].name(lang): fmt_value(totals[code], catalog[code].unit, lang=lang, compact=False) for code in al.COMPARED}
     return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
 
 

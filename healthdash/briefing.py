@@ -20,9 +20,10 @@ import streamlit as st
 
 from healthdash import chart_export, ui
 from healthdash.filters import Filters
-from healthdash.fmt import fmt_pp, fmt_value
+from healthdash.fmt import MISSING, fmt_value
 from healthdash.i18n import current_lang, t
 from healthdash.kpi import Kpi, applicable, headline, indicator_catalog
+from healthdash.summary_rules import delta_text
 
 # The Overview's headline indicators, in its order: the briefing is the Overview on paper.
 HEADLINE: list[str] = [
@@ -52,15 +53,8 @@ def summary_hook() -> Callable[[Filters, str], str] | None:
     return getattr(module, "summary_text", None)
 
 
-def _change_text(kpi: Kpi, lang: str) -> str:
-    if kpi.delta is None:
-        return "—"
-    if kpi.indicator.unit == "ratio":
-        return f"{kpi.delta:+.2f}".replace("-", "−")
-    if kpi.indicator.is_percent:
-        return fmt_pp(kpi.delta, signed=True, lang=lang)
-    amount = fmt_value(kpi.delta, "%", lang=lang)
-    return amount if amount.startswith(("−", "-")) else f"+{amount}"
+def _change_text(kpi: Kpi, compare: str, lang: str) -> str:
+    return delta_text(kpi.indicator, kpi.value, kpi.base, compare, lang) or MISSING
 
 
 def headline_frame(kpis: list[Kpi], compare: str, lang: str) -> pd.DataFrame:
@@ -72,10 +66,10 @@ def headline_frame(kpis: list[Kpi], compare: str, lang: str) -> pd.DataFrame:
             f"✓ {t('kpi.met', lang=lang)}" if kpi.meets else f"✗ {t('kpi.not_met', lang=lang)}")
         rows.append({
             t("briefing.col_indicator", lang=lang): indicator.name(lang),
-            t("briefing.col_value", lang=lang): fmt_value(kpi.value, indicator.unit, lang=lang),
+            t("briefing.col_value", lang=lang): fmt_value(kpi.value, indicator.unit, lang=lang, compact=False),
             t("briefing.col_target", lang=lang): ui.target_text(indicator).replace(t("kpi.target", target=""), ""),
             t("briefing.col_status", lang=lang): status,
-            t("briefing.col_change", lang=lang, compare=t(f"compare.{compare}", lang=lang)): _change_text(kpi, lang),
+            t("briefing.col_change", lang=lang, compare=t(f"compare.{compare}", lang=lang)): _change_text(kpi, compare, lang),
         })
     return pd.DataFrame(rows)
 

@@ -12,6 +12,14 @@ Conventions
   growth and differences carry an explicit "+" when positive. A value that rounds to zero has no sign.
 - Rates are passed as fractions (0.674, not 67.4): the database stores numerator and denominator.
 - `lang="en"` gives the English forms (k/M/B, "Jun 2024", "pp"); anything else is Chinese.
+
+One format per kind, on cards, in tables, in text and in exports:
+- a rate: one decimal, fixed (67.4%, 90.0%) — fmt_pct;
+- growth (同比/环比 of a count): one decimal, fixed, signed (+3.0%, −11.4%) — fmt_change;
+- a difference of rates: percentage points to one decimal (+1.2个百分点) — fmt_pp;
+- a change of any indicator, whichever of the three it is — fmt_delta;
+- a count in text and on cards: 万 from 10,000 on, one decimal (48.9万人次), 亿 two — fmt_wan;
+  a count in a table: in full with thousands separators (488,900) — fmt_count, or fmt_value(compact=False).
 """
 
 from __future__ import annotations
@@ -26,11 +34,13 @@ __all__ = [
     "MISSING",
     "fmt_change",
     "fmt_count",
+    "fmt_delta",
     "fmt_month",
     "fmt_number",
     "fmt_period",
     "fmt_pct",
     "fmt_pp",
+    "fmt_target",
     "fmt_value",
     "fmt_wan",
     "is_missing",
@@ -132,11 +142,12 @@ def fmt_count(x: Any, lang: str = "zh") -> str:
     return fmt_number(x, 0)
 
 
-def fmt_wan(x: Any, digits: int = 2, lang: str = "zh") -> str:
+def fmt_wan(x: Any, digits: int = 1, lang: str = "zh") -> str:
     """A large number the way reports write it.
 
-    zh: under 1万 in full (9800 -> '9,800'); then 万 (488900 -> '48.89万'); from 1亿 on 亿
-    (123456789 -> '1.23亿'). Up to `digits` decimals, trailing zeros dropped (254000 -> '25.4万').
+    zh: under 1万 in full (9800 -> '9,800'); then 万 to `digits` decimals (488900 -> '48.9万'); from
+    1亿 on 亿 to one decimal more (123456789 -> '1.23亿': a tenth of 1亿 is too coarse). Trailing zeros
+    dropped (250000 -> '25万').
     en: under 10,000 in full; then k (one decimal), M and B (two decimals): 488900 -> '488.9k'.
     """
     if is_missing(x):
@@ -156,8 +167,8 @@ def fmt_wan(x: Any, digits: int = 2, lang: str = "zh") -> str:
     wan = _round(_over(d, _WAN), digits)
     if abs(wan) < _WAN:
         return _sign(wan, plus=False) + _plain(wan, digits, strip=True) + "万"
-    yi = _round(_over(d, _YI), digits)
-    return _sign(yi, plus=False) + _plain(yi, digits, strip=True) + "亿"
+    yi = _round(_over(d, _YI), digits + 1)
+    return _sign(yi, plus=False) + _plain(yi, digits + 1, strip=True) + "亿"
 
 
 # ---------------------------------------------------------------------------------------------- rates
@@ -185,17 +196,35 @@ def fmt_pp(delta: Any, digits: int = 1, *, signed: bool = False, lang: str = "zh
     return _sign(d, plus=signed) + _plain(d, digits) + suffix
 
 
-def fmt_change(x: Any, digits: int = 2, lang: str = "zh") -> str:
-    """Growth (同比/环比) as a fraction, always signed: 0.0702 -> '+7.02%', -0.031 -> '−3.1%'.
-
-    Up to `digits` decimals with trailing zeros dropped, as reports print growth; zero -> '0%'.
+def fmt_change(x: Any, digits: int = 1, lang: str = "zh") -> str:
+    """Growth (同比/环比) as a fraction, signed, fixed decimals like a rate: 0.0702 -> '+7.0%',
+    -0.031 -> '−3.1%', 0.03 -> '+3.0%'; a growth that rounds to zero -> '0.0%'.
     None (e.g. the base period was zero) -> '—'.
     """
     del lang
     if is_missing(x):
         return MISSING
     d = _round(_times(_dec(x), 100), digits)
-    return _sign(d, plus=True) + _plain(d, digits, strip=True) + "%"
+    return _sign(d, plus=True) + _plain(d, digits) + "%"
+
+
+DELTA_KINDS = ("pp", "ratio", "growth")
+
+
+def fmt_delta(delta: Any, kind: str, lang: str = "zh") -> str:
+    """A change against the comparison period, signed, in the form of its kind:
+    'pp' a difference of rates (0.021 -> '+2.1个百分点'), 'ratio' a difference of ratios to two
+    decimals (−0.1 -> '−0.10'), 'growth' a relative change of a count or amount (0.03 -> '+3.0%')."""
+    if kind == "pp":
+        return fmt_pp(delta, signed=True, lang=lang)
+    if kind == "ratio":
+        if is_missing(delta):
+            return MISSING
+        d = _round(_dec(delta), 2)
+        return _sign(d, plus=True) + _plain(d, 2)
+    if kind == "growth":
+        return fmt_change(delta, lang=lang)
+    raise ValueError(f"unknown kind of change: {kind!r} (one of {', '.join(DELTA_KINDS)})")
 
 
 # ---------------------------------------------------------------------------------------------- periods
@@ -273,17 +302,19 @@ def fmt_period(start: Any, end: Any, lang: str = "zh") -> str:
 # ---------------------------------------------------------------------------------------------- by unit
 
 
-def fmt_value(value: Any, unit: str | None, lang: str = "zh", *, with_unit: bool = True) -> str:
+def fmt_value(value: Any, unit: str | None, lang: str = "zh", *, with_unit: bool = True,
+              compact: bool = True) -> str:
     """An indicator value formatted for its catalog unit.
 
     '%'        a fraction as a percentage: 0.674 -> '67.4%'
     'ratio'    two decimals: 1.5 -> '1.50'
     '元'        money: 8765.4 -> '8,765元', 123456789 -> '1.23亿元' (en: '¥8,765', '¥123.46M')
     '人/万人'   two decimals: 1.234 -> '1.23人/万人' (en: '1.23 per 10k')
-    counts     ('人次', '人', '次', '例', '台次', '对', ...) with 万/亿: 488900 -> '48.89万人次'
+    counts     ('人次', '人', '次', '例', '台次', '对', ...) with 万/亿: 488900 -> '48.9万人次'
                (en: '488.9k', the unit left to the label)
     other      up to two decimals and the unit as given.
-    `with_unit=False` leaves the unit off (for a table whose header names it).
+    `with_unit=False` leaves the unit off (for a table whose header names it); `compact=False` writes
+    counts and money in full with thousands separators (488900 -> '488,900人次'), as tables do.
     """
     if is_missing(value):
         return MISSING
@@ -294,7 +325,7 @@ def fmt_value(value: Any, unit: str | None, lang: str = "zh", *, with_unit: bool
     if unit == "ratio":
         return fmt_number(value, 2)
     if unit == "元":
-        number = fmt_wan(value, lang=lang)
+        number = fmt_wan(value, lang=lang) if compact else fmt_count(value)
         if not with_unit:
             return number
         if en:
@@ -306,9 +337,20 @@ def fmt_value(value: Any, unit: str | None, lang: str = "zh", *, with_unit: bool
             return number
         return f"{number} per 10k" if en else number + unit
     if unit in COUNT_UNITS:
-        number = fmt_wan(value, lang=lang)
+        number = fmt_wan(value, lang=lang) if compact else fmt_count(value)
         return number + unit if with_unit and not en else number
     number = fmt_number(value, 2, strip=True)
     if not with_unit or not unit:
         return number
     return f"{number} {unit}" if en else number + unit
+
+
+def fmt_target(target: Any, unit: str | None, lang: str = "zh") -> str:
+    """A target as policy documents write it: a rate without needless decimals (0.9 -> '90%',
+    0.875 -> '87.5%'), anything else as fmt_value writes a value of its unit."""
+    if is_missing(target):
+        return MISSING
+    if (unit or "").strip() == "%":
+        d = _round(_times(_dec(target), 100), 1)
+        return _sign(d, plus=False) + _plain(d, 1, strip=True) + "%"
+    return fmt_value(target, unit, lang=lang)

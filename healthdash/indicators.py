@@ -108,6 +108,14 @@ def change(indicator: Indicator, current: float | None, base: float | None) -> f
     return growth(current, base)
 
 
+def change_kind(indicator: Indicator) -> str:
+    """What `change` returns, as healthdash.fmt.fmt_delta names it: 'pp' (percentage points),
+    'ratio' (a difference of ratios) or 'growth' (relative growth)."""
+    if indicator.is_percent:
+        return "pp"
+    return "ratio" if indicator.unit == "ratio" else "growth"
+
+
 def is_improvement(indicator: Indicator, delta: float | None) -> bool | None:
     if delta is None or abs(delta) < _TOLERANCE or indicator.direction == "monitor":
         return None

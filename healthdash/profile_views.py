@@ -186,7 +186,7 @@ def town_health(filters: Filters) -> None:
                 continue
             value, meets = rows.loc[town, "value"], rows.loc[town, "meets"]
             mark = "" if meets is None or pd.isna(meets) else (" ✓" if meets else " ✗")
-            cells.append(fmt_value(value, catalog[code].unit, lang=lang) + mark)
+            cells.append(fmt_value(value, catalog[code].unit, lang=lang, compact=False) + mark)
         table[catalog[code].name(lang)] = cells
         judged = rows["meets"].dropna()
         if catalog[code].target is not None and len(judged):

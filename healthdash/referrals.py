@@ -122,7 +122,7 @@ def matrix_frame(pairs: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     if pairs.empty:
         return pairs.assign(text=pd.Series(dtype="string"), dark=pd.Series(dtype=bool))
     frame = pairs.copy()
-    frame["text"] = [fmt_wan(value, 1, lang=lang) for value in frame["referrals"]]
+    frame["text"] = [fmt_wan(value, lang=lang) for value in frame["referrals"]]
     # White labels on the darker half of the colour scale.
     frame["dark"] = frame["referrals"] > frame["referrals"].max() * 0.5
     return frame

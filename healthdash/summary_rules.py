@@ -1,6 +1,6 @@
 """运行简报: the paragraph officials write before a meeting, composed from figures by fixed rules.
 
-"2024年1–6月，名山区医疗卫生机构门诊48.89万人次，同比增长7.02%；住院2.85万人次，同比增长11.35%。"
+"2024年1–6月，名山区医疗卫生机构门诊48.9万人次，同比增长7.0%；住院2.9万人次，同比增长11.3%。"
 
 Pure: the input is plain data (the dataclasses below, filled by healthdash.summary from the same
 queries as the charts), the output is text. No database, no Streamlit session, no language model: the
@@ -9,15 +9,20 @@ Wording lives in the [summary] section of the locale catalogs; numbers go throug
 
 The rules, in the order the sentences appear:
 1. volumes: outpatient visits and inpatient discharges with their 同比/环比 — 增长 / 下降 / 持平 (the change
-   rounds to 0.00%), or why there is none (no data in the comparison period, or zero there);
+   rounds to 0.0%), or "上年同期为0" / "上期为0" when the comparison period had none;
 2. targets: how many headline indicators with a target are met, then each one with its value, the target
-   and by how much it is above or short (个百分点 for rates); indicators without a target and without
-   data are named in sentences of their own;
+   and by how much it is above or short (个百分点 for rates); indicators without a target (still judged by
+   their direction: 未设目标), monitoring-only indicators (仅作监测) and indicators without data (暂无数据: no report, which a
+   reported zero never is) are named in sentences of their own;
 3. change: the indicator that improved most and the one that worsened most against the comparison
    period, ranked by relative change |value − base| / |base| so that rates and counts compare; a change
-   that rounds to nothing counts as unchanged; monitoring-only indicators are left out;
+   that rounds to nothing counts as unchanged; monitoring-only indicators are never ranked; everything
+   without data in the comparison period is named once, in one sentence;
 4. below target: for each indicator, how many places one level down miss the target, worst first;
-5. out-of-county destinations: the receiving hospitals of most out-of-county referrals and their share.
+5. out-of-county destinations: the receiving hospitals of most out-of-county referrals and their share,
+   or 无县外转诊 when the count reported is zero (nothing when there is no report).
+
+A count is named once with its unit once: "县外转诊255人次", never "县外转诊人次255人次".
 """
 
 from __future__ import annotations
@@ -28,16 +33,18 @@ from datetime import date
 
 from healthdash import indicators as ind
 from healthdash.filters import add_months, months_between
-from healthdash.fmt import fmt_change, fmt_number, fmt_period, fmt_pp, fmt_value
+from healthdash.fmt import fmt_change, fmt_delta, fmt_period, fmt_pp, fmt_target, fmt_value
 from healthdash.i18n import t
 from healthdash.indicators import Indicator
 
 VOLUMES: tuple[str, ...] = ("outpatient_visits", "inpatient_discharges")
+OUT_OF_COUNTY = "out_of_county_referrals"
 MAX_PLACES = 3
 MAX_DESTINATIONS = 3
 
-# "全区 / 全县 / 全市": the collective a report uses for its own place, from the name's last word.
-_COLLECTIVE_SUFFIXES = ("街道", "区", "县", "市", "镇", "乡")
+# "名山区全区 / 鹿寨县全县 / 百丈镇全镇": a place's whole, from its name's last word; a 街道 (and any other
+# name) is named alone, since "全街道" is not said.
+_COLLECTIVE_SUFFIXES = ("区", "县", "市", "镇", "乡")
 
 
 @dataclass(frozen=True)
@@ -122,16 +129,19 @@ def _alliance_alone(place: Place) -> bool:
 
 
 def collective(place: Place, lang: str) -> str:
-    """The place as later sentences name it: '全区', '全县', '全市', '全镇' (the name itself in English)."""
+    """The whole selection as later sentences name it: '名山区全区', '鹿寨县全县', '自贡市全市', '百丈镇全镇',
+    '蒙阳街道'; the tiers when restricted ('名山区乡镇卫生院'); the name itself in English."""
     if place.alliance:
         return _s("alliance_collective", lang)
+    if place.tiers:
+        return _s("tiers_collective", lang, place=place.name or _s("all_places", lang), subject=subject(place, lang))
     if not place.name:
         return _s("all_places", lang)
     if lang == "en":
         return place.name
     for suffix in _COLLECTIVE_SUFFIXES:
-        if place.name.endswith(suffix):
-            return "全" + suffix
+        if place.name.endswith(suffix) and len(place.name) > len(suffix):
+            return f"{place.name}全{suffix}"
     return place.name
 
 
@@ -164,16 +174,37 @@ def name_of(indicator: Indicator, lang: str) -> str:
     return indicator.name_en if lang == "en" else indicator.name_zh
 
 
+def named_value(indicator: Indicator, value: float, lang: str) -> str:
+    """An indicator and its value: '县域内就诊率87.0%', and for a count the measure once and the unit once:
+    '县外转诊255人次' (not '县外转诊人次255人次'), '专家坐诊12次', '上派进修100人', '婚前检查449对'."""
+    amount = fmt_value(value, indicator.unit, lang=lang)
+    name = name_of(indicator, lang)
+    if lang == "en":
+        return f"{name} {amount}"
+    unit = indicator.unit.strip()
+    if unit and unit not in ("%", "ratio") and amount.endswith(unit):
+        for suffix in (unit + "数", unit, "数"):
+            if name.endswith(suffix) and len(name) > len(suffix):
+                return name[: -len(suffix)] + amount
+    return name + amount
+
+
 # ---------------------------------------------------------------------------------------------- 1 volumes
 
 
-def growth_text(value: float | None, base: float | None, period: Period, lang: str) -> str:
-    """'同比增长7.02%', '同比下降3.1%', '同比持平', or why there is no comparison."""
-    compare = compare_word(period, lang)
-    if value is None or base is None:
-        return _s("no_base", lang, compare=compare, base=base_text(period, lang))
+def zero_base_text(compare: str, lang: str) -> str:
+    """'上年同期为0' / '上期为0' (compare 'yoy' / 'mom'): a base of zero has no growth but is not blank."""
+    return _s(f"zero_base_{compare}", lang)
+
+
+def growth_text(value: float, base: float | None, period: Period, lang: str) -> str | None:
+    """'同比增长7.0%', '同比下降3.1%', '同比持平', '上年同期为0'; None without a comparison base (that is said
+    once for everything, in `no_base_sentence`)."""
+    if base is None:
+        return None
     if base == 0:
-        return _s("zero_base", lang, compare=compare, base=base_text(period, lang))
+        return zero_base_text(period.compare, lang)
+    compare = compare_word(period, lang)
     growth = (value - base) / base
     amount = fmt_change(abs(growth)).lstrip("+")
     if amount == fmt_change(0):
@@ -188,26 +219,18 @@ def volume_sentence(figures: SummaryFigures, lang: str) -> str:
               place=place_name(place, lang), subject=subject(place, lang))
     if all(v.value is None for v in figures.volumes):
         return _end(lead + _s("volume_none", lang), lang)
-    amounts, changes = [], []
+    clauses, changed = [], False
     for volume in figures.volumes:
         key = volume.indicator.code
         if volume.value is None:
-            amounts.append(_s("volume_missing", lang, item=_s(f"item_{key}", lang)))
-            changes.append(None)
+            clauses.append(_s("volume_missing", lang, item=_s(f"item_{key}", lang)))
             continue
-        amounts.append(_s(f"volume_{key}", lang, value=fmt_value(volume.value, volume.indicator.unit, lang=lang)))
-        changes.append(growth_text(volume.value, volume.base, period, lang))
-    present = [change for change in changes if change is not None]
-    no_growth = all(ind.growth(v.value, v.base) is None for v in figures.volumes if v.value is not None)
-    if len(present) > 1 and len(set(present)) == 1 and no_growth:
-        # One missing base explains every volume: say it once, after the figures.
-        body = _s("amount_sep", lang).join(amounts) + _s("clause_sep", lang) + present[0]
-    else:
-        body = _s("clause_sep", lang).join(
-            amount if change is None else _s("item_change", lang, item=amount, change=change)
-            for amount, change in zip(amounts, changes, strict=True)
-        )
-    return _end(lead + body, lang)
+        amount = _s(f"volume_{key}", lang, value=fmt_value(volume.value, volume.indicator.unit, lang=lang))
+        change = growth_text(volume.value, volume.base, period, lang)
+        changed = changed or change is not None
+        clauses.append(amount if change is None else _s("item_change", lang, item=amount, change=change))
+    # Amounts alone read as one list ("门诊…，住院…"); with their changes, as clauses.
+    return _end(lead + _s("clause_sep" if changed else "amount_sep", lang).join(clauses), lang)
 
 
 # ---------------------------------------------------------------------------------------------- 2 targets
@@ -215,9 +238,7 @@ def volume_sentence(figures: SummaryFigures, lang: str) -> str:
 
 def target_amount(indicator: Indicator, lang: str) -> str:
     """The target as reports write it: '90%' (no '.0' for a whole-number target), '1.50', '5,000人次'."""
-    if indicator.is_percent:
-        return f"{indicator.target:g}%"
-    return fmt_value(indicator.target_value, indicator.unit, lang=lang)
+    return fmt_target(indicator.target_value, "%" if indicator.is_percent else indicator.unit, lang=lang)
 
 
 def gap_text(indicator: Indicator, gap: float, lang: str) -> str:
@@ -237,8 +258,7 @@ def target_clause(figure: Figure, lang: str) -> str:
     meets = ind.meets_target(indicator, figure.value)
     gap = figure.value - indicator.target_value
     values = {
-        "name": name_of(indicator, lang),
-        "value": fmt_value(figure.value, indicator.unit, lang=lang),
+        "named": named_value(indicator, figure.value, lang),
         "target": target_amount(indicator, lang),
         "gap": gap_text(indicator, gap, lang),
     }
@@ -252,7 +272,8 @@ def target_clause(figure: Figure, lang: str) -> str:
 def target_sentences(figures: SummaryFigures, lang: str) -> list[str]:
     with_data = [f for f in figures.indicators if f.value is not None]
     targeted = [f for f in with_data if f.indicator.target is not None]
-    untargeted = [f for f in with_data if f.indicator.target is None]
+    untargeted = [f for f in with_data if f.indicator.target is None and f.indicator.direction != "monitor"]
+    monitored = [f for f in with_data if f.indicator.target is None and f.indicator.direction == "monitor"]
     missing = [f for f in figures.indicators if f.value is None]
     sep = _s("list_sep", lang)
     sentences = []
@@ -263,10 +284,10 @@ def target_sentences(figures: SummaryFigures, lang: str) -> list[str]:
                    missed=len(targeted) - met)
         details = _s("clause_sep", lang).join(target_clause(f, lang) for f in targeted)
         sentences += [_end(count, lang), _end(details, lang)]
-    if untargeted:
-        items = sep.join(f"{name_of(f.indicator, lang)}{_s('value_sep', lang)}{fmt_value(f.value, f.indicator.unit, lang=lang)}"
-                         for f in untargeted)
-        sentences.append(_end(_s("no_target", lang, items=items), lang))
+    for key, group in (("no_target", untargeted), ("monitor_only", monitored)):
+        if group:
+            items = sep.join(named_value(f.indicator, f.value, lang) for f in group)
+            sentences.append(_end(_s(key, lang, items=items), lang))
     if missing:
         names = sep.join(name_of(f.indicator, lang) for f in missing)
         sentences.append(_end(_s("no_data", lang, names=names), lang))
@@ -276,21 +297,25 @@ def target_sentences(figures: SummaryFigures, lang: str) -> list[str]:
 # ---------------------------------------------------------------------------------------------- 3 change
 
 
-def delta_text(indicator: Indicator, value: float, base: float, lang: str) -> str:
-    """The change shown next to a name: '+2.1个百分点' for rates, '−8.5%' for counts, '+0.12' for ratios."""
-    if indicator.is_percent:
-        return fmt_pp(value - base, signed=True, lang=lang)
-    if indicator.unit == "ratio":
-        text = fmt_number(value - base, 2)
-        return text if text.startswith("−") or text == fmt_number(0, 2) else "+" + text
-    if base == 0:
-        return fmt_value(value - base, indicator.unit, lang=lang)
-    return fmt_change((value - base) / base, lang=lang)
+def delta_text(indicator: Indicator, value: float | None, base: float | None, compare: str, lang: str) -> str | None:
+    """The change shown next to a name, on a card and in a table: '+2.1个百分点' for rates, '−8.5%' for
+    counts, '+0.12' for ratios; for a count whose comparison period had none, '上年同期为0' ('上期为0' for
+    环比); None without a value in both periods."""
+    if value is None or base is None:
+        return None
+    delta = ind.change(indicator, value, base)
+    if delta is None:  # growth from zero
+        return zero_base_text(compare, lang)
+    return fmt_delta(delta, ind.change_kind(indicator), lang=lang)
 
 
 def _unchanged(indicator: Indicator, value: float, base: float, lang: str) -> bool:
-    text = delta_text(indicator, value, base, lang).lstrip("+−")
-    return text == delta_text(indicator, base, base, lang).lstrip("+−")
+    """True when the change prints as nothing (+0.0个百分点); a count that grew from zero changed."""
+    delta = ind.change(indicator, value, base)
+    if delta is None:
+        return value == base
+    kind = ind.change_kind(indicator)
+    return fmt_delta(delta, kind, lang=lang).lstrip("+−") == fmt_delta(0, kind, lang=lang)
 
 
 def relative_change(value: float, base: float) -> float:
@@ -301,15 +326,19 @@ def relative_change(value: float, base: float) -> float:
 
 
 def movers(figures: SummaryFigures, lang: str) -> tuple[Figure | None, Figure | None, int]:
-    """(most improved, most worsened, how many indicators had a comparison base)."""
-    compared = [f for f in figures.indicators if f.value is not None and f.base is not None]
+    """(most improved, most worsened, how many indicators with a direction had a comparison base):
+    a monitoring-only indicator is never better or worse, so it is never ranked."""
+    compared = [f for f in figures.indicators
+                if f.value is not None and f.base is not None and f.indicator.direction != "monitor"]
     best = worst = None
     best_size = worst_size = -1.0
     for figure in compared:
         indicator = figure.indicator
-        if indicator.direction == "monitor" or _unchanged(indicator, figure.value, figure.base, lang):
+        if _unchanged(indicator, figure.value, figure.base, lang):
             continue
-        improved = ind.is_improvement(indicator, ind.change(indicator, figure.value, figure.base))
+        # A count that grew from zero has no growth rate, but its direction still says better or worse.
+        delta = ind.change(indicator, figure.value, figure.base)
+        improved = ind.is_improvement(indicator, figure.value - figure.base if delta is None else delta)
         size = relative_change(figure.value, figure.base)
         if improved and size > best_size:
             best, best_size = figure, size
@@ -319,17 +348,16 @@ def movers(figures: SummaryFigures, lang: str) -> tuple[Figure | None, Figure | 
 
 
 def change_sentence(figures: SummaryFigures, lang: str) -> str | None:
+    """The most improved and most worsened indicator; None when none with a direction has a comparison base."""
     period = figures.period
-    if not any(f.value is not None for f in figures.indicators):
-        return None
     best, worst, compared = movers(figures, lang)
     values = {"compare": compare_word(period, lang), "base": base_text(period, lang)}
     if compared == 0:
-        return _end(_s("change_no_base", lang, **values), lang)
+        return None
 
     def item(figure: Figure) -> str:
         return _s("change_item", lang, name=name_of(figure.indicator, lang),
-                  delta=delta_text(figure.indicator, figure.value, figure.base, lang))
+                  delta=delta_text(figure.indicator, figure.value, figure.base, period.compare, lang))
 
     if best and worst:
         return _end(_s("change_both", lang, best=item(best), worst=item(worst), **values), lang)
@@ -338,6 +366,23 @@ def change_sentence(figures: SummaryFigures, lang: str) -> str | None:
     if worst:
         return _end(_s("change_worst", lang, worst=item(worst), **values), lang)
     return _end(_s("change_flat", lang, **values), lang)
+
+
+def no_base_sentence(figures: SummaryFigures, lang: str) -> str | None:
+    """Everything with a value but none in the comparison period, in one sentence: '对比期（2023年1–6月）无数据'
+    is said at most once in a briefing."""
+    volumes = [v for v in figures.volumes if v.value is not None]
+    indicators = [f for f in figures.indicators if f.value is not None]
+    volumes_missing = [v for v in volumes if v.base is None]
+    indicators_missing = [f for f in indicators if f.base is None]
+    if not volumes_missing and not indicators_missing:
+        return None
+    values = {"compare": compare_word(figures.period, lang), "base": base_text(figures.period, lang)}
+    if len(volumes_missing) == len(volumes) and len(indicators_missing) == len(indicators):
+        return _end(_s("no_base_all", lang, **values), lang)
+    names = [_s(f"item_{v.indicator.code}", lang) for v in volumes_missing]
+    names += [name_of(f.indicator, lang) for f in indicators_missing]
+    return _end(_s("no_base_items", lang, names=_s("list_sep", lang).join(names), **values), lang)
 
 
 # ---------------------------------------------------------------------------------------------- 4 below target
@@ -364,12 +409,19 @@ def below_target_sentence(figures: SummaryFigures, lang: str) -> str | None:
 
 
 def destination_sentence(figures: SummaryFigures, lang: str) -> str | None:
+    """Where out-of-county referrals went; '无县外转诊' only when the count reported is zero, nothing when
+    no report came in (the indicator is then named among those without data)."""
     if figures.destinations is None:
+        return None
+    count = next((f for f in figures.indicators if f.indicator.code == OUT_OF_COUNTY), None)
+    if count is not None and count.value is None:
         return None
     destinations = [d for d in figures.destinations if d.referrals > 0]
     period = fmt_period(figures.period.month_from, figures.period.month_to, lang=lang)
     if not destinations:
-        return _end(_s("destinations_none", lang, period=period), lang)
+        if count is not None and count.value == 0:
+            return _end(_s("destinations_none", lang, period=period), lang)
+        return None
     total = sum(d.referrals for d in destinations)
     top = sorted(destinations, key=lambda d: (-d.referrals, d.name))[:MAX_DESTINATIONS]
     items = _s("list_sep", lang).join(
@@ -392,6 +444,7 @@ def sentences(figures: SummaryFigures, lang: str = "zh") -> list[str]:
         volume_sentence(figures, lang),
         *target_sentences(figures, lang),
         change_sentence(figures, lang),
+        no_base_sentence(figures, lang),
         below_target_sentence(figures, lang),
         destination_sentence(figures, lang),
     ]

@@ -20,6 +20,7 @@ from healthdash.i18n import current_lang, t
 from healthdash.indicators import Indicator
 from healthdash.kpi import Kpi, by_place, child_level, indicator_catalog
 from healthdash.sidebar import filter_options, narrow_to
+from healthdash.summary_rules import delta_text, target_amount
 
 FAVICON = Path(__file__).parent / "assets" / "favicon.png"
 
@@ -112,11 +113,7 @@ def target_text(indicator: Indicator) -> str:
     if indicator.target is None:
         return t("kpi.no_target")
     sign = "≤" if indicator.direction == "down" else "≥"
-    if indicator.is_percent:
-        amount = f"{indicator.target:g}%"
-    else:
-        amount = fmt_value(indicator.target_value, indicator.unit, lang=current_lang())
-    return t("kpi.target", target=f"{sign}{amount}")
+    return t("kpi.target", target=f"{sign}{target_amount(indicator, current_lang())}")
 
 
 def kpi_help(kpi: Kpi) -> str:
@@ -133,17 +130,10 @@ def kpi_help(kpi: Kpi) -> str:
 
 
 def _delta_text(kpi: Kpi, compare: str) -> str | None:
-    if kpi.delta is None:
-        return None
-    lang = current_lang()
-    if kpi.indicator.is_percent or kpi.indicator.unit == "ratio":
-        if kpi.indicator.unit == "ratio":
-            amount = f"{kpi.delta:+.2f}"
-        else:
-            amount = fmt_pp(kpi.delta, signed=True, lang=lang)
-    else:
-        amount = fmt_value(kpi.delta, "%", lang=lang)
-        amount = amount if amount.startswith(("-", "−")) else f"+{amount}"
+    """'同比 +3.0%' on a card; '上年同期为0' alone when a count grew from nothing."""
+    amount = delta_text(kpi.indicator, kpi.value, kpi.base, compare, current_lang())
+    if amount is None or kpi.delta is None:
+        return amount
     return t("kpi.change", compare=t(f"compare.{compare}"), delta=amount)
 
 
@@ -277,7 +267,7 @@ def ranking_figure(
     ranked = frame.sort_values("value", ascending=indicator.direction == "down")
     table = pd.DataFrame({
         t(f"level.{level}"): ranked["place_name"],
-        indicator.name(lang): [fmt_value(v, indicator.unit, lang=lang) for v in ranked["value"]],
+        indicator.name(lang): [fmt_value(v, indicator.unit, lang=lang, compact=False) for v in ranked["value"]],
         t("overview.col_target"): target_text(indicator),
         t("export.status"): ranked["status"],
     })
@@ -372,13 +362,13 @@ def attention_frame(filters: Filters, codes: list[str], limit: int = 15, linked:
     for row in below.itertuples(index=False):
         indicator = catalog[row.indicator_code]
         gap = (fmt_pp(abs(row.gap), lang=lang) if indicator.is_percent
-               else fmt_value(abs(row.gap), indicator.unit, lang=lang))
+               else fmt_value(abs(row.gap), indicator.unit, lang=lang, compact=False))
         place = links.labelled(links.place_url(row.level, row.place_code, filters, options), row.place_name)
         rows.append({
             t("overview.col_place"): place if linked else row.place_name,
             t("overview.col_indicator"): indicator.name(lang),
-            t("overview.col_value"): fmt_value(row.value, indicator.unit, lang=lang),
-            t("overview.col_target"): fmt_value(row.target, indicator.unit, lang=lang),
+            t("overview.col_value"): fmt_value(row.value, indicator.unit, lang=lang, compact=False),
+            t("overview.col_target"): target_amount(indicator, lang),
             t("overview.col_gap"): gap,
         })
     return pd.DataFrame(rows)

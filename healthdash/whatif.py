@@ -14,11 +14,12 @@ from healthdash import charts, scenario, urlstate
 from healthdash.chart_cache import cached_spec
 from healthdash.db import run_query
 from healthdash.filters import Filters, add_months
-from healthdash.fmt import fmt_change, fmt_count, fmt_number, fmt_pp, fmt_value
+from healthdash.fmt import fmt_count, fmt_delta, fmt_number, fmt_value
 from healthdash.i18n import current_lang, t
-from healthdash.indicators import Indicator, meets_target
+from healthdash.indicators import Indicator, change, change_kind, meets_target
 from healthdash.kpi import indicator_catalog
 from healthdash.scenario import Counts, Levers
+from healthdash.summary_rules import target_amount
 
 
 @dataclass(frozen=True)
@@ -182,13 +183,7 @@ def outcome(filters: Filters, levers: Levers) -> Outcome:
 
 
 def _change_text(indicator: Indicator, before: float | None, after: float | None, lang: str) -> str:
-    if before is None or after is None:
-        return "—"
-    if indicator.is_percent:
-        return fmt_pp(after - before, signed=True, lang=lang)
-    if indicator.unit == "ratio":
-        return f"{after - before:+.2f}".replace("-", "−")
-    return fmt_change((after - before) / before if before else None, lang=lang)
+    return fmt_delta(change(indicator, after, before), change_kind(indicator), lang=lang)
 
 
 def _status(indicator: Indicator, value: float | None) -> str:
@@ -226,9 +221,7 @@ def _target_text(indicator: Indicator, lang: str) -> str:
     if indicator.target is None:
         return t("kpi.no_target")
     sign = "≤" if indicator.direction == "down" else "≥"
-    if indicator.is_percent:
-        return f"{sign}{indicator.target:g}%"
-    return sign + fmt_value(indicator.target_value, indicator.unit, lang=lang)
+    return sign + target_amount(indicator, lang)
 
 
 def comparison_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -325,9 +318,9 @@ def ranking_table(frame: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
 
     return pd.DataFrame({
         t("whatif.col_county"): frame["county_name"],
-        t("whatif.col_before"): [fmt_value(v, indicator.unit, lang=lang) for v in frame["before"]],
+        t("whatif.col_before"): [fmt_value(v, indicator.unit, lang=lang, compact=False) for v in frame["before"]],
         t("whatif.col_rank_before"): frame["rank_before"],
-        t("whatif.col_after"): [fmt_value(v, indicator.unit, lang=lang) for v in frame["after"]],
+        t("whatif.col_after"): [fmt_value(v, indicator.unit, lang=lang, compact=False) for v in frame["after"]],
         t("whatif.col_rank_after"): frame["rank_after"],
         t("whatif.col_rank_change"): [moved(b, a) for b, a in zip(frame["rank_before"], frame["rank_after"],
                                                                     strict=True)],

@@ -120,7 +120,7 @@ else:
     compare = t(f"compare.{filters.compare}")
     st.caption(t("referrals.outflow_caption", compare=compare, base=fmt_period(base_from, base_to, lang=lang)))
     st.markdown(f"**{t('referrals.receivers')}**")
-    shown = receivers.assign(share=receivers["share"] * 100, change=receivers["change"].map(lambda x: fmt_change(x, 1)),
+    shown = receivers.assign(share=receivers["share"] * 100, change=receivers["change"].map(fmt_change),
                              to_name=links.facility_links(receivers["to_facility"], receivers["to_name"], filters))
     links.table(
         shown[["to_name", "place", "referrals", "share", "change", "chapters"]], "referral_receivers",

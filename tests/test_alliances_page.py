@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import csv
+import json
+import re
 from pathlib import Path
 
 import duckdb
+import pandas as pd
+import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -241,3 +245,42 @@ def test_a_lead_name_in_the_registry_opens_its_profile(app: AppTest, demo_db: Pa
     assert app.query_params["alliance"] == code
     scripts = [element.proto.body for element in app.get("html") if "location.assign" in element.proto.body]
     assert len(scripts) == 1 and '"facility?facility=' in scripts[0] and "period=year" in scripts[0]
+
+
+def chart_views(at: AppTest) -> list[tuple[dict, pd.DataFrame | None]]:
+    """Every view of every Vega-Lite chart on the page (a chart, each layer, each panel of a small multiple),
+    with the rows of the data it draws (None when it draws another view's)."""
+    views = []
+    for chart in at.get("vega_lite_chart"):
+        data = {d.name: pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in chart.proto.datasets}
+        stack = [(json.loads(chart.proto.spec), None)]
+        while stack:
+            view, inherited = stack.pop()
+            rows = data.get(view.get("data", {}).get("name"), inherited)
+            views.append((view, rows))
+            stack.extend((child, rows) for key in ("layer", "vconcat", "hconcat") for child in view.get(key, []))
+    return views
+
+
+def unit_of(text: str) -> str:
+    """The unit a value is written with: '1,234人次' -> '人次', '1.2万人' -> '人'."""
+    return re.sub(r"^[−\d,.]+[万亿]?", "", text)
+
+
+def test_no_axis_of_the_alliance_charts_mixes_units(app: AppTest) -> None:
+    from healthdash.fmt import COUNT_UNITS
+
+    app.run()
+    assert not app.exception
+    checked = []
+    for view, rows in chart_views(app):
+        title = view.get("encoding", {}).get("y", {}).get("title")
+        assert "（人）" not in str(title) and "次（" not in str(title)
+        if rows is None or "text" not in rows.columns or not title:
+            continue
+        units = {unit_of(text) for text in rows["text"]}
+        if units <= COUNT_UNITS:
+            assert units == {title}, f"the axis '{title}' draws values in {units}"
+            checked.append(title)
+    # Staff sent (人次), sessions, surgery demonstrations and trainees each on their own axis; remote cases.
+    assert {"人次", "次", "台次", "人"} <= set(checked)

@@ -17,11 +17,13 @@ from healthdash.fmt import (
     MISSING,
     fmt_change,
     fmt_count,
+    fmt_delta,
     fmt_month,
     fmt_number,
     fmt_pct,
     fmt_period,
     fmt_pp,
+    fmt_target,
     fmt_value,
     fmt_wan,
     is_missing,
@@ -37,6 +39,8 @@ def test_missing_values_print_as_dash(value):
     assert is_missing(value)
     for fn in (fmt_count, fmt_wan, fmt_pct, fmt_pp, fmt_change, fmt_month):
         assert fn(value) == MISSING, fn.__name__
+    for kind in ("pp", "ratio", "growth"):
+        assert fmt_delta(value, kind) == MISSING
     assert fmt_wan(value, lang="en") == MISSING
     assert fmt_value(value, "%") == MISSING
     assert fmt_value(value, "人次") == MISSING
@@ -80,19 +84,20 @@ def test_fmt_count(x, expected):
         (9_999.4, "9,999", "9,999"),
         (9_999.5, "1万", "10k"),  # rounds up to 10,000, and the unit follows the rounded value
         (10_000, "1万", "10k"),
-        (28_500, "2.85万", "28.5k"),
-        (254_000, "25.4万", "254k"),  # trailing zeros dropped, as reports print it
-        (488_900, "48.89万", "488.9k"),
-        (171_200, "17.12万", "171.2k"),
-        (1_373_400, "137.34万", "1.37M"),
+        (28_500, "2.9万", "28.5k"),  # one decimal of 万, half-up
+        (254_000, "25.4万", "254k"),
+        (250_000, "25万", "250k"),  # trailing zeros dropped, as reports print it
+        (488_900, "48.9万", "488.9k"),
+        (171_200, "17.1万", "171.2k"),
+        (1_373_400, "137.3万", "1.37M"),
         (999_950, "100万", "1M"),  # 99.995万 rounds to 100万; 999.95k rounds to 1000k: say 1M
         (99_995_000, "9999.5万", "100M"),
-        (99_999_949, "9999.99万", "100M"),
-        (99_999_950, "1亿", "100M"),  # 9999.995万 rounds to 10000万: say 1亿
+        (99_949_999, "9995万", "99.95M"),  # 9994.9999万 rounds to 9995.0万, the zero dropped
+        (99_999_949, "1亿", "100M"),  # 9999.9949万 rounds to 10000.0万: say 1亿
         (100_000_000, "1亿", "100M"),
-        (123_456_789, "1.23亿", "123.46M"),
+        (123_456_789, "1.23亿", "123.46M"),  # 亿 keeps two decimals: a tenth of 1亿 is 1000万
         (8_420_000_000, "84.2亿", "8.42B"),
-        (-28_500, f"{M}2.85万", f"{M}28.5k"),
+        (-28_500, f"{M}2.9万", f"{M}28.5k"),
         (-9_800, f"{M}9,800", f"{M}9,800"),
         (-123_456_789, f"{M}1.23亿", f"{M}123.46M"),
     ],
@@ -103,7 +108,7 @@ def test_fmt_wan(x, zh, en):
 
 
 def test_fmt_wan_digits():
-    assert fmt_wan(488_900, digits=1) == "48.9万"
+    assert fmt_wan(488_900, digits=2) == "48.89万"
     assert fmt_wan(1_373_400, digits=0) == "137万"
 
 
@@ -149,25 +154,57 @@ def test_fmt_pp(delta, signed, zh, en):
 @pytest.mark.parametrize(
     ("x", "expected"),
     [
-        (0.0702, "+7.02%"),  # 名山 outpatient visits, H1 2024
-        (0.1135, "+11.35%"),
+        (0.0702, "+7.0%"),  # 名山 outpatient visits, H1 2024: one decimal like every rate
+        (0.1135, "+11.4%"),  # half-up on the decimal value
+        (0.03, "+3.0%"),  # "3.0%", never "3%" beside "1.8%"
+        (0.0184, "+1.8%"),
         (-0.031, f"{M}3.1%"),
-        (0.07, "+7%"),
-        (0, "0%"),
-        (0.00004, "0%"),
-        (-0.00004, "0%"),
-        (0.00005, "+0.01%"),
-        (1.5, "+150%"),
-        (-1, f"{M}100%"),
+        (0, "0.0%"),
+        (0.0004, "0.0%"),  # rounds to zero: no sign
+        (-0.0004, "0.0%"),
+        (0.0005, "+0.1%"),
+        (1.5, "+150.0%"),
+        (-1, f"{M}100.0%"),
     ],
 )
 def test_fmt_change(x, expected):
     assert fmt_change(x) == expected
+    assert fmt_change(x, lang="en") == expected
 
 
 def test_fmt_change_digits():
-    assert fmt_change(0.0702, digits=1) == "+7%"
-    assert fmt_change(0.0756, digits=1) == "+7.6%"
+    assert fmt_change(0.0702, digits=2) == "+7.02%"
+    assert fmt_change(0.0756, digits=0) == "+8%"
+
+
+@pytest.mark.parametrize(
+    ("delta", "kind", "zh", "en"),
+    [
+        (0.021, "pp", "+2.1个百分点", "+2.1 pp"),  # a difference of rates
+        (-0.0004, "pp", "0.0个百分点", "0.0 pp"),
+        (0.03, "growth", "+3.0%", "+3.0%"),  # a count's relative change
+        (-0.1135, "growth", f"{M}11.4%", f"{M}11.4%"),
+        (0.05, "ratio", "+0.05", "+0.05"),  # a difference of ratios, two decimals like the ratio
+        (-0.1, "ratio", f"{M}0.10", f"{M}0.10"),
+        (0.004, "ratio", "0.00", "0.00"),
+    ],
+)
+def test_fmt_delta_one_form_per_kind(delta, kind, zh, en):
+    assert fmt_delta(delta, kind) == zh
+    assert fmt_delta(delta, kind, lang="en") == en
+
+
+def test_fmt_delta_refuses_an_unknown_kind():
+    with pytest.raises(ValueError, match="unknown kind"):
+        fmt_delta(0.1, "percent")
+
+
+@pytest.mark.parametrize(
+    ("target", "unit", "expected"),
+    [(0.9, "%", "90%"), (0.875, "%", "87.5%"), (0.1, "%", "10%"), (1.5, "ratio", "1.50"), (5_000, "人次", "5,000人次")],
+)
+def test_fmt_target_as_policy_documents_write_it(target, unit, expected):
+    assert fmt_target(target, unit) == expected
 
 
 @pytest.mark.parametrize(
@@ -223,16 +260,16 @@ def test_fmt_period_rejects_reversed():
     [
         (0.674, "%", "67.4%", "67.4%"),
         (0.95, "%", "95.0%", "95.0%"),
-        (488_900, "人次", "48.89万人次", "488.9k"),
+        (488_900, "人次", "48.9万人次", "488.9k"),
         (1_278, "人次", "1,278人次", "1,278"),
-        (13_080, "人", "1.31万人", "13.1k"),
+        (13_080, "人", "1.3万人", "13.1k"),
         (2_789, "例", "2,789例", "2,789"),
         (449, "对", "449对", "449"),
         (65, "次", "65次", "65"),
         (2_342, "台次", "2,342台次", "2,342"),
         (8_765.43, "元", "8,765元", "¥8,765"),
         (123_456_789, "元", "1.23亿元", "¥123.46M"),
-        (-28_500, "元", f"{M}2.85万元", f"{M}¥28.5k"),
+        (-28_500, "元", f"{M}2.9万元", f"{M}¥28.5k"),
         (1.5, "ratio", "1.50", "1.50"),
         (0.857, "ratio", "0.86", "0.86"),
         (1.234, "人/万人", "1.23人/万人", "1.23 per 10k"),
@@ -249,7 +286,7 @@ def test_fmt_value(value, unit, zh, en):
 @pytest.mark.parametrize(
     ("value", "unit", "expected"),
     [
-        (488_900, "人次", "48.89万"),
+        (488_900, "人次", "48.9万"),
         (8_765.43, "元", "8,765"),
         (1.234, "人/万人", "1.23"),
         (0.5, "%", "50.0%"),
@@ -257,6 +294,21 @@ def test_fmt_value(value, unit, zh, en):
 )
 def test_fmt_value_without_unit(value, unit, expected):
     assert fmt_value(value, unit, with_unit=False) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "zh", "en"),
+    [
+        (488_900, "人次", "488,900人次", "488,900"),  # tables: in full, thousands separators
+        (13_080, "人", "13,080人", "13,080"),
+        (123_456_789, "元", "123,456,789元", "¥123,456,789"),
+        (0.674, "%", "67.4%", "67.4%"),  # rates read the same everywhere
+        (1.5, "ratio", "1.50", "1.50"),
+    ],
+)
+def test_fmt_value_in_full_for_tables(value, unit, zh, en):
+    assert fmt_value(value, unit, compact=False) == zh
+    assert fmt_value(value, unit, lang="en", compact=False) == en
 
 
 def test_fmt_number():
@@ -290,12 +342,12 @@ def test_fmt_wan_is_close_to_the_value(n):
     mantissa = Decimal(text[:-1])
     scale = 10_000 if unit == "万" else 100_000_000
     assert 1 <= mantissa < 10_000 or (unit == "亿")
-    assert abs(mantissa * scale - n) <= Decimal("0.005") * scale
+    assert abs(mantissa * scale - n) <= Decimal("0.05") * 10_000 if unit == "万" else Decimal("0.005") * scale
 
 
 @given(st.floats(allow_nan=True, allow_infinity=True, width=64))
 def test_formatters_never_raise_on_floats(x):
-    for fn in (fmt_count, fmt_wan, fmt_pct, fmt_pp, fmt_change):
+    for fn in (fmt_count, fmt_wan, fmt_pct, fmt_pp, fmt_change, lambda v: fmt_delta(v, "ratio")):
         out = fn(x)
         assert isinstance(out, str) and out
         assert not out.startswith("-")  # a hyphen is never used as a minus sign

@@ -4,6 +4,7 @@ the referral events, and the Overview shows the summary for the selection and fo
 from __future__ import annotations
 
 import csv
+import re
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from healthdash.filters import Filters, parse_month
-from healthdash.fmt import fmt_change, fmt_value
+from healthdash.fmt import fmt_value
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,27 +43,20 @@ def demo_env(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return demo_db
 
 
-def growth_words(percent: str) -> str:
-    """'同比增长7.02%' from the published growth in percent, through the same formatter as the text."""
-    growth = float(percent) / 100
-    return ("同比增长" if growth > 0 else "同比下降") + fmt_change(abs(growth)).lstrip("+")
-
-
 def test_mingshan_first_half_2024_reads_like_the_published_report(demo_env: Path) -> None:
     from healthdash.summary import summary_text
 
     outpatient = calibration("outpatient_visits", "名山区")
     text = summary_text(county_filters(demo_env, "名山区", outpatient), "zh")
-    expected = [
-        f"门诊{fmt_value(float(outpatient['value']), outpatient['unit'])}",
-        growth_words(calibration("outpatient_visits_growth", "名山区")["value"]),
-        f"住院{fmt_value(float(calibration('inpatient_discharges', '名山区')['value']), '人次')}",
-        growth_words(calibration("inpatient_discharges_growth", "名山区")["value"]),
-    ]
-    for phrase in expected:
-        assert phrase in text
+    for item, measure in (("门诊", "outpatient_visits"), ("住院", "inpatient_discharges")):
+        published = calibration(measure, "名山区")
+        amount = fmt_value(float(published["value"]), published["unit"])
+        growth = re.search(rf"{item}{re.escape(amount)}，同比增长(\d+\.\d)%", text)
+        assert growth, f"{item}{amount} and its growth to one decimal in: {text}"
+        # The published growth has two decimals; the text rounds the demo's own growth to one.
+        assert abs(float(growth[1]) - float(calibration(f"{measure}_growth", "名山区")["value"])) <= 0.06
     assert text.startswith("2024年1–6月，名山区医疗卫生机构门诊")
-    assert "全区设有目标的" in text
+    assert "名山区全区设有目标的" in text
 
 
 def test_luzhai_2018_meets_the_retention_target(demo_env: Path) -> None:
@@ -74,7 +68,7 @@ def test_luzhai_2018_meets_the_retention_target(demo_env: Path) -> None:
     target = indicator_catalog()["county_retention_rate"].target
     assert text.startswith("2018年，鹿寨县")
     assert f"县域内就诊率{fmt_value(float(row['value']) / 100, '%')}，达到{target:g}%的目标" in text
-    assert "全县设有目标的" in text
+    assert "鹿寨县全县设有目标的" in text
 
 
 def test_destinations_are_the_receivers_of_the_referral_events(demo_env: Path) -> None:
@@ -112,6 +106,42 @@ def test_destinations_are_the_receivers_of_the_referral_events(demo_env: Path) -
     assert f"县外转诊{fmt_value(total, '人次')}，主要流向" in text
     positions = [text.index(f"{name}（{fmt_value(n, '人次')}") for name, n in expected.head(3).itertuples(index=False)]
     assert positions == sorted(positions)
+
+
+def test_every_place_of_the_demo_is_named_as_itself(demo_env: Path) -> None:
+    from healthdash.summary_rules import Place, collective
+
+    with duckdb.connect(str(demo_env), read_only=True) as con:
+        regions = con.execute("select name, level from region order by code").fetchall()
+    assert {level for _, level in regions} >= {"city", "county", "town"}
+    for name, level in regions:
+        whole = collective(Place(name, level), "zh")
+        assert whole.startswith(name), whole
+        assert whole in (name, f"{name}全{name[-1]}"), whole
+        assert "全街道" not in whole
+
+
+def test_a_street_office_is_named_by_its_name(demo_env: Path) -> None:
+    from healthdash.summary import summary_text
+
+    row = calibration("outpatient_visits", "名山区")
+    filters = county_filters(demo_env, "名山区", row)
+    text = summary_text(Filters(filters.month_from, filters.month_to, city=filters.city, county=filters.county,
+                                town=region_code(demo_env, "蒙阳街道"), period="custom"), "zh")
+    assert "蒙阳街道设有目标的" in text and "全街道" not in text
+
+
+def test_a_town_month_says_zero_or_no_data_never_both(demo_env: Path) -> None:
+    from healthdash.summary import summary_text
+
+    row = calibration("outpatient_visits", "名山区")
+    filters = county_filters(demo_env, "名山区", row)
+    june = Filters(date(2024, 6, 1), date(2024, 6, 1), city=filters.city, county=filters.county,
+                   town=region_code(demo_env, "百丈镇"), period="custom")
+    text = summary_text(june, "zh")
+    no_data = re.search(r"县外转诊人次[^。，]*暂无数据", text) is not None
+    assert no_data != ("无县外转诊" in text), text
+    assert text.count("对比期") <= 1
 
 
 @pytest.fixture

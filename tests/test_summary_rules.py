@@ -6,6 +6,8 @@ produced the words, not how a number happens to print.
 
 from __future__ import annotations
 
+import csv
+import re
 import tomllib
 from dataclasses import replace
 from datetime import date
@@ -25,13 +27,17 @@ from healthdash.summary_rules import (
     change_sentence,
     collective,
     compose,
+    delta_text,
+    named_value,
+    no_base_sentence,
     sentences,
     subject,
     target_sentences,
     volume_sentence,
 )
 
-LOCALES = Path(__file__).resolve().parent.parent / "healthdash" / "locales"
+ROOT = Path(__file__).resolve().parent.parent
+LOCALES = ROOT / "healthdash" / "locales"
 
 
 def indicator(code: str, name_zh: str, unit: str = "%", aggregation: str = "ratio", direction: str = "up",
@@ -49,6 +55,7 @@ OUT_RATE = indicator("out_of_county_referral_rate", "县外转诊率", direction
 RATIO = indicator("down_up_ratio", "下转/上转比", unit="ratio")
 OUT_COUNT = indicator("out_of_county_referrals", "县外转诊人次", "人次", "count", "down")
 UP_COUNT = indicator("up_referrals", "上转人次", "人次", "count", "monitor")
+RETURNED = indicator("returned_referrals", "县外转回人次", "人次", "count", "up")
 
 H1_2024 = Period(date(2024, 1, 1), date(2024, 6, 1), "yoy")
 MINGSHAN = Place("名山区", "county")
@@ -81,7 +88,7 @@ def test_volume_sentence_in_the_register_of_the_reports() -> None:
         (90, 100, "同比下降" + growth_words(90, 100)),
         (100, 100, "同比持平"),
         (100_000, 100_001, "同比持平"),  # −0.001% rounds to 0.00%: not a "decline" of nothing
-        (0, 100, "同比下降100%"),
+        (0, 100, "同比下降100.0%"),
     ],
 )
 def test_volume_direction_follows_the_sign_and_the_rounding(value: float, base: float, expected: str) -> None:
@@ -92,29 +99,44 @@ def test_volume_direction_follows_the_sign_and_the_rounding(value: float, base: 
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(0, "门诊0人次"), (9_800, "门诊9,800人次"), (123_456_789, "门诊1.23亿人次"), (488_900, "门诊48.89万人次")],
+    [(0, "门诊0人次"), (9_800, "门诊9,800人次"), (123_456_789, "门诊1.23亿人次"), (488_900, "门诊48.9万人次")],
 )
 def test_volume_numbers_are_written_the_chinese_way(value: float, expected: str) -> None:
     assert expected in volume_sentence(figures(volumes=((value, 100), (1, 1))), "zh")
 
 
 def test_a_missing_comparison_period_is_said_once_never_as_a_number() -> None:
-    text = volume_sentence(figures(volumes=((488_900, None), (28_500, None))), "zh")
+    text = compose(figures(volumes=((488_900, None), (28_500, None)),
+                           indicators=[Figure(RETENTION, 0.95, None), Figure(RATIO, 0.3, None)]), "zh")
     base = fmt_period(date(2023, 1, 1), date(2023, 6, 1))
-    assert text.count(f"对比期（{base}）无数据，无法计算同比") == 1
-    assert "门诊48.89万人次，住院2.85万人次；" in text
-    assert "%" not in text and "—" not in text
+    assert "门诊48.9万人次，住院2.9万人次。" in text
+    assert text.count("对比期") == 1
+    assert f"对比期（{base}）无数据，不作同比比较。" in text
+    assert "—" not in text and "改善" not in text
 
 
-def test_a_zero_comparison_base_says_so() -> None:
-    text = volume_sentence(figures(volumes=((100, 0), (28_500, 25_600))), "zh")
-    assert "为零，无法计算同比" in text
-    assert "同比增长" in text  # the inpatient clause still has its growth
+@pytest.mark.parametrize(
+    ("compare", "words"),
+    [("yoy", "门诊12人次，上年同期为0；"), ("mom", "门诊12人次，上期为0；")],
+)
+def test_a_zero_comparison_base_is_named_not_left_blank(compare: str, words: str) -> None:
+    period = replace(H1_2024, compare=compare)
+    text = volume_sentence(figures(period=period, volumes=((12, 0), (28_500, 25_600))), "zh")
+    assert words in text
+    assert ("同比增长" if compare == "yoy" else "环比增长") in text  # the inpatient clause keeps its growth
+    assert "无数据" not in text and "%，" not in text.split("；")[0]
 
 
 def test_one_volume_without_data() -> None:
     text = volume_sentence(figures(volumes=((None, None), (28_500, 25_600))), "zh")
     assert "门诊暂无数据；住院" in text
+
+
+def test_a_zero_volume_is_zero_and_a_missing_one_is_no_data() -> None:
+    zero = volume_sentence(figures(volumes=((0, 0), (28_500, 25_600))), "zh")
+    assert "门诊0人次，上年同期为0；" in zero and "暂无数据" not in zero
+    missing = volume_sentence(figures(volumes=((None, 10), (28_500, 25_600))), "zh")
+    assert "门诊暂无数据；" in missing and "门诊0" not in missing
 
 
 def test_no_volumes_at_all() -> None:
@@ -124,10 +146,10 @@ def test_no_volumes_at_all() -> None:
 
 def test_period_on_period_comparison_uses_huanbi_and_the_months_before() -> None:
     period = Period(date(2025, 12, 1), date(2025, 12, 1), "mom")
-    text = volume_sentence(figures(period=period, volumes=((110, 100), (90, None))), "zh")
+    text = compose(figures(period=period, volumes=((110, 100), (90, None))), "zh")
     assert text.startswith("2025年12月，")
-    assert "环比增长10%" in text
-    assert "对比期（2025年11月）无数据，无法计算环比" in text
+    assert "环比增长10.0%；住院90人次。" in text
+    assert "住院在对比期（2025年11月）无数据，不作环比比较。" in text
 
 
 # ---------------------------------------------------------------------------------------------- places
@@ -135,12 +157,22 @@ def test_period_on_period_comparison_uses_huanbi_and_the_months_before() -> None
 
 @pytest.mark.parametrize(
     ("name", "level", "expected"),
-    [("名山区", "county", "全区"), ("鹿寨县", "county", "全县"), ("自贡市", "city", "全市"),
-     ("百丈镇", "town", "全镇"), ("导江乡", "town", "全乡"), ("蒙阳街道", "town", "全街道"),
-     (None, "all", "全部地市")],
+    [("名山区", "county", "名山区全区"), ("鹿寨县", "county", "鹿寨县全县"), ("自贡市", "city", "自贡市全市"),
+     ("开发区", "county", "开发区全区"), ("百丈镇", "town", "百丈镇全镇"), ("导江乡", "town", "导江乡全乡"),
+     ("蒙阳街道", "town", "蒙阳街道"), (None, "all", "全部地市")],
 )
-def test_collective_names(name: str | None, level: str, expected: str) -> None:
+def test_the_whole_place_is_named_for_every_level(name: str | None, level: str, expected: str) -> None:
     assert collective(Place(name, level), "zh") == expected
+    text = "".join(target_sentences(figures(place=Place(name, level), indicators=[Figure(RETENTION, 0.95, None)]),
+                                    "zh"))
+    assert text.startswith(f"{expected}设有目标的1项核心指标全部达到目标。")
+    assert "全街道" not in text
+
+
+def test_a_tier_restriction_is_named_not_called_the_whole_place() -> None:
+    place = Place("名山区", "county", tiers=("township",))
+    assert collective(place, "zh") == "名山区乡镇卫生院"
+    assert collective(place, "en") == f"{subject(place, 'en')} in 名山区"
 
 
 def test_top_level_and_alliance_and_tiers() -> None:
@@ -165,7 +197,7 @@ def test_a_place_without_data_gets_one_sentence_that_says_so() -> None:
 def test_met_target_states_the_value_the_target_and_the_margin() -> None:
     text = "".join(target_sentences(figures(indicators=[Figure(RETENTION, 0.95, None)]), "zh"))
     assert f"县域内就诊率{fmt_value(0.95, '%')}，达到90%的目标，高出{fmt_pp(0.05)}" in text
-    assert "全区设有目标的1项核心指标全部达到目标。" in text
+    assert "名山区全区设有目标的1项核心指标全部达到目标。" in text
 
 
 def test_exactly_at_target_is_met_without_a_margin() -> None:
@@ -192,15 +224,80 @@ def test_targets_that_should_stay_low(value: float, expected: str) -> None:
 def test_mixed_targets_are_counted() -> None:
     text = "".join(target_sentences(figures(indicators=[Figure(RETENTION, 0.95, None), Figure(SIGNING, 0.6, None)]),
                                     "zh"))
-    assert text.startswith("全区设有目标的2项核心指标中，1项达到目标，1项未达到目标。")
+    assert text.startswith("名山区全区设有目标的2项核心指标中，1项达到目标，1项未达到目标。")
 
 
 def test_indicators_without_target_or_data_are_named_not_numbered() -> None:
     text = "".join(target_sentences(figures(indicators=[Figure(RATIO, 0.28, None), Figure(SIGNING, None, None)]),
                                     "zh"))
-    assert "下转/上转比0.28未设目标，仅作监测。" in text
+    assert "下转/上转比0.28，未设目标。" in text
+    assert "仅作监测" not in text  # the ratio has a direction: it is judged, only not against a target
     assert "家庭医生签约率暂无数据。" in text
     assert "设有目标" not in text  # no count sentence when nothing with a target has data
+
+
+@pytest.mark.parametrize(
+    ("name", "unit", "value", "expected"),
+    [
+        ("县外转诊人次", "人次", 255, "县外转诊255人次"),
+        ("上转人次", "人次", 1_234, "上转1,234人次"),
+        ("门急诊人次", "人次", 488_900, "门急诊48.9万人次"),
+        ("出院人次", "人次", 28_500, "出院2.9万人次"),
+        ("下派人员人次", "人次", 23, "下派人员23人次"),
+        ("专家坐诊次数", "次", 12, "专家坐诊12次"),
+        ("手术示教台次", "台次", 43, "手术示教43台次"),
+        ("上派进修人数", "人", 100, "上派进修100人"),
+        ("HPV疫苗首剂接种人数", "人", 13_080, "HPV疫苗首剂接种1.3万人"),
+        ("婚前检查对数", "对", 449, "婚前检查449对"),
+        ("急危重症救治例数", "例", 2_789, "急危重症救治2,789例"),
+        ("县域内住院次均费用", "元", 8_765, "县域内住院次均费用8,765元"),
+        ("县域内就诊率", "%", 0.87, "县域内就诊率87.0%"),
+        ("下转/上转比", "ratio", 0.28, "下转/上转比0.28"),
+    ],
+)
+def test_a_count_names_the_measure_once_and_the_unit_once(name: str, unit: str, value: float, expected: str) -> None:
+    aggregation = "ratio" if unit in ("%", "ratio", "元") else "count"
+    assert named_value(indicator("x", name, unit, aggregation), value, "zh") == expected
+
+
+def catalog_rows() -> list[dict[str, str]]:
+    with open(ROOT / "data" / "indicators.csv", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.parametrize("row", [r for r in catalog_rows() if r["unit"] not in ("%", "ratio")], ids=lambda r: r["code"])
+def test_no_indicator_of_the_catalog_doubles_its_unit(row: dict[str, str]) -> None:
+    given = indicator(row["code"], row["name_zh"], row["unit"], row["aggregation"], row["direction"])
+    for value in (255, 48_900):
+        text = named_value(given, value, "zh")
+        assert text.count(row["unit"]) == 1, text
+        assert not re.search(r"(人次|次数|人数|对数|例数|台次|数)[\d,.]+", text), text
+
+
+def test_the_briefing_says_a_count_and_its_unit_once() -> None:
+    text = compose(figures(indicators=[Figure(OUT_COUNT, 255, 280), Figure(RATIO, 0.28, 0.25)],
+                           destinations=(Destination("四川大学华西医院", 255),)), "zh")
+    assert "县外转诊255人次、下转/上转比0.28，未设目标。" in text
+    assert "人次255" not in text and "人次人次" not in text
+
+
+def test_a_monitoring_only_indicator_is_never_ranked_or_judged() -> None:
+    given = figures(indicators=[
+        Figure(UP_COUNT, 2_000, 1_000),  # doubled: the largest change, but only monitored
+        Figure(OUT_COUNT, 270, 300),  # −10%: an improvement of a count that should fall
+        Figure(RATIO, 0.27, 0.28),  # a worsening
+    ])
+    parts = sentences(given, "zh")
+    monitored = next(part for part in parts if "仅作监测" in part)
+    assert monitored == "上转2,000人次，仅作监测，不评价升降。"
+    change = next(part for part in parts if "最明显" in part)
+    assert change == f"同比看，改善最明显的是县外转诊人次（{fmt_change(-0.1)}），变差最明显的是下转/上转比（−0.01）。"
+    assert "上转人次" not in change
+    assert "县外转诊255人次，未设目标" not in monitored  # what has a direction is not called monitoring-only
+
+
+def test_only_monitoring_indicators_give_no_change_sentence() -> None:
+    assert change_sentence(figures(indicators=[Figure(UP_COUNT, 2_000, 1_000)]), "zh") is None
 
 
 # ---------------------------------------------------------------------------------------------- change
@@ -231,12 +328,34 @@ def test_unchanged_after_rounding_and_monitoring_only_indicators_are_not_movers(
         Figure(RETENTION, 0.90004, 0.9),  # +0.004 pp prints as +0.0个百分点
         Figure(UP_COUNT, 2_000, 1_000),  # doubled, but up-referrals are only monitored
     ]), "zh")
-    assert text == "核心指标同比基本持平。"
+    assert text == "同比看，核心指标没有改善或变差。"
 
 
 def test_no_comparison_base_gets_a_sentence_not_a_number() -> None:
-    text = change_sentence(figures(indicators=[Figure(RETENTION, 0.9, None)]), "zh")
-    assert text == f"对比期（{fmt_period(date(2023, 1, 1), date(2023, 6, 1))}）无数据，核心指标不作同比分析。"
+    given = figures(volumes=((100, None), (10, None)), indicators=[Figure(RETENTION, 0.9, None)])
+    assert change_sentence(given, "zh") is None
+    assert no_base_sentence(given, "zh") == f"对比期（{fmt_period(date(2023, 1, 1), date(2023, 6, 1))}）无数据，不作同比比较。"
+
+
+def test_everything_without_a_comparison_base_is_named_in_one_sentence() -> None:
+    given = figures(volumes=((488_900, None), (28_500, 25_600)), indicators=[
+        Figure(RETENTION, 0.92, 0.90), Figure(SIGNING, 0.70, None), Figure(RATIO, 0.3, None), Figure(OUT_RATE, None, None),
+    ])
+    text = compose(given, "zh")
+    base = fmt_period(date(2023, 1, 1), date(2023, 6, 1))
+    assert text.count("对比期") == 1
+    assert f"门诊、家庭医生签约率、下转/上转比在对比期（{base}）无数据，不作同比比较。" in text
+    assert "县外转诊率暂无数据。" in text  # no data at all is another matter, said on its own
+    assert "改善最明显的是县域内就诊率" in text
+
+
+@pytest.mark.parametrize(("compare", "words"), [("yoy", "上年同期为0"), ("mom", "上期为0")])
+def test_a_count_that_grew_from_zero_says_the_base_was_zero(compare: str, words: str) -> None:
+    text = change_sentence(figures(period=replace(H1_2024, compare=compare),
+                                   indicators=[Figure(RETURNED, 12, 0), Figure(RETENTION, 0.92, 0.90)]), "zh")
+    assert f"改善最明显的是县外转回人次（{words}）" in text
+    assert delta_text(RETURNED, 12, 0, compare, "zh") == words
+    assert delta_text(RETURNED, None, 0, compare, "zh") is None
 
 
 # ---------------------------------------------------------------------------------------------- places below target
@@ -274,9 +393,21 @@ def test_largest_out_of_county_destinations_with_their_share() -> None:
     assert "成都市第三人民医院" not in text
 
 
-def test_no_out_of_county_referrals() -> None:
-    text = compose(figures(destinations=()), "zh")
-    assert text.endswith(f"{fmt_period(date(2024, 1, 1), date(2024, 6, 1))}无县外转诊。")
+def test_a_reported_zero_is_no_referrals_and_no_report_is_no_data() -> None:
+    period = fmt_period(date(2024, 1, 1), date(2024, 6, 1))
+    zero = compose(figures(indicators=[Figure(OUT_COUNT, 0, 3)], destinations=()), "zh")
+    assert "县外转诊0人次，未设目标。" in zero
+    assert zero.endswith(f"{period}无县外转诊。")
+    assert "暂无数据" not in zero
+    missing = compose(figures(indicators=[Figure(OUT_COUNT, None, 3), Figure(RETENTION, 0.9, 0.9)], destinations=()),
+                      "zh")
+    assert "县外转诊人次暂无数据。" in missing
+    assert "无县外转诊" not in missing
+
+
+def test_no_destinations_without_the_count_says_nothing_about_them() -> None:
+    # Without the count the briefing cannot tell a reported zero from no report: it says neither.
+    assert "县外转诊" not in compose(figures(destinations=()), "zh")
 
 
 # ---------------------------------------------------------------------------------------------- English and the whole
