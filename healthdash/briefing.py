@@ -81,7 +81,8 @@ def briefing_pdf(filters: Filters, lang: str | None = None) -> bytes:
 
     lang = lang or current_lang()
     demo = ui.dataset_kind() == "demo"
-    selection = ui.selection_title(filters)
+    selection = ui.selection_title(filters, lang)
+    block = ui.title_block(t("briefing.title", lang=lang), filters, lang)
     pdf = BriefingDocument(t("briefing.footnote", lang=lang), t("briefing.page", lang=lang))
     pdf.set_title(f"{t('briefing.title', lang=lang)} · {selection}")
     pdf.set_author(t("app.title", lang=lang))
@@ -97,6 +98,7 @@ def briefing_pdf(filters: Filters, lang: str | None = None) -> bytes:
     pdf.set_text_color(*GRAY)
     when = datetime.now(_TZ).strftime("%Y-%m-%d %H:%M")
     pdf.cell(0, 6, t("briefing.generated", lang=lang, when=when), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 6, t("export.line_as_of", lang=lang, month=block.as_of), new_x="LMARGIN", new_y="NEXT")
     if demo:
         pdf.set_text_color(*ORANGE)
         pdf.multi_cell(0, 5, t("briefing.demo", lang=lang), new_x="LMARGIN", new_y="NEXT")
@@ -145,14 +147,15 @@ def briefing_pdf(filters: Filters, lang: str | None = None) -> bytes:
 
 
 def file_name(filters: Filters, lang: str | None = None) -> str:
+    """`医联体运行监测简报_雅安市名山区_2024年1-6月.pdf`: the briefing, its place and period."""
     lang = lang or current_lang()
-    stamp = f"{filters.month_from:%Y%m}-{filters.month_to:%Y%m}"
-    return f"{t('briefing.title', lang=lang)}_{stamp}.pdf"
+    return ui.title_block(t("briefing.title", lang=lang), filters, lang).file_name("pdf")
 
 
 def download_button(filters: Filters) -> None:
-    """The "会议简报 PDF" button; the file is made when it is clicked."""
+    """The "会议简报 PDF" button; the file is made when it is clicked, in the language of the page."""
+    lang = current_lang()
     st.download_button(
-        t("briefing.button"), lambda: briefing_pdf(filters), file_name=file_name(filters), mime=PDF_MIME,
+        t("briefing.button"), lambda: briefing_pdf(filters, lang), file_name=file_name(filters, lang), mime=PDF_MIME,
         key="briefing_pdf", icon=":material/picture_as_pdf:", help=t("briefing.help"), on_click="ignore",
     )

@@ -2,7 +2,8 @@
 
 vl-convert carries its own Vega engine; it is given the system's Noto CJK fonts so Chinese labels render
 as glyphs, not boxes, and it may fetch nothing (`allowed_base_urls=[]`: every chart's data is inline).
-The exported file has exactly the size asked for: the spec is autosized to fit its padding box.
+The exported file has exactly the size asked for: the spec is autosized to fit its padding box. A title
+block (exports.TitleBlock) is drawn as the chart's title and subtitle, so the image says what it shows.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 import vl_convert as vlc
 
 from healthdash.chart_cache import ChartSpec
+from healthdash.exports import TitleBlock
 
 # Debian's fonts-noto-cjk; other places a deployment might keep CJK fonts come after it.
 FONT_DIRS: tuple[Path, ...] = (
@@ -26,6 +28,9 @@ EXPORT_WIDTH = 1200
 EXPORT_HEIGHT = 600
 PNG_SCALE = 2.0
 _TITLE_SIZE = 20
+_SUBTITLE_SIZE = 13
+_RIGHT_ROOM = 64
+_SUBTITLE_LINE = 19  # pixels per subtitle line, for the room the title block takes
 
 _fonts_registered = False
 _lock = threading.Lock()
@@ -44,22 +49,30 @@ def register_fonts() -> None:
 
 
 def export_spec(
-    chart: ChartSpec, title: str | None = None, width: int = EXPORT_WIDTH, height: int | None = None
+    chart: ChartSpec, title: str | TitleBlock | None = None, width: int = EXPORT_WIDTH, height: int | None = None
 ) -> dict:
-    """The chart's Vega-Lite spec sized for a file: `width` × `height` pixels in all, with `title` on top.
+    """The chart's Vega-Lite spec sized for a file: `width` × `height` pixels in all, with `title` on top
+    (a title block: its view as the title, its place, period, comparison, 数据截至 and demo label below).
 
     `height` defaults to the chart's own height (plus room for the title and axes), else EXPORT_HEIGHT.
     """
     spec = copy.deepcopy(chart)
     own_height = spec.get("height") if isinstance(spec.get("height"), int | float) else None
+    subtitle = title.subtitle() if isinstance(title, TitleBlock) else []
     if height is None:
-        height = int(own_height + 90) if own_height else EXPORT_HEIGHT
+        height = int(own_height + 90 + _SUBTITLE_LINE * len(subtitle)) if own_height else EXPORT_HEIGHT
     spec["width"] = width
     spec["height"] = height
     spec["autosize"] = {"type": "fit", "contains": "padding"}
-    spec["padding"] = 16
+    # vl-convert has no text measurer and takes Chinese glyphs for narrow ones, so a label right of its
+    # mark overflows the estimated bounds: room on the right keeps it inside the image.
+    spec["padding"] = {"left": 16, "top": 16, "bottom": 16, "right": _RIGHT_ROOM}
     spec.setdefault("background", "white")
-    if title:
+    if isinstance(title, TitleBlock):
+        spec["title"] = {"text": title.view, "fontSize": _TITLE_SIZE, "anchor": "start", "offset": 14,
+                         "subtitle": subtitle, "subtitleFontSize": _SUBTITLE_SIZE, "subtitleColor": "#404040",
+                         "subtitlePadding": 8, "subtitleLineHeight": _SUBTITLE_LINE}
+    elif title:
         spec["title"] = {"text": title, "fontSize": _TITLE_SIZE, "anchor": "start", "offset": 12}
     return spec
 
@@ -70,7 +83,7 @@ def _options() -> dict:
 
 def chart_png(
     chart: ChartSpec,
-    title: str | None = None,
+    title: str | TitleBlock | None = None,
     *,
     width: int = EXPORT_WIDTH,
     height: int | None = None,
@@ -82,7 +95,7 @@ def chart_png(
 
 
 def chart_svg(
-    chart: ChartSpec, title: str | None = None, *, width: int = EXPORT_WIDTH, height: int | None = None
+    chart: ChartSpec, title: str | TitleBlock | None = None, *, width: int = EXPORT_WIDTH, height: int | None = None
 ) -> str:
     """SVG text of the chart; labels stay text (searchable, editable in slides)."""
     register_fonts()

@@ -13,7 +13,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from healthdash import loader
+from healthdash import exports, loader
 from healthdash.columns import TABLES_BY_NAME
 from healthdash.db import DatabaseId, database_id, database_path, open_readonly, run_query
 from healthdash.fmt import fmt_count
@@ -145,7 +145,7 @@ def _problems(found: pd.DataFrame) -> None:
         st.caption(t("data.problems_first", shown=fmt_count(_SHOWN_PROBLEMS, lang=lang)))
     st.dataframe(table.head(_SHOWN_PROBLEMS), hide_index=True, width="stretch", key="data_problem_table",
                  column_config={t("data.col_problem"): st.column_config.TextColumn(width="large")})
-    st.download_button(t("data.problems_download"), found.to_csv(index=False).encode("utf-8-sig"),
+    st.download_button(t("data.problems_download"), exports.csv_bytes(found),
                        file_name="导入问题清单.csv", mime="text/csv", icon=":material/download:",
                        key="data_problems_csv", on_click="ignore")
 

@@ -71,7 +71,10 @@ def _import(args: argparse.Namespace) -> int:
     if not result.ok:
         _print_problems(found, args.show)
         if args.report:
-            found.to_csv(args.report, index=False, encoding="utf-8-sig")
+            from healthdash.exports import csv_bytes
+
+            # Rejected values repeated verbatim could be formulas: written through the formula guard.
+            args.report.write_bytes(csv_bytes(found))
             print(f"问题清单 / all problems: {args.report}", file=sys.stderr)
         print(f"\n发现 {len(found):,} 个问题，数据库未改动。/ {len(found):,} problems; the database is unchanged.",
               file=sys.stderr)

@@ -277,18 +277,17 @@ def show_scorecard(card: Scorecard, filters: Filters) -> None:
         if column == level_name and card.codes[row] != filters.place:
             ui.drill(filters, card.level, card.codes[row])
     legend()
+    block = ui.title_block(t("public_health.export_title"), filters)
+    make = scorecard_xlsx(card, block)
     st.download_button(
-        t("public_health.export_xlsx"),
-        lambda: scorecard_xlsx(card),
-        file_name=f"{t('public_health.export_title')}_{fmt_period(filters.month_from, filters.month_to, lang=lang)}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        t("public_health.export_xlsx"), make, file_name=block.file_name("xlsx"), mime=exports.XLSX_MIME,
         key="dl_ph_scorecard", icon=":material/download:", on_click="ignore",
     )
 
 
-def legend_items() -> list[tuple[str, str]]:
+def legend_items(lang: str | None = None) -> list[tuple[str, str]]:
     keys = (scorecard.FAR_BELOW, scorecard.BELOW, scorecard.MET, scorecard.NO_TARGET)
-    return [(key, t(f"public_health.band.{key}")) for key in keys]
+    return [(key, t(f"public_health.band.{key}", lang=lang)) for key in keys]
 
 
 def legend() -> None:
@@ -303,19 +302,25 @@ def legend() -> None:
             f'{html.escape(t("public_health.legend_intro"))}</span>{chips}</div>')
 
 
-def scorecard_xlsx(card: Scorecard) -> bytes:
-    """The scorecard as Excel: full Chinese headers with unit and target, numbers kept as numbers
-    (percentages as 0.0%), cells filled with their band colours, and the legend on a second sheet."""
-    lang = current_lang()
+def scorecard_xlsx(card: Scorecard, block: exports.TitleBlock) -> Callable[[], bytes]:
+    """The scorecard as Excel, made when called: the title block, full headers with unit and target,
+    numbers kept as numbers (percentages as 0.0%), a pass/fail word beside each judged value, cells filled
+    with their band colours, and the legend on a second sheet. Everything in the session's language is
+    read now, so the call needs no session (a download runs outside the page's run)."""
+    lang = block.lang
     catalog = indicator_catalog()
     codes = CODES + CONTEXT
-    headers = {"place_name": t(f"level.{card.level}"), "shortfalls": t("public_health.shortfalls")}
+    headers = {"place_name": t(f"level.{card.level}", lang=lang), "shortfalls": t("public_health.shortfalls", lang=lang)}
     headers |= {code: long_header(catalog[code], lang) for code in codes}
-    formats = {headers[code]: ("0.0%" if catalog[code].is_percent else "#,##0") for code in codes}
-    return scorecard.workbook(
-        card.values.rename(columns=headers), card.bands.rename(columns=headers), formats,
-        legend_items(), t("public_health.export_title"), t("public_health.legend_title"),
+    kinds = {headers[code]: exports.kind_of(catalog[code]) for code in codes} | {headers["shortfalls"]: exports.COUNT}
+    short = {headers[code]: t(f"public_health.short.{code}", lang=lang) for code in codes}
+    words = {key: t(f"public_health.band_word.{key}", lang=lang) for key in scorecard.JUDGED}
+    values, bands = scorecard.with_words(
+        card.values.rename(columns=headers), card.bands.rename(columns=headers), words,
+        lambda header: t("public_health.status_of", lang=lang, indicator=short[header]),
     )
+    legend, legend_title = legend_items(lang), t("public_health.legend_title", lang=lang)
+    return lambda: scorecard.workbook(values, bands, kinds, legend, legend_title, block)
 
 
 # ------------------------------------------------------------------------------------ one indicator
@@ -495,11 +500,13 @@ def show_below_target(towns: pd.DataFrame, indicator: Indicator, filters: Filter
     })
     st.dataframe(styler, hide_index=True, width="stretch", height="content" if len(table) <= 12 else 36 * 13,
                  key="ph_below")
-    export = table.assign(**{value_col: table[value_col] * 100, target_col: table[target_col] * 100}).rename(
-        columns={value_col: f"{value_col}（%）", target_col: f"{target_col}（%）"}
-    ) if indicator.is_percent else table
-    exports.download_row(f"ph_below_{indicator.code}", t("public_health.below_export", indicator=name),
-                         table=export.round(2))
+    kind = exports.kind_of(indicator)
+    status_col = t("export.status")
+    export = table.assign(**{status_col: [t(f"public_health.band_word.{band}") for band in result.bands]})
+    exports.download_row(f"ph_below_{indicator.code}",
+                         ui.title_block(t("public_health.below_export", indicator=name), filters), table=export,
+                         kinds={value_col: kind, target_col: kind, gap_col: exports.PP if indicator.is_percent else kind,
+                                people_col: exports.COUNT})
 
 
 # ------------------------------------------------------------------------------------ by place charts

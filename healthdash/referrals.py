@@ -11,7 +11,7 @@ from datetime import date
 
 import pandas as pd
 
-from healthdash import charts
+from healthdash import charts, exports
 from healthdash.db import run_query
 from healthdash.filters import Filters, add_months, months_between
 from healthdash.fmt import fmt_count, fmt_month, fmt_value, fmt_wan
@@ -205,3 +205,17 @@ def facility_table(frame: pd.DataFrame, headers: Mapping[str, str], tier_names: 
         "green_share": _ratio(frame["green_up_sent"], frame["up_sent"], 100.0),
     }
     return pd.DataFrame({headers[key]: values.to_numpy() for key, values in columns.items()})
+
+
+# Columns of `facility_table` by the kind of number they hold; rates there are in percent (12.5).
+_COUNT_KEYS = ("up", "down", "out_of_county", "returned", "up_received", "down_received")
+_PERCENT_KEYS = ("out_of_county_rate", "green_share")
+
+
+def facility_export(table: pd.DataFrame, headers: Mapping[str, str]) -> tuple[pd.DataFrame, exports.Kinds]:
+    """`facility_table` to download: rates back to fractions (a workbook shows 0.125 as 12.5%), and the
+    kind of every number column."""
+    export = table.assign(**{headers[key]: table[headers[key]] / 100 for key in _PERCENT_KEYS})
+    kinds = {headers[key]: exports.COUNT for key in _COUNT_KEYS}
+    kinds |= {headers[key]: exports.PERCENT for key in _PERCENT_KEYS} | {headers["down_up_ratio"]: exports.RATIO}
+    return export, kinds

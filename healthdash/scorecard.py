@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 
@@ -96,40 +96,60 @@ def styled(values: pd.DataFrame, bands: pd.DataFrame, formatters: Mapping[str, o
     return values.style.apply(css, axis=None).format(formatters, na_rep="—")
 
 
+JUDGED: frozenset[str] = frozenset({FAR_BELOW, BELOW, MET})
+
+
+def with_words(
+    values: pd.DataFrame, bands: pd.DataFrame, words: Mapping[str, str], word_header: Callable[[str], str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`values` with a column of pass/fail words after each column judged against a target (the words
+    of its cells' bands), so that standing is never told by colour alone; and `bands` widened the same
+    way (a word cell takes its value's band)."""
+    value_columns: dict[str, object] = {}
+    band_columns: dict[str, object] = {}
+    for column in values.columns:
+        value_columns[column] = values[column]
+        band_columns[column] = bands[column]
+        keys = bands[column].tolist()
+        if any(key in JUDGED for key in keys if isinstance(key, str)):
+            header = word_header(str(column))
+            value_columns[header] = [words.get(key, "") if isinstance(key, str) else "" for key in keys]
+            band_columns[header] = bands[column]
+    return pd.DataFrame(value_columns), pd.DataFrame(band_columns)
+
+
 def workbook(
     values: pd.DataFrame,
     bands: pd.DataFrame,
-    number_formats: Mapping[str, str],
+    kinds: Mapping[str, str],
     legend: Sequence[tuple[str, str]],
-    sheet_name: str,
     legend_title: str,
+    block: exports.TitleBlock | None = None,
 ) -> bytes:
-    """The scorecard as an Excel workbook: the header row as given (Chinese), values as numbers in
-    `number_formats` (e.g. '0.0%'), each banded cell filled with its band's colour, and a second sheet
-    with the legend (band key, description), each row in its colour."""
+    """The scorecard as an Excel workbook: the title block, the header row as given (Chinese), values as
+    numbers of their `kinds` (exports.PERCENT shows 0.0%), each banded cell filled with its band's colour
+    (`values` carries the pass/fail words: `with_words`), and a second sheet with the legend (mark,
+    description), each row in its colour."""
     # Imported here for the reason exports.xlsx_bytes gives: a start should not pay for openpyxl.
-    from openpyxl import load_workbook
+    from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
 
-    book = load_workbook(io.BytesIO(exports.xlsx_bytes(values, sheet_name)))
+    book = Workbook()
     sheet = book.active
-    for column_index, column in enumerate(values.columns, start=1):
-        number_format = number_formats.get(column)
+    sheet.title = exports.sheet_title(block.view if block is not None else legend_title)
+    header_row = exports.write_sheet(sheet, values, block, kinds)
+    for column_index in range(1, len(values.columns) + 1):
         for row_index in range(len(values)):
-            cell = sheet.cell(row=row_index + 2, column=column_index)
-            if number_format:
-                cell.number_format = number_format
             key = bands.iat[row_index, column_index - 1]
             if key is not None and not pd.isna(key):
+                cell = sheet.cell(row=header_row + 1 + row_index, column=column_index)
                 cell.fill = PatternFill(fill_type="solid", start_color=FILLS[key], end_color=FILLS[key])
-    notes = book.create_sheet(legend_title[:31])
-    notes.append([legend_title])
-    notes["A1"].font = Font(bold=True)
-    for key, text in legend:
-        notes.append([MARKS[key], text])
+    notes = book.create_sheet(exports.sheet_title(legend_title))
+    exports.put(notes, 1, 1, legend_title).font = Font(bold=True)
+    for row, (key, text) in enumerate(legend, start=2):
         fill = PatternFill(fill_type="solid", start_color=FILLS[key], end_color=FILLS[key])
-        for cell in notes[notes.max_row]:
-            cell.fill = fill
+        exports.put(notes, row, 1, MARKS[key]).fill = fill
+        exports.put(notes, row, 2, text).fill = fill
     notes.column_dimensions["A"].width = 6
     notes.column_dimensions["B"].width = 70
     buffer = io.BytesIO()

@@ -41,6 +41,7 @@ from healthdash.columns import (
     Table,
 )
 from healthdash.db import open_readonly
+from healthdash.exports import put
 from healthdash.i18n import t
 from healthdash.indicators import RATE_AGGREGATIONS
 from healthdash.validate import Reference
@@ -88,24 +89,23 @@ def write_template(db: Path, out_dir: Path) -> Path:
 
 
 def _instructions(sheet: Worksheet) -> None:
-    sheet["A1"] = _z("title")
-    sheet["A1"].font = _TITLE_FONT
+    put(sheet, 1, 1, _z("title")).font = _TITLE_FONT
     row = 3
     for number in range(1, 8):
-        sheet.cell(row, 1, _z(f"rule{number}")).alignment = Alignment(wrap_text=True, vertical="top")
+        put(sheet, row, 1, _z(f"rule{number}")).alignment = Alignment(wrap_text=True, vertical="top")
         row += 1
     row += 1
     headers = [_z("col_table"), _z("col_header"), _z("col_required"), _z("col_content")]
     for position, text in enumerate(headers, start=1):
-        cell = sheet.cell(row, position, text)
+        cell = put(sheet, row, position, text)
         cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
     for table in TABLES:
         for column in table.columns:
             row += 1
-            sheet.cell(row, 1, table.zh)
-            sheet.cell(row, 2, column.zh)
-            sheet.cell(row, 3, _z("yes") if column.required else _z("no"))
-            sheet.cell(row, 4, _describe(column)).alignment = Alignment(wrap_text=True, vertical="top")
+            put(sheet, row, 1, table.zh)
+            put(sheet, row, 2, column.zh)
+            put(sheet, row, 3, _z("yes") if column.required else _z("no"))
+            put(sheet, row, 4, _describe(column)).alignment = Alignment(wrap_text=True, vertical="top")
     for letter, width in zip("ABCD", (22, 24, 8, 70), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.column_dimensions["A"].width = 22
@@ -172,10 +172,10 @@ def _code_sheets(book: Workbook, reference: Reference) -> dict[str, str]:
 
 def _table_sheet(sheet: Worksheet, columns: list[tuple[str, pd.Series]]) -> None:
     for position, (header, values) in enumerate(columns, start=1):
-        cell = sheet.cell(1, position, header)
+        cell = put(sheet, 1, position, header)
         cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
         for row, value in enumerate(values.tolist(), start=2):
-            sheet.cell(row, position, None if pd.isna(value) else str(value)).number_format = "@"
+            put(sheet, row, position, None if pd.isna(value) else str(value)).number_format = "@"
         widest = max([len(str(value)) for value in values.tolist()] + [len(header)], default=8)
         sheet.column_dimensions[get_column_letter(position)].width = min(max(10, widest * 2 + 2), 60)
     sheet.freeze_panes = "A2"
@@ -184,14 +184,14 @@ def _table_sheet(sheet: Worksheet, columns: list[tuple[str, pd.Series]]) -> None
 def _data_sheet(sheet: Worksheet, table: Table, ranges: dict[str, str], example: dict[str, object]) -> None:
     for position, column in enumerate(table.columns, start=1):
         letter = get_column_letter(position)
-        cell = sheet.cell(1, position, column.zh)
+        cell = put(sheet, 1, position, column.zh)
         cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         cell.comment = Comment(_describe(column), "模板")
         value = example[column.name]
         if position == 1:
             value = f"{EXAMPLE_MARK} {value}"
-        example_cell = sheet.cell(2, position, value)
+        example_cell = put(sheet, 2, position, value)
         example_cell.font = _EXAMPLE_FONT
         if column.kind in (CODE, MONTH, DATE, CHOICE, FLAG):
             example_cell.number_format = "@"

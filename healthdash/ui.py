@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import altair as alt
 import pandas as pd
@@ -15,7 +16,7 @@ from healthdash.applicability import Excluded, is_region_based
 from healthdash.chart_cache import ChartSpec
 from healthdash.db import run_query
 from healthdash.filters import Filters
-from healthdash.fmt import fmt_period, fmt_pp, fmt_value
+from healthdash.fmt import fmt_month, fmt_period, fmt_pp, fmt_value
 from healthdash.i18n import current_lang, t
 from healthdash.indicators import Indicator
 from healthdash.kpi import Kpi, by_place, child_level, indicator_catalog
@@ -43,26 +44,51 @@ def dataset_kind() -> str:
     return str(kinds.iloc[0]) if len(kinds) else "production"
 
 
-def selection_title(filters: Filters) -> str:
-    """The active filters as one line: place · alliance · period · comparison."""
-    lang = current_lang()
+def selection_parts(filters: Filters, lang: str | None = None) -> tuple[list[str], list[str]]:
+    """The selection in words: the places (widest first, an alliance last) and what else narrows it
+    (facility tiers). One description for the page header, the briefing and every exported file."""
+    lang = lang or current_lang()
     options = filter_options()
-    parts = []
-    if filters.city:
-        parts.append(options.cities[filters.city])
-    else:
-        parts.append(t("filters.all_cities"))
+    places = [options.cities[filters.city] if filters.city else t("filters.all_cities", lang=lang)]
     if filters.county:
-        parts.append(options.counties[filters.county][0])
+        places.append(options.counties[filters.county][0])
     if filters.town:
-        parts.append(options.towns[filters.town][0])
+        places.append(options.towns[filters.town][0])
     if filters.alliance:
-        parts.append(options.alliances[filters.alliance][0])
+        places.append(options.alliances[filters.alliance][0])
+    scope = []
     if filters.tiers and len(filters.tiers) < 5:
-        parts.append("、".join(t(f"tier.{tier}") for tier in filters.tiers))
-    parts.append(fmt_period(filters.month_from, filters.month_to, lang=lang))
-    parts.append(t(f"compare.{filters.compare}"))
-    return " · ".join(parts)
+        scope.append("、".join(t(f"tier.{tier}", lang=lang) for tier in filters.tiers))
+    return places, scope
+
+
+def selection_title(filters: Filters, lang: str | None = None) -> str:
+    """The active filters as one line: place · alliance · period · comparison."""
+    lang = lang or current_lang()
+    places, scope = selection_parts(filters, lang)
+    period = fmt_period(filters.month_from, filters.month_to, lang=lang)
+    return " · ".join([*places, *scope, period, t(f"compare.{filters.compare}", lang=lang)])
+
+
+def title_block(
+    view: str, filters: Filters, lang: str | None = None, notes: tuple[str, ...] = ()
+) -> exports.TitleBlock:
+    """What an exported file of `view` says about itself: the selection, period, comparison, 数据截至 (the
+    latest month with data) and whether the data are the simulated demo."""
+    lang = lang or current_lang()
+    places, scope = selection_parts(filters, lang)
+    return exports.TitleBlock(
+        view=view,
+        places=tuple(places),
+        scope=tuple(scope),
+        period=fmt_period(filters.month_from, filters.month_to, lang=lang),
+        comparison=t(f"compare.{filters.compare}", lang=lang),
+        base_period=fmt_period(*filters.base_period(), lang=lang),
+        as_of=fmt_month(filter_options().last_month, lang=lang),
+        demo=dataset_kind() == "demo",
+        lang=lang,
+        notes=notes,
+    )
 
 
 def page_header(title: str, filters: Filters | None = None, trail: bool = True) -> None:
@@ -229,11 +255,34 @@ def status_labels() -> tuple[str, str, str]:
 RANKING_SELECTION = "place"
 
 
+class RankingFigure(NamedTuple):
+    chart: ChartSpec
+    table: pd.DataFrame  # for downloads: place, value, target (numbers) and status (words)
+    kinds: dict[str, str]  # the kind of number in each column of `table` (exports.Kinds)
+
+
+def ranking_table(
+    ranked: pd.DataFrame, indicator: Indicator, level: str, lang: str | None = None
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Places ranked by `indicator` as a table to download: name, value and target as numbers, pass or
+    fail as a word; and the kind of each number column."""
+    lang = lang or current_lang()
+    kind = exports.kind_of(indicator)
+    value, target = indicator.name(lang), exports.target_header(indicator, lang)
+    table = pd.DataFrame({
+        t(f"level.{level}", lang=lang): ranked["place_name"].astype(str).to_numpy(),
+        value: ranked["value"].astype(float).to_numpy(),
+        target: [indicator.target_value] * len(ranked),
+        t("export.status", lang=lang): [exports.status_word(meets, lang) for meets in ranked["meets"]],
+    })
+    return table, {value: kind, target: kind}
+
+
 def ranking_figure(
     filters: Filters, indicator: Indicator, selectable: bool = False, limit: int | None = None
-) -> tuple[ChartSpec, pd.DataFrame] | None:
-    """The ranking chart of places one level down and its data with Chinese headers (for downloads);
-    None when there is nothing to rank. `selectable` lets a click select a place (its code, as
+) -> RankingFigure | None:
+    """The ranking chart of places one level down and its data (for downloads); None when there is
+    nothing to rank. `selectable` lets a click select a place (its code, as
     `place_code`, in the selection named RANKING_SELECTION); `limit` keeps the chart to that many places
     with the highest values (the table keeps them all)."""
     lang = current_lang()
@@ -265,13 +314,7 @@ def ranking_figure(
         selection=alt.selection_point(name=RANKING_SELECTION, fields=["place_code"]) if selectable else None,
     )
     ranked = frame.sort_values("value", ascending=indicator.direction == "down")
-    table = pd.DataFrame({
-        t(f"level.{level}"): ranked["place_name"],
-        indicator.name(lang): [fmt_value(v, indicator.unit, lang=lang, compact=False) for v in ranked["value"]],
-        t("overview.col_target"): target_text(indicator),
-        t("export.status"): ranked["status"],
-    })
-    return chart, table
+    return RankingFigure(chart, *ranking_table(ranked, indicator, level, lang))
 
 
 def rankable(filters: Filters, codes: list[str]) -> list[str]:
@@ -308,7 +351,7 @@ def ranking_chart(
     if figure is None:
         empty_state()
         return
-    chart, table = figure
+    chart, table, kinds = figure
     caption = t("overview.ranking_caption", level=t(f"level.{level}"), indicator=name)
     if limit is not None and len(table) > limit:
         caption += t("overview.ranking_limited", shown=limit, total=len(table))
@@ -317,8 +360,8 @@ def ranking_chart(
     key = f"rank_{indicator.code}_{filters.place or 'all'}_{filters.month_from}_{filters.month_to}_{key}"
     event = presenter.altair_chart(chart, key=key, on_select="rerun")
     if downloads:
-        exports.download_row(f"rank_{indicator.code}", t("export.ranking_title", indicator=name),
-                             chart=chart, table=table)
+        exports.download_row(f"rank_{indicator.code}", title_block(t("export.ranking_title", indicator=name), filters),
+                             chart=chart, table=table, kinds=kinds)
     picked = selected_values(event, RANKING_SELECTION, "place_code")
     if picked:
         drill(filters, level, picked[0], on_facility)
@@ -335,13 +378,10 @@ def selected_values(event: object, selection: str, field: str) -> list[str]:
     return [str(point[field]) for point in points or [] if isinstance(point, dict) and point.get(field)]
 
 
-def attention_frame(filters: Filters, codes: list[str], limit: int = 15, linked: bool = False) -> pd.DataFrame:
-    """Indicators below target in the places one level down, largest relative gap first, with Chinese
-    headers (empty when everything with a target is met). `linked`: the place column holds links to the
-    place's profile (links.place_url), for display with links.link_column."""
-    lang = current_lang()
+def _below_target(filters: Filters, codes: list[str], limit: int) -> pd.DataFrame:
+    """Rows of `by_place` (with `level`) for the indicators of `codes` below target in the places one
+    level down, largest relative gap first; empty when everything with a target is met."""
     catalog = indicator_catalog()
-    options = filter_options()
     with_target = [catalog[code] for code in codes if catalog[code].target is not None]
     by_level: dict[str, list[str]] = {}
     for indicator in with_target:
@@ -355,9 +395,19 @@ def attention_frame(filters: Filters, codes: list[str], limit: int = 15, linked:
         below = below[below["meets"].eq(False)]
     if below.empty:
         return pd.DataFrame()
-    below = below.assign(relative=(below["gap"] / below["target"]).abs()).sort_values(
+    return below.assign(relative=(below["gap"] / below["target"]).abs()).sort_values(
         "relative", ascending=False
     ).head(limit)
+
+
+def attention_frame(filters: Filters, codes: list[str], limit: int = 15, linked: bool = False) -> pd.DataFrame:
+    """Indicators below target in the places one level down, largest relative gap first, with Chinese
+    headers (empty when everything with a target is met). `linked`: the place column holds links to the
+    place's profile (links.place_url), for display with links.link_column."""
+    lang = current_lang()
+    catalog = indicator_catalog()
+    options = filter_options()
+    below = _below_target(filters, codes, limit)
     rows = []
     for row in below.itertuples(index=False):
         indicator = catalog[row.indicator_code]
@@ -374,6 +424,28 @@ def attention_frame(filters: Filters, codes: list[str], limit: int = 15, linked:
     return pd.DataFrame(rows)
 
 
+def attention_export(filters: Filters, codes: list[str], limit: int = 15) -> tuple[pd.DataFrame, exports.Kinds]:
+    """The attention table to download: numbers as numbers (the gap of a rate in percentage points), a
+    unit column since rows mix indicators, and the kind of every cell."""
+    lang = current_lang()
+    catalog = indicator_catalog()
+    below = _below_target(filters, codes, limit)
+    indicators = [catalog[code] for code in below.get("indicator_code", [])]
+    kinds = [exports.kind_of(indicator) for indicator in indicators]
+    value, target, gap = t("overview.col_value"), t("overview.col_target"), t("overview.col_gap")
+    table = pd.DataFrame({
+        t("overview.col_place"): [str(name) for name in below.get("place_name", [])],
+        t("overview.col_indicator"): [indicator.name(lang) for indicator in indicators],
+        t("export.col_unit"): [exports.unit_label(indicator, lang) for indicator in indicators],
+        value: [float(v) for v in below.get("value", [])],
+        target: [float(v) for v in below.get("target", [])],
+        gap: [abs(float(g)) * (100 if indicator.is_percent else 1)
+              for g, indicator in zip(below.get("gap", []), indicators, strict=True)],
+    })
+    gap_kinds = [exports.PP if indicator.is_percent else kind for indicator, kind in zip(indicators, kinds, strict=True)]
+    return table, {value: kinds, target: kinds, gap: gap_kinds}
+
+
 def attention_table(filters: Filters, codes: list[str], limit: int = 15, downloads: bool = False) -> None:
     """Indicators below target in the places one level down, largest relative gap first."""
     table = attention_frame(filters, codes, limit, linked=True)
@@ -385,5 +457,5 @@ def attention_table(filters: Filters, codes: list[str], limit: int = 15, downloa
     links.table(table, "attention", hide_index=True, width="stretch",
                 column_config={place: links.link_column(place, help=t("links.place_help"))})
     if downloads:
-        plain = table.assign(**{place: [links.label_of(cell) for cell in table[place]]})
-        exports.download_row("attention", t("overview.attention"), table=plain)
+        plain, kinds = attention_export(filters, codes, limit)
+        exports.download_row("attention", title_block(t("overview.attention"), filters), table=plain, kinds=kinds)

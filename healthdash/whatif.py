@@ -10,11 +10,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from healthdash import charts, scenario, urlstate
+from healthdash import charts, exports, scenario, urlstate
 from healthdash.chart_cache import cached_spec
 from healthdash.db import run_query
 from healthdash.filters import Filters, add_months
-from healthdash.fmt import fmt_count, fmt_delta, fmt_number, fmt_value
+from healthdash.fmt import fmt_count, fmt_delta, fmt_number, fmt_pct, fmt_value
 from healthdash.i18n import current_lang, t
 from healthdash.indicators import Indicator, change, change_kind, meets_target
 from healthdash.kpi import indicator_catalog
@@ -237,6 +237,54 @@ def comparison_table(frame: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def comparison_export(frame: pd.DataFrame) -> tuple[pd.DataFrame, exports.Kinds]:
+    """The comparison to download: before, after and target as numbers in each indicator's unit (named in
+    a unit column, since rows mix them), the change in percentage points for rates, as a ratio's
+    difference, or as growth for counts; pass or fail as words."""
+    lang = current_lang()
+    catalog = indicator_catalog()
+    indicators = [catalog[code] for code in frame["code"]]
+    kinds = [exports.kind_of(indicator) for indicator in indicators]
+    # indicators.change_kind names its kinds as exports does: pp, ratio, growth.
+    change_kinds = [change_kind(indicator) for indicator in indicators]
+    changes = []
+    for indicator, kind, old, new in zip(indicators, change_kinds, frame["before"], frame["after"], strict=True):
+        delta = None if pd.isna(old) or pd.isna(new) else change(indicator, new, old)
+        changes.append(None if delta is None else delta * 100 if kind == exports.PP else delta)
+    before, after, delta_col = t("whatif.col_before"), t("whatif.col_after"), t("whatif.col_change")
+    target = t("whatif.col_target")
+    table = pd.DataFrame({
+        t("whatif.col_indicator"): frame["name"].astype(str).to_numpy(),
+        t("export.col_unit"): [exports.unit_label(indicator, lang) for indicator in indicators],
+        before: frame["before"].astype(float).to_numpy(),
+        after: frame["after"].astype(float).to_numpy(),
+        delta_col: changes,
+        t("export.col_direction"): ["" if i.target is None else exports.target_sign(i) for i in indicators],
+        target: frame["target"].astype(float).to_numpy(),
+        t("whatif.col_before_status"): [exports.status_word(meets_target(i, v), lang)
+                                        for i, v in zip(indicators, frame["before"], strict=True)],
+        t("whatif.col_after_status"): [exports.status_word(meets_target(i, v), lang)
+                                       for i, v in zip(indicators, frame["after"], strict=True)],
+    })
+    return table, {before: kinds, after: kinds, target: kinds, delta_col: change_kinds}
+
+
+def lever_notes(levers: Levers) -> tuple[str, ...]:
+    """The levers in words, two lines (for the title block of an exported file: a what-if figure means
+    nothing without the settings behind it)."""
+    lang = current_lang()
+    separator = "; " if lang == "en" else "；"
+
+    def share(key: str, value: float) -> str:
+        return f"{t(f'whatif.lever_{key}')} {fmt_pct(value, 0, lang=lang)}"
+
+    flows = [share("back", levers.bring_back), share("shift", levers.shift_primary),
+             share("down", levers.down_growth)]
+    supply = [f"{t('whatif.fd_mode')} {fmt_value(levers.contracts_added, '人', lang=lang)}",
+              share("res_appt", levers.reserve_appointments), share("res_bed", levers.reserve_beds)]
+    return t("whatif.levers_line", items=separator.join(flows)), separator.join(supply)
+
+
 @cached_spec
 def comparison_chart(frame: pd.DataFrame) -> alt.LayerChart:
     """Percentage indicators: a grey dot before, a coloured dot after (blue met, orange not), an arrow-like
@@ -325,6 +373,22 @@ def ranking_table(frame: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
         t("whatif.col_rank_change"): [moved(b, a) for b, a in zip(frame["rank_before"], frame["rank_after"],
                                                                     strict=True)],
     })
+
+
+def ranking_export(frame: pd.DataFrame, indicator: Indicator) -> tuple[pd.DataFrame, exports.Kinds]:
+    """The county ranking to download: values and target as numbers, ranks as whole numbers, the move in
+    words and pass or fail after the change as a word."""
+    lang = current_lang()
+    kind = exports.kind_of(indicator)
+    before, after = t("whatif.col_before"), t("whatif.col_after")
+    target = exports.target_header(indicator, lang)
+    table = ranking_table(frame, indicator).assign(**{
+        before: frame["before"].astype(float).to_numpy(),
+        after: frame["after"].astype(float).to_numpy(),
+        target: [indicator.target_value] * len(frame),
+        t("whatif.col_after_status"): [exports.status_word(meets_target(indicator, v), lang) for v in frame["after"]],
+    })
+    return table, {before: kind, after: kind, target: kind}
 
 
 @cached_spec

@@ -185,4 +185,6 @@ else:
             **{headers[key]: st.column_config.NumberColumn(headers[key], format=fmt) for key, fmt in formats.items()},
         },
     )
-    exports.download_row("referrals_by_facility", t("referrals.table_file"), table=table)
+    export, kinds = referrals.facility_export(table, headers)
+    exports.download_row("referrals_by_facility", ui.title_block(t("referrals.table_file"), filters),
+                         table=export, kinds=kinds)

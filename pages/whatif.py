@@ -31,13 +31,16 @@ chart = whatif.comparison_chart(frame)
 reserve = scenario.reserve(whatif.receivers(filters), levers)
 fund_kept, per_case = whatif.fund_text(result)
 reserve_text = whatif.reserve_texts(reserve)
+notes = whatif.lever_notes(levers)
 
 
 def show_comparison() -> None:
     st.caption(t("whatif.comparison_caption"))
     presenter.altair_chart(chart)
     st.dataframe(table, hide_index=True, width="stretch")
-    exports.download_row("whatif_comparison", t("whatif.comparison"), chart=chart, table=table)
+    export, kinds = whatif.comparison_export(frame)
+    exports.download_row("whatif_comparison", ui.title_block(t("whatif.comparison"), filters, notes=notes),
+                         chart=chart, table=export, kinds=kinds)
 
 
 def show_fund_and_reserve() -> None:
@@ -77,8 +80,10 @@ def show_ranking() -> None:
         ui.drill(filters, "county", picked[0])
     with st.expander(t("whatif.ranking_table")):
         st.dataframe(ranked_table, hide_index=True, width="stretch")
-    exports.download_row("whatif_ranking", t("whatif.ranking_title", indicator=indicator.name(lang)),
-                         chart=ranked_chart, table=ranked_table)
+    export, kinds = whatif.ranking_export(ranked, indicator)
+    exports.download_row("whatif_ranking",
+                         ui.title_block(t("whatif.ranking_title", indicator=indicator.name(lang)), filters, notes=notes),
+                         chart=ranked_chart, table=export, kinds=kinds)
 
 
 def show_assumptions() -> None:

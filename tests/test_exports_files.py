@@ -47,6 +47,23 @@ def test_svg_parses_and_carries_the_chinese_title() -> None:
     assert TITLE in svg and "鹿寨县" in svg
 
 
+BLOCK = exports.TitleBlock(view=TITLE, places=("柳州市",), scope=(), period="2018年", comparison="同比",
+                           base_period="2017年", as_of="2024年6月", demo=True)
+
+
+def test_a_title_block_is_the_charts_title_and_subtitle() -> None:
+    spec = chart_export.export_spec(ranking(), BLOCK)
+    assert spec["title"]["text"] == TITLE
+    assert spec["title"]["subtitle"] == ["柳州市", "2018年 · 同比（对比期 2017年）", "数据截至 2024年6月 · 模拟演示数据"]
+    svg = chart_export.chart_svg(ranking(), BLOCK)
+    for line in spec["title"]["subtitle"]:
+        assert line in svg
+    # The block takes room of its own: the image grows by its lines instead of squeezing the bars.
+    plain = Image.open(io.BytesIO(chart_export.chart_png(ranking(), TITLE, scale=1)))
+    titled = Image.open(io.BytesIO(chart_export.chart_png(ranking(), BLOCK, scale=1)))
+    assert titled.size[1] - plain.size[1] == 3 * 19
+
+
 def test_csv_and_xlsx_read_back_with_chinese_headers() -> None:
     table = pd.DataFrame({"区县": ["鹿寨县", "=1+1"], "县域内就诊率": ["95.0%", "88.0%"], "名次": [1, 2]})
     text = exports.csv_bytes(table).decode("utf-8-sig")
@@ -66,7 +83,7 @@ def test_briefing_pdf_has_the_chinese_text_and_embeds_its_font(demo_db: Path, mo
     reader = PdfReader(io.BytesIO(pdf))
     # pypdf puts a NUL before each character of fpdf2's CFF subset (poppler's pdftotext reads it clean).
     text = "".join("".join(page.extract_text().replace("\x00", "").split()) for page in reader.pages)
-    for expected in ("医联体运行监测简报", "核心指标", "县域内就诊率", "家庭医生签约率", "模拟演示数据"):
+    for expected in ("医联体运行监测简报", "核心指标", "县域内就诊率", "家庭医生签约率", "模拟演示数据", "数据截至："):
         assert expected in text
     fonts = [font.get_object() for page in reader.pages
              for font in page["/Resources"]["/Font"].values()]

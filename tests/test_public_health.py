@@ -239,26 +239,35 @@ def test_below_target_lists_the_people_short(tiny_env: Path) -> None:
     assert result.people == 201
 
 
-def test_scorecard_xlsx_has_chinese_headers_and_band_fills(tiny_env: Path) -> None:
+def test_scorecard_xlsx_has_chinese_headers_band_fills_and_words(tiny_env: Path) -> None:
     from healthdash import public_health as ph
+    from healthdash import ui
 
-    standing = ph.standings(Filters(JAN, MAR, city="C1", county="K1"), "town")
+    filters = Filters(JAN, MAR, city="C1", county="K1", period="custom")
+    standing = ph.standings(filters, "town")
     card = ph.build_scorecard(standing, "town")
-    book = load_workbook(io.BytesIO(ph.scorecard_xlsx(card)))
+    book = load_workbook(io.BytesIO(ph.scorecard_xlsx(card, ui.title_block("公共卫生记分卡", filters))()))
     sheet = book.worksheets[0]
-    headers = [cell.value for cell in sheet[1]]
+    # The title block above the header, then the frozen header row.
+    assert [sheet.cell(row, 1).value for row in range(1, 6)] == [
+        "公共卫生记分卡", "地区：甲市 · 乙县", "时间：2024年1–3月", "对比：同比（对比期 2023年1–3月）", "数据截至：2024年3月"]
+    header_row = int(sheet.freeze_panes[1:]) - 1  # frozen below the header
+    headers = [cell.value for cell in sheet[header_row]]
     assert headers[0] == "乡镇/街道"
     assert "家庭医生签约率（%，目标 ≥75%）" in headers
     assert all(HAN.search(str(header)) for header in headers)
     column = headers.index("家庭医生签约率（%，目标 ≥75%）") + 1
+    # Pass or fail is a word beside the value, not only a fill.
+    assert headers[column] == "签约率达标情况"
     fills = {}
-    for row in range(2, sheet.max_row + 1):
-        fills[sheet.cell(row=row, column=1).value] = (sheet.cell(row=row, column=column).fill.start_color.rgb,
-                                                      sheet.cell(row=row, column=column).value,
-                                                      sheet.cell(row=row, column=column).number_format)
-    assert fills["达标镇"] == ("00" + scorecard.FILLS[scorecard.MET], pytest.approx(0.75), "0.0%")
-    assert fills["边缘镇"][0] == "00" + scorecard.FILLS[scorecard.BELOW]
+    for row in range(header_row + 1, sheet.max_row + 1):
+        value = sheet.cell(row=row, column=column)
+        fills[sheet.cell(row=row, column=1).value] = (value.fill.start_color.rgb, value.value, value.number_format,
+                                                      sheet.cell(row=row, column=column + 1).value)
+    assert fills["达标镇"] == ("00" + scorecard.FILLS[scorecard.MET], pytest.approx(0.75), "0.0%", "达标")
+    assert fills["边缘镇"][0] == "00" + scorecard.FILLS[scorecard.BELOW] and fills["边缘镇"][3] == "未达标"
     assert fills["落后镇"][0] == "00" + scorecard.FILLS[scorecard.FAR_BELOW]
+    assert fills["落后镇"][3] == "未达标（差距大）"
     legend = book.worksheets[1]
     assert legend.title == "图例"
     assert {row[0].fill.start_color.rgb for row in legend.iter_rows(min_row=2)} >= {
