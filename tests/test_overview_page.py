@@ -225,3 +225,27 @@ def test_a_county_shows_every_headline_card_and_no_note(app: AppTest, demo_db: P
     app.run()
     assert list(metric_values(app)) == HEADLINE_NAMES
     assert _note(app) == ""
+
+
+def _alliance_code(db: Path, name: str) -> str:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute("select code from alliance where name = $name", {"name": name}).fetchone()[0]
+
+
+def test_a_specialty_alliance_is_not_scored_on_primary_care(app: AppTest, demo_db: Path) -> None:
+    app.query_params.update({"alliance": _alliance_code(demo_db, "柳州市胸痛专科联盟")})
+    app.run()
+    assert not app.exception
+    assert "基层医疗卫生机构诊疗人次占比" not in metric_values(app)
+    assert "专科联盟成员均为医院" in _note(app)
+    assert not any("差65.0个百分点" in text for text in app.markdown.values)
+
+
+def test_alliance_cards_say_which_figures_are_the_home_regions(app: AppTest, demo_db: Path) -> None:
+    app.query_params.update({"alliance": _alliance_code(demo_db, "名山区医共体")})
+    app.run()
+    assert not app.exception
+    home = [c.value for c in app.caption if "服务地区名山区的全域数据" in c.value]
+    # 县域内就诊率, 县域内住院人次占比 and the four public-health cards are the district's; referral cards are not.
+    assert len(home) == 6, home
+    assert "下转/上转比" in metric_values(app)

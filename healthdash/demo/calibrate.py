@@ -124,6 +124,7 @@ def calibrate_facts(raw: dict[str, pd.DataFrame], world: dict[str, pd.DataFrame]
     for (place, parent, measure), rows in cal[cal["measure"].isin(list(_QUALITY))].groupby(["place", "parent", "measure"]):
         targets += _quality(facts, rows, place_code(world["region"], place, parent), measure)
     _consistent_care(facts)
+    _within_population(facts)
     return targets
 
 
@@ -275,6 +276,22 @@ def _consistent_care(facts: _Facts) -> None:
         factor = np.where(rows & (inside > 0), np.minimum(1.0, 0.9 * np.nan_to_num(available) / np.where(inside > 0, inside, 1)), 1.0)
         for column_name in ("visits_in_county", "visits_out_of_county"):
             care[column_name] = care[column_name].to_numpy(dtype=np.float64) * factor
+
+
+def _within_population(facts: _Facts) -> None:
+    """A year-to-date programme never reaches more people than live there: once a town's sum since January
+    would pass 97% of its population, the rest of that year's months get only what is left."""
+    ph = facts.raw["public_health"]
+    ytd = ph["indicator_code"].isin(["elderly_health_mgmt_rate", "elderly_60plus_check_rate"]).to_numpy()
+    rows = ph[ytd].sort_values(["town_code", "indicator_code", "t"])
+    year = rows["t"] // 12
+    room = 0.97 * rows["denominator"]
+    before = rows.groupby([rows["town_code"], rows["indicator_code"], year])["numerator"].cumsum() - rows["numerator"]
+    capped = np.clip(np.minimum(rows["numerator"], room - before.clip(upper=room)), 0, None)
+    # Re-run the sum with the capped months: a month after one that was cut may still be too many.
+    after = capped.groupby([rows["town_code"], rows["indicator_code"], year]).cumsum()
+    capped = np.where(after > room, np.clip(capped - (after - room), 0, None), capped)
+    ph.loc[rows.index, "numerator"] = capped
 
 
 def _immunization_floor(facts: _Facts, cal: pd.DataFrame, row: pd.Series, code: str, scale: float) -> list[Target]:
