@@ -28,8 +28,10 @@ COUNTY_RESIDENT_CODES: frozenset[str] = frozenset({
     "county_retention_rate", "in_county_inpatient_share", "ins_fund_in_county_share", "posted_physicians_per_10k",
 })
 # Indicators counted over a place's residents or towns, not over facilities: with an alliance selected
-# they are the figures of the place it serves (its home region), not of its members.
+# they are the figures of the place it serves (its home region), not of its members. Posted physicians
+# are not among them: an alliance's figure counts its own posts to its members' towns.
 REGION_BASED_SECTIONS: frozenset[str] = frozenset({"public_health"})
+REGION_BASED_CODES: frozenset[str] = COUNTY_RESIDENT_CODES - {"posted_physicians_per_10k"}
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class Excluded:
 
 
 def is_region_based(indicator: Indicator) -> bool:
-    return indicator.section in REGION_BASED_SECTIONS or indicator.code in COUNTY_RESIDENT_CODES
+    return indicator.section in REGION_BASED_SECTIONS or indicator.code in REGION_BASED_CODES
 
 
 def reason(indicator: Indicator, filters: Filters, alliance_kind: str | None = None) -> str | None:

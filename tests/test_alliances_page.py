@@ -284,3 +284,17 @@ def test_no_axis_of_the_alliance_charts_mixes_units(app: AppTest) -> None:
             checked.append(title)
     # Staff sent (人次), sessions, surgery demonstrations and trainees each on their own axis; remote cases.
     assert {"人次", "次", "台次", "人"} <= set(checked)
+
+
+def test_alliance_work_cards_carry_no_home_region_line(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The alliance's own figures (posted physicians included) are its members', never labelled as the region's."""
+    monkeypatch.setenv("HEALTHDASH_DB", str(demo_db))
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        code = con.execute("select code from alliance where name = '名山区医共体'").fetchone()[0]
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.switch_page("pages/alliances.py")
+    app.query_params.update({"alliance": code})
+    app.run()
+    assert not app.exception
+    assert "每万人口派驻医师数" in [metric.label for metric in app.metric]
+    assert not any("全域数据" in caption.value for caption in app.caption)

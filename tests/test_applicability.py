@@ -70,3 +70,5 @@ def test_split_keeps_order_and_names_the_reason() -> None:
 def test_region_based_indicators_are_the_residents_and_towns() -> None:
     assert is_region_based(CATALOG["county_retention_rate"]) and is_region_based(CATALOG["fd_coverage"])
     assert not is_region_based(CATALOG["outpatient_visits"]) and not is_region_based(CATALOG["down_up_ratio"])
+    # An alliance's posted physicians are its own posts to its members' towns, not its home region's.
+    assert not is_region_based(CATALOG["posted_physicians_per_10k"])
