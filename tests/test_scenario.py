@@ -36,7 +36,7 @@ def test_hand_worked_case() -> None:
     # shift 10%: 300 × 0.1 = 30 county-hospital visits move down
     #   基层诊疗人次占比   (500 + 30) / 1,000                = 53%   (before 50%)
     # down +25%: 40 × 1.25 = 50 down-referrals
-    #   下转/上转比        50 / 100                         = 0.5   (before 0.4)
+    #   下转/上转比        50 / (100 + 30)                  = 0.385 (before 40 / (100 + 60) = 0.25)
     #   下转人次同比增长   (50 − 50) / 50                    = 0%    (before (40 − 50) / 50 = −20%)
     #   县外转诊率         30 / (100 + 50 + 30) = 30 / 180   = 16.67% (before 60 / 200 = 30%)
     # contracts +1,500:
@@ -47,12 +47,12 @@ def test_hand_worked_case() -> None:
     assert before == pytest.approx({
         "county_retention_rate": 0.80, "in_county_inpatient_share": 0.80, "ins_fund_in_county_share": 0.60,
         "primary_visit_share": 0.50, "out_of_county_referrals": 60, "out_of_county_referral_rate": 0.30,
-        "down_up_ratio": 0.40, "down_referral_growth": -0.20, "fd_coverage": 0.60,
+        "down_up_ratio": 0.25, "down_referral_growth": -0.20, "fd_coverage": 0.60,
     })
     assert after == pytest.approx({
         "county_retention_rate": 0.81, "in_county_inpatient_share": 0.90, "ins_fund_in_county_share": 0.70,
         "primary_visit_share": 0.53, "out_of_county_referrals": 30, "out_of_county_referral_rate": 30 / 180,
-        "down_up_ratio": 0.50, "down_referral_growth": 0.0, "fd_coverage": 0.75,
+        "down_up_ratio": 50 / 130, "down_referral_growth": 0.0, "fd_coverage": 0.75,
     })
     assert scenario.fund_per_admission_out(HAND) == pytest.approx(10_000)
     assert scenario.fund_kept(HAND, after_counts) == pytest.approx(100_000)

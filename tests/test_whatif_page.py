@@ -124,3 +124,15 @@ def test_a_click_on_a_county_in_the_ranking_narrows_the_page_to_it(
     assert not app.exception
     assert app.selectbox(key=KEY["county"]).value == county
     assert param(app, "county") == county
+
+
+def test_before_down_up_ratio_is_the_overviews(app: AppTest, demo_db: Path) -> None:
+    """The what-if starts from the dashboard's own figure: 下转/上转比 counts out-of-county referrals upward."""
+    query = {"county": region_code(demo_db, "鹿寨县"), "period": "custom", "from": "2024-01", "to": "2024-12"}
+    open_whatif(app, query)
+    before, _ = comparison(app)["下转/上转比"]
+    overview = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    overview.query_params.update(query)
+    overview.run()
+    shown = next(metric.value for metric in overview.metric if metric.label == "下转/上转比")
+    assert before == shown
