@@ -96,14 +96,20 @@ def upload_section() -> None:
 
 
 def style() -> None:
-    """The file uploader's own button and hint are English: say them in the page's language."""
-    button, hint = (t(key).replace("\\", "").replace('"', "") for key in ("data.upload_button", "data.upload_drop"))
+    """The file uploader's own button, hint and refusal (a file too large, or of a type not listed: its chip
+    turns red, with an English tooltip) are English: say them in the page's language."""
+    button, hint, refused = (t(key, limit=f"{limit_mb():g}").replace("\\", "").replace('"', "")
+                             for key in ("data.upload_button", "data.upload_drop", "data.upload_refused"))
     st.html(f"""<style>
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{font-size: 0;}}
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {{
   content: "{button}"; font-size: 1rem;}}
 [data-testid="stFileUploaderDropzoneInstructions"] span {{display: none;}}
 [data-testid="stFileUploaderDropzoneInstructions"] > div::after {{content: "{hint}";}}
+[data-testid="stFileUploader"] [data-testid="stTooltipErrorHoverTarget"] {{flex-direction: column !important;
+  align-items: flex-start;}}
+[data-testid="stFileUploader"] [data-testid="stTooltipErrorHoverTarget"]::after {{content: "{refused}";
+  font-size: 0.85rem; color: #bd4043; margin-top: 2px;}}
 [data-testid="stTable"] th {{white-space: nowrap;}}
 </style>""")
 
