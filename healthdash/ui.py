@@ -181,7 +181,7 @@ def not_applicable_note(excluded: list[Excluded]) -> None:
     lang = current_lang()
     by_reason: dict[str, list[str]] = {}
     for item in excluded:
-        by_reason.setdefault(item.reason, []).append(item.indicator.name(lang))
+        by_reason.setdefault(item.reason, []).append(inert(item.indicator.name(lang)))
     separator = "、" if lang == "zh" else ", "
     items = [t("applies.item", names=separator.join(names), why=t(reason)) for reason, names in by_reason.items()]
     st.caption(t("applies.line", items=("；" if lang == "zh" else "; ").join(items)))
@@ -196,7 +196,7 @@ def home_region_note(filters: Filters, indicator: Indicator) -> str | None:
     if home is None:
         return None
     place = options.cities.get(home) or options.counties.get(home, ("—", None))[0]
-    return t("applies.home_region", place=place)
+    return t("applies.home_region", place=inert(place))
 
 
 def kpi_card(
