@@ -19,6 +19,7 @@ from healthdash.fmt import fmt_count, fmt_month, fmt_value, fmt_wan
 from healthdash.i18n import current_lang, t
 from healthdash.indicators import Indicator, meets_target
 from healthdash.kpi import indicator_catalog
+from healthdash.markup import inert
 from healthdash.sidebar import filter_options
 
 ALL = "all"
@@ -41,11 +42,11 @@ def _month_labels(months: pd.Series) -> list[str]:
 
 
 def _heading(key: str, **values: object) -> None:
-    st.subheader(t(key, **values), anchor=False)
+    st.subheader(t(key, **{name: inert(value) for name, value in values.items()}), anchor=False)
 
 
 def _chart_title(text: str) -> None:
-    st.markdown(f"**{text}**")
+    st.markdown(f"**{inert(text)}**")
 
 
 # ---------------------------------------------------------------------------------------------- headline
@@ -322,7 +323,7 @@ def shared_services(filters: Filters) -> None:
                                          order=list(names.values()), targets=targets, axis_format=".0%",
                                          zero=False))
             st.caption(t("alliances.quality_caption", targets="；".join(
-                f"{names[code]}{ui.target_text(catalog[code])}" for code in al.QUALITY)))
+                f"{inert(names[code])}{ui.target_text(catalog[code])}" for code in al.QUALITY)))
     if not quality.empty:
         with st.expander(t("alliances.quality_table")):
             st.dataframe(quality_table(monthly, quality), hide_index=True, width="stretch")
@@ -386,7 +387,7 @@ def comparison(filters: Filters, alliances: pd.DataFrame) -> None:
     code = indicator.code
     ascending = indicator.direction == "down"
     ranked = frame.sort_values(code, ascending=ascending, na_position="last").reset_index(drop=True)
-    st.caption(t("alliances.comparison_caption", indicator=indicator.name(lang), count=len(frame)))
+    st.caption(t("alliances.comparison_caption", indicator=inert(indicator.name(lang)), count=len(frame)))
     plotted = ranked.dropna(subset=[code])
     if plotted.empty:
         ui.empty_state("alliances.empty_comparison")

@@ -1,14 +1,13 @@
 """The data page's sections: template download, upload and check, load, history and undo.
 
-File names and values come from uploads: they are shown in tables and plain text, or escaped before they
-reach Markdown, never as HTML.
+File names and values come from uploads: they are shown in st.dataframe (plain text), or made inert
+(healthdash.markup) where Markdown renders them (st.table, captions, messages), never as HTML.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import re
 
 import pandas as pd
 import streamlit as st
@@ -19,18 +18,14 @@ from healthdash.db import DatabaseId, database_id, database_path, open_readonly,
 from healthdash.fmt import fmt_count
 from healthdash.i18n import current_lang, t
 from healthdash.loadfile import Source, limit_mb
+from healthdash.markup import inert
 from healthdash.ui import dataset_kind
 
 _UPLOAD_ROUND = "_data_upload_round"   # bumped after a load, which clears the uploader
 _CHECKED = "_data_checked"             # (checksums of the files, LoadResult of their dry run)
 _NOTICE = "_data_notice"               # message to show after the rerun that follows a load or undo
 _SHOWN_PROBLEMS = 2000
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def escape_markdown(text: str) -> str:
-    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def notice() -> None:
@@ -101,14 +96,20 @@ def upload_section() -> None:
 
 
 def style() -> None:
-    """The file uploader's own button and hint are English: say them in the page's language."""
-    button, hint = (t(key).replace("\\", "").replace('"', "") for key in ("data.upload_button", "data.upload_drop"))
+    """The file uploader's own button, hint and refusal (a file too large, or of a type not listed: its chip
+    turns red, with an English tooltip) are English: say them in the page's language."""
+    button, hint, refused = (t(key, limit=f"{limit_mb():g}").replace("\\", "").replace('"', "")
+                             for key in ("data.upload_button", "data.upload_drop", "data.upload_refused"))
     st.html(f"""<style>
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{font-size: 0;}}
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {{
   content: "{button}"; font-size: 1rem;}}
 [data-testid="stFileUploaderDropzoneInstructions"] span {{display: none;}}
 [data-testid="stFileUploaderDropzoneInstructions"] > div::after {{content: "{hint}";}}
+[data-testid="stFileUploader"] [data-testid="stTooltipErrorHoverTarget"] {{flex-direction: column !important;
+  align-items: flex-start;}}
+[data-testid="stFileUploader"] [data-testid="stTooltipErrorHoverTarget"]::after {{content: "{refused}";
+  font-size: 0.85rem; color: #bd4043; margin-top: 2px;}}
 [data-testid="stTable"] th {{white-space: nowrap;}}
 </style>""")
 
@@ -131,7 +132,8 @@ def problem_summary(found: pd.DataFrame, lang: str) -> pd.DataFrame:
 def _problems(found: pd.DataFrame) -> None:
     lang = current_lang()
     st.error(t("data.problems", count=fmt_count(len(found), lang=lang)), icon=":material/error:")
-    st.table(problem_summary(found, lang).set_index(t("data.col_column")))
+    # st.table renders Markdown in its cells and index: file and column names come from the upload.
+    st.table(problem_summary(found, lang).map(inert).set_index(t("data.col_column")))
     st.markdown(f"**{t('data.problems_detail')}**")
     table = pd.DataFrame({
         t("data.col_file"): found["file"],
@@ -163,13 +165,13 @@ def _plan(result: loader.LoadResult) -> None:
         notes.append(t("data.note_examples", rows=result.checked.example_rows))
     ignored = sorted({column for _, _, column in result.checked.ignored_columns})
     if ignored:
-        notes.append(t("data.note_ignored", columns="、".join(escape_markdown(column) for column in ignored)))
+        notes.append(t("data.note_ignored", columns="、".join(inert(column) for column in ignored)))
     history = run_query("import_history")
     loaded = history[history["outcome"].eq("applied")]
     for source in result.checked.sources:
         earlier = loaded[loaded["checksum"].eq(source.checksum)]
         if len(earlier):
-            notes.append(t("data.note_loaded_before", file=escape_markdown(source.name),
+            notes.append(t("data.note_loaded_before", file=inert(source.name),
                            batch=int(earlier["batch_id"].iloc[0])))
     for line in notes:
         st.caption(line)
@@ -250,7 +252,7 @@ def _undo(history: pd.DataFrame) -> None:
                 with st.spinner(t("data.undoing")):
                     loader.undo(database_path(), batch, operator)
             except loader.LoadError as error:
-                st.error(error.zh if current_lang() == "zh" else error.en, icon=":material/error:")
+                st.error(inert(error.zh if current_lang() == "zh" else error.en), icon=":material/error:")
                 return
             st.session_state[_NOTICE] = t("data.undone", batch=batch)
             st.session_state.pop("data_undo_sure", None)

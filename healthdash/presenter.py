@@ -13,6 +13,7 @@ slides with `slideshow`. Styles are inline CSS: nothing is fetched from anywhere
 from __future__ import annotations
 
 import copy
+import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,7 @@ import streamlit as st
 from healthdash import urlstate
 from healthdash.chart_cache import ChartSpec
 from healthdash.i18n import t
+from healthdash.markup import inert
 
 PRESENT_KEY = "present"
 SLIDE_KEY = "slide"
@@ -67,12 +69,12 @@ def setup() -> None:
     if outside is not None:
         present = _truthy(outside.get(PRESENT_KEY, "0"))
         if present is None:
-            st.warning(f"{t('filters.dropped')} {PRESENT_KEY}={urlstate.plain(outside[PRESENT_KEY])}")
+            st.warning(f"{t('filters.dropped')} {PRESENT_KEY}={inert(outside[PRESENT_KEY])}")
         st.session_state[PRESENT_KEY] = bool(present)
         slide_text = outside.get(SLIDE_KEY)
         slide = urlstate.parse_number(slide_text, 1, MAX_SLIDES, 1) if slide_text is not None else None
         if slide_text is not None and slide is None:
-            st.warning(f"{t('filters.dropped')} {SLIDE_KEY}={urlstate.plain(slide_text)}")
+            st.warning(f"{t('filters.dropped')} {SLIDE_KEY}={inert(slide_text)}")
         st.session_state[SLIDE_KEY] = slide if present else None
     st.session_state.setdefault(PRESENT_KEY, False)
     st.session_state.setdefault(SLIDE_KEY, None)
@@ -116,9 +118,9 @@ def header(title: str, selection: str | None, demo_label: str | None = None) -> 
     """The page title and the active selection as one line, with the share link and the way out."""
     left, right = st.columns([5, 2], vertical_alignment="bottom")
     with left:
-        st.title(title, anchor=False)
+        st.title(inert(title), anchor=False)
         if selection:
-            st.html(f'<p class="hd-selection-line">{_escape(selection)}</p>')
+            st.html(f'<p class="hd-selection-line">{html.escape(selection)}</p>')
     with right:
         buttons = st.container(horizontal=True, horizontal_alignment="right")
         with buttons:
@@ -127,10 +129,6 @@ def header(title: str, selection: str | None, demo_label: str | None = None) -> 
                       on_click=_set, args=(False,), type="tertiary")
         if demo_label:
             right.badge(demo_label, icon=":material/science:", color="gray")
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 # ---------------------------------------------------------------------------------------------- links
@@ -233,7 +231,7 @@ def slideshow(deck: str, slides: Sequence[Slide]) -> bool:
     slide = slides[index - 1]
     bar = st.container(horizontal=True, vertical_alignment="center")
     with bar:
-        st.html(f'<p class="hd-slide-title">{_escape(slide.title)}</p>')
+        st.html(f'<p class="hd-slide-title">{html.escape(slide.title)}</p>')
         st.space("stretch")
         st.button(t("presenter.previous"), key=f"slides_{deck}_prev", icon=":material/chevron_left:",
                   disabled=index <= 1, on_click=_set, args=(True, index - 1), shortcut="Left")

@@ -18,6 +18,7 @@ from healthdash.fmt import fmt_count, fmt_month, fmt_period, fmt_value
 from healthdash.i18n import current_lang, t
 from healthdash.indicators import meets_target
 from healthdash.kpi import indicator_catalog
+from healthdash.markup import inert
 from healthdash.sidebar import KEY, filter_options
 
 COUNTY_PICK = "profile_county"
@@ -30,7 +31,7 @@ def _heading(key: str, **values: object) -> None:
 
 
 def _chart_title(text: str) -> None:
-    st.markdown(f"**{text}**")
+    st.markdown(f"**{inert(text)}**")
 
 
 def _direction(direction: str) -> str:
@@ -98,7 +99,7 @@ def care_pattern(filters: Filters) -> None:
                          text=[fmt_value(v, "%", lang=lang) for v in frame["value"]])
     first, last = profiles.care_months(filters)
     st.caption(t("profile.care_caption", period=fmt_period(first, last, lang=lang), targets="；".join(
-        f"{names[code]}{ui.target_text(catalog[code])}" for code in shown)))
+        f"{inert(names[code])}{ui.target_text(catalog[code])}" for code in shown)))
     presenter.altair_chart(lines(rates, x="month", y="value", series="label", text="text",
                                  order=[names[code] for code in shown],
                                  targets={names[code]: catalog[code].target_value for code in shown},
@@ -190,7 +191,7 @@ def town_health(filters: Filters) -> None:
         table[catalog[code].name(lang)] = cells
         judged = rows["meets"].dropna()
         if catalog[code].target is not None and len(judged):
-            summary.append(t("profile.towns_met", indicator=catalog[code].name(lang),
+            summary.append(t("profile.towns_met", indicator=inert(catalog[code].name(lang)),
                              met=int(judged.astype(bool).sum()), total=len(judged),
                              target=ui.target_text(catalog[code])))
     st.caption(t("profile.towns_caption") + ("" if not summary else " " + "；".join(summary) + "。"))
@@ -213,7 +214,7 @@ def county_facilities(filters: Filters) -> None:
     })
     for code in profiles.FACILITY_RANKING:
         table[catalog[code].name(lang)] = [fmt_count(v) for v in frame[code]]
-    st.caption(t("profile.facilities_caption", indicator=catalog[profiles.FACILITY_RANKING[0]].name(lang)))
+    st.caption(t("profile.facilities_caption", indicator=inert(catalog[profiles.FACILITY_RANKING[0]].name(lang))))
     links.table(table, "profile_facilities", hide_index=True, width="stretch",
                 column_config={facility: links.link_column(facility, help=t("links.facility_help"), width="large")})
 
@@ -246,14 +247,16 @@ def facility_title(info: dict | None) -> str:
 
 
 def facility_header_line(info: dict, filters: Filters) -> None:
-    """Tier, category, grade, beds and where it sits (the county a link to its profile)."""
-    parts = [t(f"tier.{info['tier']}"), t(f"profile.category_{info['category']}"), str(info["grade"])]
+    """Tier, category, grade, beds and where it sits (the county a link to its profile, the only Markdown
+    on the line: every name is inert, and the link's address is built from the county's code)."""
+    parts = [t(f"tier.{info['tier']}"), t(f"profile.category_{info['category']}"), inert(info["grade"])]
     if info["beds"]:
         parts.append(t("profile.beds", beds=fmt_count(info["beds"])))
-    place = f"[{info['county_name']}]({links.county_profile_url(info['county_code'], filters)})"
+    city, county = inert(info["city_name"]), inert(info["county_name"])
+    place = f"[{county}]({links.county_profile_url(info['county_code'], filters)})"
     if info.get("town_name"):
-        place += str(info["town_name"])
-    parts.append(f"{info['city_name']} {place}" if info["in_scope"] else f"{info['city_name']} {info['county_name']}")
+        place += inert(info["town_name"])
+    parts.append(f"{city} {place}" if info["in_scope"] else f"{city} {county}")
     st.markdown(" · ".join(parts))
     if not info["in_scope"]:
         st.caption(t("profile.outside_scope"))
@@ -394,7 +397,7 @@ def _shared_table(code: str, filters: Filters) -> None:
         if total > 0:
             value = imaging[numerator].sum() / total
             met = meets_target(catalog[indicator], value)
-            marks.append(f"{catalog[indicator].name(lang)} {fmt_value(value, '%', lang=lang)}"
+            marks.append(f"{inert(catalog[indicator].name(lang))} {fmt_value(value, '%', lang=lang)}"
                          + ("" if met is None else (" ✓" if met else " ✗")) + f"（{ui.target_text(catalog[indicator])}）")
     st.caption(t("profile.shared_caption") + ("" if not marks else " " + "；".join(marks) + "。"))
     links.table(table, "profile_shared", hide_index=True, width="stretch",

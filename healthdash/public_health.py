@@ -27,6 +27,7 @@ from healthdash.fmt import fmt_count, fmt_month, fmt_period, fmt_pp, fmt_value
 from healthdash.i18n import current_lang, t
 from healthdash.indicators import Indicator
 from healthdash.kpi import Kpi, indicator_catalog
+from healthdash.markup import inert
 
 # The public-health table of INDICATORS.md, in its order; family-doctor teams are context (no target).
 CODES: list[str] = [
@@ -265,7 +266,7 @@ def show_scorecard(card: Scorecard, filters: Filters) -> None:
     for code in codes:
         indicator = catalog[code]
         config[headers[code]] = st.column_config.Column(
-            help=f"{indicator.name(lang)}｜{ui.target_text(indicator)}｜{indicator.definition(lang)}"
+            help=f"{inert(indicator.name(lang))}｜{ui.target_text(indicator)}｜{inert(indicator.definition(lang))}"
         )
     height = "content" if len(values) <= 20 else 36 * 21
     config[level_name] = st.column_config.TextColumn(pinned=True, help=t("public_health.place_click"))
@@ -475,7 +476,7 @@ def show_below_target(towns: pd.DataFrame, indicator: Indicator, filters: Filter
     lang = current_lang()
     name = indicator.name(lang)
     if indicator.target is None:
-        st.info(t("public_health.below_no_target", indicator=name), icon=":material/info:")
+        st.info(t("public_health.below_no_target", indicator=inert(name)), icon=":material/info:")
         return
     result = below_target(towns, indicator, filters.level)
     if result.table.empty:

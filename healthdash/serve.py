@@ -12,6 +12,9 @@ a REPL from `streamlit run`), which costs a fifth of a second while Python's ins
 loaded file to its module, and the first queries on a new DuckDB connection. A thread does all of it
 while the server starts and the browser loads the page (`preload`), reading what the Overview shows for
 the default selection into the query cache.
+
+Uploads: the server takes files only for sessions that unlocked the data page (healthdash.upload_guard),
+none larger than the data page's limit (`server.maxUploadSize`, from loadfile.limit_mb, unless given).
 """
 
 from __future__ import annotations
@@ -19,12 +22,15 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
+import math
 import sys
 import threading
 
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
+from healthdash import upload_guard
+from healthdash.loadfile import limit_mb
 from healthdash.navigation import APP, NavPage, app_pages
 
 
@@ -81,10 +87,18 @@ def warm_default_overview() -> None:
     ui.attention_frame(filters, briefing.HEADLINE, linked=True)
 
 
+def upload_limit_args(args: list[str]) -> list[str]:
+    """`--server.maxUploadSize N` for the data page's limit in whole MB, unless `args` set it."""
+    if any(arg.startswith("--server.maxUploadSize") for arg in args):
+        return []
+    return ["--server.maxUploadSize", str(max(1, math.ceil(limit_mb())))]
+
+
 def main(args: list[str]) -> None:
     PagesManager.uses_pages_directory = False
+    upload_guard.install()
     threading.Thread(target=preload, name="healthdash-preload", daemon=True).start()
-    sys.argv = ["streamlit", "run", str(APP), *args]
+    sys.argv = ["streamlit", "run", str(APP), *upload_limit_args(args), *args]
     cli.main()
 
 

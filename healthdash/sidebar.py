@@ -26,6 +26,7 @@ from healthdash.filters import (
 )
 from healthdash.fmt import fmt_month, fmt_period, fmt_quarter, fmt_year
 from healthdash.i18n import LANG_KEY, LANGUAGES, current_lang, t
+from healthdash.markup import inert
 
 _STATE = "_flt_state"
 _PAGE = "_flt_page"  # the page the filters were last drawn on (note_page)
@@ -256,5 +257,5 @@ def _show_dropped(filters: Filters) -> None:
     """Say which link values were ignored, for as long as the view they produced is on screen."""
     dropped, produced = st.session_state.get(_DROPPED, ([], None))
     if dropped and produced == filters:
-        listing = "；".join(f"{key}={urlstate.plain(value)}" for key, value in dropped)
+        listing = "；".join(f"{key}={inert(value)}" for key, value in dropped)
         st.sidebar.warning(f"{t('filters.dropped')} {listing}", icon=":material/link_off:")

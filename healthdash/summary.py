@@ -19,6 +19,7 @@ from healthdash.db import run_query
 from healthdash.filters import TIERS, Filters
 from healthdash.i18n import current_lang, t
 from healthdash.kpi import applicable, by_place, child_level, headline, indicator_catalog
+from healthdash.markup import inert
 from healthdash.sidebar import filter_options
 from healthdash.summary_rules import BelowTarget, Destination, Figure, Period, Place, SummaryFigures
 
@@ -113,12 +114,9 @@ def render_summary(filters: Filters, codes: Sequence[str] = DEFAULT_CODES) -> No
     lead = rules.join(parts[:2], lang)
     st.html(_STYLE)
     with st.container(border=True, key="run_summary"):
-        st.markdown(f"**{t('summary.title')}**{'：' if lang != 'en' else ': '}{_escape(lead)}")
+        st.markdown(f"**{t('summary.title')}**{'：' if lang != 'en' else ': '}{inert(lead)}")
         if len(parts) > 2:
             with st.expander(t("summary.full"), icon=":material/content_copy:"):
                 st.text_area(t("summary.copy_help"), rules.join(parts, lang), height=220)
 
 
-def _escape(text: str) -> str:
-    """Place and hospital names come from data: show Markdown characters literally."""
-    return "".join("\\" + char if char in "\\`*_[]<>#|~$" else char for char in text)

@@ -20,6 +20,7 @@ from healthdash.fmt import fmt_month, fmt_period, fmt_pp, fmt_value
 from healthdash.i18n import current_lang, t
 from healthdash.indicators import Indicator
 from healthdash.kpi import Kpi, by_place, child_level, indicator_catalog
+from healthdash.markup import inert
 from healthdash.sidebar import filter_options, narrow_to
 from healthdash.summary_rules import delta_text, target_amount
 
@@ -93,15 +94,15 @@ def title_block(
 
 def page_header(title: str, filters: Filters | None = None, trail: bool = True) -> None:
     """The title, the selection as a line and, when a place is selected and `trail` is on, the
-    breadcrumb back up to every place."""
+    breadcrumb back up to every place. Both are plain text (a title may hold a facility's name)."""
     if presenter.active():
         demo = t("app.demo_badge") if dataset_kind() == "demo" else None
         presenter.header(title, selection_title(filters) if filters is not None else None, demo)
         return
     left, right = st.columns([5, 1], vertical_alignment="bottom")
-    left.title(title, anchor=False)
+    left.title(inert(title), anchor=False)
     if filters is not None:
-        left.caption(selection_title(filters))
+        left.caption(inert(selection_title(filters)))
         if trail:
             with left:
                 breadcrumb(filters)
@@ -124,10 +125,11 @@ def breadcrumb(filters: Filters) -> None:
     with st.container(horizontal=True, gap="small", vertical_alignment="center", key="breadcrumb"):
         st.caption(t("filters.breadcrumb"), width="content")
         for level, code, name in trail[:-1]:
-            if st.button(name, key=f"crumb_{level}", type="tertiary", help=t("filters.breadcrumb_help", place=name)):
+            if st.button(inert(name), key=f"crumb_{level}", type="tertiary",
+                         help=t("filters.breadcrumb_help", place=inert(name))):
                 narrow_to(level, code)
             st.caption("›", width="content")
-        st.markdown(f"**{trail[-1][2]}**", width="content")
+        st.markdown(f"**{inert(trail[-1][2])}**", width="content")
 
 
 def empty_state(message_key: str = "overview.empty") -> None:
@@ -145,13 +147,13 @@ def target_text(indicator: Indicator) -> str:
 def kpi_help(kpi: Kpi) -> str:
     indicator = kpi.indicator
     lang = current_lang()
-    lines = [t("kpi.definition", definition=indicator.definition(lang))]
+    lines = [t("kpi.definition", definition=inert(indicator.definition(lang)))]
     if indicator.proposed:
         lines.append(t("kpi.proposed"))
     lines.append(target_text(indicator))
     if indicator.target_source:
         key = "kpi.source" if indicator.target is not None else "kpi.reference"
-        lines[-1] += f"；{t(key, source=indicator.target_source)}"
+        lines[-1] += f"；{t(key, source=inert(indicator.target_source))}"
     return "\n\n".join(lines)
 
 
@@ -179,7 +181,7 @@ def not_applicable_note(excluded: list[Excluded]) -> None:
     lang = current_lang()
     by_reason: dict[str, list[str]] = {}
     for item in excluded:
-        by_reason.setdefault(item.reason, []).append(item.indicator.name(lang))
+        by_reason.setdefault(item.reason, []).append(inert(item.indicator.name(lang)))
     separator = "、" if lang == "zh" else ", "
     items = [t("applies.item", names=separator.join(names), why=t(reason)) for reason, names in by_reason.items()]
     st.caption(t("applies.line", items=("；" if lang == "zh" else "; ").join(items)))
@@ -194,7 +196,7 @@ def home_region_note(filters: Filters, indicator: Indicator) -> str | None:
     if home is None:
         return None
     place = options.cities.get(home) or options.counties.get(home, ("—", None))[0]
-    return t("applies.home_region", place=place)
+    return t("applies.home_region", place=inert(place))
 
 
 def kpi_card(
@@ -210,7 +212,7 @@ def kpi_card(
     spark = [v for v in kpi.spark if v is not None]
     with st.container(border=True):
         st.metric(
-            indicator.name(lang),
+            inert(indicator.name(lang)),
             fmt_value(kpi.value, indicator.unit, lang=lang) if kpi.value is not None else t("kpi.no_data"),
             delta=delta,
             delta_color=color,
@@ -345,14 +347,14 @@ def ranking_chart(
     name = indicator.name(current_lang())
     level = child_level(filters, indicator)
     if level is None:
-        st.info(t("overview.ranking_none", indicator=name, level=t(f"level.{indicator.level}")))
+        st.info(t("overview.ranking_none", indicator=inert(name), level=t(f"level.{indicator.level}")))
         return
     figure = ranking_figure(filters, indicator, selectable=True, limit=limit)
     if figure is None:
         empty_state()
         return
     chart, table, kinds = figure
-    caption = t("overview.ranking_caption", level=t(f"level.{level}"), indicator=name)
+    caption = t("overview.ranking_caption", level=t(f"level.{level}"), indicator=inert(name))
     if limit is not None and len(table) > limit:
         caption += t("overview.ranking_limited", shown=limit, total=len(table))
     st.caption(caption + t("overview.ranking_click"))

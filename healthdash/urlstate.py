@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 import streamlit as st
 
 from healthdash.i18n import t
+from healthdash.markup import inert
 
 _WRITTEN = "_url_written"
 _REQUESTED = "_url_requested"
@@ -21,10 +22,26 @@ _REQUESTED = "_url_requested"
 # radio) until the page is reloaded. Assigning the value again makes Streamlit send it with the new labels.
 RELABEL = "_url_relabel"
 Number = int | float
+# No value the app writes comes near this (the longest, a code list of tiers, has ~40 characters); a longer
+# one is someone's experiment, clipped at once so that no parser, widget or note ever handles all of it.
+MAX_VALUE = 200
+_CLIPPED = 24
+
+
+def clip(value: str) -> str:
+    """`value`, or for one longer than MAX_VALUE its start and "…": still shown in the note about dropped
+    values, and never a valid value (no option, code or number ends in "…")."""
+    return value if len(value) <= MAX_VALUE else value[:_CLIPPED] + "…"
+
+
+def url_value(key: str) -> str | None:
+    """The URL's value for `key` (clipped), or None."""
+    value = st.query_params.get(key)
+    return None if value is None else clip(value)
 
 
 def _url_values(keys: Iterable[str]) -> dict[str, str]:
-    return {key: st.query_params[key] for key in keys if key in st.query_params}
+    return {key: clip(st.query_params[key]) for key in keys if key in st.query_params}
 
 
 def changed_from_outside(keys: Iterable[str]) -> dict[str, str] | None:
@@ -62,12 +79,12 @@ def choice(key: str, options: list[str], default: str) -> str:
     elif outside is not None:
         value = outside.get(key)
         if value is not None and value not in options:
-            st.warning(f"{t('filters.dropped')} {key}={plain(value)}")
+            st.warning(f"{t('filters.dropped')} {key}={inert(value)}", icon=":material/link_off:")
             value = None
         st.session_state[key] = value or default
     elif st.session_state.get(key) not in options:
         # A widget left out of a run (a slide not shown) loses its state; the URL still has it.
-        kept = st.query_params.get(key)
+        kept = url_value(key)
         st.session_state[key] = kept if kept in options else default
     elif st.session_state.get(RELABEL):
         st.session_state[key] = st.session_state[key]
@@ -113,12 +130,12 @@ def slider(key: str, low: Number, high: Number, default: Number, step: Number) -
         text = outside.get(key)
         value = parse_number(text, low, high, step) if text is not None else None
         if text is not None and value is None:
-            st.warning(f"{t('filters.dropped')} {key}={plain(text)}", icon=":material/link_off:")
+            st.warning(f"{t('filters.dropped')} {key}={inert(text)}", icon=":material/link_off:")
         st.session_state[key] = default if value is None else value
     else:
         current = st.session_state.get(key)
         if not isinstance(current, int | float) or not low <= current <= high:
-            kept = st.query_params.get(key)
+            kept = url_value(key)
             value = parse_number(kept, low, high, step) if kept is not None else None
             st.session_state[key] = default if value is None else value
     return st.session_state[key]
@@ -127,11 +144,6 @@ def slider(key: str, low: Number, high: Number, default: Number, step: Number) -
 def write_slider(key: str, default: Number) -> None:
     value = st.session_state.get(key)
     write([key], {} if value is None or value == default else {key: number_text(value)})
-
-
-def plain(text: str) -> str:
-    """`text` escaped so that Markdown shows it literally (URL values are typed by anyone)."""
-    return "".join("\\" + char if char in "\\`*_{}[]()<>#+-.!|~$:" else char for char in text)
 
 
 def request(key: str, value: str) -> None:

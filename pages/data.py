@@ -10,6 +10,7 @@ ui.page_header(t("data.title"))
 # No st.stop() for the locked page: the run goes on to app.py's sidebar widgets (language switch).
 if officer.gate():
     officer.lock_button()
+    officer.failures_notice()
     data_views.style()
     data_views.notice()
     data_views.database_note()

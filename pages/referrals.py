@@ -9,6 +9,7 @@ from healthdash.filters import TIERS
 from healthdash.fmt import fmt_change, fmt_period, fmt_wan
 from healthdash.i18n import current_lang, t
 from healthdash.kpi import headline, indicator_catalog
+from healthdash.markup import inert
 from healthdash.sidebar import sidebar_filters
 
 filters = sidebar_filters()
@@ -58,7 +59,7 @@ left.selectbox(
 )
 urlstate.write_choice("facility", "")
 if focus:
-    st.info(t("referrals.focus_note", facility=facility_names[focus]), icon=":material/filter_center_focus:")
+    st.info(t("referrals.focus_note", facility=inert(facility_names[focus])), icon=":material/filter_center_focus:")
 
 # ---------------------------------------------------------------------------------------------- trend
 st.subheader(t("referrals.trend"), anchor=False)

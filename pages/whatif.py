@@ -6,6 +6,7 @@ import streamlit as st
 from healthdash import exports, presenter, scenario, ui, urlstate, whatif
 from healthdash.i18n import current_lang, t
 from healthdash.kpi import indicator_catalog
+from healthdash.markup import inert
 from healthdash.sidebar import sidebar_filters
 
 filters = sidebar_filters()
@@ -69,7 +70,7 @@ def show_ranking() -> None:
     if ranked.empty:
         ui.empty_state()
         return
-    st.caption(t("whatif.ranking_caption", indicator=indicator.name(lang)) + t("whatif.ranking_click"))
+    st.caption(t("whatif.ranking_caption", indicator=inert(indicator.name(lang))) + t("whatif.ranking_click"))
     ranked_chart = whatif.ranking_chart(ranked, indicator)
     ranked_table = whatif.ranking_table(ranked, indicator)
     # The place is part of the key: after a drill-down the next chart starts without a selection.

@@ -1,6 +1,7 @@
 """The data page (数据管理) as a data officer sees it, driven through AppTest on the tiny world.
 
-Secrets are set on the AppTest (never read from a real secrets.toml): none, a PBKDF2 hash, a SHA-256 hash.
+Secrets are set on the AppTest (never read from a real secrets.toml): none, a PBKDF2 hash, an unusable one.
+Password attempts and their lockout are tested in test_officer_lockout.py.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from healthdash.officer import hash_password, verify
+from healthdash.officer import MIN_ITERATIONS, hash_password, verify
 from tests.load_world import FEB, build_tiny, csv_bytes, table
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "医联体-2024"
+# The fewest iterations the page accepts: a fifth of a second a check, not the production 600,000.
+HASH = hash_password(PASSWORD, iterations=MIN_ITERATIONS)
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +48,7 @@ def app(db: Path, monkeypatch: pytest.MonkeyPatch, secrets: dict | None = None) 
 
 
 def unlocked(db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    at = app(db, monkeypatch, {"password_pbkdf2": hash_password(PASSWORD, iterations=1_000)})
+    at = app(db, monkeypatch, {"password_pbkdf2": HASH})
     at.text_input(key="data_password").set_value(PASSWORD)
     at.button[0].click().run()
     assert not at.exception
@@ -70,8 +73,20 @@ def test_without_a_password_hash_the_page_explains_and_stays_locked(db: Path, mo
     assert not at.file_uploader and not at.text_input
 
 
+@pytest.mark.parametrize("secrets", [
+    {"password_sha256": hashlib.sha256(PASSWORD.encode()).hexdigest()},
+    {"password_pbkdf2": hash_password(PASSWORD, iterations=1_000)},
+])
+def test_an_unsalted_or_weak_hash_keeps_the_page_locked_and_says_why(db: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                    secrets: dict) -> None:
+    at = app(db, monkeypatch, secrets)
+    assert "不可用" in at.warning[0].value and "password_sha256" in at.warning[0].value
+    assert any("hash_password" in block.value for block in at.code)
+    assert not at.text_input and not at.file_uploader
+
+
 def test_a_wrong_password_stays_locked(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = app(db, monkeypatch, {"password_sha256": hashlib.sha256(PASSWORD.encode()).hexdigest()})
+    at = app(db, monkeypatch, {"password_pbkdf2": HASH})
     at.text_input(key="data_password").set_value("guess")
     at.button[0].click().run()
     assert "密码不正确" in at.error[0].value
@@ -80,7 +95,7 @@ def test_a_wrong_password_stays_locked(db: Path, monkeypatch: pytest.MonkeyPatch
 
 def test_the_right_password_opens_the_page_without_the_monitoring_filters(db: Path,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    at = app(db, monkeypatch, {"password_sha256": hashlib.sha256(PASSWORD.encode()).hexdigest()})
+    at = app(db, monkeypatch, {"password_pbkdf2": HASH})
     at.text_input(key="data_password").set_value(PASSWORD)
     at.button[0].click().run()
     assert [header.value for header in at.subheader] == ["下载上报模板", "上传与校验", "导入记录"]
@@ -157,12 +172,13 @@ def test_the_page_in_english(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize(
     ("settings", "password", "expected"),
     [
-        ({"password_pbkdf2": hash_password("s3cret", iterations=1_000)}, "s3cret", True),
-        ({"password_pbkdf2": hash_password("s3cret", iterations=1_000)}, "S3cret", False),
-        ({"password_pbkdf2": "pbkdf2_sha256$1000$zz$00"}, "s3cret", False),
-        ({"password_pbkdf2": "md5$1$00$00"}, "s3cret", False),
-        ({"password_sha256": hashlib.sha256(b"s3cret").hexdigest().upper()}, "s3cret", True),
-        ({"password_sha256": hashlib.sha256(b"s3cret").hexdigest()}, "", False),
+        ({"password_pbkdf2": hash_password("s3cret", iterations=MIN_ITERATIONS)}, "s3cret", True),
+        ({"password_pbkdf2": hash_password("s3cret", iterations=MIN_ITERATIONS)}, "S3cret", False),
+        ({"password_pbkdf2": hash_password("s3cret", iterations=MIN_ITERATIONS - 1)}, "s3cret", False),
+        ({"password_pbkdf2": f"pbkdf2_sha256${MIN_ITERATIONS}$zz$00"}, "s3cret", False),
+        ({"password_pbkdf2": f"pbkdf2_sha256${MIN_ITERATIONS}$$00"}, "s3cret", False),
+        ({"password_pbkdf2": f"md5${MIN_ITERATIONS}$00$00"}, "s3cret", False),
+        ({"password_sha256": hashlib.sha256(b"s3cret").hexdigest()}, "s3cret", False),
         ({}, "", False),
     ],
 )

@@ -23,7 +23,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -162,13 +163,13 @@ class AppServer:
             return "(no log)"
 
 
-@pytest.fixture(scope="session")
-def app_server(browser_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+@contextmanager
+def running_app(db: Path, log_dir: Path, extra_args: Sequence[str] = ()) -> Iterator[AppServer]:
     """The dashboard (`python -m healthdash.serve`, i.e. `streamlit run app.py`) on a free loopback port, on
-    `browser_db`; stopped at the end of the session."""
+    `db`, with `extra_args` for Streamlit; stopped on leaving."""
     port = _free_port()
-    log_path = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
-    env = {**os.environ, "HEALTHDASH_DB": str(browser_db), "PYTHONUNBUFFERED": "1"}
+    log_path = log_dir / "streamlit.log"
+    env = {**os.environ, "HEALTHDASH_DB": str(db), "PYTHONUNBUFFERED": "1"}
     command = [
         sys.executable,
         "-m",
@@ -183,6 +184,7 @@ def app_server(browser_db: Path, tmp_path_factory: pytest.TempPathFactory) -> It
         "none",
         "--browser.gatherUsageStats",
         "false",
+        *extra_args,
     ]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
@@ -211,6 +213,19 @@ def app_server(browser_db: Path, tmp_path_factory: pytest.TempPathFactory) -> It
         yield server
     finally:
         _stop(process)
+
+
+@pytest.fixture(scope="session")
+def app_server(browser_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """The dashboard on `browser_db`, for the whole session."""
+    with running_app(browser_db, tmp_path_factory.mktemp("streamlit")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def start_app():
+    """`running_app`, for a module that needs a server of its own (another database, secrets)."""
+    return running_app
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -248,17 +263,17 @@ def page_log() -> PageLog:
     return PageLog()
 
 
-@pytest.fixture
-def page(browser, app_server: AppServer, page_log: PageLog, request: pytest.FixtureRequest):
-    """A fresh page (own context: no cookies or storage from other tests) with the app as base URL."""
+def new_page(browser, base_url: str, log: PageLog):
+    """A page in a context of its own (no cookies or storage from other tests), `base_url` as its base,
+    every request leaving the machine aborted and, like errors, recorded in `log`."""
     context = browser.new_context(
-        base_url=app_server.url,
+        base_url=base_url,
         viewport=VIEWPORT,
         locale="zh-CN",
         timezone_id="Asia/Shanghai",
         service_workers="block",
     )
-    context.on("request", page_log.on_request)
+    context.on("request", log.on_request)
 
     def keep_local(route) -> None:
         if is_external(route.request.url):
@@ -268,10 +283,24 @@ def page(browser, app_server: AppServer, page_log: PageLog, request: pytest.Fixt
 
     context.route("**/*", keep_local)
     page = context.new_page()
-    page.on("pageerror", page_log.on_page_error)
-    page.on("console", page_log.on_console)
-    page.on("websocket", page_log.on_websocket)
+    page.on("pageerror", log.on_page_error)
+    page.on("console", log.on_console)
+    page.on("websocket", log.on_websocket)
     page.set_default_timeout(60_000)
+    return page
+
+
+@pytest.fixture
+def page_for(browser):
+    """`new_page` in the session's browser: page_for(base_url, log)."""
+    return lambda base_url, log: new_page(browser, base_url, log)
+
+
+@pytest.fixture
+def page(browser, app_server: AppServer, page_log: PageLog, request: pytest.FixtureRequest):
+    """A fresh page (own context: no cookies or storage from other tests) with the app as base URL."""
+    page = new_page(browser, app_server.url, page_log)
+    context = page.context
     try:
         yield page
     finally:
