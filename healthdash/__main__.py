@@ -90,7 +90,7 @@ def _add_loadtest(commands: argparse._SubParsersAction) -> None:
                         help="database to serve (default: $HEALTHDASH_DB or data/health.duckdb; must exist)")
     parser.add_argument("--screenshots", type=Path, default=None,
                         help="keep a screenshot of each session whose action failed in this folder")
-    parser.set_defaults(run=_loadtest)
+    parser.set_defaults(run=_loadtest, needs_database=True)
 
 
 def _loadtest(args: argparse.Namespace) -> int:
@@ -117,7 +117,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     for add in _COMMANDS:
         add(commands)
     args = parser.parse_args(argv)
-    return args.run(args)
+    try:
+        if getattr(args, "needs_database", False):
+            from healthdash.db import check_database
+
+            check_database(args.db or default_db())
+        return args.run(args)
+    except Exception as error:
+        if not _said_in_one_line(error):
+            raise
+        print(str(error).strip().splitlines()[0], file=sys.stderr)
+        return 1
+
+
+def _said_in_one_line(error: Exception) -> bool:
+    """Errors of the database or the file system are the user's to fix: one line, no traceback."""
+    from healthdash.db import DatabaseUnavailable
+
+    return isinstance(error, DatabaseUnavailable | OSError) or type(error).__module__.split(".")[0] in (
+        "duckdb", "_duckdb")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ here is renamed everywhere.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
@@ -29,6 +30,16 @@ INDICATOR = "indicator"
 REFS = (FACILITY, COUNTY, TOWN, ALLIANCE, INDICATOR)
 
 INT32_MAX = 2**31 - 1
+# Months and dates are accepted from this month on (and not after the current month or day).
+FIRST_MONTH = "2000-01"
+
+# Default upper bounds of a figure for one reporting unit and month (a column may set its own `limit`).
+COUNT_LIMIT = 10_000_000
+AMOUNT_LIMIT = 10_000_000_000
+
+# Characters nobody sees on screen that arrive with copied codes: zero-width space, joiners, word joiner,
+# soft hyphen and the byte-order mark. Removed from every value and header (a regular expression).
+INVISIBLE = "[\u200b\u200c\u200d\u2060\u00ad\ufeff]"
 
 # The prefix of the template's example row in its first column: such rows are skipped on load.
 EXAMPLE_MARK = "示例"
@@ -47,9 +58,18 @@ class Column:
     # For facility codes: a facility outside the monitored places is allowed (referral receivers and
     # senders of patients returned into a county are often provincial hospitals).
     outside_ok: bool = False
+    # For COUNT and AMOUNT: the largest plausible figure for one reporting unit and month; larger ones are
+    # typing or unit errors (1e308 元), refused with this bound in the message.
+    limit: float | None = None
 
     def label(self, lang: str = "zh") -> str:
         return self.zh if lang == "zh" else self.en
+
+    @property
+    def upper_bound(self) -> float:
+        if self.limit is not None:
+            return self.limit
+        return COUNT_LIMIT if self.kind == COUNT else AMOUNT_LIMIT
 
 
 @dataclass(frozen=True)
@@ -94,12 +114,18 @@ def _month() -> Column:
     return Column("month", "月份", "month", MONTH, note="如 2024-06；填报月份，不晚于当前月份")
 
 
-def _count(name: str, zh: str, en: str, note: str = "") -> Column:
-    return Column(name, zh, en, COUNT, note=note or "非负整数")
+def _count(name: str, zh: str, en: str, note: str = "", limit: float | None = None) -> Column:
+    return Column(name, zh, en, COUNT, note=note or "非负整数", limit=limit)
 
 
-def _amount(name: str, zh: str, en: str, note: str = "") -> Column:
-    return Column(name, zh, en, AMOUNT, note=note or "非负数，单位：元")
+def _amount(name: str, zh: str, en: str, note: str = "", limit: float | None = None) -> Column:
+    return Column(name, zh, en, AMOUNT, note=note or "非负数，单位：元", limit=limit)
+
+
+# Bounds per facility (county, town) and month, about ten times the largest unit in the country.
+_STAFF = 10_000          # people sent or posted, sessions, trainings: per receiving facility and month
+_CASES = 1_000_000       # remote cases per facility and month
+_PEOPLE = 100_000_000    # public-health numerators and denominators (people, doses) per town and month
 
 
 _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV",
@@ -111,9 +137,9 @@ TABLES: tuple[Table, ...] = (
         (
             _facility(),
             _month(),
-            _count("outpatient_visits", "门急诊人次", "outpatient and emergency visits"),
-            _count("inpatient_discharges", "出院人次", "inpatient discharges"),
-            _count("critical_cases", "急危重症救治例数", "critically ill patients treated"),
+            _count("outpatient_visits", "门急诊人次", "outpatient and emergency visits", limit=5_000_000),
+            _count("inpatient_discharges", "出院人次", "inpatient discharges", limit=500_000),
+            _count("critical_cases", "急危重症救治例数", "critically ill patients treated", limit=500_000),
             _amount("inpatient_spending", "住院医疗费用(元)", "inpatient spending (yuan)"),
         ),
         key=("facility_code", "month"),
@@ -126,8 +152,8 @@ TABLES: tuple[Table, ...] = (
             Column("setting", "就诊类型", "setting", CHOICE,
                    choices=(("outpatient", "门诊", "outpatient"), ("inpatient", "住院", "inpatient")),
                    note="门诊 或 住院"),
-            _count("visits_in_county", "县域内就诊人次", "visits in the county"),
-            _count("visits_out_of_county", "县域外就诊人次", "visits outside the county"),
+            _count("visits_in_county", "县域内就诊人次", "visits in the county", limit=50_000_000),
+            _count("visits_out_of_county", "县域外就诊人次", "visits outside the county", limit=50_000_000),
             _amount("fund_in_county", "县域内医保基金支出(元)", "insurance fund paid in the county (yuan)"),
             _amount("fund_out_of_county", "县域外医保基金支出(元)", "insurance fund paid outside (yuan)"),
             _amount("spending_out_of_county", "县域外医疗费用(元)", "spending outside the county (yuan)"),
@@ -163,18 +189,19 @@ TABLES: tuple[Table, ...] = (
             Column("alliance_code", "医联体代码", "alliance code", CODE, ref=ALLIANCE, note="见「医联体代码」表"),
             _facility(zh="受援机构代码", en="receiving facility code"),
             _month(),
-            _count("doctors_sent", "下派医师人次", "doctors sent"),
-            _count("nurses_sent", "下派护士人次", "nurses sent"),
-            _count("pharmacists_sent", "下派药师人次", "pharmacists sent"),
-            _count("technicians_sent", "下派技师人次", "technicians sent"),
+            _count("doctors_sent", "下派医师人次", "doctors sent", limit=_STAFF),
+            _count("nurses_sent", "下派护士人次", "nurses sent", limit=_STAFF),
+            _count("pharmacists_sent", "下派药师人次", "pharmacists sent", limit=_STAFF),
+            _count("technicians_sent", "下派技师人次", "technicians sent", limit=_STAFF),
             _count("posted_physicians", "派驻医师数(月末)", "posted physicians (month end)",
-                   "中级及以上职称、派驻6个月以上的医师，月末在岗人数"),
-            _count("expert_clinic_sessions", "专家坐诊次数", "expert clinic sessions"),
-            _count("teaching_rounds", "带教查房次数", "teaching ward rounds"),
-            _count("lectures", "讲座培训次数", "lectures and trainings"),
-            _count("surgery_demos", "手术示教台次", "surgery demonstrations"),
-            _count("trainees_sent_up", "上派进修人数", "staff trained upward"),
-            _count("new_techniques", "新技术新项目数", "new techniques introduced"),
+                   "中级及以上职称、派驻6个月以上的医师，月末在岗人数",
+                   limit=_STAFF),
+            _count("expert_clinic_sessions", "专家坐诊次数", "expert clinic sessions", limit=_STAFF),
+            _count("teaching_rounds", "带教查房次数", "teaching ward rounds", limit=_STAFF),
+            _count("lectures", "讲座培训次数", "lectures and trainings", limit=_STAFF),
+            _count("surgery_demos", "手术示教台次", "surgery demonstrations", limit=_STAFF),
+            _count("trainees_sent_up", "上派进修人数", "staff trained upward", limit=_STAFF),
+            _count("new_techniques", "新技术新项目数", "new techniques introduced", limit=_STAFF),
         ),
         key=("alliance_code", "facility_code", "month"),
     ),
@@ -188,11 +215,11 @@ TABLES: tuple[Table, ...] = (
                    choices=(("imaging", "影像", "imaging"), ("ecg", "心电", "ECG"),
                             ("pathology", "病理", "pathology"), ("lab", "检验", "lab")),
                    note="影像/心电/病理/检验"),
-            _count("remote_cases", "远程服务例数", "remote cases"),
-            _count("cases_reviewed", "复核例数", "cases reviewed"),
-            _count("concordant", "诊断符合例数", "concordant diagnoses", "不大于复核例数"),
-            _count("films_graded", "评级片数", "films graded"),
-            _count("grade_a_films", "甲级片数", "grade-A films", "不大于评级片数"),
+            _count("remote_cases", "远程服务例数", "remote cases", limit=_CASES),
+            _count("cases_reviewed", "复核例数", "cases reviewed", limit=_CASES),
+            _count("concordant", "诊断符合例数", "concordant diagnoses", "不大于复核例数", limit=_CASES),
+            _count("films_graded", "评级片数", "films graded", limit=_CASES),
+            _count("grade_a_films", "甲级片数", "grade-A films", "不大于评级片数", limit=_CASES),
         ),
         key=("alliance_code", "facility_code", "month", "service"),
         ratios=(("concordant", "cases_reviewed"), ("grade_a_films", "films_graded")),
@@ -203,9 +230,9 @@ TABLES: tuple[Table, ...] = (
             Column("town_code", "乡镇/街道代码", "town code", CODE, ref=TOWN, note="见「区划代码」表中的乡镇/街道"),
             _month(),
             Column("indicator_code", "指标代码", "indicator code", CODE, ref=INDICATOR, note="见「指标代码」表"),
-            _amount("numerator", "分子(或数量)", "numerator (or count)", "非负数；计数类指标填数量"),
+            _amount("numerator", "分子(或数量)", "numerator (or count)", "非负数；计数类指标填数量", limit=_PEOPLE),
             Column("denominator", "分母", "denominator", AMOUNT, required=False,
-                   note="率类指标必填且不小于分子；计数类指标留空"),
+                   note="率类指标必填且不小于分子；计数类指标留空", limit=_PEOPLE),
         ),
         key=("town_code", "month", "indicator_code"),
         ratios=(("numerator", "denominator"),),
@@ -223,14 +250,15 @@ FLAG_VALUES: dict[str, bool] = {
     "yes": True, "no": False, "√": True, "×": False, "有": True, "无": False,
 }
 
-_PUNCTUATION = str.maketrans({"（": "(", "）": ")", "／": "/", "＊": "*", "　": " "})
 _SPACE = re.compile(r"\s+")
+_INVISIBLE = re.compile(INVISIBLE)
 
 
 def normalise_header(text: object) -> str:
-    """How headers are compared: full-width brackets as half-width, no spaces or required-marks, lower case."""
-    value = _SPACE.sub("", str(text if text is not None else "").translate(_PUNCTUATION))
-    return value.rstrip("*").lower()
+    """How headers are compared: full-width characters as half-width (NFKC), no spaces, invisible
+    characters or required-marks, lower case."""
+    value = unicodedata.normalize("NFKC", str(text if text is not None else ""))
+    return _SPACE.sub("", _INVISIBLE.sub("", value)).rstrip("*").lower()
 
 
 @cache

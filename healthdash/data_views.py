@@ -69,7 +69,7 @@ def upload_section() -> None:
     st.subheader(t("data.upload"), anchor=False)
     limit = limit_mb()
     files = st.file_uploader(
-        t("data.upload_label", limit=f"{limit:g}"), type=["xlsx", "csv", "xls"], accept_multiple_files=True,
+        t("data.upload_label", limit=f"{limit:g}"), type=["xlsx", "xlsm", "xls", "ods", "csv"], accept_multiple_files=True,
         key=f"data_files_{st.session_state.get(_UPLOAD_ROUND, 0)}", max_upload_size=max(1, math.ceil(limit)),
     )
     if not files:
@@ -166,6 +166,10 @@ def _plan(result: loader.LoadResult) -> None:
     ignored = sorted({column for _, _, column in result.checked.ignored_columns})
     if ignored:
         notes.append(t("data.note_ignored", columns="、".join(inert(column) for column in ignored)))
+    for source in result.checked.sources:
+        if source.ignored_sheets:
+            notes.append(t("data.note_ignored_sheets", file=inert(source.name),
+                           sheets="、".join(inert(sheet) for sheet in source.ignored_sheets)))
     history = run_query("import_history")
     loaded = history[history["outcome"].eq("applied")]
     for source in result.checked.sources:

@@ -120,6 +120,29 @@ def open_readonly(path: Path | str) -> duckdb.DuckDBPyConnection:
     return con
 
 
+class DatabaseUnavailable(Exception):
+    """The database file is missing, unreadable or no database of this dashboard (said in one line)."""
+
+
+def check_database(path: Path | str) -> None:
+    """Raise DatabaseUnavailable, with what to do in Chinese and English, unless `path` opens read-only
+    as this dashboard's database."""
+    path = Path(path)
+    if not path.exists():
+        raise DatabaseUnavailable(
+            f"找不到数据库文件 {path}：请用 --db 指定，或先生成演示数据库（python -m healthdash build-demo --db {path}）"
+            f" / no database at {path}: pass --db, or build the demo first")
+    try:
+        with open_readonly(path) as con:
+            con.execute("select count(*) from meta").fetchall()
+    except duckdb.CatalogException:
+        raise DatabaseUnavailable(f"{path} 不是本看板的数据库（缺少 meta 表） / {path} is no database of this "
+                                  f"dashboard (it has no meta table)") from None
+    except duckdb.Error as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise DatabaseUnavailable(f"无法读取数据库文件 {path}（{reason}） / cannot read the database {path}") from None
+
+
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _connection(db: DatabaseId) -> duckdb.DuckDBPyConnection:
     return open_readonly(db.path)

@@ -91,10 +91,6 @@ def measure_load(db: Path, rows: int = 1_000_000, encoding: str = "utf-8") -> di
 
 
 def print_load_bench(db: Path, rows: int = 1_000_000, encoding: str = "utf-8") -> dict[str, float]:
-    if not Path(db).exists():
-        from healthdash.demo import build_demo
-
-        build_demo(db)
     figures = measure_load(Path(db), rows, encoding)
     verdict = "ok" if figures["total_s"] < TARGET_SECONDS else "SLOW"
     print(f"load {int(figures['rows']):,} referral rows from CSV ({encoding}, {figures['csv_mb']} MB)")

@@ -1,6 +1,7 @@
 """Command-line data loading: `template`, `import` and `undo` (registered in __main__.py).
 
-Heavy modules are imported inside the commands, so `python -m healthdash --help` stays quick.
+Heavy modules are imported inside the commands, so `python -m healthdash --help` stays quick. Each command
+sets `needs_database`: __main__ checks the database first and says in one line what is wrong with it.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def add_template(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("template", help="write the Excel template facilities fill in (codes from the database)")
     parser.add_argument("--out", type=Path, required=True, help="directory to write the template into")
     parser.add_argument("--db", type=Path, default=None, help=_DB_HELP)
-    parser.set_defaults(run=_template)
+    parser.set_defaults(run=_template, needs_database=True)
 
 
 def _template(args: argparse.Namespace) -> int:
@@ -54,7 +55,7 @@ def add_import(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--by", default=None, help="who loads, for the load history (default: the login name)")
     parser.add_argument("--report", type=Path, default=None, help="also write every problem to this CSV file")
     parser.add_argument("--show", type=int, default=1000, help="problems printed at most (default 1000)")
-    parser.set_defaults(run=_import)
+    parser.set_defaults(run=_import, needs_database=True)
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -120,6 +121,10 @@ def _print_summary(result) -> None:
         print(f"已跳过模板示例行 {skipped} 行。/ Skipped {skipped} template example rows.")
     for file, sheet, column in result.checked.ignored_columns:
         print(f"已忽略 {file} {sheet} 中无法识别的列「{column}」。/ Ignored the unknown column {column!r}.")
+    for source in result.checked.sources:
+        if source.ignored_sheets:
+            sheets = "、".join(source.ignored_sheets)
+            print(f"{source.name}：已忽略工作表：{sheets}（名称和表头都不是模板中的表）。/ Ignored sheets: {sheets}.")
 
 
 def add_undo(commands: argparse._SubParsersAction) -> None:
@@ -127,7 +132,7 @@ def add_undo(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("batch", type=int, help="batch number (see the data page's history)")
     parser.add_argument("--db", type=Path, default=None, help=_DB_HELP)
     parser.add_argument("--by", default=None, help="who undoes, for the load history (default: the login name)")
-    parser.set_defaults(run=_undo)
+    parser.set_defaults(run=_undo, needs_database=True)
 
 
 def _undo(args: argparse.Namespace) -> int:
@@ -151,7 +156,7 @@ def add_bench_load(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--encoding", default="utf-8", help="of the CSV: utf-8 (default), gbk, gb18030")
     parser.add_argument("--db", type=Path, default=None,
                         help="database to copy and load into (default: $HEALTHDASH_DB or data/health.duckdb)")
-    parser.set_defaults(run=_bench_load)
+    parser.set_defaults(run=_bench_load, needs_database=True)
 
 
 def _bench_load(args: argparse.Namespace) -> int:

@@ -10,9 +10,11 @@ What a load replaces: a file is a set of monthly reports, one per facility (coun
 town for public_health, alliance member for alliance_activity and shared_service) and month — the table's
 `scope` in columns.py. For every such unit whose rows differ from what is stored, the stored rows are
 archived under the load's batch in import_archive_<table>, deleted, and the file's rows inserted; the
-units a batch wrote are listed in import_scope_<table>. Loading the same file again finds every unit
-unchanged and writes nothing but the record of the attempt. Undoing a batch deletes what it wrote in those
-units and restores the archived rows exactly (referral ids included).
+units a batch wrote are listed in import_scope_<table>, those it delivered unchanged in
+import_same_<table>. Loading the same file again finds every unit unchanged and writes nothing but the
+record of the attempt. Undoing a batch deletes what it wrote in those units and restores the archived rows
+exactly (referral ids included); it is refused while a later batch delivered any of those units, changed
+or not (that batch's report would silently lose its rows).
 
 The SQL below names tables and columns from columns.py only (never from a file's headers); every value is
 bound as a parameter.
@@ -251,6 +253,7 @@ def _ensure_history_tables(con: duckdb.DuckDBPyConnection, table: Table) -> None
     _create(con, f"import_archive_{table.name}", {"batch_id": "integer", **types}, temp=False)
     scope = {name: "date" if name == "month" else types[name] for name in table.scope}
     _create(con, f"import_scope_{table.name}", {"batch_id": "integer", **scope}, temp=False)
+    _create(con, f"import_same_{table.name}", {"batch_id": "integer", **scope}, temp=False)
 
 
 def _write(con: duckdb.DuckDBPyConnection, table: Table) -> None:
@@ -270,6 +273,8 @@ def _write(con: duckdb.DuckDBPyConnection, table: Table) -> None:
         con.execute(f"insert into {table.name} ({columns}) select {', '.join(f't.{n}' for n in table.names)} {picked}")
     con.execute(f"insert into import_scope_{table.name} select batch_id, {', '.join(table.scope)} "
                 f"from scope_state where not is_same")
+    con.execute(f"insert into import_same_{table.name} select batch_id, {', '.join(table.scope)} "
+                f"from scope_state where is_same")
 
 
 # Applying and undoing -------------------------------------------------------------------------------------
@@ -321,7 +326,7 @@ def _mark_loaded(con: duckdb.DuckDBPyConnection, when: datetime) -> None:
 
 def undo(db: Path, batch: int, loaded_by: str, progress: Progress | None = None) -> dict[str, dict[str, int]]:
     """Take batch `batch` back: what it wrote goes, what it replaced returns. Refused when the batch does
-    not exist, is not an applied load, or a later load changed the same reports (undo that one first).
+    not exist, is not an applied load, or a later load delivered the same reports (undo that one first).
     Returns table -> {removed, restored}."""
     report = progress or _quiet
     restored: dict[str, dict[str, int]] = {}
@@ -339,7 +344,7 @@ def undo(db: Path, batch: int, loaded_by: str, progress: Progress | None = None)
             int(found)
             for table in tables
             for (found,) in con.execute(
-                f"select distinct l.batch_id from import_scope_{table.name} l "
+                f"select distinct l.batch_id from ({_delivered(con, table)}) l "
                 f"join import_scope_{table.name} b on {' and '.join(f'l.{n} = b.{n}' for n in table.scope)} "
                 f"where b.batch_id = $b and l.batch_id > $b", {"b": batch}).fetchall()
         })
@@ -361,6 +366,9 @@ def undo(db: Path, batch: int, loaded_by: str, progress: Progress | None = None)
             con.execute(f"delete from {archive} where batch_id = $b", {"b": batch})
             con.execute(f"delete from {scopes} where batch_id = $b", {"b": batch})
             restored[table.name] = {"removed": int(removed), "restored": int(back)}
+        for table in tables:
+            if _has_table(con, f"import_same_{table.name}"):
+                con.execute(f"delete from import_same_{table.name} where batch_id = $b", {"b": batch})
         con.execute("update import_batch set outcome = 'undone' where batch_id = $b", {"b": batch})
         now = datetime.now().replace(microsecond=0)
         con.execute(
@@ -375,6 +383,15 @@ def undo(db: Path, batch: int, loaded_by: str, progress: Progress | None = None)
     _rewrite(db, work, report)
     report(1.0, "完成")
     return restored
+
+
+def _delivered(con: duckdb.DuckDBPyConnection, table: Table) -> str:
+    """SQL for the units every applied batch delivered: written, or found unchanged (databases loaded
+    before import_same_<table> existed know only the first)."""
+    written = f"select * from import_scope_{table.name}"
+    if _has_table(con, f"import_same_{table.name}"):
+        return f"{written} union all select * from import_same_{table.name}"
+    return written
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:

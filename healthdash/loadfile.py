@@ -1,9 +1,11 @@
-"""Read the files a data officer loads (XLSX workbooks, CSV in UTF-8/GBK/GB18030) into raw text tables.
+"""Read the files a data officer loads (workbooks: .xlsx, .xlsm, .xls, .ods; CSV in UTF-8/GBK/GB18030/UTF-16)
+into raw text tables, in a child process under a time and memory limit (bounded.py).
 
 Nothing here judges values; it decides what a file is (by its bytes, not only its name), which fact table
 each sheet or CSV holds (by sheet or file name, else by its headers), maps the headers to schema columns
-and hands every value on as stripped text with the row number the user sees. File-level problems (wrong
-type, encoding, size, formulas, merged headers, empty) are reported here; value checks are validate.py's.
+and hands every value on as text (NFKC-normalised, invisible characters removed, stripped) with the row
+number the user sees. File-level problems (wrong type, encoding, size, hidden sheets, merged headers,
+empty) are reported here; value checks are validate.py's. Workbooks are read by workbook.py.
 """
 
 from __future__ import annotations
@@ -13,20 +15,19 @@ import csv
 import hashlib
 import io
 import os
-import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from pathlib import PurePath
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from healthdash import problems
+from healthdash import bounded, problems
 from healthdash.columns import (
-    CODE_SHEETS,
     EXAMPLE_MARK,
+    INVISIBLE,
     TABLES,
     TABLES_BY_NAME,
     header_index,
@@ -35,10 +36,15 @@ from healthdash.columns import (
 )
 
 DEFAULT_MAX_MB = 50
-_ZIP = b"PK\x03\x04"
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old binary Office files (.xls)
-# A workbook that unpacks to far more than its size is damaged or hostile (a "zip bomb").
-_UNPACK_FACTOR = 20
+# The reading child's limits. A legitimate 1 M-row workbook takes about 30 s and 1 GB (docs/PERFORMANCE.md).
+READ_SECONDS = 120
+READ_MEMORY_MB = 2048
+ZIP = b"PK\x03\x04"
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # compound files: old Excel (.xls), and encrypted workbooks
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+CSV_SUFFIXES = (".csv", ".txt")
+# How far down a header that is not on row 1 is looked for, to say where it seems to be.
+HEADER_SEARCH_ROWS = 10
 
 
 @dataclass
@@ -52,6 +58,9 @@ class Sheet:
     rows: np.ndarray           # the row number the user sees for each frame row
     ignored_columns: list[str] = field(default_factory=list)
     example_rows: int = 0      # template example rows skipped
+    # Schema column -> which of its cells were numbers in the workbook (month and date columns only: a
+    # month typed 2025.10 in a General cell is the number 2025.1, which no reader can tell from January).
+    numeric: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass
@@ -63,6 +72,8 @@ class Source:
     checksum: str
     sheets: list[Sheet] = field(default_factory=list)
     problems: list[pd.DataFrame | dict] = field(default_factory=list)
+    ignored_sheets: list[str] = field(default_factory=list)  # sheets that are no table of the template
+    peak_rss_mb: float | None = None  # the reading child's peak resident memory
 
 
 def limit_mb(override: float | None = None) -> float:
@@ -82,30 +93,53 @@ def too_large(name: str, size: int, limit: int) -> dict:
 
 
 def read_source(name: str, data: bytes, *, limit: int) -> Source:
-    """Read one file (its name as uploaded and its bytes). Never raises on bad content: reports it."""
+    """Read one file (its name as uploaded and its bytes) in a bounded child process. Never raises on bad
+    content: reports it, and a file the child cannot read within its limits is reported as unreadable."""
+    if len(data) > limit:
+        source = Source(name, len(data), hashlib.sha256(data).hexdigest())
+        source.problems.append(too_large(name, len(data), limit))
+        return source
+    outcome = bounded.run(read_unbounded, name, data, seconds=READ_SECONDS, memory_mb=READ_MEMORY_MB)
+    if outcome.ok:
+        source = outcome.value
+    else:
+        source = Source(name, len(data), hashlib.sha256(data).hexdigest())
+        if outcome.failure == "timeout":
+            source.problems.append(problems.one(name, "read_timeout", seconds=READ_SECONDS))
+        elif outcome.failure == "memory":
+            source.problems.append(problems.one(name, "read_memory", limit=READ_MEMORY_MB))
+        else:
+            source.problems.append(problems.one(name, "read_crashed", detail=outcome.detail))
+    source.peak_rss_mb = outcome.peak_rss_mb
+    return source
+
+
+def read_unbounded(name: str, data: bytes) -> Source:
+    """The reading itself, with no limits of its own: call it through read_source."""
     source = Source(name, len(data), hashlib.sha256(data).hexdigest())
     suffix = PurePath(name).suffix.lower()
-    if len(data) > limit:
-        source.problems.append(too_large(name, len(data), limit))
-    elif not data.strip():
+    if not data.strip():
         source.problems.append(problems.one(name, "empty_file"))
-    elif suffix in (".xls", ".xlsm", ".xlsb") or (suffix == ".xlsx" and data.startswith(_OLE)):
-        source.problems.append(problems.one(name, "xls_format", ext=suffix))
-    elif suffix == ".xlsx":
-        _read_workbook(source, data, limit)
-    elif suffix in (".csv", ".txt"):
+    elif suffix in WORKBOOK_SUFFIXES:
+        from healthdash.workbook import read_workbook
+
+        read_workbook(source, data)
+    elif suffix in CSV_SUFFIXES:
         _read_csv(source, data)
     else:
         source.problems.append(problems.one(name, "unsupported_type", ext=suffix or "(无)"))
     if not source.problems and not any(len(sheet.frame) for sheet in source.sheets):
-        source.problems.append(problems.one(name, "no_data"))
+        if source.ignored_sheets:
+            source.problems.append(problems.one(name, "no_data_ignored", sheets="、".join(source.ignored_sheets)))
+        else:
+            source.problems.append(problems.one(name, "no_data"))
     return source
 
 
 # Tables --------------------------------------------------------------------------------------------------
 
 
-def _table_by_name(name: str) -> str | None:
+def table_by_name(name: str) -> str | None:
     """The table a sheet or file name names: exactly, or (for file names) as the only table name inside it."""
     key = normalise_header(name)
     index = sheet_index()
@@ -120,39 +154,87 @@ def _header_matches(headers: list[str]) -> dict[str, int]:
     return {table.name: len(keys & set(header_index(table.name))) for table in TABLES}
 
 
-def _identify(source: Source, sheet: str, label: str, headers: list[str]) -> str | None:
-    """Which table these headers belong to; reports a problem and returns None when it cannot tell."""
+def _unique_best(headers: list[str]) -> str | None:
+    """The one table these headers name at least two columns of, if exactly one table does best."""
     matches = _header_matches(headers)
     best = max(matches, key=matches.__getitem__)
-    named = _table_by_name(label)
+    if matches[best] >= 2 and sum(count == matches[best] for count in matches.values()) == 1:
+        return best
+    return None
+
+
+def identify(source: Source, sheet: str, label: str, header_rows: list[list[str]], *,
+             skippable: bool) -> str | None:
+    """Which table a sheet (or CSV) holds, from its name (`label`) and its first row. Reports a problem
+    and returns None when it cannot tell, or when the header seems to be further down than row 1; a
+    workbook sheet (`skippable`) that looks like no table at all is only noted as ignored."""
+    headers = header_rows[0] if header_rows else []
+    matches = _header_matches(headers)
+    best = max(matches, key=matches.__getitem__)
+    named = table_by_name(label)
     if named is not None:
         if matches[named] == 0 and matches[best] >= 2:
             source.problems.append(problems.one(
                 source.name, "table_mismatch", sheet=sheet, named=TABLES_BY_NAME[named], found=TABLES_BY_NAME[best]))
             return None
+        if matches[named] < 2 and _header_further_down(source, sheet, header_rows, named):
+            return None
         return named
-    if matches[best] >= 2 and sum(count == matches[best] for count in matches.values()) == 1:
-        return best
+    if matches[best] >= 2:
+        if sum(count == matches[best] for count in matches.values()) == 1:
+            return best
+    elif _header_further_down(source, sheet, header_rows, None):
+        return None
+    elif skippable:
+        source.ignored_sheets.append(sheet)
+        return None
     shown = "、".join(header for header in headers if header)[:200]
     source.problems.append(problems.one(source.name, "unknown_table", sheet=sheet, value=shown))
     return None
 
 
-def _sheet(source: Source, sheet: str, table: str, headers: list[str], frame: pd.DataFrame,
-           rows: np.ndarray) -> None:
-    """Map raw columns (positional) to schema columns, drop blank and example rows, keep the result."""
+def _header_further_down(source: Source, sheet: str, header_rows: list[list[str]], table: str | None) -> bool:
+    """Report (and say True) when a row below row 1 looks like the header of `table` (or of any table)."""
+    for number, headers in enumerate(header_rows[1:HEADER_SEARCH_ROWS], start=2):
+        found = _unique_best(headers)
+        if found is not None and (table is None or found == table):
+            shown = "、".join(header for header in headers if header)[:200]
+            source.problems.append(problems.one(source.name, "header_not_first_row", sheet=sheet, row=number,
+                                                value=shown, above=number - 1))
+            return True
+    return False
+
+
+def clean_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every value as the user means it: full-width digits, letters and spaces as ASCII (NFKC), zero-width
+    characters and byte-order marks removed, surrounding spaces stripped (in Arrow, a column at a time)."""
+    columns = {}
+    for position in range(len(frame.columns)):
+        values = pc.utf8_normalize(pa.array(frame.iloc[:, position], pa.string()), "NFKC")
+        columns[str(position)] = pc.utf8_trim_whitespace(pc.replace_substring_regex(values, INVISIBLE, ""))
+    cleaned = pa.table(columns).to_pandas()
+    cleaned.columns, cleaned.index = frame.columns, frame.index
+    return cleaned
+
+
+def keep_sheet(source: Source, sheet: str, table: str, headers: list[str], frame: pd.DataFrame,
+               rows: np.ndarray, numeric: dict[int, np.ndarray] | None = None, hidden: str = "") -> None:
+    """Map raw columns (positional) to schema columns, drop blank and example rows, keep the result.
+    `numeric`: position -> which cells were numbers; `hidden`: "hidden"/"very_hidden" for a hidden sheet,
+    whose rows are refused (nobody checked them on screen) unless it holds none."""
     index = header_index(table)
     spec = TABLES_BY_NAME[table]
     chosen: dict[str, int] = {}
     ignored: list[str] = []
     failed = False
+    frame = clean_text(frame)
     for position, header in enumerate(headers):
         column = index.get(normalise_header(header))
         values = frame.iloc[:, position]
-        if not header.strip():
+        if not normalise_header(header):
             if values.ne("").any():
                 source.problems.append(problems.one(source.name, "blank_header", sheet=sheet, row=1,
-                                                    value=_letters(position), position=_letters(position)))
+                                                    value=letters(position), position=letters(position)))
                 failed = True
             continue
         if column is None:
@@ -175,30 +257,50 @@ def _sheet(source: Source, sheet: str, table: str, headers: list[str], frame: pd
     first = spec.columns[0].name
     example = out[first].str.startswith(EXAMPLE_MARK).to_numpy() if first in out else np.zeros(len(out), bool)
     keep = ~(blank | example)
+    if hidden and keep.any():
+        source.problems.append(problems.one(source.name, hidden, sheet=sheet, rows=int(keep.sum())))
+        return
+    kept_numeric = {name: numeric[position][keep] for name, position in chosen.items()
+                    if numeric is not None and position in numeric}
     source.sheets.append(Sheet(source.name, sheet, table, out.loc[keep].reset_index(drop=True),
-                               rows[keep], ignored, int(example.sum())))
+                               rows[keep], ignored, int(example.sum()), kept_numeric))
 
 
-def _letters(position: int) -> str:
+def letters(position: int) -> str:
     """0 -> A, 26 -> AA: the Excel column letter."""
-    letters = ""
+    text = ""
     position += 1
     while position:
         position, rest = divmod(position - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+        text = chr(65 + rest) + text
+    return text
 
 
 # CSV -----------------------------------------------------------------------------------------------------
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when the bytes look like UTF-16 text saved without its byte-order mark:
+    in the ASCII part (headers, codes, figures) every other byte is zero."""
+    sample = data[:65536]
+    half = len(sample) // 2
+    if half < 4:
+        return None
+    odd, even = sample[1::2].count(0), sample[0::2].count(0)
+    for zeros, other, encoding in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if zeros > half * 0.2 and other < half * 0.02:
+            return encoding
+    return None
 
 
 def _decode(data: bytes) -> tuple[str, bytes] | None:
     """(encoding, the same text as UTF-8 bytes), or None when it is none of the encodings we accept."""
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8-sig", data[len(codecs.BOM_UTF8):]
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    utf16 = "utf-16" if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else _utf16_without_bom(data)
+    if utf16:
         try:
-            return "utf-16", data.decode("utf-16").encode("utf-8")
+            return utf16, data.decode(utf16).lstrip("\ufeff").encode("utf-8")
         except UnicodeDecodeError:
             return None
     try:
@@ -215,10 +317,11 @@ def _decode(data: bytes) -> tuple[str, bytes] | None:
 
 def _read_csv(source: Source, data: bytes) -> None:
     name = source.name
-    if data.startswith((_ZIP, _OLE)):
+    if data.startswith((ZIP, OLE)):
         source.problems.append(problems.one(name, "csv_is_workbook"))
         return
-    if b"\x00" in data[:65536] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _utf16_without_bom(data)
+    if b"\x00" in data[:65536] and not utf16:
         source.problems.append(problems.one(name, "csv_binary"))
         return
     decoded = _decode(data)
@@ -227,10 +330,17 @@ def _read_csv(source: Source, data: bytes) -> None:
         return
     encoding, utf8 = decoded
     head = utf8[:65536].decode("utf-8", errors="ignore")
-    first_line = head.splitlines()[0] if head.splitlines() else ""
-    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
-    headers = [cell.strip() for cell in next(csv.reader(io.StringIO(head), delimiter=delimiter), [])]
-    table = _identify(source, "", PurePath(name).stem, headers)
+    lines = head.splitlines()
+    first_line = lines[0] if lines else ""
+    counts = {separator: first_line.count(separator) for separator in (",", "\t", ";")}
+    if counts[";"] > max(counts[","], counts["\t"]):
+        source.problems.append(problems.one(name, "csv_semicolon"))
+        return
+    delimiter = "\t" if counts["\t"] > counts[","] else ","
+    header_rows = [[cell.strip() for cell in record]
+                   for record in csv.reader(io.StringIO("\n".join(lines[:HEADER_SEARCH_ROWS])), delimiter=delimiter)]
+    headers = header_rows[0] if header_rows else []
+    table = identify(source, "", PurePath(name).stem, header_rows, skippable=False)
     if table is None:
         if encoding == "gb18030" and not any(_header_matches(headers).values()):
             source.problems.append(problems.one(name, "csv_encoding_hint"))
@@ -238,7 +348,7 @@ def _read_csv(source: Source, data: bytes) -> None:
     body = utf8.split(b"\n", 1)[1] if b"\n" in utf8 else b""
     if not body.strip(b"\r\n\t ,"):  # a header and nothing else
         frame = pd.DataFrame({i: pd.Series(dtype="str") for i in range(len(headers))})
-        _sheet(source, "", table, headers, frame, np.zeros(0, "int64"))
+        keep_sheet(source, "", table, headers, frame, np.zeros(0, "int64"))
         return
     bad_rows: list[int] = []
     try:
@@ -260,8 +370,8 @@ def _read_csv(source: Source, data: bytes) -> None:
     if bad_rows or parsed is None:
         _report_ragged_rows(source, utf8, delimiter, len(headers))
         return
-    frame = parsed.to_pandas().apply(lambda column: column.str.strip())
-    _sheet(source, "", table, headers, frame, np.arange(2, len(frame) + 2))
+    frame = parsed.to_pandas()
+    keep_sheet(source, "", table, headers, frame, np.arange(2, len(frame) + 2))
 
 
 def _report_ragged_rows(source: Source, utf8: bytes, delimiter: str, expected: int) -> None:
@@ -278,88 +388,3 @@ def _report_ragged_rows(source: Source, utf8: bytes, delimiter: str, expected: i
     actual = pd.Series([count for _, count in found])
     source.problems.append(problems.many(source.name, "", rows, "csv_columns", column=None,
                                          values=actual, per_row=actual, expected=expected))
-
-
-# XLSX ----------------------------------------------------------------------------------------------------
-
-
-def _read_workbook(source: Source, data: bytes, limit: int) -> None:
-    name = source.name
-    if not data.startswith(_ZIP):
-        source.problems.append(problems.one(name, "not_xlsx"))
-        return
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-            if "xl/workbook.xml" not in {member.filename for member in members}:
-                source.problems.append(problems.one(name, "not_xlsx"))
-                return
-            if sum(member.file_size for member in members) > _UNPACK_FACTOR * limit:
-                source.problems.append(problems.one(name, "unpacked_too_large"))
-                return
-    except zipfile.BadZipFile:
-        source.problems.append(problems.one(name, "not_xlsx"))
-        return
-    import openpyxl
-
-    try:
-        # Not read-only: merged ranges are only known to a fully loaded sheet. data_only=False: formulas
-        # show as formulas, so they can be refused rather than read as whatever value Excel cached.
-        book = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
-    except Exception:  # openpyxl raises many types for damaged files; all mean "not a workbook we can read"
-        source.problems.append(problems.one(name, "not_xlsx"))
-        return
-    skipped = set(CODE_SHEETS.values())
-    for sheet in book.worksheets:
-        if sheet.title in skipped or sheet.max_row < 1:
-            continue
-        _read_sheet(source, sheet)
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date | time):
-        return value.isoformat()
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    return str(value).strip()
-
-
-def _read_sheet(source: Source, sheet) -> None:
-    name, title = source.name, sheet.title
-    grid = [list(row) for row in sheet.iter_rows(min_row=1, min_col=1)]
-    if not grid or all(cell.value is None for row in grid for cell in row):
-        return
-    headers = [_cell_text(cell.value) for cell in grid[0]]
-    formulas = [cell for row in grid for cell in row if cell.data_type == "f"]
-    merged = list(sheet.merged_cells.ranges)
-    if merged or formulas:
-        table = _table_by_name(title)
-        for cells in merged:
-            code = "merged_header" if cells.min_row == 1 else "merged_cells"
-            source.problems.append(problems.one(name, code, sheet=title, row=cells.min_row, value=cells.coord,
-                                                cells=cells.coord))
-        for cell in formulas:
-            header = headers[cell.column - 1] if cell.column - 1 < len(headers) else ""
-            column = header or cell.column_letter
-            if table is not None:
-                column = next((c for c in TABLES_BY_NAME[table].columns
-                               if header_index(table).get(normalise_header(header)) == c.name), column)
-            formula = cell.value.text if hasattr(cell.value, "text") else cell.value
-            source.problems.append(problems.one(name, "formula", sheet=title, row=cell.row, column=column,
-                                                value=formula, cell=cell.coordinate))
-        return
-    table = _identify(source, title, title, headers)
-    if table is None:
-        return
-    width = len(headers)
-    body = [[_cell_text(cell.value) for cell in row[:width]] + [""] * (width - len(row)) for row in grid[1:]]
-    frame = pd.DataFrame(body, columns=range(width), dtype="str") if body else pd.DataFrame(
-        {i: pd.Series(dtype="str") for i in range(width)})
-    rows = np.array([row[0].row for row in grid[1:]], dtype="int64") if body else np.zeros(0, "int64")
-    _sheet(source, title, table, headers, frame, rows)

@@ -45,7 +45,7 @@ def one(
         "column": column.zh if isinstance(column, Column) else (column or ""),
         "value": "" if value is None else str(value),
         "code": code,
-        **{f"message_{lang}": message(code, lang, column_name=column, **params) for lang in LANGS},
+        **{f"message_{lang}": message(code, lang, column_name=column, sheet=sheet, row=row, **params) for lang in LANGS},
     }
 
 

@@ -115,7 +115,11 @@ def _describe(column: Column) -> str:
     kind = {CODE: "code", MONTH: "month", DATE: "date", COUNT: "count", AMOUNT: "amount", CHOICE: "choice",
             FLAG: "flag"}[column.kind]
     text = _z(f"kind_{kind}")
-    return f"{text}；{column.note}" if column.note else text
+    if column.note:
+        text = f"{text}；{column.note}"
+    if column.kind in (COUNT, AMOUNT):
+        text = f"{text}；{_z('at_most', limit=f'{column.upper_bound:,.0f}')}"
+    return text
 
 
 def _code_sheets(book: Workbook, reference: Reference) -> dict[str, str]:
@@ -195,6 +199,8 @@ def _data_sheet(sheet: Worksheet, table: Table, ranges: dict[str, str], example:
         example_cell.font = _EXAMPLE_FONT
         if column.kind in (CODE, MONTH, DATE, CHOICE, FLAG):
             example_cell.number_format = "@"
+            # Text for the whole column: a month typed 2025.10 stays "2025.10", not the number 2025.1.
+            sheet.column_dimensions[letter].number_format = "@"
         sheet.column_dimensions[letter].width = max(12, min(len(column.zh) * 2 + 4, 28))
         validation = _validation(column, ranges)
         if validation is not None:

@@ -25,10 +25,10 @@ from healthdash.columns import (
     COUNTY,
     DATE,
     FACILITY,
+    FIRST_MONTH,
     FLAG,
     FLAG_VALUES,
     INDICATOR,
-    INT32_MAX,
     MONTH,
     TABLES_BY_NAME,
     TOWN,
@@ -40,8 +40,14 @@ from healthdash.db import CATALOG, execute, load_sql
 from healthdash.indicators import RATE_AGGREGATIONS
 from healthdash.loadfile import Sheet, Source
 
-_DATE_PARTS = r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(\d{1,2})\s*日?|月)?\s*$"
+# A time of day after a date is allowed and dropped (HIS exports write '2024-03-05 14:30:00').
+_TIME = r"(?:[ T]\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+_DATE_PARTS = r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(\d{1,2})\s*日?|月)?\s*" + _TIME + r"\s*$"
 _DATE_COMPACT = r"^(\d{4})(\d{2})(\d{2})?$"
+# 2025.1: January, or October once Excel has shown the number 2025.10 without its trailing zero.
+_AMBIGUOUS_MONTH = r"^\d{4}\.1$"
+# Commas only between groups of three digits, as thousands separators: 1,234 and 1,234,567.89.
+_THOUSANDS = r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$"
 _BAD_CODE = {FACILITY: "unknown_facility", COUNTY: "unknown_county", TOWN: "unknown_town",
              ALLIANCE: "unknown_alliance", INDICATOR: "unknown_indicator"}
 
@@ -150,7 +156,7 @@ def check_sheet(sheet: Sheet, reference: Reference, today: date) -> tuple[pd.Dat
         blank = text.eq("")
         if column.required:
             report(blank, "required", column)
-        values, bad = _parse(column, text, blank, report, reference, today)
+        values, bad = _parse(column, text, blank, report, reference, today, sheet.numeric.get(column.name))
         out[column.name] = values
         valid[column.name] = ~(bad | (blank & column.required))
 
@@ -170,40 +176,14 @@ def check_sheet(sheet: Sheet, reference: Reference, today: date) -> tuple[pd.Dat
 
 
 def _parse(column: Column, text: pd.Series, blank: pd.Series, report, reference: Reference,
-           today: date) -> tuple[pd.Series, pd.Series]:
-    """(typed values, mask of non-blank values that are wrong) for one column; reports what is wrong."""
+           today: date, numeric: np.ndarray | None = None) -> tuple[pd.Series, pd.Series]:
+    """(typed values, mask of non-blank values that are wrong) for one column; reports what is wrong.
+    `numeric`: which cells were numbers in the workbook (None for CSV)."""
     filled = ~blank
     if column.kind in (COUNT, AMOUNT):
-        cleaned = text.str.replace(",", "", regex=False) if text.str.contains(",", regex=False).any() else text
-        number = pd.to_numeric(cleaned.where(filled), errors="coerce").astype("float64")
-        finite = np.isfinite(number)
-        not_number = filled & ~finite
-        negative = finite & (number < 0)
-        whole = finite & (np.floor(number) == number)
-        report(not_number, "not_number" if column.kind == AMOUNT else "not_integer", column)
-        report(negative, "negative", column)
-        bad = not_number | negative
-        if column.kind == COUNT:
-            fraction = finite & ~whole & ~negative
-            huge = whole & (number > INT32_MAX)
-            report(fraction, "not_integer", column)
-            report(huge, "too_big", column, limit=f"{INT32_MAX:,}")
-            bad = bad | fraction | huge
-        return number, bad
+        return _parse_number(column, text, filled, report)
     if column.kind in (MONTH, DATE):
-        stamp, has_day = _parse_dates(text.where(filled, ""))
-        unreadable = filled & stamp.isna()
-        if column.kind == DATE:
-            partial = filled & stamp.notna() & ~has_day
-            report(unreadable | partial, "bad_date", column)
-            future = stamp.notna() & has_day & (stamp > pd.Timestamp(today))
-            report(future, "future_date", column, today=today.isoformat())
-            return stamp.dt.floor("D"), unreadable | partial | future
-        report(unreadable, "bad_month", column)
-        month = pd.Series(stamp.to_numpy().astype("datetime64[M]").astype("datetime64[s]"), index=text.index)
-        future = month.notna() & (month > pd.Timestamp(today.replace(day=1)))
-        report(future, "future_month", column, today=f"{today:%Y-%m}")
-        return month, unreadable | future
+        return _parse_month_or_date(column, text, filled, report, today, numeric)
     # Codes, choices and flags take few distinct values: look each up once (factorize), not once a row.
     positions, distinct = pd.factorize(text)
     distinct = pd.Series(distinct, dtype="str")
@@ -228,6 +208,56 @@ def _parse(column: Column, text: pd.Series, blank: pd.Series, report, reference:
         report(unknown, _BAD_CODE[column.ref], column)
         return text, unknown
     raise ValueError(f"unknown column kind: {column.kind}")
+
+
+def _parse_number(column: Column, text: pd.Series, filled: pd.Series, report) -> tuple[pd.Series, pd.Series]:
+    has_comma = filled & text.str.contains(",", regex=False)
+    misplaced = has_comma & ~text.str.fullmatch(_THOUSANDS)
+    report(misplaced, "bad_thousands", column)
+    cleaned = text.str.replace(",", "", regex=False) if has_comma.any() else text
+    number = pd.to_numeric(cleaned.where(filled & ~misplaced), errors="coerce").astype("float64")
+    finite = np.isfinite(number)
+    not_number = filled & ~finite & ~misplaced
+    negative = finite & (number < 0)
+    whole = finite & (np.floor(number) == number)
+    report(not_number, "not_number" if column.kind == AMOUNT else "not_integer", column)
+    report(negative, "negative", column)
+    huge = finite & (number > column.upper_bound)
+    report(huge, "too_big", column, limit=f"{column.upper_bound:,.0f}")
+    bad = misplaced | not_number | negative | huge
+    if column.kind == COUNT:
+        fraction = finite & ~whole & ~negative & ~huge
+        report(fraction, "not_integer", column)
+        bad = bad | fraction
+    return number, bad
+
+
+def _parse_month_or_date(column: Column, text: pd.Series, filled: pd.Series, report, today: date,
+                         numeric: np.ndarray | None) -> tuple[pd.Series, pd.Series]:
+    """Months and dates from text or date cells only, from FIRST_MONTH to the current month (day)."""
+    is_month = column.kind == MONTH
+    number = filled & (numeric if numeric is not None else np.zeros(len(text), bool))
+    report(number, "numeric_month" if is_month else "numeric_date", column)
+    ambiguous = filled & ~number & (text.str.fullmatch(_AMBIGUOUS_MONTH) if is_month else False)
+    report(ambiguous, "ambiguous_month", column)
+    year = pd.to_numeric(text.str.extract(r"^(\d{4})", expand=False), errors="coerce")
+    early = filled & ~number & (year < int(FIRST_MONTH[:4])).to_numpy()
+    report(early, "early_month" if is_month else "early_date", column, first=FIRST_MONTH)
+    usable = filled & ~number & ~ambiguous & ~early
+    stamp, has_day = _parse_dates(text.where(usable, ""))
+    unreadable = usable & stamp.isna()
+    refused = number | ambiguous | early | unreadable
+    if not is_month:
+        partial = usable & stamp.notna() & ~has_day
+        report(unreadable | partial, "bad_date", column)
+        future = stamp.notna() & has_day & (stamp > pd.Timestamp(today))
+        report(future, "future_date", column, today=today.isoformat())
+        return stamp.dt.floor("D"), refused | partial | future
+    report(unreadable, "bad_month", column)
+    month = pd.Series(stamp.to_numpy().astype("datetime64[M]").astype("datetime64[s]"), index=text.index)
+    future = month.notna() & (month > pd.Timestamp(today.replace(day=1)))
+    report(future, "future_month", column, today=f"{today:%Y-%m}")
+    return month, refused | future
 
 
 def _take(per_value: np.ndarray, positions: np.ndarray, missing: object) -> np.ndarray:

@@ -270,3 +270,23 @@ def test_the_swapped_in_file_keeps_its_permissions_and_is_a_new_file(db: Path, t
         {"town_code": "T1", "month": "2024-03", "indicator_code": "hpv_first_doses", "numerator": 5}])))
     assert db.stat().st_mode & 0o777 == 0o640
     assert db.stat().st_ino != inode, "readers tell the new database by its inode (db.database_id)"
+
+
+def test_undo_refuses_a_batch_whose_reports_a_later_batch_delivered_unchanged(db: Path, tmp_path: Path) -> None:
+    report = write(tmp_path / "门急诊与住院服务量.csv", csv_bytes("service_volume", [
+        {"facility_code": "HK1", "month": "2024-01", "outpatient_visits": 333, "inpatient_discharges": 1,
+         "critical_cases": 0, "inpatient_spending": 1}]))
+    original = volume(db, "HK1", JAN)
+    load(db, report)
+    again = load(db, report)
+    assert again.totals()["service_volume"]["unchanged"] == 1
+    unchanged = sha256(db)
+    with pytest.raises(loader.LoadError) as refused:
+        loader.undo(db, 1, "tester")
+    assert refused.value.code == "undo_blocked"
+    assert "之后的第 2 批" in refused.value.zh and "请先撤销" in refused.value.zh
+    assert sha256(db) == unchanged and volume(db, "HK1", JAN) == 333
+    loader.undo(db, 2, "tester")
+    assert volume(db, "HK1", JAN) == 333, "undoing the batch that changed nothing changes nothing"
+    loader.undo(db, 1, "tester")
+    assert volume(db, "HK1", JAN) == original

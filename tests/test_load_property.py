@@ -25,6 +25,7 @@ from tests.load_world import FACILITIES, NOT_ALLOWED, ROUTES, build_tiny, csv_by
 
 TODAY = date.today()
 COUNTS = ["outpatient_visits", "inpatient_discharges", "critical_cases"]
+VOLUME = TABLES_BY_NAME["service_volume"]
 IN_SCOPE = [code for code in FACILITIES["code"] if code != "HP1"]
 PROPERTY = settings(deadline=None, max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -63,7 +64,7 @@ def volume_rows(draw: st.DrawFn, negatives: bool = False) -> list[dict[str, str]
         rows.append({
             "facility_code": facility,
             "month": draw(month_text(month)),
-            **{name: str(draw(st.integers(0, 2_000_000))) for name in COUNTS},
+            **{name: str(draw(st.integers(0, int(VOLUME.column(name).upper_bound)))) for name in COUNTS},
             "inpatient_spending": f"{draw(st.floats(0, 1e9, allow_nan=False)):.2f}",
         })
     if negatives:
