@@ -119,6 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if getattr(args, "needs_database", False):
+            load_cli.quiet_streamlit()
             from healthdash.db import check_database
 
             check_database(args.db or default_db())

@@ -20,7 +20,7 @@ def _db(args: argparse.Namespace) -> Path:
     return args.db or default_db()
 
 
-def _quiet_streamlit() -> None:
+def quiet_streamlit() -> None:
     """The shared modules carry Streamlit caches, which warn that no app is running: true, and noise here."""
     import logging
 
@@ -37,7 +37,7 @@ def add_template(commands: argparse._SubParsersAction) -> None:
 
 
 def _template(args: argparse.Namespace) -> int:
-    _quiet_streamlit()
+    quiet_streamlit()
     from healthdash.template import write_template
 
     print(write_template(_db(args), args.out))
@@ -59,7 +59,7 @@ def add_import(commands: argparse._SubParsersAction) -> None:
 
 
 def _import(args: argparse.Namespace) -> int:
-    _quiet_streamlit()
+    quiet_streamlit()
     from healthdash import loader
 
     db = _db(args)
@@ -136,7 +136,7 @@ def add_undo(commands: argparse._SubParsersAction) -> None:
 
 
 def _undo(args: argparse.Namespace) -> int:
-    _quiet_streamlit()
+    quiet_streamlit()
     from healthdash.loader import LoadError, undo
 
     try:
@@ -160,7 +160,7 @@ def add_bench_load(commands: argparse._SubParsersAction) -> None:
 
 
 def _bench_load(args: argparse.Namespace) -> int:
-    _quiet_streamlit()
+    quiet_streamlit()
     from healthdash.load_bench import print_load_bench
 
     print_load_bench(_db(args), args.rows, args.encoding)
