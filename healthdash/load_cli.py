@@ -151,9 +151,11 @@ def _undo(args: argparse.Namespace) -> int:
 
 
 def add_bench_load(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("bench-load", help="time checking and loading 1 million referral rows from CSV")
+    parser = commands.add_parser("bench-load", help="time checking and loading 1 million referral rows from CSV (or --xlsx)")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--encoding", default="utf-8", help="of the CSV: utf-8 (default), gbk, gb18030")
+    parser.add_argument("--xlsx", action="store_true",
+                        help="the same rows as an .xlsx workbook (writing it takes a minute or two)")
     parser.add_argument("--db", type=Path, default=None,
                         help="database to copy and load into (default: $HEALTHDASH_DB or data/health.duckdb)")
     parser.set_defaults(run=_bench_load, needs_database=True)
@@ -163,5 +165,5 @@ def _bench_load(args: argparse.Namespace) -> int:
     quiet_streamlit()
     from healthdash.load_bench import print_load_bench
 
-    print_load_bench(_db(args), args.rows, args.encoding)
+    print_load_bench(_db(args), args.rows, args.encoding, args.xlsx)
     return 0

@@ -45,6 +45,7 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 CSV_SUFFIXES = (".csv", ".txt")
 # How far down a header that is not on row 1 is looked for, to say where it seems to be.
 HEADER_SEARCH_ROWS = 10
+RAGGED_LISTED = 10_000  # CSV rows with the wrong number of fields listed at most
 
 
 @dataclass
@@ -367,7 +368,9 @@ def _read_csv(source: Source, data: bytes) -> None:
     except pa.ArrowInvalid:
         bad_rows.append(-1)
         parsed = None
-    if bad_rows or parsed is None:
+    # Arrow takes the number of fields from the first row below the header: when every row is short, none
+    # is "invalid" and the table is narrower than the header.
+    if bad_rows or parsed is None or parsed.num_columns != len(headers):
         _report_ragged_rows(source, utf8, delimiter, len(headers))
         return
     frame = parsed.to_pandas()
@@ -376,11 +379,18 @@ def _read_csv(source: Source, data: bytes) -> None:
 
 def _report_ragged_rows(source: Source, utf8: bytes, delimiter: str, expected: int) -> None:
     """Rows with more or fewer fields than the header: found again row by row (only for broken files),
-    so that each gets its exact row number."""
+    so that each gets its exact row number; the first RAGGED_LISTED of them."""
     reader = csv.reader(io.StringIO(utf8.decode("utf-8")), delimiter=delimiter)
-    next(reader, None)
-    found = [(number, len(record)) for number, record in enumerate(reader, start=2)
-             if record and len(record) != expected]
+    found: list[tuple[int, int]] = []
+    try:
+        next(reader, None)
+        for number, record in enumerate(reader, start=2):
+            if record and len(record) != expected:
+                found.append((number, len(record)))
+                if len(found) == RAGGED_LISTED:
+                    break
+    except csv.Error:  # an unclosed quote swallowing the rest of the file, say
+        found = []
     if not found:
         source.problems.append(problems.one(source.name, "csv_unreadable"))
         return

@@ -7,9 +7,11 @@ Password attempts and their lockout are tested in test_officer_lockout.py.
 from __future__ import annotations
 
 import hashlib
+import io
 import shutil
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -21,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "医联体-2024"
 # The fewest iterations the page accepts: a fifth of a second a check, not the production 600,000.
 HASH = hash_password(PASSWORD, iterations=MIN_ITERATIONS)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture(scope="module")
@@ -158,6 +161,46 @@ def test_load_then_undo_from_the_page(db: Path, monkeypatch: pytest.MonkeyPatch)
     pd.testing.assert_frame_equal(table(db, "service_volume"), before)
     statuses = frame(at, "批次")["状态"].tolist()
     assert statuses == ["撤销操作", "已撤销"]
+
+
+def workbook(*sheets: tuple[str, list[list[object]]], change=None) -> bytes:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets:
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    if change:
+        change(book)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+VOLUME_ROWS = [["机构代码", "月份", "门急诊人次", "出院人次", "急危重症救治例数", "住院医疗费用(元)"],
+               ["HK1", "2024-02", 777, 1, 0, 1]]
+
+
+def test_a_workbook_with_a_note_sheet_passes_and_the_sheet_is_named(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = unlocked(db, monkeypatch)
+    data = workbook(("门急诊与住院服务量", VOLUME_ROWS), ("备注", [["本月由信息科汇总"]]))
+    at.file_uploader[0].set_value([("二月.xlsx", data, XLSX)]).run()
+    assert not at.exception
+    assert "校验通过" in at.success[0].value
+    assert "已忽略工作表：备注（" in texts(at)
+
+
+def test_a_workbook_bomb_is_refused_on_the_page_and_nothing_changes(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = unlocked(db, monkeypatch)
+    before = table(db, "service_volume")
+    data = workbook(("门急诊与住院服务量", VOLUME_ROWS), change=lambda book: book.active.cell(1048576, 1, " "))
+    at.file_uploader[0].set_value([("二月.xlsx", data, XLSX)]).run()
+    assert not at.exception
+    assert "发现 1 个问题" in at.error[0].value
+    problem = frame(at, "值")["问题"].iloc[0]
+    assert problem.startswith("无法读取") and "A1048576" in problem
+    assert "data_apply" not in [button.key for button in at.button]
+    pd.testing.assert_frame_equal(table(db, "service_volume"), before)
 
 
 def test_the_page_in_english(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -308,6 +308,7 @@ def ignored(*sheets: str) -> Callable[[loader.LoadResult], None]:
 
 
 MONTH = "月份"
+VOLUME_HEADER = ",".join(column.zh for column in TABLES_BY_NAME["service_volume"].columns).encode() + b"\n"
 LAST_MONTH_DAY = datetime.fromordinal(TODAY.replace(day=1).toordinal() - 1)  # the example rows' month
 REFERRAL_DAY = date(LAST_MONTH_DAY.year, LAST_MONTH_DAY.month, 15)
 
@@ -414,6 +415,10 @@ CASES = [
     Case("truncated.xlsx", truncated, code="not_workbook_content", phrase="无法读取"),
     Case("report.docx", xlsx(), code="unsupported_type", phrase="不支持的文件类型（.docx）"),
     Case("remarks_only.xlsx", remarks_only, code="no_data_ignored", phrase="已忽略工作表：备注"),
+    Case("short_rows_门急诊与住院服务量.csv", lambda w: VOLUME_HEADER + b"HK1,2024-01,1\n" * 3, code="csv_columns",
+         phrase="与表头的 6 列不一致", row=2),
+    Case("unclosed_quote_门急诊与住院服务量.csv", lambda w: VOLUME_HEADER + b'"' + b"x" * 200_000,
+         code="csv_unreadable", phrase="引号"),
 
     # Refused: bombs, within seconds and a few hundred MB.
     Case("styled_far_cell.xlsx", xlsx(styled_far_cell), code="sheet_too_wide", phrase="XFD1048576", bomb=True),
