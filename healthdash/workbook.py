@@ -3,8 +3,8 @@ unpacked into memory.
 
 Runs inside the bounded reading child (bounded.py, loadfile.read_source). Before calamine builds any
 sheet, the zip directory and every sheet's XML are streamed through (a few MB at a time) and counted:
-unpacked size, cells, rows with cells, the farthest row and column, formulas without a saved result and
-error results. A sheet too large, too wide, mostly empty space before a stray far cell, or mostly empty
+unpacked size, cells, cells with values, the farthest row and column, formulas without a saved result
+and error results. A sheet too large, too wide, mostly empty space before a stray far cell, or mostly empty
 formatting is refused with "无法读取…" and why, in a second or two and a few MB, before it can cost
 gigabytes. Formulas are read as the value Excel, WPS or LibreOffice saved with them.
 """
@@ -83,22 +83,27 @@ class SheetScan:
 def read_workbook(source: Source, data: bytes) -> None:
     """Read every sheet of a workbook into `source` (its sheets, ignored sheets and problems)."""
     try:
-        kind, scans = _check_container(source.name, data)
-        with tempfile.TemporaryDirectory(prefix="healthdash-read-") as scratch:
-            # From a path named by its real type: from bytes, calamine guesses the type and, for a file it
-            # then cannot read, reports only that it could not guess.
-            path = Path(scratch) / f"book.{kind}"
-            path.write_bytes(data)
-            book = calamine.CalamineWorkbook.from_path(path)
+        kind, scans = _check_container(data)
     except Unreadable as refused:
         source.problems.append(problems.one(source.name, refused.code, **refused.params))
         return
-    except calamine.PasswordError:
-        source.problems.append(problems.one(source.name, "encrypted"))
-        return
-    except (calamine.CalamineError, ValueError, OSError) as error:
-        source.problems.append(_calamine_problem(source.name, "", error))
-        return
+    with tempfile.TemporaryDirectory(prefix="healthdash-read-") as scratch:
+        # From a path named by its real type: from bytes, calamine guesses the type and, for a file it then
+        # cannot read, reports only that it could not guess.
+        path = Path(scratch) / f"book.{kind}"
+        path.write_bytes(data)
+        try:
+            book = calamine.CalamineWorkbook.from_path(path)
+        except calamine.PasswordError:
+            source.problems.append(problems.one(source.name, "encrypted"))
+            return
+        except (calamine.CalamineError, ValueError, OSError) as error:
+            source.problems.append(_calamine_problem(source.name, "", error))
+            return
+        _read_sheets(source, book, scans)
+
+
+def _read_sheets(source: Source, book: calamine.CalamineWorkbook, scans: dict[str, SheetScan]) -> None:
     skipped = set(CODE_SHEETS.values())
     for meta in book.sheets_metadata:
         if meta.name in skipped:
@@ -132,7 +137,7 @@ def _calamine_problem(name: str, sheet: str, error: Exception) -> dict:
 # The container, before anything is unpacked ---------------------------------------------------------------
 
 
-def _check_container(name: str, data: bytes) -> tuple[str, dict[str, SheetScan]]:
+def _check_container(data: bytes) -> tuple[str, dict[str, SheetScan]]:
     """Refuse what is no workbook, an encrypted one, or an .xlsx that unpacks to too much; return the kind
     of workbook (xlsx, xls, ods) and the scans of an .xlsx's sheets by sheet name (none for .xls and .ods,
     whose size calamine checks as it builds them, within the child's memory limit)."""
@@ -210,9 +215,10 @@ def scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str) -> S
             if scan.size > MAX_SHEET_MB * MB:
                 raise Unreadable("sheet_too_large", sheet=sheet, limit=MAX_SHEET_MB)
             buffer = tail + chunk
-            # Whole rows where possible, so that no tag is cut in two between blocks.
+            # Whole rows where possible, so that no cell is cut in two between blocks; after a tag when a
+            # row is too long to carry over (a hostile one may be hundreds of MB).
             cut = buffer.rfind(b"row>") + 4 if chunk else len(buffer)
-            if cut < 4:
+            if cut < 4 or len(buffer) - cut > 2 * _CHUNK:
                 cut = buffer.rfind(b">") + 1 or len(buffer)
             block, tail = buffer[:cut], buffer[cut:]
             if tags is None:
@@ -276,10 +282,10 @@ class _Tags:
                                for ref, value in self.error.findall(block)[:_SHOWN_CELLS])
 
 
-def column_number(letters_: str) -> int:
+def column_number(reference: str) -> int:
     """A -> 1, AA -> 27, XFD -> 16384."""
     number = 0
-    for letter in letters_:
+    for letter in reference:
         number = number * 26 + ord(letter) - 64
     return number
 
@@ -298,9 +304,10 @@ def _refused(source: Source, sheet: str, scan: SheetScan) -> bool:
         source.problems.append(problems.one(name, "sheet_too_many_cells", sheet=sheet, cells=f"{scan.cells:,}",
                                             limit=f"{MAX_CELLS:,}"))
         return True
-    if scan.last_row * max(scan.far_column, 1) > MAX_CELLS:
-        source.problems.append(problems.one(name, "sheet_too_many_cells", sheet=sheet,
-                                            cells=f"{scan.last_row * scan.far_column:,}", limit=f"{MAX_CELLS:,}"))
+    area = scan.last_row * scan.far_column  # what calamine would build (far_column is 0 up to column Z)
+    if area > MAX_CELLS:
+        source.problems.append(problems.one(name, "sheet_too_many_cells", sheet=sheet, cells=f"{area:,}",
+                                            limit=f"{MAX_CELLS:,}"))
         return True
     if scan.last_row > SPARSE_FROM_ROWS and scan.cells * 4 < scan.last_row:
         source.problems.append(problems.one(name, "sheet_sparse", sheet=sheet, cell=scan.last_ref,
