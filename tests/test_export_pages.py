@@ -22,10 +22,10 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from healthdash import exports
-from healthdash.__main__ import main
+from healthdash.cli import main
 from healthdash.db import execute
 from healthdash.fmt import fmt_month
-from healthdash.officer import hash_password
+from healthdash.officer import MIN_ITERATIONS, hash_password
 from tests import load_world
 from tests.load_world import build_tiny
 from tests.load_world import csv_bytes as report_csv
@@ -251,7 +251,7 @@ def test_the_problem_list_of_the_data_page_repeats_hostile_values_as_text(
     db = build_tiny(tmp_path / "health.duckdb", kind="demo")
     monkeypatch.setenv("HEALTHDASH_DB", str(db))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.secrets["data_officer"] = {"password_pbkdf2": hash_password("pw", iterations=1_000)}
+    at.secrets["data_officer"] = {"password_pbkdf2": hash_password("pw", iterations=MIN_ITERATIONS)}
     at.run()
     at.switch_page("pages/data.py")
     at.run()
