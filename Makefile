@@ -53,7 +53,7 @@ lint: install-dev
 	$(BIN)/ruff check .
 
 bench: install
-	$(PY) -m healthdash bench
+	$(PY) -m tools bench
 
 clean:
 	rm -rf artifacts .pytest_cache .ruff_cache .hypothesis

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 # Imported once into the fork server: every child then starts with the reader ready.
-_PRELOAD = ["healthdash.loadfile", "healthdash.workbook"]
+_PRELOAD = ["healthdash.loadfile", "healthdash.workbook", "healthdash.read_file"]
 _context_lock = threading.Lock()
 _context: Any = None
 

@@ -40,7 +40,8 @@ from healthdash import problems
 from healthdash.build import connect_for_writing, rebuild_rollups
 from healthdash.columns import TABLES, Table
 from healthdash.db import open_readonly
-from healthdash.loadfile import Source, max_bytes, read_source, too_large
+from healthdash.loadfile import Source, max_bytes, too_large
+from healthdash.read_file import read_source
 from healthdash.validate import Checked, Reference, check
 
 COUNTS = ("added", "replaced", "unchanged", "removed")

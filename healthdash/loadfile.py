@@ -5,14 +5,14 @@ Nothing here judges values; it decides what a file is (by its bytes, not only it
 each sheet or CSV holds (by sheet or file name, else by its headers), maps the headers to schema columns
 and hands every value on as text (NFKC-normalised, invisible characters removed, stripped) with the row
 number the user sees. File-level problems (wrong type, encoding, size, hidden sheets, merged headers,
-empty) are reported here; value checks are validate.py's. Workbooks are read by workbook.py.
+empty) are reported here; value checks are validate.py's. Workbooks are read by workbook.py, and
+read_file.py runs either in the bounded child.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
-import hashlib
 import io
 import os
 from dataclasses import dataclass, field
@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from healthdash import bounded, problems
+from healthdash import problems
 from healthdash.columns import (
     EXAMPLE_MARK,
     INVISIBLE,
@@ -91,53 +91,6 @@ def max_bytes(override_mb: float | None = None) -> int:
 
 def too_large(name: str, size: int, limit: int) -> dict:
     return problems.one(name, "too_large", size=f"{size / 1048576:.1f}", limit=f"{limit / 1048576:g}")
-
-
-def read_source(name: str, data: bytes, *, limit: int) -> Source:
-    """Read one file (its name as uploaded and its bytes) in a bounded child process. Never raises on bad
-    content: reports it, and a file the child cannot read within its limits is reported as unreadable."""
-    if len(data) > limit:
-        source = Source(name, len(data), hashlib.sha256(data).hexdigest())
-        source.problems.append(too_large(name, len(data), limit))
-        return source
-    outcome = bounded.run(read_unbounded, name, data, seconds=READ_SECONDS, memory_mb=READ_MEMORY_MB)
-    if outcome.ok:
-        source = outcome.value
-    else:
-        source = Source(name, len(data), hashlib.sha256(data).hexdigest())
-        if outcome.failure == "timeout":
-            source.problems.append(problems.one(name, "read_timeout", seconds=READ_SECONDS))
-        elif outcome.failure == "memory":
-            source.problems.append(problems.one(name, "read_memory", limit=READ_MEMORY_MB))
-        else:
-            source.problems.append(problems.one(name, "read_crashed", detail=outcome.detail))
-    source.peak_rss_mb = outcome.peak_rss_mb
-    return source
-
-
-def read_unbounded(name: str, data: bytes) -> Source:
-    """The reading itself, with no limits of its own: call it through read_source."""
-    source = Source(name, len(data), hashlib.sha256(data).hexdigest())
-    suffix = PurePath(name).suffix.lower()
-    if not data.strip():
-        source.problems.append(problems.one(name, "empty_file"))
-    elif suffix in WORKBOOK_SUFFIXES:
-        from healthdash.workbook import read_workbook
-
-        read_workbook(source, data)
-    elif suffix in CSV_SUFFIXES:
-        _read_csv(source, data)
-    else:
-        source.problems.append(problems.one(name, "unsupported_type", ext=suffix or "(无)"))
-    if not source.problems and not any(len(sheet.frame) for sheet in source.sheets):
-        if source.ignored_sheets:
-            source.problems.append(problems.one(name, "no_data_ignored", sheets="、".join(source.ignored_sheets)))
-        else:
-            source.problems.append(problems.one(name, "no_data"))
-    return source
-
-
-# Tables --------------------------------------------------------------------------------------------------
 
 
 def table_by_name(name: str) -> str | None:
@@ -316,7 +269,7 @@ def _decode(data: bytes) -> tuple[str, bytes] | None:
         return None
 
 
-def _read_csv(source: Source, data: bytes) -> None:
+def read_csv(source: Source, data: bytes) -> None:
     name = source.name
     if data.startswith((ZIP, OLE)):
         source.problems.append(problems.one(name, "csv_is_workbook"))

@@ -18,7 +18,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from healthdash import charts, exports, presenter, scorecard, ui
+from healthdash import charts, downloads, exports, presenter, scorecard, ui
 from healthdash import indicators as ind
 from healthdash.chart_cache import ChartSpec, cached_spec
 from healthdash.db import per_selection, run_query
@@ -504,7 +504,7 @@ def show_below_target(towns: pd.DataFrame, indicator: Indicator, filters: Filter
     kind = exports.kind_of(indicator)
     status_col = t("export.status")
     export = table.assign(**{status_col: [t(f"public_health.band_word.{band}") for band in result.bands]})
-    exports.download_row(f"ph_below_{indicator.code}",
+    downloads.download_row(f"ph_below_{indicator.code}",
                          ui.title_block(t("public_health.below_export", indicator=name), filters), table=export,
                          kinds={value_col: kind, target_col: kind, gap_col: exports.PP if indicator.is_percent else kind,
                                 people_col: exports.COUNT})

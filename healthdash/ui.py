@@ -15,6 +15,7 @@ from healthdash import charts, exports, links, presenter
 from healthdash.applicability import Excluded, is_region_based
 from healthdash.chart_cache import ChartSpec
 from healthdash.db import run_query
+from healthdash.downloads import download_row
 from healthdash.filters import Filters
 from healthdash.fmt import fmt_month, fmt_period, fmt_pp, fmt_value
 from healthdash.i18n import current_lang, t
@@ -362,7 +363,7 @@ def ranking_chart(
     key = f"rank_{indicator.code}_{filters.place or 'all'}_{filters.month_from}_{filters.month_to}_{key}"
     event = presenter.altair_chart(chart, key=key, on_select="rerun")
     if downloads:
-        exports.download_row(f"rank_{indicator.code}", title_block(t("export.ranking_title", indicator=name), filters),
+        download_row(f"rank_{indicator.code}", title_block(t("export.ranking_title", indicator=name), filters),
                              chart=chart, table=table, kinds=kinds)
     picked = selected_values(event, RANKING_SELECTION, "place_code")
     if picked:
@@ -460,4 +461,4 @@ def attention_table(filters: Filters, codes: list[str], limit: int = 15, downloa
                 column_config={place: links.link_column(place, help=t("links.place_help"))})
     if downloads:
         plain, kinds = attention_export(filters, codes, limit)
-        exports.download_row("attention", title_block(t("overview.attention"), filters), table=plain, kinds=kinds)
+        download_row("attention", title_block(t("overview.attention"), filters), table=plain, kinds=kinds)

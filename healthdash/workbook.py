@@ -1,7 +1,7 @@
 """Read workbooks (.xlsx, .xlsm, .xls, .ods) with calamine, once an .xlsx has been measured without being
 unpacked into memory.
 
-Runs inside the bounded reading child (bounded.py, loadfile.read_source). Before calamine builds any
+Runs inside the bounded reading child (bounded.py, read_file.read_source). Before calamine builds any
 sheet, the zip directory and every sheet's XML are streamed through (a few MB at a time) and counted:
 unpacked size, cells, cells with values, the farthest row and column, formulas without a saved result
 and error results. A sheet too large, too wide, mostly empty space before a stray far cell, or mostly empty

@@ -4,7 +4,7 @@ patients, a ranking that narrows the page on a click, and every facility's figur
 import altair as alt
 import streamlit as st
 
-from healthdash import charts, exports, links, presenter, referrals, sankey, ui, urlstate
+from healthdash import charts, downloads, links, presenter, referrals, sankey, ui, urlstate
 from healthdash.filters import TIERS
 from healthdash.fmt import fmt_change, fmt_period, fmt_wan
 from healthdash.i18n import current_lang, t
@@ -187,5 +187,5 @@ else:
         },
     )
     export, kinds = referrals.facility_export(table, headers)
-    exports.download_row("referrals_by_facility", ui.title_block(t("referrals.table_file"), filters),
+    downloads.download_row("referrals_by_facility", ui.title_block(t("referrals.table_file"), filters),
                          table=export, kinds=kinds)

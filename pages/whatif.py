@@ -3,7 +3,7 @@ county ranking before and after, the insurance fund kept in the county, and the 
 
 import streamlit as st
 
-from healthdash import exports, presenter, scenario, ui, urlstate, whatif
+from healthdash import downloads, presenter, scenario, ui, urlstate, whatif
 from healthdash.i18n import current_lang, t
 from healthdash.kpi import indicator_catalog
 from healthdash.markup import inert
@@ -40,7 +40,7 @@ def show_comparison() -> None:
     presenter.altair_chart(chart)
     st.dataframe(table, hide_index=True, width="stretch")
     export, kinds = whatif.comparison_export(frame)
-    exports.download_row("whatif_comparison", ui.title_block(t("whatif.comparison"), filters, notes=notes),
+    downloads.download_row("whatif_comparison", ui.title_block(t("whatif.comparison"), filters, notes=notes),
                          chart=chart, table=export, kinds=kinds)
 
 
@@ -82,7 +82,7 @@ def show_ranking() -> None:
     with st.expander(t("whatif.ranking_table")):
         st.dataframe(ranked_table, hide_index=True, width="stretch")
     export, kinds = whatif.ranking_export(ranked, indicator)
-    exports.download_row("whatif_ranking",
+    downloads.download_row("whatif_ranking",
                          ui.title_block(t("whatif.ranking_title", indicator=indicator.name(lang)), filters, notes=notes),
                          chart=ranked_chart, table=export, kinds=kinds)
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from healthdash import bench
-from healthdash.__main__ import main
 from healthdash.db import QUERY_DIR
+from tools import bench
+from tools.__main__ import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,7 +86,7 @@ def test_the_cold_start_browser_notes_requests_to_other_hosts(tmp_path: Path) ->
     another host must still end up among its errors, and the page's own requests must not."""
     from playwright.sync_api import sync_playwright
 
-    from healthdash import headless
+    from tools import headless
 
     (tmp_path / "page.html").write_text('<img src="http://example.org/x.png"><img src="local.png">', encoding="utf-8")
     outside: list[str] = []

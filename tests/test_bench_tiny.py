@@ -10,9 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from healthdash import bench
-from healthdash.__main__ import main
 from healthdash.navigation import app_pages
+from tools import bench
+from tools.__main__ import main
 
 SELECTIONS = ["alliance", "county+facility, last 12 months"]  # between them every query runs
 

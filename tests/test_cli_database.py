@@ -1,5 +1,6 @@
 """Every command that reads a database meets a missing or unreadable one with one clear line on stderr and
-exit status 1, never a traceback: run as a data officer runs them, in a fresh `python -m healthdash`."""
+exit status 1, never a traceback: run as a data officer runs them, in a fresh `python -m healthdash` (the
+product) or `python -m tools` (benchmark and load test)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+TOOLS = {"bench-load", "loadtest"}
 
 
 def commands(db: Path, tmp_path: Path) -> dict[str, list[str]]:
@@ -26,7 +30,8 @@ def commands(db: Path, tmp_path: Path) -> dict[str, list[str]]:
 
 
 def run(arguments: list[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "healthdash", *arguments], cwd=ROOT, capture_output=True,
+    module = "tools" if arguments[0] in TOOLS else "healthdash"
+    return subprocess.run([sys.executable, "-m", module, *arguments], cwd=ROOT, capture_output=True,
                           text=True, timeout=120)
 
 

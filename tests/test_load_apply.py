@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from healthdash import loader
-from healthdash.__main__ import main
 from healthdash.build import rebuild_rollups
+from healthdash.cli import main
 from healthdash.template import write_template
 from tests.load_world import FEB, JAN, MAR, REFERRALS, build_tiny, csv_bytes, sha256, table
 

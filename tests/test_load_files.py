@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from healthdash import loader
-from healthdash.__main__ import main
+from healthdash.cli import main
 from healthdash.columns import TABLES_BY_NAME
 from healthdash.db import open_readonly
 from healthdash.template import example_rows

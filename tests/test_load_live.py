@@ -24,9 +24,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from healthdash import loader
-from healthdash.load_bench import write_referral_csv
 from tests.browser.helpers import assert_clean, open_page, page_exceptions, wait_until_idle
 from tests.load_world import csv_bytes, sha256
+from tools.load_bench import write_referral_csv
 
 pytest_plugins = ["tests.browser.plugin"]
 

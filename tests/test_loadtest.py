@@ -1,4 +1,4 @@
-"""The load script (healthdash/loadtest.py) and its browser-less sessions (healthdash/wire_session.py): a
+"""The load script (tools/loadtest.py) and its browser-less sessions (tools/wire_session.py): a
 session over the websocket must see what a browser's session sees, and the script must report every
 session's actions and errors. Timings are printed, never asserted."""
 
@@ -14,8 +14,8 @@ from typing import TypeVar
 import duckdb
 import pytest
 
-from healthdash import headless, loadtest
-from healthdash.wire_session import Run, WireSession, open_session
+from tools import headless, loadtest
+from tools.wire_session import Run, WireSession, open_session
 
 T = TypeVar("T")
 

@@ -1,7 +1,8 @@
-"""Command-line data loading: `template`, `import` and `undo` (registered in __main__.py).
+"""Command line: `python -m healthdash <command>`: build the demo database, write the template, load and undo.
 
-Heavy modules are imported inside the commands, so `python -m healthdash --help` stays quick. Each command
-sets `needs_database`: __main__ checks the database first and says in one line what is wrong with it.
+Heavy modules are imported inside the commands, so `python -m healthdash --help` stays quick. A command that
+sets `needs_database` has its database checked first, and what is wrong with it said in one line. The benchmark
+and load-test commands live outside the product, in tools/ (`python -m tools`).
 """
 
 from __future__ import annotations
@@ -9,15 +10,43 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-_DB_HELP = "database file (default: $HEALTHDASH_DB or data/health.duckdb)"
+DB_HELP = "database file (default: $HEALTHDASH_DB or data/health.duckdb)"
+Commands = argparse._SubParsersAction
 
 
-def _db(args: argparse.Namespace) -> Path:
-    from healthdash.__main__ import default_db
+def db_of(args: argparse.Namespace) -> Path:
+    # Imported here: healthdash.db brings Streamlit's caches, which must be quieted first (quiet_streamlit).
+    from healthdash.db import database_path
 
-    return args.db or default_db()
+    return args.db or database_path()
+
+
+def _add_build_demo(commands: Commands) -> None:
+    parser = commands.add_parser("build-demo", help="build the demo database (deterministic, calibrated)")
+    parser.add_argument("--db", type=Path, default=None, help=DB_HELP)
+    parser.add_argument("--scale", type=float, default=1.0, help="referral volume multiplier (8 ≈ 10 million events)")
+    parser.add_argument("--seed", type=int, default=None, help="random seed (default: the demo's fixed seed)")
+    parser.set_defaults(run=_build_demo)
+
+
+def _build_demo(args: argparse.Namespace) -> int:
+    # Imported here so that other commands do not pay for numpy and the generator.
+    from healthdash.demo import DEFAULT_SEED, build_demo
+
+    path = db_of(args)
+
+    def progress(fraction: float, message: str) -> None:
+        print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
+
+    result = build_demo(path, scale=args.scale, seed=DEFAULT_SEED if args.seed is None else args.seed, progress=progress)
+    print(f"built {path}")
+    for table, rows in result["rows"].items():
+        print(f"  {table:<18} {rows:>12,}")
+    print(f"  {'seconds':<18} {result['seconds']:>12}")
+    return 0
 
 
 def quiet_streamlit() -> None:
@@ -29,10 +58,10 @@ def quiet_streamlit() -> None:
     logging.getLogger(cache_data_api.__name__).setLevel(logging.ERROR)
 
 
-def add_template(commands: argparse._SubParsersAction) -> None:
+def add_template(commands: Commands) -> None:
     parser = commands.add_parser("template", help="write the Excel template facilities fill in (codes from the database)")
     parser.add_argument("--out", type=Path, required=True, help="directory to write the template into")
-    parser.add_argument("--db", type=Path, default=None, help=_DB_HELP)
+    parser.add_argument("--db", type=Path, default=None, help=DB_HELP)
     parser.set_defaults(run=_template, needs_database=True)
 
 
@@ -40,15 +69,15 @@ def _template(args: argparse.Namespace) -> int:
     quiet_streamlit()
     from healthdash.template import write_template
 
-    print(write_template(_db(args), args.out))
+    print(write_template(db_of(args), args.out))
     return 0
 
 
-def add_import(commands: argparse._SubParsersAction) -> None:
+def add_import(commands: Commands) -> None:
     parser = commands.add_parser(
         "import", help="check and load XLSX/CSV files; nothing is loaded unless every file is right")
     parser.add_argument("files", type=Path, nargs="+", help="XLSX workbooks (template sheets) or CSV files")
-    parser.add_argument("--db", type=Path, default=None, help=_DB_HELP)
+    parser.add_argument("--db", type=Path, default=None, help=DB_HELP)
     parser.add_argument("--dry-run", action="store_true", help="only check and show what would change")
     parser.add_argument("--max-size-mb", type=float, default=None,
                         help="largest file accepted, in MB (default: $HEALTHDASH_MAX_LOAD_MB or 50)")
@@ -62,7 +91,7 @@ def _import(args: argparse.Namespace) -> int:
     quiet_streamlit()
     from healthdash import loader
 
-    db = _db(args)
+    db = db_of(args)
     sources = loader.read_paths(args.files, args.max_size_mb)
     if args.dry_run:
         result = loader.dry_run(db, sources)
@@ -127,10 +156,10 @@ def _print_summary(result) -> None:
             print(f"{source.name}：已忽略工作表：{sheets}（名称和表头都不是模板中的表）。/ Ignored sheets: {sheets}.")
 
 
-def add_undo(commands: argparse._SubParsersAction) -> None:
+def add_undo(commands: Commands) -> None:
     parser = commands.add_parser("undo", help="take a load back: restore what it replaced, remove what it added")
     parser.add_argument("batch", type=int, help="batch number (see the data page's history)")
-    parser.add_argument("--db", type=Path, default=None, help=_DB_HELP)
+    parser.add_argument("--db", type=Path, default=None, help=DB_HELP)
     parser.add_argument("--by", default=None, help="who undoes, for the load history (default: the login name)")
     parser.set_defaults(run=_undo, needs_database=True)
 
@@ -140,7 +169,7 @@ def _undo(args: argparse.Namespace) -> int:
     from healthdash.loader import LoadError, undo
 
     try:
-        restored = undo(_db(args), args.batch, args.by or getpass.getuser())
+        restored = undo(db_of(args), args.batch, args.by or getpass.getuser())
     except LoadError as error:
         print(f"{error.zh} / {error.en}", file=sys.stderr)
         return 1
@@ -150,20 +179,40 @@ def _undo(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_bench_load(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("bench-load", help="time checking and loading 1 million referral rows from CSV (or --xlsx)")
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--encoding", default="utf-8", help="of the CSV: utf-8 (default), gbk, gb18030")
-    parser.add_argument("--xlsx", action="store_true",
-                        help="the same rows as an .xlsx workbook (writing it takes a minute or two)")
-    parser.add_argument("--db", type=Path, default=None,
-                        help="database to copy and load into (default: $HEALTHDASH_DB or data/health.duckdb)")
-    parser.set_defaults(run=_bench_load, needs_database=True)
+# Add a command: write add_<name>(commands) that sets `run`, and list it here.
+COMMANDS: tuple[Callable[[Commands], None], ...] = (_add_build_demo, add_template, add_import, add_undo)
 
 
-def _bench_load(args: argparse.Namespace) -> int:
-    quiet_streamlit()
-    from healthdash.load_bench import print_load_bench
+def run(argv: Sequence[str] | None, commands: Sequence[Callable[[Commands], None]], prog: str, description: str) -> int:
+    """Parse `argv` for `commands` and run the one chosen; database and file-system errors in one line."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    chosen = parser.add_subparsers(dest="command", required=True)
+    for add in commands:
+        add(chosen)
+    args = parser.parse_args(argv)
+    try:
+        if getattr(args, "needs_database", False):
+            quiet_streamlit()
+            from healthdash.db import check_database
 
-    print_load_bench(_db(args), args.rows, args.encoding, args.xlsx)
-    return 0
+            check_database(db_of(args))
+        return args.run(args)
+    except Exception as error:
+        if not _said_in_one_line(error):
+            raise
+        print(str(error).strip().splitlines()[0], file=sys.stderr)
+        return 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run(argv, COMMANDS, "python -m healthdash", "医联体运行监测看板 tools")
+
+
+def _said_in_one_line(error: Exception) -> bool:
+    """Errors of the database or the file system are the user's to fix: one line, no traceback."""
+    from healthdash.db import DatabaseUnavailable
+
+    return isinstance(error, DatabaseUnavailable | OSError) or type(error).__module__.split(".")[0] in (
+        "duckdb", "_duckdb")
+
+
