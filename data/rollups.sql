@@ -145,7 +145,7 @@ referral as (
     union all
     select 'returned_referrals', facility_code, month, returned, null, null from flows
     union all
-    -- A referral out of the county is a referral upward too (INDICATORS.md).
+    -- A referral out of the county is a referral upward too (data/INDICATORS.md).
     select 'down_up_ratio', facility_code, month, down, up + out_of_county, null from flows
     where down + up + out_of_county > 0
     union all

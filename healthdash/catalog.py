@@ -1,4 +1,4 @@
-"""The indicator catalog (data/indicators.csv, from INDICATORS.md): loaded into table `indicator` by every build."""
+"""The indicator catalog (data/indicators.csv, described in data/INDICATORS.md): loaded into table `indicator` by every build."""
 
 from __future__ import annotations
 

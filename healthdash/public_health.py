@@ -29,7 +29,7 @@ from healthdash.indicators import Indicator
 from healthdash.kpi import Kpi, indicator_catalog
 from healthdash.markup import inert
 
-# The public-health table of INDICATORS.md, in its order; family-doctor teams are context (no target).
+# The public-health table of data/INDICATORS.md, in its order; family-doctor teams are context (no target).
 CODES: list[str] = [
     "fd_coverage",
     "fd_key_pop_coverage",

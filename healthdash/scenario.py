@@ -146,7 +146,7 @@ def values(counts: Counts) -> dict[str, float | None]:
         "primary_visit_share": _ratio(counts.primary_visits, counts.all_visits),
         "out_of_county_referrals": counts.out_of_county if counts.up + counts.down + counts.out_of_county else None,
         "out_of_county_referral_rate": _ratio(counts.out_of_county, counts.up + counts.down + counts.out_of_county),
-        # A referral out of the county is a referral upward too (INDICATORS.md).
+        # A referral out of the county is a referral upward too (data/INDICATORS.md).
         "down_up_ratio": _ratio(counts.down, counts.up + counts.out_of_county),
         "down_referral_growth": growth,
         "fd_coverage": _ratio(counts.contracted, counts.population),
