@@ -1,7 +1,7 @@
 """Charts built once per distinct input, kept as their Vega-Lite spec.
 
-Altair spends 20–60 ms building a chart and checking it against the Vega-Lite schema; a page with six
-charts paid that at every rerun, even when nothing it draws had changed (a click elsewhere, a warm
+Altair spends time building a chart and checking it against the Vega-Lite schema (docs/PERFORMANCE.md,
+"Start-up costs"); a page with six charts paid that at every rerun, even when nothing it draws had changed (a click elsewhere, a warm
 filter). A builder decorated with `cached_spec` returns the spec (a dict, checked once when built) and
 is rebuilt only when its arguments, the language or the database change: the builders read labels in
 the session's language and some read the indicator catalog or run a query, so those are in the key too.
@@ -30,7 +30,7 @@ P = ParamSpec("P")
 class ChartSpec(dict):
     """A chart's Vega-Lite spec, its datasets inline (what a file export and a test read), carrying the
     same datasets as Arrow IPC bytes too (`arrow`): what Streamlit sends the browser, converted once when
-    the chart is built instead of at every rerun (about 8 ms a chart)."""
+    the chart is built instead of at every rerun."""
 
     def __init__(self, spec: dict[str, Any], arrow: dict[str, bytes] | None = None) -> None:
         super().__init__(spec)

@@ -45,7 +45,7 @@ def database_note() -> None:
 
 @st.cache_data(max_entries=2, show_spinner=False)
 def _template_bytes(db: DatabaseId) -> bytes:
-    # The template module needs openpyxl, a fifth of a second to import: the data page pays, not every start.
+    # The template module needs openpyxl, slow to import (docs/PERFORMANCE.md): the data page pays, not every start.
     from healthdash.template import build_template
 
     with open_readonly(db.path) as con:

@@ -358,7 +358,7 @@ def xlsx_bytes(
 ) -> bytes:
     """The table as an Excel workbook of one sheet: the title block, then the frame's column names as the
     header row and its rows."""
-    # openpyxl takes a fifth of a second to import: a download pays for it, not every start.
+    # openpyxl is slow to import (docs/PERFORMANCE.md): a download pays for it, not every start.
     from openpyxl import Workbook
 
     workbook = Workbook()

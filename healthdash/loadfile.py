@@ -36,7 +36,7 @@ from healthdash.columns import (
 )
 
 DEFAULT_MAX_MB = 50
-# The reading child's limits. A legitimate 1 M-row workbook takes about 18 s and 0.9 GB (docs/PERFORMANCE.md).
+# The reading child's limits, well above what a legitimate 1 M-row workbook needs (docs/PERFORMANCE.md).
 READ_SECONDS = 120
 READ_MEMORY_MB = 2048
 ZIP = b"PK\x03\x04"

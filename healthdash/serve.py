@@ -6,10 +6,10 @@ uses it until the first session has called st.navigation: the first deep link af
 Turning the legacy mode off before the server starts makes every first visit go through app.py.
 
 The first visit after a start also pays for what only the first run of the process does: importing what
-app.py and the pages import (pandas, Altair, the healthdash modules: about two seconds on the 2-core
-machine), Altair building its first chart, Streamlit walking the call stack once (inspect.stack(), to tell
-a REPL from `streamlit run`), which costs a fifth of a second while Python's inspect module maps every
-loaded file to its module, and the first queries on a new DuckDB connection. A thread does all of it
+app.py and the pages import (pandas, Altair, the healthdash modules), Altair building its first chart,
+Streamlit walking the call stack once (inspect.stack(), to tell a REPL from `streamlit run`) while Python's
+inspect module maps every loaded file to its module, and the first queries on a new DuckDB connection
+(what each costs: docs/PERFORMANCE.md, "Start-up costs"). A thread does all of it
 while the server starts and the browser loads the page (`preload`), reading what the Overview shows for
 the default selection into the query cache.
 
