@@ -140,7 +140,8 @@ def briefing_pdf(filters: Filters, lang: str | None = None) -> bytes:
     attention = ui.attention_frame(filters, codes, limit=10)
     if attention.empty:
         pdf.set_font(FONT, size=10)
-        pdf.cell(0, 6, t("briefing.attention_none", lang=lang), new_x="LMARGIN", new_y="NEXT")
+        key = "briefing.attention_none" if ui.attention_comparable(filters, codes) else "briefing.attention_no_children"
+        pdf.cell(0, 6, t(key, lang=lang), new_x="LMARGIN", new_y="NEXT")
     else:
         table(pdf, attention, (40, 62, 26, 24, 26))
     return bytes(pdf.output())

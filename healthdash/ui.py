@@ -449,11 +449,21 @@ def attention_export(filters: Filters, codes: list[str], limit: int = 15) -> tup
     return table, {value: kinds, target: kinds, gap: gap_kinds}
 
 
+def attention_comparable(filters: Filters, codes: list[str]) -> bool:
+    """Whether any indicator with a target has places one level down to compare (else an empty attention
+    list says nothing about targets being met)."""
+    catalog = indicator_catalog()
+    return any(catalog[code].target is not None and child_level(filters, catalog[code]) for code in codes)
+
+
 def attention_table(filters: Filters, codes: list[str], limit: int = 15, downloads: bool = False) -> None:
     """Indicators below target in the places one level down, largest relative gap first."""
     table = attention_frame(filters, codes, limit, linked=True)
     if table.empty:
-        st.success(t("overview.attention_none"), icon=":material/task_alt:")
+        if attention_comparable(filters, codes):
+            st.success(t("overview.attention_none"), icon=":material/task_alt:")
+        else:
+            st.info(t("overview.attention_no_children"), icon=":material/info:")
         return
     st.caption(t("overview.attention_caption"))
     place = t("overview.col_place")

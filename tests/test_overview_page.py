@@ -249,3 +249,13 @@ def test_alliance_cards_say_which_figures_are_the_home_regions(app: AppTest, dem
     # 县域内就诊率, 县域内住院人次占比 and the four public-health cards are the district's; referral cards are not.
     assert len(home) == 6, home
     assert "下转/上转比" in metric_values(app)
+
+
+def test_a_town_does_not_claim_every_target_met_when_it_has_nothing_below_to_compare(
+        app: AppTest, demo_db: Path) -> None:
+    app.query_params.update({"town": region_code(demo_db, "百丈镇"), "period": "custom", "from": "2024-06",
+                             "to": "2024-06"})
+    app.run()
+    assert "未达标" in " ".join(app.markdown.values), "the town misses some targets itself"
+    assert not any("均已达标" in box.value for box in app.success)
+    assert any("没有可与目标比较的下一级单位" in box.value for box in app.info)
