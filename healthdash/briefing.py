@@ -67,7 +67,7 @@ def headline_frame(kpis: list[Kpi], compare: str, lang: str) -> pd.DataFrame:
         rows.append({
             t("briefing.col_indicator", lang=lang): indicator.name(lang),
             t("briefing.col_value", lang=lang): fmt_value(kpi.value, indicator.unit, lang=lang, compact=False),
-            t("briefing.col_target", lang=lang): ui.target_text(indicator).replace(t("kpi.target", target=""), ""),
+            t("briefing.col_target", lang=lang): ui.target_bound(indicator, lang) or t("kpi.no_target", lang=lang),
             t("briefing.col_status", lang=lang): status,
             t("briefing.col_change", lang=lang, compare=t(f"compare.{compare}", lang=lang)): _change_text(kpi, compare, lang),
         })

@@ -137,12 +137,20 @@ def empty_state(message_key: str = "overview.empty") -> None:
     st.info(t(message_key), icon=":material/info:")
 
 
-def target_text(indicator: Indicator) -> str:
+def target_text(indicator: Indicator, lang: str | None = None) -> str:
     """'目标 ≥90%' — the comparison sign says which side of the target is good."""
+    lang = lang or current_lang()
     if indicator.target is None:
-        return t("kpi.no_target")
+        return t("kpi.no_target", lang=lang)
+    return t("kpi.target", lang=lang, target=target_bound(indicator, lang))
+
+
+def target_bound(indicator: Indicator, lang: str) -> str:
+    """'≥90%': the target with the sign of the good side (empty without a target)."""
+    if indicator.target is None:
+        return ""
     sign = "≤" if indicator.direction == "down" else "≥"
-    return t("kpi.target", target=f"{sign}{target_amount(indicator, current_lang())}")
+    return f"{sign}{target_amount(indicator, lang)}"
 
 
 def kpi_help(kpi: Kpi) -> str:
