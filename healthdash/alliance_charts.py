@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 
 from healthdash.chart_cache import cached_spec
-from healthdash.charts import BLUE, FONT, GRAY, LABEL_SIZE, LIGHT_GRAY, ORANGE, PALETTE, spoken
+from healthdash.charts import BLUE, FONT, GRAY, LABEL_SIZE, LIGHT_GRAY, ORANGE, PALETTE, spoken, target_rule
 
 _MONTH_FORMAT = "%Y年%-m月"
 _MAX_TICKS = 5
@@ -93,9 +93,7 @@ def lines(
         [{series: name, "target": value} for name, value in (targets or {}).items() if value is not None]
     )
     if not rules.empty:
-        layers.append(alt.Chart(rules).mark_rule(strokeDash=[6, 4], strokeWidth=1.5).encode(
-            y="target:Q", color=color,
-        ))
+        layers.append(target_rule(rules, axis="y", color=color))
     return alt.layer(*layers).properties(height=height)
 
 
@@ -170,8 +168,7 @@ def plain_bars(
     )
     layers = [bars, labels]
     if target is not None:
-        layers.append(alt.Chart(pd.DataFrame({"target": [target]})).mark_rule(
-            strokeDash=[6, 4], color="#444444", strokeWidth=1.5).encode(x="target:Q"))
+        layers.append(target_rule(target))
     return alt.layer(*layers).properties(height=max(120, height_per_bar * len(frame)))
 
 

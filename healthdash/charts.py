@@ -19,6 +19,7 @@ FONT = "Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, Microsoft YaHei, Pin
 PALETTE = [BLUE, ORANGE, "#5b8fd6", "#f2a65a", "#2e7d6b", "#8e6bbf", GRAY]
 LABEL_SIZE = 13
 TITLE_SIZE = 15
+TARGET_INK = "#444444"
 
 
 @alt.theme.register("healthdash", enable=True)
@@ -52,6 +53,17 @@ def spoken(*fields: str) -> str:
     """A Vega expression joining `fields` of a row into what a screen reader says for its mark ("六安市，
     87.0% ✗，未达标"): Vega's default names the raw fields (place_name: …; status: …)."""
     return " + '，' + ".join(f"datum[{field!r}]" for field in fields)
+
+
+def target_rule(target: float | pd.DataFrame, *, axis: str = "x", color: str | alt.Color = TARGET_INK) -> alt.Chart:
+    """The target as a dashed rule across a chart, at `target` on the `axis` ("x" or "y").
+
+    `target` is one value, or a frame with a "target" column (one rule a row) whose `color` is an
+    encoding, so that each series' target takes the colour of its line.
+    """
+    data = target if isinstance(target, pd.DataFrame) else pd.DataFrame({"target": [target]})
+    shade = alt.value(color) if isinstance(color, str) else color
+    return alt.Chart(data).mark_rule(strokeDash=[6, 4], strokeWidth=1.5).encode(**{axis: "target:Q"}, color=shade)
 
 
 @cached_spec
@@ -93,10 +105,7 @@ def ranking_bar(
     )
     layers = [bars, labels]
     if target is not None:
-        rule = alt.Chart(pd.DataFrame({"target": [target]})).mark_rule(
-            strokeDash=[6, 4], color="#444444", strokeWidth=1.5
-        ).encode(x="target:Q")
-        layers.append(rule)
+        layers.append(target_rule(target))
     # Streamlit fits the whole chart, legend and axis included, into this height: leave room for them.
     height = max(120, height_per_bar * len(frame)) + 70
     return alt.layer(*layers).properties(height=height)
@@ -139,10 +148,7 @@ def trend_lines(
     )
     layers = [lines]
     if target is not None:
-        layers.append(
-            alt.Chart(pd.DataFrame({"target": [target]})).mark_rule(strokeDash=[6, 4], color="#444444")
-            .encode(y="target:Q")
-        )
+        layers.append(target_rule(target, axis="y"))
     chart = alt.layer(*layers).properties(height=height)
     return chart.properties(title=title) if title else chart
 

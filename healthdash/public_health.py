@@ -417,10 +417,9 @@ def distribution_chart(towns: pd.DataFrame, indicator: Indicator) -> alt.LayerCh
     layers: list[alt.Chart] = [dots]
     if indicator.target_value is not None:
         target = pd.DataFrame({"target": [indicator.target_value], "label": [ui.target_text(indicator)]})
-        layers.append(alt.Chart(target).mark_rule(strokeDash=[6, 4], color="#444444", strokeWidth=1.5)
-                      .encode(x="target:Q"))
+        layers.append(charts.target_rule(target))
         layers.append(alt.Chart(target).mark_text(align="left", dx=4, dy=-6, baseline="top", fontSize=12,
-                                                  font=charts.FONT, color="#444444")
+                                                  font=charts.FONT, color=charts.TARGET_INK)
                       .encode(x="target:Q", y=alt.value(0), text="label:N"))
     return alt.layer(*layers).properties(height=280)
 
@@ -561,8 +560,7 @@ def paired_bars(standing: pd.DataFrame, codes: list[str], colors: list[str], ord
     for code, colour in zip(codes, colors, strict=True):
         target = catalog[code].target_value
         if target is not None:
-            layers.append(alt.Chart(pd.DataFrame({"target": [target]})).mark_rule(
-                strokeDash=[6, 4], color=colour, strokeWidth=1.5).encode(x="target:Q"))
+            layers.append(charts.target_rule(target, color=colour))
     places = frame["place_name"].nunique()
     # The height includes the legend and the axis (Streamlit fits the chart into it).
     return alt.layer(*layers).properties(height=places * 17 * len(codes) + 100)
@@ -602,8 +600,7 @@ def place_bars(standing: pd.DataFrame, code: str) -> alt.LayerChart | None:
     )
     layers: list[alt.Chart] = [bars, text]
     if indicator.target_value is not None:
-        layers.append(alt.Chart(pd.DataFrame({"target": [indicator.target_value]})).mark_rule(
-            strokeDash=[6, 4], color="#444444", strokeWidth=1.5).encode(x="target:Q"))
+        layers.append(charts.target_rule(indicator.target_value))
     # The height includes the legend and the axis (Streamlit fits the chart into it).
     return alt.layer(*layers).properties(height=26 * len(frame) + (90 if judged else 50))
 

@@ -425,8 +425,7 @@ def ranking_chart(frame: pd.DataFrame, indicator: Indicator) -> alt.LayerChart:
     )
     layers = [line, before_dot, after_dot, text]
     if indicator.target_value is not None:
-        layers.insert(0, alt.Chart(pd.DataFrame({"target": [indicator.target_value]})).mark_rule(
-            strokeDash=[6, 4], color="#444444", strokeWidth=1.5).encode(x="target:Q"))
+        layers.insert(0, charts.target_rule(indicator.target_value))
     # Streamlit fits the legend and the axis into this height too: room for them beside the rows.
     return alt.layer(*layers).properties(height=max(140, 30 * len(data)) + 70)
 
