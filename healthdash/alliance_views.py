@@ -15,12 +15,13 @@ from healthdash import alliances as al
 from healthdash import charts, links, presenter, ui, urlstate
 from healthdash.alliance_charts import alliance_tree, lines, lines_by_unit, plain_bars, stacked_bars
 from healthdash.filters import Filters
-from healthdash.fmt import fmt_count, fmt_month, fmt_value, fmt_wan
+from healthdash.fmt import fmt_count, fmt_month, fmt_value, fmt_wan, marked
 from healthdash.i18n import current_lang, t
 from healthdash.indicators import Indicator, meets_target
 from healthdash.kpi import indicator_catalog
 from healthdash.markup import inert
 from healthdash.sidebar import filter_options
+from healthdash.wording import status_labels, target_text
 
 ALL = "all"
 KIND_KEY = "kind"
@@ -323,7 +324,7 @@ def shared_services(filters: Filters) -> None:
                                          order=list(names.values()), targets=targets, axis_format=".0%",
                                          zero=False))
             st.caption(t("alliances.quality_caption", targets="；".join(
-                f"{inert(names[code])}{ui.target_text(catalog[code])}" for code in al.QUALITY)))
+                f"{inert(names[code])}{target_text(catalog[code])}" for code in al.QUALITY)))
     if not quality.empty:
         with st.expander(t("alliances.quality_table")):
             st.dataframe(quality_table(monthly, quality), hide_index=True, width="stretch")
@@ -413,10 +414,10 @@ def _comparison_chart(frame: pd.DataFrame, indicator: Indicator, filters: Filter
         chart = plain_bars(frame.assign(text=texts), label="name", value=code, text="text", highlight=selected,
                            value_title=indicator.name(lang), axis_format=axis, selection=picked)
     else:
-        met, not_met, no_target = ui.status_labels()
+        met, not_met, no_target = status_labels()
         meets = [meets_target(indicator, v) for v in frame[code]]
         shown = frame.assign(
-            text=[text + ("" if m is None else (" ✓" if m else " ✗")) for text, m in zip(texts, meets, strict=True)],
+            text=[marked(text, m) for text, m in zip(texts, meets, strict=True)],
             status=[no_target if m is None else (met if m else not_met) for m in meets],
         )
         chart = charts.ranking_bar(shown, label="name", value=code, text="text", status="status",

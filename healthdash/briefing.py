@@ -24,6 +24,7 @@ from healthdash.fmt import MISSING, fmt_value
 from healthdash.i18n import current_lang, t
 from healthdash.kpi import Kpi, applicable, headline, indicator_catalog
 from healthdash.summary_rules import delta_text
+from healthdash.wording import status_label, target_bound
 
 # The Overview's headline indicators, in its order: the briefing is the Overview on paper.
 HEADLINE: list[str] = [
@@ -62,12 +63,11 @@ def headline_frame(kpis: list[Kpi], compare: str, lang: str) -> pd.DataFrame:
     rows = []
     for kpi in kpis:
         indicator = kpi.indicator
-        status = "—" if kpi.meets is None else (
-            f"✓ {t('kpi.met', lang=lang)}" if kpi.meets else f"✗ {t('kpi.not_met', lang=lang)}")
+        status = MISSING if kpi.meets is None else status_label(kpi.meets, lang)
         rows.append({
             t("briefing.col_indicator", lang=lang): indicator.name(lang),
             t("briefing.col_value", lang=lang): fmt_value(kpi.value, indicator.unit, lang=lang, compact=False),
-            t("briefing.col_target", lang=lang): ui.target_bound(indicator, lang) or t("kpi.no_target", lang=lang),
+            t("briefing.col_target", lang=lang): target_bound(indicator, lang),
             t("briefing.col_status", lang=lang): status,
             t("briefing.col_change", lang=lang, compare=t(f"compare.{compare}", lang=lang)): _change_text(kpi, compare, lang),
         })

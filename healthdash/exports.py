@@ -35,6 +35,7 @@ import pandas as pd
 
 from healthdash.fmt import COUNT_UNITS
 from healthdash.i18n import t
+from healthdash.wording import target_sign
 
 if TYPE_CHECKING:
     from openpyxl.cell import Cell
@@ -208,22 +209,12 @@ def unit_label(indicator: Indicator, lang: str) -> str:
     return indicator.unit
 
 
-def status_word(meets: bool | None, lang: str | None = None) -> str:
-    """Pass or fail as a word: 达标 / 未达标 / 未设目标 (a file has no colours to tell it by)."""
-    key = "kpi.no_target" if meets is None else ("kpi.met" if meets else "kpi.not_met")
-    return t(key, lang=lang)
-
-
 def target_header(indicator: Indicator, lang: str | None = None) -> str:
     """The header of a column of one indicator's target values: 目标（≥）, the sign saying which side
     of the target is good."""
     if indicator.target is None:
         return t("overview.col_target", lang=lang)
     return t("export.col_target", lang=lang, sign=target_sign(indicator))
-
-
-def target_sign(indicator: Indicator) -> str:
-    return "≤" if indicator.direction == "down" else "≥"
 
 
 def number_format(kind: str | None, lang: str = "zh") -> str | None:

@@ -30,8 +30,10 @@ from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Any
 
 __all__ = [
+    "MET_MARK",
     "MINUS",
     "MISSING",
+    "NOT_MET_MARK",
     "fmt_change",
     "fmt_count",
     "fmt_delta",
@@ -44,6 +46,8 @@ __all__ = [
     "fmt_value",
     "fmt_wan",
     "is_missing",
+    "marked",
+    "status_mark",
 ]
 
 MISSING = "—"
@@ -67,6 +71,24 @@ _EN_STEPS = ((Decimal(10) ** 3, "k", 1), (Decimal(10) ** 6, "M", 2), (Decimal(10
 
 
 # ---------------------------------------------------------------------------------------------- helpers
+
+
+MET_MARK = "✓"
+NOT_MET_MARK = "✗"
+
+
+def status_mark(meets: Any) -> str:
+    """Pass or fail against a target as a mark: '✓', '✗', or '' when nothing is judged (`meets` None or
+    missing, as indicators.meets_target answers without a target or a value)."""
+    if is_missing(meets):
+        return ""
+    return MET_MARK if meets else NOT_MET_MARK
+
+
+def marked(text: str, meets: Any) -> str:
+    """`text` followed by its mark ('87.0% ✓'); `text` alone when nothing is judged."""
+    mark = status_mark(meets)
+    return f"{text} {mark}" if mark else text
 
 
 def is_missing(x: Any) -> bool:

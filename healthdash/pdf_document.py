@@ -11,6 +11,8 @@ import pandas as pd
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from healthdash.fmt import MET_MARK, NOT_MET_MARK
+
 # (file, index of the Simplified Chinese face in the collection); Debian's fonts-noto-cjk first.
 FONT_CANDIDATES: tuple[tuple[Path, Path, int], ...] = (
     (Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
@@ -86,8 +88,8 @@ def table(pdf: BriefingDocument, frame: pd.DataFrame, widths: tuple[int, ...], s
             for index, value in enumerate(values):
                 text = str(value)
                 style = None
-                if index == status_column and text.startswith(("✓", "✗")):
-                    style = FontFace(color=BLUE if text.startswith("✓") else ORANGE)
+                if index == status_column and text.startswith((MET_MARK, NOT_MET_MARK)):
+                    style = FontFace(color=BLUE if text.startswith(MET_MARK) else ORANGE)
                 row.cell(text, style=style)
 
 

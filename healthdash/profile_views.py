@@ -14,12 +14,13 @@ from healthdash import alliances as al
 from healthdash import links, presenter, profiles, ui, urlstate
 from healthdash.alliance_charts import lines
 from healthdash.filters import Filters
-from healthdash.fmt import fmt_count, fmt_month, fmt_period, fmt_value
+from healthdash.fmt import fmt_count, fmt_month, fmt_period, fmt_value, marked
 from healthdash.i18n import current_lang, t
 from healthdash.indicators import meets_target
 from healthdash.kpi import indicator_catalog
 from healthdash.markup import inert
 from healthdash.sidebar import KEY, filter_options
+from healthdash.wording import target_text
 
 COUNTY_PICK = "profile_county"
 _COMPACT = "county_referral_counts"
@@ -99,7 +100,7 @@ def care_pattern(filters: Filters) -> None:
                          text=[fmt_value(v, "%", lang=lang) for v in frame["value"]])
     first, last = profiles.care_months(filters)
     st.caption(t("profile.care_caption", period=fmt_period(first, last, lang=lang), targets="；".join(
-        f"{inert(names[code])}{ui.target_text(catalog[code])}" for code in shown)))
+        f"{inert(names[code])}{target_text(catalog[code])}" for code in shown)))
     presenter.altair_chart(lines(rates, x="month", y="value", series="label", text="text",
                                  order=[names[code] for code in shown],
                                  targets={names[code]: catalog[code].target_value for code in shown},
@@ -186,14 +187,13 @@ def town_health(filters: Filters) -> None:
                 cells.append(fmt_value(None, "%"))
                 continue
             value, meets = rows.loc[town, "value"], rows.loc[town, "meets"]
-            mark = "" if meets is None or pd.isna(meets) else (" ✓" if meets else " ✗")
-            cells.append(fmt_value(value, catalog[code].unit, lang=lang, compact=False) + mark)
+            cells.append(marked(fmt_value(value, catalog[code].unit, lang=lang, compact=False), meets))
         table[catalog[code].name(lang)] = cells
         judged = rows["meets"].dropna()
         if catalog[code].target is not None and len(judged):
             summary.append(t("profile.towns_met", indicator=inert(catalog[code].name(lang)),
                              met=int(judged.astype(bool).sum()), total=len(judged),
-                             target=ui.target_text(catalog[code])))
+                             target=target_text(catalog[code])))
     st.caption(t("profile.towns_caption") + ("" if not summary else " " + "；".join(summary) + "。"))
     st.dataframe(table, hide_index=True, width="stretch")
 
@@ -397,8 +397,8 @@ def _shared_table(code: str, filters: Filters) -> None:
         if total > 0:
             value = imaging[numerator].sum() / total
             met = meets_target(catalog[indicator], value)
-            marks.append(f"{inert(catalog[indicator].name(lang))} {fmt_value(value, '%', lang=lang)}"
-                         + ("" if met is None else (" ✓" if met else " ✗")) + f"（{ui.target_text(catalog[indicator])}）")
+            marks.append(marked(f"{inert(catalog[indicator].name(lang))} {fmt_value(value, '%', lang=lang)}", met)
+                         + f"（{target_text(catalog[indicator])}）")
     st.caption(t("profile.shared_caption") + ("" if not marks else " " + "；".join(marks) + "。"))
     links.table(table, "profile_shared", hide_index=True, width="stretch",
                 column_config={name: links.link_column(name, help=t("links.alliance_help"), width="medium")})

@@ -28,6 +28,7 @@ from healthdash.i18n import current_lang, t
 from healthdash.indicators import Indicator
 from healthdash.kpi import Kpi, indicator_catalog
 from healthdash.markup import inert
+from healthdash.wording import target_text
 
 # The public-health table of data/INDICATORS.md, in its order; family-doctor teams are context (no target).
 CODES: list[str] = [
@@ -228,7 +229,7 @@ def long_header(indicator: Indicator, lang: str) -> str:
     unit = indicator.unit
     parts = [unit] if unit else []
     if indicator.target is not None:
-        parts.append(ui.target_text(indicator))
+        parts.append(target_text(indicator))
     return f"{indicator.name(lang)}（{'，'.join(parts)}）" if parts else indicator.name(lang)
 
 
@@ -266,7 +267,7 @@ def show_scorecard(card: Scorecard, filters: Filters) -> None:
     for code in codes:
         indicator = catalog[code]
         config[headers[code]] = st.column_config.Column(
-            help=f"{inert(indicator.name(lang))}｜{ui.target_text(indicator)}｜{inert(indicator.definition(lang))}"
+            help=f"{inert(indicator.name(lang))}｜{target_text(indicator)}｜{inert(indicator.definition(lang))}"
         )
     height = "content" if len(values) <= 20 else 36 * 21
     config[level_name] = st.column_config.TextColumn(pinned=True, help=t("public_health.place_click"))
@@ -369,7 +370,7 @@ def with_target(caption: str, key: str, indicator: Indicator) -> str:
     """`caption` followed by the sentence that explains the target line, when the indicator has one."""
     if indicator.target is None:
         return caption
-    return caption + t(key, target=ui.target_text(indicator))
+    return caption + t(key, target=target_text(indicator))
 
 
 def _nice_step(span: float, bins: int = 20) -> float:
@@ -416,7 +417,7 @@ def distribution_chart(towns: pd.DataFrame, indicator: Indicator) -> alt.LayerCh
     )
     layers: list[alt.Chart] = [dots]
     if indicator.target_value is not None:
-        target = pd.DataFrame({"target": [indicator.target_value], "label": [ui.target_text(indicator)]})
+        target = pd.DataFrame({"target": [indicator.target_value], "label": [target_text(indicator)]})
         layers.append(charts.target_rule(target))
         layers.append(alt.Chart(target).mark_text(align="left", dx=4, dy=-6, baseline="top", fontSize=12,
                                                   font=charts.FONT, color=charts.TARGET_INK)

@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 import pandas as pd
 
 from healthdash import exports
+from healthdash.fmt import MET_MARK, NOT_MET_MARK
 
 FAR_BELOW = "far_below"
 BELOW = "below"
@@ -46,7 +47,7 @@ FILLS: Mapping[str, str] = {
     NO_TARGET: "EEF0F3",
     NO_DATA: "FFFFFF",
 }
-MARKS: Mapping[str, str] = {FAR_BELOW: "✗✗", BELOW: "✗", MET: "✓", NO_TARGET: "", NO_DATA: ""}
+MARKS: Mapping[str, str] = {FAR_BELOW: NOT_MET_MARK * 2, BELOW: NOT_MET_MARK, MET: MET_MARK, NO_TARGET: "", NO_DATA: ""}
 TEXT_COLOR = "1F2329"
 
 def _missing(value: float | None) -> bool:

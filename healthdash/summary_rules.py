@@ -33,9 +33,10 @@ from datetime import date
 
 from healthdash import indicators as ind
 from healthdash.filters import add_months, months_between
-from healthdash.fmt import fmt_change, fmt_delta, fmt_period, fmt_pp, fmt_target, fmt_value
+from healthdash.fmt import fmt_change, fmt_delta, fmt_period, fmt_pp, fmt_value
 from healthdash.i18n import t
 from healthdash.indicators import Indicator
+from healthdash.wording import change_text, target_amount
 
 VOLUMES: tuple[str, ...] = ("outpatient_visits", "inpatient_discharges")
 OUT_OF_COUNTY = "out_of_county_referrals"
@@ -236,11 +237,6 @@ def volume_sentence(figures: SummaryFigures, lang: str) -> str:
 # ---------------------------------------------------------------------------------------------- 2 targets
 
 
-def target_amount(indicator: Indicator, lang: str) -> str:
-    """The target as reports write it: '90%' (no '.0' for a whole-number target), '1.50', '5,000人次'."""
-    return fmt_target(indicator.target_value, "%" if indicator.is_percent else indicator.unit, lang=lang)
-
-
 def gap_text(indicator: Indicator, gap: float, lang: str) -> str:
     """A distance to the target: percentage points for rates, the unit otherwise."""
     if indicator.is_percent:
@@ -303,10 +299,9 @@ def delta_text(indicator: Indicator, value: float | None, base: float | None, co
     环比); None without a value in both periods."""
     if value is None or base is None:
         return None
-    delta = ind.change(indicator, value, base)
-    if delta is None:  # growth from zero
+    if ind.change(indicator, value, base) is None:  # growth from zero
         return zero_base_text(compare, lang)
-    return fmt_delta(delta, ind.change_kind(indicator), lang=lang)
+    return change_text(indicator, value, base, lang)
 
 
 def _unchanged(indicator: Indicator, value: float, base: float, lang: str) -> bool:

@@ -17,13 +17,14 @@ from healthdash.chart_cache import ChartSpec
 from healthdash.db import run_query
 from healthdash.downloads import download_row
 from healthdash.filters import Filters
-from healthdash.fmt import fmt_month, fmt_period, fmt_pp, fmt_value
+from healthdash.fmt import fmt_month, fmt_period, fmt_pp, fmt_value, marked
 from healthdash.i18n import current_lang, t
 from healthdash.indicators import Indicator
 from healthdash.kpi import Kpi, by_place, child_level, indicator_catalog
 from healthdash.markup import inert
 from healthdash.sidebar import filter_options, narrow_to
-from healthdash.summary_rules import delta_text, target_amount
+from healthdash.summary_rules import delta_text
+from healthdash.wording import status_labels, status_word, target_amount, target_text
 
 FAVICON = Path(__file__).parent / "assets" / "favicon.png"
 
@@ -137,22 +138,6 @@ def empty_state(message_key: str = "overview.empty") -> None:
     st.info(t(message_key), icon=":material/info:")
 
 
-def target_text(indicator: Indicator, lang: str | None = None) -> str:
-    """'目标 ≥90%' — the comparison sign says which side of the target is good."""
-    lang = lang or current_lang()
-    if indicator.target is None:
-        return t("kpi.no_target", lang=lang)
-    return t("kpi.target", lang=lang, target=target_bound(indicator, lang))
-
-
-def target_bound(indicator: Indicator, lang: str) -> str:
-    """'≥90%': the target with the sign of the good side (empty without a target)."""
-    if indicator.target is None:
-        return ""
-    sign = "≤" if indicator.direction == "down" else "≥"
-    return f"{sign}{target_amount(indicator, lang)}"
-
-
 def kpi_help(kpi: Kpi) -> str:
     indicator = kpi.indicator
     lang = current_lang()
@@ -259,10 +244,6 @@ def kpi_grid(
                 kpi_card(kpi, filters, drill=drill)
 
 
-def status_labels() -> tuple[str, str, str]:
-    return t("chart.met"), t("chart.not_met"), t("chart.no_target")
-
-
 RANKING_SELECTION = "place"
 
 
@@ -284,7 +265,7 @@ def ranking_table(
         t(f"level.{level}", lang=lang): ranked["place_name"].astype(str).to_numpy(),
         value: ranked["value"].astype(float).to_numpy(),
         target: [indicator.target_value] * len(ranked),
-        t("export.status", lang=lang): [exports.status_word(meets, lang) for meets in ranked["meets"]],
+        t("export.status", lang=lang): [status_word(meets, lang) for meets in ranked["meets"]],
     })
     return table, {value: kind, target: kind}
 
@@ -307,7 +288,7 @@ def ranking_figure(
     frame = frame.assign(
         status=frame["meets"].map(lambda m: no_target if m is None else (met if m else not_met)),
         text=[
-            fmt_value(v, indicator.unit, lang=lang) + ("" if m is None else (" ✓" if m else " ✗"))
+            marked(fmt_value(v, indicator.unit, lang=lang), m)
             for v, m in zip(frame["value"], frame["meets"], strict=True)
         ],
     )

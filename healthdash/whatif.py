@@ -10,16 +10,15 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from healthdash import charts, exports, scenario, urlstate
+from healthdash import charts, exports, scenario, urlstate, wording
 from healthdash.chart_cache import cached_spec
 from healthdash.db import run_query
 from healthdash.filters import Filters, add_months
-from healthdash.fmt import fmt_count, fmt_delta, fmt_number, fmt_pct, fmt_value
+from healthdash.fmt import fmt_count, fmt_number, fmt_pct, fmt_value
 from healthdash.i18n import current_lang, t
 from healthdash.indicators import Indicator, change, change_kind, meets_target
 from healthdash.kpi import indicator_catalog
 from healthdash.scenario import Counts, Levers
-from healthdash.summary_rules import target_amount
 
 
 @dataclass(frozen=True)
@@ -182,17 +181,6 @@ def outcome(filters: Filters, levers: Levers) -> Outcome:
 # ---------------------------------------------------------------------------------------------- tables
 
 
-def _change_text(indicator: Indicator, before: float | None, after: float | None, lang: str) -> str:
-    return fmt_delta(change(indicator, after, before), change_kind(indicator), lang=lang)
-
-
-def _status(indicator: Indicator, value: float | None) -> str:
-    meets = meets_target(indicator, value)
-    if meets is None:
-        return t("chart.no_target")
-    return f"✓ {t('chart.met')}" if meets else f"✗ {t('chart.not_met')}"
-
-
 def comparison(result: Outcome) -> pd.DataFrame:
     """One row per affected indicator: code, name, before, after, target value, and formatted texts."""
     lang = current_lang()
@@ -209,19 +197,12 @@ def comparison(result: Outcome) -> pd.DataFrame:
             "target": indicator.target_value,
             "before_text": fmt_value(before[code], indicator.unit, lang=lang),
             "after_text": fmt_value(after[code], indicator.unit, lang=lang),
-            "change_text": _change_text(indicator, before[code], after[code], lang),
-            "target_text": _target_text(indicator, lang),
-            "before_status": _status(indicator, before[code]),
-            "after_status": _status(indicator, after[code]),
+            "change_text": wording.change_text(indicator, after[code], before[code], lang),
+            "target_text": wording.target_bound(indicator, lang),
+            "before_status": wording.status_label(meets_target(indicator, before[code]), lang),
+            "after_status": wording.status_label(meets_target(indicator, after[code]), lang),
         })
     return pd.DataFrame(rows)
-
-
-def _target_text(indicator: Indicator, lang: str) -> str:
-    if indicator.target is None:
-        return t("kpi.no_target")
-    sign = "≤" if indicator.direction == "down" else "≥"
-    return sign + target_amount(indicator, lang)
 
 
 def comparison_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -259,11 +240,11 @@ def comparison_export(frame: pd.DataFrame) -> tuple[pd.DataFrame, exports.Kinds]
         before: frame["before"].astype(float).to_numpy(),
         after: frame["after"].astype(float).to_numpy(),
         delta_col: changes,
-        t("export.col_direction"): ["" if i.target is None else exports.target_sign(i) for i in indicators],
+        t("export.col_direction"): ["" if i.target is None else wording.target_sign(i) for i in indicators],
         target: frame["target"].astype(float).to_numpy(),
-        t("whatif.col_before_status"): [exports.status_word(meets_target(i, v), lang)
+        t("whatif.col_before_status"): [wording.status_word(meets_target(i, v), lang)
                                         for i, v in zip(indicators, frame["before"], strict=True)],
-        t("whatif.col_after_status"): [exports.status_word(meets_target(i, v), lang)
+        t("whatif.col_after_status"): [wording.status_word(meets_target(i, v), lang)
                                        for i, v in zip(indicators, frame["after"], strict=True)],
     })
     return table, {before: kinds, after: kinds, target: kinds, delta_col: change_kinds}
@@ -290,7 +271,7 @@ def comparison_chart(frame: pd.DataFrame) -> alt.LayerChart:
     """Percentage indicators: a grey dot before, a coloured dot after (blue met, orange not), an arrow-like
     line between them, and the target as a black tick; the after-value is written beside the dot."""
     data = frame[frame["code"].isin(PERCENT_CODES)].dropna(subset=["before", "after"])
-    met, not_met, no_target = t("chart.met"), t("chart.not_met"), t("chart.no_target")
+    met, not_met, no_target = wording.status_labels()
     catalog = indicator_catalog()
     statuses = []
     for row in data.itertuples(index=False):
@@ -386,7 +367,7 @@ def ranking_export(frame: pd.DataFrame, indicator: Indicator) -> tuple[pd.DataFr
         before: frame["before"].astype(float).to_numpy(),
         after: frame["after"].astype(float).to_numpy(),
         target: [indicator.target_value] * len(frame),
-        t("whatif.col_after_status"): [exports.status_word(meets_target(indicator, v), lang) for v in frame["after"]],
+        t("whatif.col_after_status"): [wording.status_word(meets_target(indicator, v), lang) for v in frame["after"]],
     })
     return table, {before: kind, after: kind, target: kind}
 
@@ -396,7 +377,7 @@ def ranking_chart(frame: pd.DataFrame, indicator: Indicator) -> alt.LayerChart:
     """Counties in their after-order: grey dot before, coloured dot after, target as a dashed rule;
     the selected counties' names are bold when the ranking covers more than the selection."""
     lang = current_lang()
-    met, not_met, no_target = t("chart.met"), t("chart.not_met"), t("chart.no_target")
+    met, not_met, no_target = wording.status_labels()
     data = frame.assign(
         status=[no_target if m is None else (met if m else not_met)
                 for m in (meets_target(indicator, v) for v in frame["after"])],

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from healthdash import briefing, ui, whatif
+from healthdash import briefing, ui, wording
 from healthdash.indicators import Indicator, change, is_improvement, meets_target
 from healthdash.kpi import Kpi
 from healthdash.summary_rules import Figure, Period, Place, SummaryFigures, change_sentence, named_value
@@ -46,7 +46,7 @@ def test_a_change_reads_the_same_on_cards_tables_and_text(given: Indicator, valu
     assert ui._delta_text(card, "yoy") == f"同比 {expected}"
     row = briefing.headline_frame([card], "yoy", "zh").iloc[0]
     assert row.iloc[-1] == expected
-    assert whatif._change_text(given, base, value, "zh") == expected
+    assert wording.change_text(given, value, base, "zh") == expected
     text = change_sentence(SummaryFigures(Place("名山区", "county"), Period(date(2024, 1, 1), date(2024, 6, 1), "yoy"),
                                           (), (Figure(given, value, base),)), "zh")
     if expected.startswith(("+", "−")):
