@@ -15,7 +15,7 @@ import streamlit as st
 from healthdash import indicators as ind
 from healthdash import kpi
 from healthdash.db import per_selection, run_query
-from healthdash.filters import Filters, add_months
+from healthdash.filters import Filters, add_months, as_date
 from healthdash.indicators import Indicator
 from healthdash.sidebar import KEY, filter_options
 
@@ -111,7 +111,7 @@ def posted_kpi(filters: Filters) -> kpi.Kpi:
     base = _posted_total(filters, filters.base_period()[1])
     months = [add_months(filters.month_to, i - (kpi.SPARK_MONTHS - 1)) for i in range(kpi.SPARK_MONTHS)]
     series = posted_by_month(filters, months[0], months[-1])
-    by_month = {_as_date(m): v for m, v in zip(series.loc[series["alliance_code"].isna(), "month"],
+    by_month = {as_date(m): v for m, v in zip(series.loc[series["alliance_code"].isna(), "month"],
                                                series.loc[series["alliance_code"].isna(), "per_10k"], strict=True)}
     delta = ind.change(indicator, current, base)
     return kpi.Kpi(indicator=indicator, value=current, base=base, delta=delta,
@@ -206,7 +206,3 @@ def _value(indicator: Indicator, sums: tuple[float, float] | None) -> float | No
     if sums is None:
         return None if indicator.is_rate else 0.0
     return ind.value(indicator, *sums)
-
-
-def _as_date(value: object) -> date:
-    return value.date() if hasattr(value, "date") else value  # type: ignore[return-value]

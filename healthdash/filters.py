@@ -28,6 +28,12 @@ URL_KEYS: tuple[str, ...] = ("city", "county", "town", "alliance", "tiers", "per
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 
+def as_date(value: object) -> date:
+    """A month as a plain date: DuckDB and pandas hand back Timestamps or datetimes, which do not equal
+    the dates that filters and dictionaries are keyed by."""
+    return value.date() if hasattr(value, "date") else value  # type: ignore[return-value]
+
+
 def add_months(month: date, count: int) -> date:
     index = month.year * 12 + month.month - 1 + count
     return date(index // 12, index % 12 + 1, 1)

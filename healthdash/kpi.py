@@ -11,7 +11,7 @@ from healthdash import applicability
 from healthdash import indicators as ind
 from healthdash.applicability import Excluded
 from healthdash.db import per_database, per_selection, run_query
-from healthdash.filters import Filters, add_months
+from healthdash.filters import Filters, add_months, as_date
 from healthdash.indicators import Indicator
 
 SPARK_MONTHS = 12
@@ -93,7 +93,7 @@ def headline(filters: Filters, codes: list[str]) -> list[Kpi]:
             base_value = ind.value(indicator, *totals.get((indicator.code, "base"), (None, None)))
             series = monthly[monthly["indicator_code"] == indicator.code]
             by_month = {
-                row.month.date() if hasattr(row.month, "date") else row.month: ind.value(
+                as_date(row.month): ind.value(
                     indicator, row.numerator, row.denominator
                 )
                 for row in series.itertuples(index=False)

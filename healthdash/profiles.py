@@ -16,7 +16,7 @@ from healthdash import alliances as al
 from healthdash import indicators as ind
 from healthdash import kpi
 from healthdash.db import run_query
-from healthdash.filters import Filters, add_months
+from healthdash.filters import Filters, add_months, as_date
 
 COUNTY_HEADLINE: list[str] = [
     "county_retention_rate", "in_county_inpatient_share", "primary_visit_share",
@@ -132,7 +132,7 @@ def facility_kpis(code: str, filters: Filters, codes: list[str]) -> list[kpi.Kpi
     spark_months = [add_months(filters.month_to, i - (kpi.SPARK_MONTHS - 1)) for i in range(kpi.SPARK_MONTHS)]
     first = min(base_from, spark_months[0], filters.month_from)
     monthly = facility_monthly(code, codes, first, filters.month_to)
-    monthly = monthly.assign(month=[_as_date(m) for m in monthly["month"]])
+    monthly = monthly.assign(month=[as_date(m) for m in monthly["month"]])
     active_now = _active(monthly, filters.month_from, filters.month_to)
     active_base = _active(monthly, base_from, base_to)
     cards = []
@@ -171,7 +171,7 @@ def facility_volumes(code: str, filters: Filters) -> pd.DataFrame:
     """Monthly outpatient visits and discharges of the period and of the same months a year earlier:
     month (the period's month), indicator_code, year ('current' | 'previous'), value."""
     frame = facility_monthly(code, VOLUMES, add_months(filters.month_from, -12), filters.month_to)
-    frame = frame.assign(month=[_as_date(m) for m in frame["month"]])
+    frame = frame.assign(month=[as_date(m) for m in frame["month"]])
     current = frame[frame["month"] >= filters.month_from].assign(year="current")
     previous = frame[frame["month"] <= add_months(filters.month_to, -12)].assign(year="previous")
     previous = previous.assign(month=[add_months(m, 12) for m in previous["month"]])
@@ -196,7 +196,3 @@ def alliance_help(code: str, filters: Filters) -> pd.DataFrame:
 def shared_services(code: str, filters: Filters) -> pd.DataFrame:
     return run_query("facility_shared_services", facility=code, month_from=filters.month_from,
                      month_to=filters.month_to)
-
-
-def _as_date(value: object) -> date:
-    return value.date() if hasattr(value, "date") else value  # type: ignore[return-value]

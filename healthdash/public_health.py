@@ -22,7 +22,7 @@ from healthdash import charts, downloads, exports, presenter, scorecard, ui
 from healthdash import indicators as ind
 from healthdash.chart_cache import ChartSpec, cached_spec
 from healthdash.db import per_selection, run_query
-from healthdash.filters import Filters, add_months
+from healthdash.filters import Filters, add_months, as_date
 from healthdash.fmt import fmt_count, fmt_month, fmt_period, fmt_pp, fmt_value
 from healthdash.i18n import current_lang, t
 from healthdash.indicators import Indicator
@@ -344,7 +344,7 @@ def trend_chart(filters: Filters, indicator: Indicator) -> ChartSpec | None:
                   period=fmt_period(add_months(first, -12), add_months(filters.month_to, -12), lang=lang))
     rows = []
     for row in monthly.itertuples(index=False):
-        month = row.month.date() if hasattr(row.month, "date") else row.month
+        month = as_date(row.month)
         value = ind.value(indicator, row.numerator, row.denominator)
         if value is None:
             continue

@@ -13,7 +13,7 @@ import pandas as pd
 
 from healthdash import charts, exports
 from healthdash.db import run_query
-from healthdash.filters import Filters, add_months, months_between
+from healthdash.filters import Filters, add_months, as_date, months_between
 from healthdash.fmt import fmt_count, fmt_month, fmt_value, fmt_wan
 from healthdash.icd10 import chapter_name
 from healthdash.indicators import growth
@@ -83,10 +83,6 @@ def trend_window(month_from: date, month_to: date) -> tuple[date, date]:
     return add_months(month_to, -(TREND_MIN_MONTHS - 1)), month_to
 
 
-def _as_date(value: object) -> date:
-    return value.date() if hasattr(value, "date") else value  # type: ignore[return-value]
-
-
 def trend_frame(
     frame: pd.DataFrame, first: date, last: date, *, this_period: str, last_year: str, lang: str = "zh"
 ) -> pd.DataFrame:
@@ -98,7 +94,7 @@ def trend_frame(
     do not reach back that far.
     """
     values = {
-        (str(row.direction), _as_date(row.month)): float(row.referrals)
+        (str(row.direction), as_date(row.month)): float(row.referrals)
         for row in frame.itertuples(index=False)
     }
     months = [add_months(first, i) for i in range(months_between(first, last))]

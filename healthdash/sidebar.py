@@ -16,6 +16,7 @@ from healthdash.filters import (
     URL_KEYS,
     FilterOptions,
     Filters,
+    as_date,
     default_filters,
     fixed_range,
     narrow,
@@ -52,13 +53,9 @@ def filter_options() -> FilterOptions:
         counties={r.code: (r.name, r.parent_code) for r in by_level["county"].itertuples()},
         towns={r.code: (r.name, r.parent_code) for r in by_level["town"].itertuples()},
         alliances={r.code: (r.name, r.home_region) for r in alliances.itertuples()},
-        first_month=_as_date(months["first_month"]),
-        last_month=_as_date(months["last_month"]),
+        first_month=as_date(months["first_month"]),
+        last_month=as_date(months["last_month"]),
     )
-
-
-def _as_date(value: object) -> date:
-    return value.date() if hasattr(value, "date") else value  # type: ignore[return-value]
 
 
 def language_switch() -> str:

@@ -1,7 +1,8 @@
 """The selection's URL form: every filter round-trips, and anything malformed is dropped, never used."""
 
-from datetime import date
+from datetime import date, datetime
 
+import pandas as pd
 import pytest
 
 from healthdash.filters import (
@@ -10,6 +11,7 @@ from healthdash.filters import (
     FilterOptions,
     Filters,
     add_months,
+    as_date,
     parse_query,
     period_starts,
     preset_range,
@@ -161,3 +163,9 @@ def test_the_choices_of_a_fixed_period_are_those_with_data_latest_first() -> Non
     assert period_starts("year", OPTIONS)[-1] == date(2017, 1, 1)
     assert period_starts("quarter_of", OPTIONS)[0] == date(2025, 10, 1)
     assert len(period_starts("month_of", OPTIONS)) == 9 * 12
+
+
+def test_as_date_turns_database_months_into_the_dates_filters_compare() -> None:
+    assert as_date(pd.Timestamp("2024-06-01")) == date(2024, 6, 1)
+    assert type(as_date(datetime(2024, 6, 1, 0, 0))) is date
+    assert as_date(date(2024, 6, 1)) == date(2024, 6, 1)
