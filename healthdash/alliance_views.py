@@ -20,7 +20,7 @@ from healthdash.i18n import current_lang, t
 from healthdash.indicators import Indicator, meets_target
 from healthdash.kpi import indicator_catalog
 from healthdash.markup import inert
-from healthdash.sidebar import filter_options
+from healthdash.sidebar import KEY, filter_options
 from healthdash.wording import status_labels, target_text
 
 ALL = "all"
@@ -35,6 +35,23 @@ def kind_label(kind: str) -> str:
 
 def integration_label(integration: str) -> str:
     return t("alliances.all") if integration == ALL else t(f"alliances.integration_{integration}")
+
+
+def select_alliance(code: str | None) -> None:
+    """Make `code` the shared sidebar's alliance (a registry click). When the alliance serves a place
+    outside the sidebar's places (a city's specialty alliance seen from one of its counties), the places
+    widen to the one it serves, since the sidebar only offers alliances of the selected places."""
+    state = st.session_state
+    if code is None:
+        state[KEY["alliance"]] = None
+        return
+    options = filter_options()
+    if code not in options.alliances_in(state.get(KEY["city"]), state.get(KEY["county"])):
+        home = options.alliances[code][1]
+        state[KEY["city"]] = options.city_of(home)
+        state[KEY["county"]] = home if home in options.counties else None
+        state[KEY["town"]] = None
+    state[KEY["alliance"]] = code
 
 
 def _month_labels(months: pd.Series) -> list[str]:
@@ -104,7 +121,7 @@ def _on_pick(key: str, codes: list[str]) -> None:
     if selection.get("cells"):  # a name clicked: links.table opens its link
         return
     rows = selection["rows"]
-    al.select_alliance(codes[rows[0]] if rows else None)
+    select_alliance(codes[rows[0]] if rows else None)
 
 
 def registry_table(frame: pd.DataFrame, filters: Filters) -> tuple[pd.DataFrame, dict]:
@@ -432,7 +449,7 @@ def _comparison_chart(frame: pd.DataFrame, indicator: Indicator, filters: Filter
 def _on_bar(key: str) -> None:
     codes = ui.selected_values(st.session_state[key], ui.RANKING_SELECTION, "code")
     if codes:
-        al.select_alliance(codes[0])
+        select_alliance(codes[0])
 
 
 def comparison_table(ranked: pd.DataFrame, totals: dict[str, float | None], filters: Filters) -> pd.DataFrame:

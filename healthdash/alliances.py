@@ -10,14 +10,12 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-import streamlit as st
 
 from healthdash import indicators as ind
 from healthdash import kpi
 from healthdash.db import per_selection, run_query
 from healthdash.filters import Filters, add_months, as_date
 from healthdash.indicators import Indicator
-from healthdash.sidebar import KEY, filter_options
 
 KINDS: tuple[str, ...] = ("city_group", "county_community", "specialty", "telemedicine")
 INTEGRATIONS: tuple[str, ...] = ("tight", "loose")
@@ -60,23 +58,6 @@ def _kinds(kind: str | None, integration: str | None) -> dict[str, list[str]]:
 def members(alliance: str, month_to: date) -> pd.DataFrame:
     """The lead and every member that had joined by the end of `month_to`."""
     return run_query("alliance_members", alliance=alliance, month_to=month_to)
-
-
-def select_alliance(code: str | None) -> None:
-    """Make `code` the shared sidebar's alliance (a registry click). When the alliance serves a place
-    outside the sidebar's places (a city's specialty alliance seen from one of its counties), the places
-    widen to the one it serves, since the sidebar only offers alliances of the selected places."""
-    state = st.session_state
-    if code is None:
-        state[KEY["alliance"]] = None
-        return
-    options = filter_options()
-    if code not in options.alliances_in(state.get(KEY["city"]), state.get(KEY["county"])):
-        home = options.alliances[code][1]
-        state[KEY["city"]] = options.city_of(home)
-        state[KEY["county"]] = home if home in options.counties else None
-        state[KEY["town"]] = None
-    state[KEY["alliance"]] = code
 
 
 # ---------------------------------------------------------------------------------------------- posted

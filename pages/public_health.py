@@ -6,6 +6,7 @@ import streamlit as st
 
 from healthdash import public_health as ph
 from healthdash import ui, urlstate
+from healthdash.charts import BLUE
 from healthdash.i18n import current_lang, t
 from healthdash.kpi import headline, indicator_catalog
 from healthdash.sidebar import sidebar_filters
@@ -57,7 +58,7 @@ level_name = t(f"level.{level}")
 st.subheader(t("public_health.key_groups"), anchor=False)
 st.caption(t("public_health.key_groups_caption", level=level_name))
 ph.show_place_chart(ph.paired_bars(standing, ["fd_coverage", "fd_key_pop_coverage"],
-                                   [ph.charts.BLUE, ph.KEY_GROUP_COLOR], order_by="fd_coverage"),
+                                   [BLUE, ph.KEY_GROUP_COLOR], order_by="fd_coverage"),
                     filters, level, "ph_key_groups")
 
 st.subheader(t("public_health.screening"), anchor=False)
@@ -69,7 +70,7 @@ with immunisation:
 with screening:
     st.markdown(f"**{t('public_health.screening_title')}**")
     ph.show_place_chart(ph.paired_bars(standing, ["cervical_screening_rate", "breast_screening_rate"],
-                                       [ph.charts.BLUE, ph.KEY_GROUP_COLOR], order_by="cervical_screening_rate"),
+                                       [BLUE, ph.KEY_GROUP_COLOR], order_by="cervical_screening_rate"),
                         filters, level, "ph_screening")
 with hpv:
     st.markdown(f"**{t('public_health.hpv_title')}**")

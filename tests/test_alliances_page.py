@@ -209,7 +209,7 @@ def test_a_registry_click_widens_the_places_to_the_alliance_served(demo_db: Path
     def script(county: str, city: str, alliance: str) -> None:
         import streamlit as st
 
-        from healthdash.alliances import select_alliance
+        from healthdash.alliance_views import select_alliance
         from healthdash.sidebar import KEY
 
         st.session_state[KEY["city"]], st.session_state[KEY["county"]] = city, county
