@@ -3,15 +3,13 @@ PDF, in Chinese, made on the server without the internet.
 
 fpdf2 embeds a subset of Noto Sans CJK SC (Debian's fonts-noto-cjk, an OpenType/CFF collection), so the
 file shows Chinese on any reader, with the glyphs' Unicode mapping so the text can be searched and
-copied. Charts are vl-convert PNGs (healthdash.chart_export). A written summary paragraph comes from
-healthdash.summary.summary_text(filters, lang) when that module exists.
+copied. Charts are vl-convert PNGs (healthdash.chart_export); the written summary paragraph is
+healthdash.summary.summary_text(filters, lang).
 """
 
 from __future__ import annotations
 
-import importlib
 import io
-from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -23,35 +21,16 @@ from healthdash.filters import Filters
 from healthdash.fmt import MISSING, fmt_value
 from healthdash.i18n import current_lang, t
 from healthdash.kpi import Kpi, applicable, headline, indicator_catalog
+from healthdash.overview import HEADLINE
+from healthdash.summary import summary_text
 from healthdash.summary_rules import delta_text
 from healthdash.wording import status_label, target_bound
 
-# The Overview's headline indicators, in its order: the briefing is the Overview on paper.
-HEADLINE: list[str] = [
-    "county_retention_rate",
-    "primary_visit_share",
-    "in_county_inpatient_share",
-    "down_up_ratio",
-    "out_of_county_referrals",
-    "fd_coverage",
-    "child_immunization_rate",
-    "htn_std_mgmt_rate",
-    "t2dm_std_mgmt_rate",
-]
 # Rankings printed, first those with a target the commission is measured on.
 RANKED = ["county_retention_rate", "primary_visit_share", "fd_coverage"]
 MAX_RANKINGS = 2
 PDF_MIME = "application/pdf"
 _TZ = ZoneInfo("Asia/Shanghai")
-
-
-def summary_hook() -> Callable[[Filters, str], str] | None:
-    """healthdash.summary.summary_text when another part of the app provides it, else None."""
-    try:
-        module = importlib.import_module("healthdash.summary")
-    except ImportError:
-        return None
-    return getattr(module, "summary_text", None)
 
 
 def _change_text(kpi: Kpi, compare: str, lang: str) -> str:
@@ -103,14 +82,12 @@ def briefing_pdf(filters: Filters, lang: str | None = None) -> bytes:
         pdf.set_text_color(*ORANGE)
         pdf.multi_cell(0, 5, t("briefing.demo", lang=lang), new_x="LMARGIN", new_y="NEXT")
 
-    summary = summary_hook()
-    if summary is not None:
-        text = summary(filters, lang)
-        if text:
-            pdf.heading(t("briefing.summary", lang=lang))
-            pdf.set_font(FONT, size=10.5)
-            pdf.set_text_color(20, 20, 20)
-            pdf.multi_cell(0, 6.2, text, new_x="LMARGIN", new_y="NEXT")
+    text = summary_text(filters, lang)
+    if text:
+        pdf.heading(t("briefing.summary", lang=lang))
+        pdf.set_font(FONT, size=10.5)
+        pdf.set_text_color(20, 20, 20)
+        pdf.multi_cell(0, 6.2, text, new_x="LMARGIN", new_y="NEXT")
 
     pdf.heading(t("briefing.headline", lang=lang))
     codes, _ = applicable(filters, HEADLINE)

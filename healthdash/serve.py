@@ -74,17 +74,18 @@ def warm_default_overview() -> None:
     summary, the ranking by the first headline indicator, the attention list) through the pages' own
     cached functions, so the first visit finds them in the cache. Needs the database: before the demo is
     built it fails, and the first visit builds and reads as it would without this."""
-    from healthdash import briefing, summary, ui
+    from healthdash import summary, ui
     from healthdash.filters import default_filters
     from healthdash.kpi import headline, indicator_catalog
+    from healthdash.overview import HEADLINE
     from healthdash.sidebar import filter_options
 
     filters = default_filters(filter_options())
     ui.dataset_kind()
-    headline(filters, briefing.HEADLINE)
-    summary.gather(filters, briefing.HEADLINE)
-    ui.ranking_figure(filters, indicator_catalog()[briefing.HEADLINE[0]])
-    ui.attention_frame(filters, briefing.HEADLINE, linked=True)
+    headline(filters, HEADLINE)
+    summary.gather(filters, HEADLINE)
+    ui.ranking_figure(filters, indicator_catalog()[HEADLINE[0]])
+    ui.attention_frame(filters, HEADLINE, linked=True)
 
 
 def upload_limit_args(args: list[str]) -> list[str]:

@@ -13,19 +13,18 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from healthdash import briefing
 from healthdash import summary_rules as rules
 from healthdash.db import run_query
 from healthdash.filters import TIERS, Filters
 from healthdash.i18n import current_lang, t
 from healthdash.kpi import applicable, by_place, child_level, headline, indicator_catalog
 from healthdash.markup import inert
+from healthdash.overview import HEADLINE
 from healthdash.sidebar import filter_options
 from healthdash.summary_rules import BelowTarget, Destination, Figure, Period, Place, SummaryFigures
 
-# The Overview's headline indicators (defined with the briefing export, which prints the same cards):
-# the summary speaks about the cards it sits above.
-DEFAULT_CODES: tuple[str, ...] = tuple(briefing.HEADLINE)
+# The summary speaks about the Overview's cards it sits above.
+DEFAULT_CODES: tuple[str, ...] = tuple(HEADLINE)
 
 
 def place_of(filters: Filters) -> Place:

@@ -5,9 +5,8 @@ import streamlit as st
 from healthdash import briefing, presenter, summary, ui, urlstate
 from healthdash.i18n import current_lang, t
 from healthdash.kpi import applicable, headline, indicator_catalog
+from healthdash.overview import HEADLINE
 from healthdash.sidebar import sidebar_filters
-
-HEADLINE = briefing.HEADLINE
 
 filters = sidebar_filters()
 ui.page_header(t("overview.title"), filters)
