@@ -33,10 +33,10 @@ from datetime import date
 
 from healthdash import indicators as ind
 from healthdash.filters import add_months, months_between
-from healthdash.fmt import fmt_change, fmt_delta, fmt_period, fmt_pp, fmt_value
+from healthdash.fmt import fmt_change, fmt_delta, fmt_period, fmt_value
 from healthdash.i18n import t
 from healthdash.indicators import Indicator
-from healthdash.wording import change_text, target_amount
+from healthdash.wording import change_text, gap_text, target_amount
 
 VOLUMES: tuple[str, ...] = ("outpatient_visits", "inpatient_discharges")
 OUT_OF_COUNTY = "out_of_county_referrals"
@@ -235,13 +235,6 @@ def volume_sentence(figures: SummaryFigures, lang: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- 2 targets
-
-
-def gap_text(indicator: Indicator, gap: float, lang: str) -> str:
-    """A distance to the target: percentage points for rates, the unit otherwise."""
-    if indicator.is_percent:
-        return fmt_pp(abs(gap), lang=lang)
-    return fmt_value(abs(gap), indicator.unit, lang=lang)
 
 
 def _rounds_to_zero(indicator: Indicator, gap: float, lang: str) -> bool:

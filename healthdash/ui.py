@@ -17,14 +17,14 @@ from healthdash.chart_cache import ChartSpec
 from healthdash.db import run_query
 from healthdash.downloads import download_row
 from healthdash.filters import Filters
-from healthdash.fmt import fmt_month, fmt_period, fmt_pp, fmt_value, marked
+from healthdash.fmt import fmt_month, fmt_period, fmt_value, marked
 from healthdash.i18n import current_lang, t
 from healthdash.indicators import Indicator
 from healthdash.kpi import Kpi, by_place, child_level, indicator_catalog
 from healthdash.markup import inert
 from healthdash.sidebar import filter_options, narrow_to
 from healthdash.summary_rules import delta_text
-from healthdash.wording import status_labels, status_word, target_amount, target_text
+from healthdash.wording import gap_text, status_labels, status_word, target_amount, target_text
 
 FAVICON = Path(__file__).parent / "assets" / "favicon.png"
 
@@ -403,15 +403,13 @@ def attention_frame(filters: Filters, codes: list[str], limit: int = 15, linked:
     rows = []
     for row in below.itertuples(index=False):
         indicator = catalog[row.indicator_code]
-        gap = (fmt_pp(abs(row.gap), lang=lang) if indicator.is_percent
-               else fmt_value(abs(row.gap), indicator.unit, lang=lang, compact=False))
         place = links.labelled(links.place_url(row.level, row.place_code, filters, options), row.place_name)
         rows.append({
             t("overview.col_place"): place if linked else row.place_name,
             t("overview.col_indicator"): indicator.name(lang),
             t("overview.col_value"): fmt_value(row.value, indicator.unit, lang=lang, compact=False),
             t("overview.col_target"): target_amount(indicator, lang),
-            t("overview.col_gap"): gap,
+            t("overview.col_gap"): gap_text(indicator, row.gap, lang, compact=False),
         })
     return pd.DataFrame(rows)
 

@@ -8,7 +8,7 @@ judged (no target, or no value).
 from __future__ import annotations
 
 from healthdash import indicators as ind
-from healthdash.fmt import fmt_delta, fmt_target, is_missing, status_mark
+from healthdash.fmt import fmt_delta, fmt_pp, fmt_target, fmt_value, is_missing, status_mark
 from healthdash.i18n import current_lang, t
 from healthdash.indicators import Indicator
 
@@ -52,6 +52,14 @@ def target_text(indicator: Indicator, lang: str | None = None) -> str:
     if indicator.target is None:
         return t("kpi.no_target", lang=lang)
     return t("kpi.target", lang=lang, target=target_bound(indicator, lang))
+
+
+def gap_text(indicator: Indicator, gap: float, lang: str, *, compact: bool = True) -> str:
+    """A distance to the target: percentage points for rates, the unit otherwise (in full in a table,
+    without `compact`)."""
+    if indicator.is_percent:
+        return fmt_pp(abs(gap), lang=lang)
+    return fmt_value(abs(gap), indicator.unit, lang=lang, compact=compact)
 
 
 def change_text(indicator: Indicator, value: float | None, base: float | None, lang: str) -> str:
