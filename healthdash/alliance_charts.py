@@ -1,6 +1,5 @@
-"""Chart builders of the alliance and profile pages: monthly stacked bars, rates against their own targets,
-counts of different units as small multiples, plain ranked bars, and the structure of an alliance as an
-ECharts tree (JSON options only).
+"""Chart builders of the alliance and profile pages: monthly stacked bars, counts of different units as
+small multiples, and the structure of an alliance as an ECharts tree (JSON options only).
 
 Like healthdash/charts.py: each builder takes a DataFrame and column names and returns a chart (or an
 ECharts option dict); numbers are pre-formatted in Python, colours and fonts come from charts.
@@ -12,22 +11,18 @@ import altair as alt
 import pandas as pd
 
 from healthdash.chart_cache import cached_spec
-from healthdash.charts import BLUE, FONT, GRAY, LABEL_SIZE, LIGHT_GRAY, ORANGE, PALETTE, spoken, target_rule
+from healthdash.charts import (
+    BLUE,
+    FONT,
+    GRAY,
+    LIGHT_GRAY,
+    MONTH_FORMAT,
+    ORANGE,
+    PALETTE,
+    month_axis,
+    series_colors,
+)
 
-_MONTH_FORMAT = "%Y年%-m月"
-_MAX_TICKS = 5
-
-
-def month_axis(months: pd.Series) -> alt.Axis:
-    """A month axis labelled at (at most five) months of the data, never at a month past its end
-    (a bar chart's band would otherwise earn the month after the last one a label)."""
-    unique = sorted(pd.to_datetime(pd.Series(months).dropna().unique()))
-    step = max(1, -(-len(unique) // _MAX_TICKS))
-    ticks = [alt.DateTime(year=m.year, month=m.month, date=1) for m in unique[::step]]
-    # "2025年1月" on the first tick and at each January, "4月" elsewhere: short labels fit narrow charts.
-    label = ("datum.index == 0 || month(datum.value) == 0 ? timeFormat(datum.value, '%Y年%-m月')"
-             " : timeFormat(datum.value, '%-m月')")
-    return alt.Axis(format=_MONTH_FORMAT, labelExpr=label, labelAngle=0, values=ticks, labelOverlap=True)
 _TIER_COLORS = {"tertiary": BLUE, "county": "#5b8fd6", "community": "#2e7d6b", "township": ORANGE,
                 "village": "#f2a65a", "public_health": "#8e6bbf"}
 
@@ -54,47 +49,9 @@ def stacked_bars(
                         sort=order),
         order=alt.Order("series_rank:Q", sort="ascending"),
         tooltip=[alt.Tooltip(f"{series}:N", title=" "),
-                 alt.Tooltip(f"yearmonth({x}):T", format=_MONTH_FORMAT, title=" "),
+                 alt.Tooltip(f"yearmonth({x}):T", format=MONTH_FORMAT, title=" "),
                  alt.Tooltip(f"{text}:N", title=y_title or " ")],
     ).properties(height=height)
-
-
-@cached_spec
-def lines(
-    frame: pd.DataFrame,
-    *,
-    x: str,
-    y: str,
-    series: str,
-    text: str,
-    order: list[str],
-    targets: dict[str, float | None] | None = None,
-    axis_format: str = ",.0f",
-    y_title: str = "",
-    zero: bool = True,
-    height: int = 260,
-) -> alt.LayerChart:
-    """Monthly lines, one per `series` in `order` (legend in that order, wrapped in rows of three), each
-    with its own target, when `targets` gives one, as a dashed rule of the same colour (a line and its
-    target share the colour, so several targets on one chart stay readable)."""
-    colors = dict(zip(order, PALETTE, strict=False))
-    scale = alt.Scale(domain=order, range=[colors[name] for name in order])
-    color = alt.Color(f"{series}:N", title=None, scale=scale, sort=order,
-                      legend=alt.Legend(orient="top", columns=3, labelLimit=200))
-    drawn = alt.Chart(frame).mark_line(point=True, strokeWidth=2.5).encode(
-        x=alt.X(f"{x}:T", title=None, axis=month_axis(frame[x])),
-        y=alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=axis_format, tickCount=5), scale=alt.Scale(zero=zero)),
-        color=color,
-        tooltip=[alt.Tooltip(f"{series}:N", title=" "), alt.Tooltip(f"{x}:T", format=_MONTH_FORMAT, title=" "),
-                 alt.Tooltip(f"{text}:N", title=y_title or " ")],
-    )
-    layers: list[alt.Chart] = [drawn]
-    rules = pd.DataFrame(
-        [{series: name, "target": value} for name, value in (targets or {}).items() if value is not None]
-    )
-    if not rules.empty:
-        layers.append(target_rule(rules, axis="y", color=color))
-    return alt.layer(*layers).properties(height=height)
 
 
 @cached_spec
@@ -113,7 +70,7 @@ def lines_by_unit(
     unit ('次', '台次', '人'), the series of one unit share a panel and its y axis is titled with that unit,
     so that sessions and people are never read off one scale. Panels stack over one month axis (labelled
     under the last) and one legend; `height` is shared out by the number of series in each panel."""
-    colors = dict(zip(order, PALETTE, strict=False))
+    colors = series_colors(order)
     color = alt.Color(f"{series}:N", title=None, scale=alt.Scale(domain=order, range=[colors[n] for n in order]),
                       sort=order, legend=alt.Legend(orient="top", columns=3, labelLimit=200))
     groups: dict[str, list[str]] = {}
@@ -128,48 +85,10 @@ def lines_by_unit(
             x=alt.X(f"{x}:T", title=None, axis=axis),
             y=alt.Y(f"{y}:Q", title=unit, axis=alt.Axis(format=",.0f", tickCount=3, tickMinStep=1)),
             color=color,
-            tooltip=[alt.Tooltip(f"{series}:N", title=" "), alt.Tooltip(f"{x}:T", format=_MONTH_FORMAT, title=" "),
+            tooltip=[alt.Tooltip(f"{series}:N", title=" "), alt.Tooltip(f"{x}:T", format=MONTH_FORMAT, title=" "),
                      alt.Tooltip(f"{text}:N", title=unit)],
         ).properties(height=60 + round(spare * len(names) / len(order))))
     return alt.vconcat(*panels, spacing=8).resolve_scale(x="shared", color="shared")
-
-
-@cached_spec
-def plain_bars(
-    frame: pd.DataFrame,
-    *,
-    label: str,
-    value: str,
-    text: str,
-    highlight: str | None = None,
-    value_title: str = "",
-    axis_format: str = ",.0f",
-    target: float | None = None,
-    height_per_bar: int = 26,
-    selection: alt.Parameter | None = None,
-) -> alt.LayerChart:
-    """Horizontal bars, largest on top, labelled with `text`; rows whose `label` equals `highlight` are
-    drawn darker (the selected alliance). For indicators without a target (no pass/fail to colour).
-    With `selection` (a point selection), clicking a bar selects it."""
-    order = alt.EncodingSortField(field=value, op="max", order="descending")
-    base = alt.Chart(frame).encode(y=alt.Y(f"{label}:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)))
-    shade = (alt.condition(alt.datum[label] == highlight, alt.value(BLUE), alt.value("#8fb0e0"))
-             if highlight is not None else alt.value(BLUE))
-    bars = base.mark_bar(cornerRadiusEnd=3, height={"band": 0.7}).encode(
-        x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=axis_format, tickCount=4)),
-        color=shade,
-        tooltip=[alt.Tooltip(f"{label}:N", title=" "), alt.Tooltip(f"{text}:N", title=value_title or " ")],
-        description=alt.Description("aria:N"),
-    ).transform_calculate(aria=spoken(label, text))
-    if selection is not None:
-        bars = bars.add_params(selection)
-    labels = base.mark_text(align="left", dx=4, fontSize=LABEL_SIZE, font=FONT, color="#333333").encode(
-        x=alt.X(f"{value}:Q"), text=alt.Text(f"{text}:N"),
-    )
-    layers = [bars, labels]
-    if target is not None:
-        layers.append(target_rule(target))
-    return alt.layer(*layers).properties(height=max(120, height_per_bar * len(frame)))
 
 
 def alliance_tree(

@@ -13,7 +13,7 @@ import streamlit as st
 
 from healthdash import alliances as al
 from healthdash import charts, links, presenter, ui, urlstate
-from healthdash.alliance_charts import alliance_tree, lines, lines_by_unit, plain_bars, stacked_bars
+from healthdash.alliance_charts import alliance_tree, lines_by_unit, stacked_bars
 from healthdash.filters import Filters
 from healthdash.fmt import fmt_count, fmt_month, fmt_value, fmt_wan, marked
 from healthdash.i18n import current_lang, t
@@ -252,8 +252,9 @@ def resources(filters: Filters) -> None:
         else:
             label = t("alliances.posted_series")
             series = total.assign(label=label, text=[fmt_value(v, "人/万人", lang=lang) for v in total["per_10k"]])
-            presenter.altair_chart(lines(series, x="month", y="per_10k", series="label", text="text", order=[label],
-                                         axis_format=",.2f", y_title=t("alliances.unit_per_10k"), height=220))
+            presenter.altair_chart(charts.monthly_lines(
+                series, x="month", y="per_10k", series="label", text="text", colors=charts.series_colors([label]),
+                axis_format=",.2f", y_title=t("alliances.unit_per_10k"), height=220))
     with right:
         if not total.empty:
             end = total.iloc[-1]
@@ -337,9 +338,9 @@ def shared_services(filters: Filters) -> None:
             rates = quality.assign(label=quality["indicator_code"].map(names),
                                    text=[fmt_value(v, "%", lang=lang) for v in quality["value"]])
             targets = {names[code]: catalog[code].target_value for code in al.QUALITY}
-            presenter.altair_chart(lines(rates, x="month", y="value", series="label", text="text",
-                                         order=list(names.values()), targets=targets, axis_format=".0%",
-                                         zero=False))
+            presenter.altair_chart(charts.monthly_lines(
+                rates, x="month", y="value", series="label", text="text",
+                colors=charts.series_colors(list(names.values())), targets=targets, axis_format=".0%", zero=False))
             st.caption(t("alliances.quality_caption", targets="；".join(
                 f"{inert(names[code])}{target_text(catalog[code])}" for code in al.QUALITY)))
     if not quality.empty:
@@ -428,8 +429,8 @@ def _comparison_chart(frame: pd.DataFrame, indicator: Indicator, filters: Filter
     picked = alt.selection_point(name=ui.RANKING_SELECTION, fields=["code"])
     if indicator.target is None:
         selected = _alliance_name(filters.alliance) if filters.alliance in set(frame["code"]) else None
-        chart = plain_bars(frame.assign(text=texts), label="name", value=code, text="text", highlight=selected,
-                           value_title=indicator.name(lang), axis_format=axis, selection=picked)
+        chart = charts.plain_bars(frame.assign(text=texts), label="name", value=code, text="text", highlight=selected,
+                                  value_title=indicator.name(lang), axis_format=axis, label_limit=260, selection=picked)
     else:
         met, not_met, no_target = status_labels()
         meets = [meets_target(indicator, v) for v in frame[code]]

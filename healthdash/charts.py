@@ -15,11 +15,14 @@ BLUE = "#1f4e9c"
 ORANGE = "#d9730d"
 GRAY = "#8a8f98"
 LIGHT_GRAY = "#c9ccd1"
+PALE_BLUE = "#8fb0e0"
 FONT = "Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 PALETTE = [BLUE, ORANGE, "#5b8fd6", "#f2a65a", "#2e7d6b", "#8e6bbf", GRAY]
 LABEL_SIZE = 13
 TITLE_SIZE = 15
 TARGET_INK = "#444444"
+MONTH_FORMAT = "%Y年%-m月"
+_MAX_MONTH_TICKS = 5
 
 
 @alt.theme.register("healthdash", enable=True)
@@ -111,77 +114,121 @@ def ranking_bar(
     return alt.layer(*layers).properties(height=height)
 
 
+def month_axis(months: pd.Series) -> alt.Axis:
+    """A month axis labelled at (at most five) months of the data, never at a month past its end
+    (a bar chart's band would otherwise earn the month after the last one a label)."""
+    unique = sorted(pd.to_datetime(pd.Series(months).dropna().unique()))
+    step = max(1, -(-len(unique) // _MAX_MONTH_TICKS))
+    ticks = [alt.DateTime(year=m.year, month=m.month, date=1) for m in unique[::step]]
+    # "2025年1月" on the first tick and at each January, "4月" elsewhere: short labels fit narrow charts.
+    label = ("datum.index == 0 || month(datum.value) == 0 ? timeFormat(datum.value, '%Y年%-m月')"
+             " : timeFormat(datum.value, '%-m月')")
+    return alt.Axis(format=MONTH_FORMAT, labelExpr=label, labelAngle=0, values=ticks, labelOverlap=True)
+
+
+def series_colors(names: list[str]) -> dict[str, str]:
+    """The palette's colours for `names`, in order."""
+    return dict(zip(names, PALETTE, strict=False))
+
+
 @cached_spec
-def trend_lines(
+def monthly_lines(
     frame: pd.DataFrame,
     *,
     x: str,
     y: str,
     series: str,
     text: str,
-    target: float | None = None,
-    axis_format: str = ",.0f",
-    x_title: str = "",
-    y_title: str = "",
+    colors: dict[str, str],
     dashed: list[str] | None = None,
-    height: int = 300,
-    colors: dict[str, str] | None = None,
-    title: str | None = None,
+    target: float | None = None,
+    targets: dict[str, float | None] | None = None,
+    axis_format: str = ",.0f",
+    y_title: str = "",
     zero: bool = True,
+    height: int = 260,
+    title: str | None = None,
 ) -> alt.LayerChart:
-    """Monthly lines by series; series named in `dashed` (e.g. last year) are drawn dashed.
+    """Monthly lines, one per series of `colors` in its colour (the legend in that order, in rows of
+    three); series named in `dashed` (e.g. last year) are drawn dashed.
 
-    `colors` pins a colour to each series (legend in that order); `title` goes above the chart; without
-    `zero` the value axis fits the data instead of starting at 0.
+    `target` is the chart's target, a rule in the target ink; `targets` gives each series its own, a rule
+    in the series' colour (several targets on one chart stay readable). `title` goes above the chart;
+    without `zero` the value axis fits the data instead of starting at 0.
     """
-    dashed = dashed or []
-    scale = alt.Scale(domain=list(colors), range=list(colors.values())) if colors else alt.Undefined
-    lines = alt.Chart(frame).mark_line(point=True, strokeWidth=2.5).encode(
-        x=alt.X(f"{x}:T", title=x_title, axis=alt.Axis(format="%Y年%-m月", labelAngle=0, tickCount=6)),
-        y=alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=axis_format), scale=alt.Scale(zero=zero)),
-        color=alt.Color(f"{series}:N", title=None, scale=scale),
-        strokeDash=alt.condition(
+    order = list(colors)
+    color = alt.Color(f"{series}:N", title=None, scale=alt.Scale(domain=order, range=list(colors.values())),
+                      sort=order, legend=alt.Legend(orient="top", columns=3, labelLimit=200))
+    encoding = {}
+    if dashed:
+        encoding["strokeDash"] = alt.condition(
             alt.FieldOneOfPredicate(field=series, oneOf=dashed), alt.value([5, 4]), alt.value([1, 0])
-        ),
-        tooltip=[alt.Tooltip(f"{series}:N", title=" "), alt.Tooltip(f"{x}:T", format="%Y年%-m月", title=" "),
+        )
+    drawn = alt.Chart(frame).mark_line(point=True, strokeWidth=2.5).encode(
+        x=alt.X(f"{x}:T", title=None, axis=month_axis(frame[x])),
+        y=alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=axis_format, tickCount=5), scale=alt.Scale(zero=zero)),
+        color=color,
+        tooltip=[alt.Tooltip(f"{series}:N", title=" "), alt.Tooltip(f"{x}:T", format=MONTH_FORMAT, title=" "),
                  alt.Tooltip(f"{text}:N", title=y_title or " ")],
+        **encoding,
     )
-    layers = [lines]
+    layers: list[alt.Chart] = [drawn]
     if target is not None:
         layers.append(target_rule(target, axis="y"))
+    rules = pd.DataFrame(
+        [{series: name, "target": value} for name, value in (targets or {}).items() if value is not None]
+    )
+    if not rules.empty:
+        layers.append(target_rule(rules, axis="y", color=color))
     chart = alt.layer(*layers).properties(height=height)
     return chart.properties(title=title) if title else chart
 
 
 @cached_spec
-def bar_list(
+def plain_bars(
     frame: pd.DataFrame,
     *,
     label: str,
     value: str,
     text: str,
     color: str = BLUE,
+    highlight: str | None = None,
     value_title: str = "",
-    tooltip: list[alt.Tooltip] | None = None,
-    height_per_bar: int = 28,
+    axis_format: str = ",.0f",
+    target: float | None = None,
+    height_per_bar: int = 26,
     label_limit: int = 220,
+    selection: alt.Parameter | None = None,
 ) -> alt.LayerChart:
-    """Horizontal bars of one colour, largest on top, each labelled with its pre-formatted `text`."""
+    """Horizontal bars of one colour, largest on top, each labelled with its pre-formatted `text`: for
+    figures with no pass/fail to colour. With `highlight`, the row whose `label` equals it keeps `color`
+    and the others turn pale (the selected alliance); `target` is drawn as a rule; with `selection` (a
+    point selection), clicking a bar selects it."""
     order = alt.EncodingSortField(field=value, op="max", order="descending")
+    # Headroom on the right for the label of the longest bar.
+    top = max(float(frame[value].max() or 1), target or 0.0) * 1.2
     base = alt.Chart(frame).encode(
         y=alt.Y(f"{label}:N", sort=order, title=None, axis=alt.Axis(labelLimit=label_limit)),
-        # Headroom on the right for the label of the longest bar.
-        x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=",.0f", tickCount=4),
-                scale=alt.Scale(domain=[0, float(frame[value].max() or 1) * 1.2], nice=False)),
+        x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=axis_format, tickCount=4),
+                scale=alt.Scale(domain=[0, top], nice=False)),
     )
-    bars = base.mark_bar(cornerRadiusEnd=3, height={"band": 0.7}, color=color).encode(
-        tooltip=tooltip or [alt.Tooltip(f"{label}:N", title=" "), alt.Tooltip(f"{text}:N", title=value_title or " ")],
-    )
+    shade = (alt.condition(alt.datum[label] == highlight, alt.value(color), alt.value(PALE_BLUE))
+             if highlight is not None else alt.value(color))
+    bars = base.mark_bar(cornerRadiusEnd=3, height={"band": 0.7}).encode(
+        color=shade,
+        tooltip=[alt.Tooltip(f"{label}:N", title=" "), alt.Tooltip(f"{text}:N", title=value_title or " ")],
+        description=alt.Description("aria:N"),
+    ).transform_calculate(aria=spoken(label, text))
+    if selection is not None:
+        bars = bars.add_params(selection)
     labels = base.mark_text(align="left", dx=4, fontSize=LABEL_SIZE, font=FONT, color="#333333").encode(
         text=alt.Text(f"{text}:N")
     )
+    layers = [bars, labels]
+    if target is not None:
+        layers.append(target_rule(target))
     # Streamlit fits the whole chart, axis included, into this height: leave room for the axis.
-    return alt.layer(bars, labels).properties(height=max(120, height_per_bar * len(frame)) + 45)
+    return alt.layer(*layers).properties(height=max(120, height_per_bar * len(frame)) + 45)
 
 
 @cached_spec

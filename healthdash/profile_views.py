@@ -11,8 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from healthdash import alliances as al
-from healthdash import links, presenter, profiles, ui, urlstate
-from healthdash.alliance_charts import lines
+from healthdash import charts, links, presenter, profiles, ui, urlstate
 from healthdash.filters import Filters
 from healthdash.fmt import fmt_count, fmt_month, fmt_period, fmt_value, marked
 from healthdash.i18n import current_lang, t
@@ -101,10 +100,11 @@ def care_pattern(filters: Filters) -> None:
     first, last = profiles.care_months(filters)
     st.caption(t("profile.care_caption", period=fmt_period(first, last, lang=lang), targets="；".join(
         f"{inert(names[code])}{target_text(catalog[code])}" for code in shown)))
-    presenter.altair_chart(lines(rates, x="month", y="value", series="label", text="text",
-                                 order=[names[code] for code in shown],
-                                 targets={names[code]: catalog[code].target_value for code in shown},
-                                 axis_format=".0%", zero=False, height=280))
+    presenter.altair_chart(charts.monthly_lines(
+        rates, x="month", y="value", series="label", text="text",
+        colors=charts.series_colors([names[code] for code in shown]),
+        targets={names[code]: catalog[code].target_value for code in shown}, axis_format=".0%", zero=False,
+        height=280))
 
 
 def county_referrals(filters: Filters) -> None:
@@ -290,9 +290,10 @@ def facility_volumes(code: str, filters: Filters) -> None:
                 continue
             shown = rows.assign(label=rows["year"].map(years),
                                 text=[fmt_value(v, catalog[indicator].unit, lang=lang) for v in rows["value"]])
-            presenter.altair_chart(lines(shown, x="month", y="value", series="label", text="text",
-                                         order=[years["current"], years["previous"]],
-                                         y_title=catalog[indicator].unit, height=220))
+            presenter.altair_chart(charts.monthly_lines(
+                shown, x="month", y="value", series="label", text="text",
+                colors=charts.series_colors([years["current"], years["previous"]]),
+                y_title=catalog[indicator].unit, height=220))
 
 
 def facility_referrals(code: str, filters: Filters) -> None:

@@ -358,7 +358,7 @@ def trend_chart(filters: Filters, indicator: Indicator) -> ChartSpec | None:
     # This period in the page's blue, last year in grey: pinned, so that alphabetical order of the
     # series names cannot swap them (orange means "below target" on this page). A rate moving from 64%
     # to 67% is a flat line on an axis from 0: a rate's axis fits the data (the target rule stays in view).
-    return charts.trend_lines(
+    return charts.monthly_lines(
         frame, x="month", y="value", series="series", text="text", target=indicator.target_value,
         axis_format=".0%" if indicator.is_percent else ",.0f", y_title=indicator.name(lang),
         dashed=[last_year], height=280, colors={current: charts.BLUE, last_year: charts.GRAY},

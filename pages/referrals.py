@@ -79,7 +79,7 @@ else:
             series=lambda frame, name=name: frame["series"].map({this_period: name, last_year: last_year})
         )
         with panel:
-            presenter.altair_chart(charts.trend_lines(
+            presenter.altair_chart(charts.monthly_lines(
                 rows, x="month", y="referrals", series="series", text="text", dashed=[last_year],
                 colors={name: referrals.DIRECTION_COLORS[direction], last_year: charts.GRAY},
                 y_title=t("referrals.referrals"), height=210, title=name,
@@ -137,7 +137,7 @@ else:
     )
     st.markdown(f"**{t('referrals.diseases')}**")
     groups = referrals.diseases(outflow, lang)
-    presenter.altair_chart(charts.bar_list(
+    presenter.altair_chart(charts.plain_bars(
         groups, label="name", value="referrals", text="text", color=charts.ORANGE,
         value_title=t("referrals.referrals"), height_per_bar=24, label_limit=260,
     ))
