@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -113,6 +114,19 @@ def headline(filters: Filters, codes: list[str]) -> list[Kpi]:
             )
         )
     return result
+
+
+def targeted_by_level(filters: Filters, codes: Sequence[str]) -> dict[str, list[str]]:
+    """The indicators of `codes` that have a target, grouped by the level of places they are compared at
+    (child_level); those with no places one level down are left out. The Overview's attention table and
+    its summary group alike, so that both read the same (cached) by_place results."""
+    catalog = indicator_catalog()
+    by_level: dict[str, list[str]] = {}
+    for code in codes:
+        level = child_level(filters, catalog[code]) if catalog[code].target is not None else None
+        if level:
+            by_level.setdefault(level, []).append(code)
+    return by_level
 
 
 def child_level(filters: Filters, indicator: Indicator) -> str | None:

@@ -17,7 +17,7 @@ from healthdash import summary_rules as rules
 from healthdash.db import run_query
 from healthdash.filters import TIERS, Filters
 from healthdash.i18n import current_lang, t
-from healthdash.kpi import applicable, by_place, child_level, headline, indicator_catalog
+from healthdash.kpi import applicable, by_place, headline, indicator_catalog, targeted_by_level
 from healthdash.markup import inert
 from healthdash.overview import HEADLINE
 from healthdash.sidebar import filter_options
@@ -45,16 +45,10 @@ def place_of(filters: Filters) -> Place:
 def below_target(filters: Filters, codes: Sequence[str]) -> tuple[BelowTarget, ...] | None:
     """Per indicator with a target, the places one level down that miss it, largest gap first.
 
-    Indicators are grouped by level the way ui.attention_frame groups them, so both read the same
-    (cached) by_place results. None when no indicator has places one level down.
+    Indicators are grouped by kpi.targeted_by_level. None when no indicator has places one level down.
     """
     catalog = indicator_catalog()
-    with_target = [catalog[code] for code in codes if catalog[code].target is not None]
-    by_level: dict[str, list[str]] = {}
-    for indicator in with_target:
-        level = child_level(filters, indicator)
-        if level:
-            by_level.setdefault(level, []).append(indicator.code)
+    by_level = targeted_by_level(filters, codes)
     if not by_level:
         return None
     result = []

@@ -20,7 +20,7 @@ from healthdash.filters import Filters
 from healthdash.fmt import fmt_month, fmt_period, fmt_value, marked
 from healthdash.i18n import current_lang, t
 from healthdash.indicators import Indicator
-from healthdash.kpi import Kpi, by_place, child_level, indicator_catalog
+from healthdash.kpi import Kpi, by_place, child_level, indicator_catalog, targeted_by_level
 from healthdash.markup import inert
 from healthdash.sidebar import filter_options, narrow_to
 from healthdash.summary_rules import delta_text
@@ -373,13 +373,7 @@ def selected_values(event: object, selection: str, field: str) -> list[str]:
 def _below_target(filters: Filters, codes: list[str], limit: int) -> pd.DataFrame:
     """Rows of `by_place` (with `level`) for the indicators of `codes` below target in the places one
     level down, largest relative gap first; empty when everything with a target is met."""
-    catalog = indicator_catalog()
-    with_target = [catalog[code] for code in codes if catalog[code].target is not None]
-    by_level: dict[str, list[str]] = {}
-    for indicator in with_target:
-        level = child_level(filters, indicator)
-        if level:
-            by_level.setdefault(level, []).append(indicator.code)
+    by_level = targeted_by_level(filters, codes)
     frames = [by_place(filters, level_codes, level).assign(level=level) for level, level_codes in by_level.items()]
     frames = [frame for frame in frames if not frame.empty]
     below = pd.concat(frames) if frames else pd.DataFrame()
