@@ -21,7 +21,7 @@ from healthdash.indicators import Indicator, meets_target
 from healthdash.kpi import indicator_catalog
 from healthdash.markup import inert
 from healthdash.sidebar import KEY, filter_options
-from healthdash.wording import status_labels, target_text
+from healthdash.wording import status_labels, status_word, target_text
 
 ALL = "all"
 KIND_KEY = "kind"
@@ -432,14 +432,13 @@ def _comparison_chart(frame: pd.DataFrame, indicator: Indicator, filters: Filter
         chart = charts.plain_bars(frame.assign(text=texts), label="name", value=code, text="text", highlight=selected,
                                   value_title=indicator.name(lang), axis_format=axis, label_limit=260, selection=picked)
     else:
-        met, not_met, no_target = status_labels()
         meets = [meets_target(indicator, v) for v in frame[code]]
         shown = frame.assign(
             text=[marked(text, m) for text, m in zip(texts, meets, strict=True)],
-            status=[no_target if m is None else (met if m else not_met) for m in meets],
+            status=[status_word(m) for m in meets],
         )
         chart = charts.ranking_bar(shown, label="name", value=code, text="text", status="status",
-                                   status_labels=(met, not_met, no_target), target=indicator.target_value,
+                                   status_labels=status_labels(), target=indicator.target_value,
                                    axis_format=axis, value_title=indicator.name(lang), selection=picked)
     # A click selects the alliance in the shared sidebar (before it is drawn again: a callback).
     key = f"alliance_comparison_chart_{code}_{filters.alliance or ''}"

@@ -284,9 +284,8 @@ def ranking_figure(
     frame = by_place(filters, [indicator.code], level).dropna(subset=["value"])
     if frame.empty:
         return None
-    met, not_met, no_target = status_labels()
     frame = frame.assign(
-        status=frame["meets"].map(lambda m: no_target if m is None else (met if m else not_met)),
+        status=[status_word(m) for m in frame["meets"]],
         text=[
             marked(fmt_value(v, indicator.unit, lang=lang), m)
             for v, m in zip(frame["value"], frame["meets"], strict=True)

@@ -271,12 +271,8 @@ def comparison_chart(frame: pd.DataFrame) -> alt.LayerChart:
     """Percentage indicators: a grey dot before, a coloured dot after (blue met, orange not), an arrow-like
     line between them, and the target as a black tick; the after-value is written beside the dot."""
     data = frame[frame["code"].isin(PERCENT_CODES)].dropna(subset=["before", "after"])
-    met, not_met, no_target = wording.status_labels()
     catalog = indicator_catalog()
-    statuses = []
-    for row in data.itertuples(index=False):
-        meets = meets_target(catalog[row.code], row.after)
-        statuses.append(no_target if meets is None else (met if meets else not_met))
+    statuses = [wording.status_word(meets_target(catalog[row.code], row.after)) for row in data.itertuples(index=False)]
     # Labels sit right of the rightmost mark of their row (before, after or target), clear of the dots.
     right = data[["before", "after"]].max(axis=1).combine(data["target"].fillna(0), max)
     data = data.assign(status=statuses, label=data["after_text"] + "（" + data["change_text"] + "）", label_x=right)
@@ -294,7 +290,7 @@ def comparison_chart(frame: pd.DataFrame) -> alt.LayerChart:
     )
     after_dot = base.mark_point(filled=True, size=220, opacity=1).encode(
         x="after:Q",
-        color=alt.Color("status:N", scale=charts.status_scale(met, not_met, no_target), title=after_label),
+        color=alt.Color("status:N", scale=charts.status_scale(*wording.status_labels()), title=after_label),
         tooltip=[alt.Tooltip("name:N", title=" "), alt.Tooltip("after_text:N", title=after_label),
                  alt.Tooltip("change_text:N", title=t("whatif.col_change"))],
     )
@@ -377,10 +373,8 @@ def ranking_chart(frame: pd.DataFrame, indicator: Indicator) -> alt.LayerChart:
     """Counties in their after-order: grey dot before, coloured dot after, target as a dashed rule;
     the selected counties' names are bold when the ranking covers more than the selection."""
     lang = current_lang()
-    met, not_met, no_target = wording.status_labels()
     data = frame.assign(
-        status=[no_target if m is None else (met if m else not_met)
-                for m in (meets_target(indicator, v) for v in frame["after"])],
+        status=[wording.status_word(meets_target(indicator, v)) for v in frame["after"]],
         label=[f"{fmt_value(a, indicator.unit, lang=lang)}（{t('whatif.rank_short', n=r)}）"
                for a, r in zip(frame["after"], frame["rank_after"], strict=True)],
         name=[f"{n} ★" if s and not frame["selected"].all() else n
@@ -396,7 +390,7 @@ def ranking_chart(frame: pd.DataFrame, indicator: Indicator) -> alt.LayerChart:
     )
     before_dot = base.mark_point(filled=True, size=90, color=charts.GRAY).encode(x="before:Q")
     after_dot = base.mark_point(filled=True, size=150, opacity=1).encode(
-        x="after:Q", color=alt.Color("status:N", scale=charts.status_scale(met, not_met, no_target), title=None),
+        x="after:Q", color=alt.Color("status:N", scale=charts.status_scale(*wording.status_labels()), title=None),
         tooltip=[alt.Tooltip("name:N", title=" "), alt.Tooltip("label:N", title=t("whatif.after"))],
         description=alt.Description("aria:N"),
     ).transform_calculate(aria=charts.spoken("name", "label", "status")).add_params(
