@@ -11,11 +11,12 @@ import pytest
 from healthdash import briefing
 from healthdash.filters import Filters
 from healthdash.kpi import headline
+from healthdash.overview import HEADLINE
 
 
 def test_english_headline_table_has_no_chinese(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HEALTHDASH_DB", str(demo_db))
-    kpis = headline(Filters(date(2024, 1, 1), date(2024, 6, 1), period="custom"), briefing.HEADLINE)
+    kpis = headline(Filters(date(2024, 1, 1), date(2024, 6, 1), period="custom"), HEADLINE)
     frame = briefing.headline_frame(kpis, "yoy", "en")
     targets = frame["Target"].tolist()
     assert "No target" in targets and any(target.startswith("≥") for target in targets)

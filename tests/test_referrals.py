@@ -20,7 +20,7 @@ from healthdash import referrals
 from healthdash.build import write_database
 from healthdash.catalog import load_catalog
 from healthdash.db import execute
-from healthdash.filters import Filters
+from healthdash.filters import Filters, as_date
 from healthdash.indicators import Indicator
 from healthdash.indicators import value as indicator_value
 
@@ -178,10 +178,6 @@ SELECTIONS = {
 
 def params(filters: Filters, **extra: object) -> dict[str, object]:
     return {**filters.sql_params(), "facility": None, **extra}
-
-
-def as_date(value: object) -> date:
-    return value.date() if hasattr(value, "date") else value  # type: ignore[return-value]
 
 
 # ---------------------------------------------------------------------------------------------- the rule
