@@ -1,4 +1,4 @@
-"""Fixtures shared by the test modules."""
+"""Fixtures shared by the test modules; the helpers they build on are in tests/support/."""
 
 from __future__ import annotations
 
@@ -6,10 +6,17 @@ import os
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.support.app import new_session
 
 # Every chart a test draws is checked against the Vega-Lite schema (healthdash.chart_cache.CHECK_SPECS),
 # in this process and in the servers the browser tests start; set before healthdash is imported.
 os.environ["HEALTHDASH_CHECK_CHARTS"] = "1"
+
+# The browser harness (Chromium, the app under `streamlit run`): registered here, once, for the tests in
+# tests/browser/ and the load test that watches a served page.
+pytest_plugins = ["tests.browser.plugin"]
 
 
 @pytest.fixture(scope="session")
@@ -24,3 +31,9 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "health.duckdb"
     build_demo(path)
     return path
+
+
+@pytest.fixture
+def app(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """A new session of the dashboard on the demo database, not yet run: the test sets the URL, then runs."""
+    return new_session(demo_db, monkeypatch)

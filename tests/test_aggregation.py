@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 
 from healthdash import indicators as ind
-from healthdash.build import write_database
 from healthdash.catalog import load_catalog
 from healthdash.db import execute
 from healthdash.filters import Filters
 from healthdash.indicators import Indicator
+from tests.support.worlds import write_world
 
 JAN, FEB = date(2024, 1, 1), date(2024, 2, 1)
 REGIONS = pd.DataFrame(
@@ -49,13 +49,7 @@ PUBLIC_HEALTH = pd.DataFrame(
 
 @pytest.fixture(scope="module")
 def tiny_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("tiny") / "tiny.duckdb"
-    write_database(
-        path,
-        {"indicator": load_catalog(), "region": REGIONS, "public_health": PUBLIC_HEALTH},
-        kind="production",
-    )
-    return path
+    return write_world(tmp_path_factory.mktemp("tiny") / "tiny.duckdb", region=REGIONS, public_health=PUBLIC_HEALTH)
 
 
 def totals(db: Path, filters: Filters, codes: list[str]) -> dict[tuple[str, str], float | None]:

@@ -19,11 +19,11 @@ import pandas as pd
 import pytest
 
 from healthdash import indicators as ind
-from healthdash.build import write_database
 from healthdash.catalog import load_catalog
 from healthdash.db import execute
 from healthdash.filters import Filters, add_months
 from healthdash.indicators import Indicator
+from tests.support.worlds import write_world
 
 CATALOG = {row["code"]: Indicator.from_row(row) for row in load_catalog().to_dict("records")}
 REGIONS = pd.DataFrame(
@@ -92,11 +92,8 @@ def _referrals() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("kinds") / "kinds.duckdb"
-    write_database(path, {"indicator": load_catalog(), "region": REGIONS, "facility": FACILITIES,
-                          "service_volume": _volume(), "referral": _referrals(), "public_health": _public_health()},
-                   kind="production")
-    return path
+    return write_world(tmp_path_factory.mktemp("kinds") / "kinds.duckdb", region=REGIONS, facility=FACILITIES,
+                       service_volume=_volume(), referral=_referrals(), public_health=_public_health())
 
 
 def totals(db: Path, filters: Filters, code: str) -> float | None:

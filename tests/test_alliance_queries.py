@@ -17,10 +17,9 @@ import pandas as pd
 import pytest
 
 from healthdash import alliances as al
-from healthdash.build import write_database
-from healthdash.catalog import load_catalog
 from healthdash.db import execute
 from healthdash.filters import TIERS, Filters
+from tests.support.worlds import write_world
 
 JAN, FEB = date(2024, 1, 1), date(2024, 2, 1)
 
@@ -113,11 +112,9 @@ PRIMARY = ("township", "community", "village")
 
 @pytest.fixture(scope="module")
 def tiny_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("alliances") / "tiny.duckdb"
-    write_database(path, {"indicator": load_catalog(), "region": REGION, "facility": FACILITY, "alliance": ALLIANCE,
-                          "alliance_member": MEMBER, "alliance_activity": ACTIVITY, "shared_service": SHARED,
-                          "referral": REFERRAL}, kind="production")
-    return path
+    return write_world(tmp_path_factory.mktemp("alliances") / "tiny.duckdb", region=REGION, facility=FACILITY,
+                       alliance=ALLIANCE, alliance_member=MEMBER, alliance_activity=ACTIVITY, shared_service=SHARED,
+                       referral=REFERRAL)
 
 
 def query(db: Path, name: str, params: dict) -> pd.DataFrame:

@@ -15,23 +15,12 @@ from streamlit.testing.v1 import AppTest
 
 from healthdash.alliance_views import ALL
 from healthdash.sidebar import KEY
+from tests.support.app import open_page
+from tests.support.places import alliance_code, lookup, region_code
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = "pages/alliances.py"
 HEADLINE_NAMES = ["下派人员人次", "每万人口派驻医师数", "专家坐诊次数", "远程会诊人次", "影像诊断符合率", "图像甲级片率"]
-
-
-def lookup(db: Path, sql: str, **params: object) -> object:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute(sql, params).fetchone()[0]
-
-
-def region_code(db: Path, name: str) -> str:
-    return str(lookup(db, "select code from region where name = $name", name=name))
-
-
-def alliance_code(db: Path, name: str) -> str:
-    return str(lookup(db, "select code from alliance where name = $name", name=name))
 
 
 def calibration(measure: str, place: str) -> list[dict]:
@@ -40,11 +29,9 @@ def calibration(measure: str, place: str) -> list[dict]:
 
 
 @pytest.fixture
-def app(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("HEALTHDASH_DB", str(demo_db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.switch_page(PAGE)
-    return at
+def app(app: AppTest) -> AppTest:
+    """The shared new session, on this page."""
+    return app.switch_page(PAGE)
 
 
 def texts(at: AppTest) -> str:
@@ -288,13 +275,6 @@ def test_no_axis_of_the_alliance_charts_mixes_units(app: AppTest) -> None:
 
 def test_alliance_work_cards_carry_no_home_region_line(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The alliance's own figures (posted physicians included) are its members', never labelled as the region's."""
-    monkeypatch.setenv("HEALTHDASH_DB", str(demo_db))
-    with duckdb.connect(str(demo_db), read_only=True) as con:
-        code = con.execute("select code from alliance where name = '名山区医共体'").fetchone()[0]
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    app.switch_page("pages/alliances.py")
-    app.query_params.update({"alliance": code})
-    app.run()
-    assert not app.exception
+    app = open_page(demo_db, monkeypatch, PAGE, {"alliance": alliance_code(demo_db, "名山区医共体")})
     assert "每万人口派驻医师数" in [metric.label for metric in app.metric]
     assert not any("全域数据" in caption.value for caption in app.caption)

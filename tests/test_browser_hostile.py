@@ -29,7 +29,7 @@ from tests.browser.helpers import (
     save_screenshot,
     wait_until_idle,
 )
-from tests.load_world import csv_bytes
+from tests.support.load_world import csv_bytes
 from tests.test_browser_presenter import drop_deep_link_noise
 
 pytest_plugins = ["tests.browser.plugin"]

@@ -17,9 +17,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from healthdash.officer import MIN_ITERATIONS, hash_password, verify
-from tests.load_world import FEB, build_tiny, csv_bytes, table
+from tests.support.app import open_data_page
+from tests.support.load_world import FEB, build_tiny, csv_bytes, table
 
-ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "医联体-2024"
 # The fewest iterations the page accepts: a fifth of a second a check, not the production 600,000.
 HASH = hash_password(PASSWORD, iterations=MIN_ITERATIONS)
@@ -38,20 +38,8 @@ def db(tiny_master: Path, tmp_path: Path) -> Path:
     return path
 
 
-def app(db: Path, monkeypatch: pytest.MonkeyPatch, secrets: dict | None = None) -> AppTest:
-    monkeypatch.setenv("HEALTHDASH_DB", str(db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    if secrets is not None:
-        at.secrets["data_officer"] = secrets
-    at.run()  # the navigation registers the pages (url_path "data") on the first run
-    at.switch_page("pages/data.py")
-    at.run()
-    assert not at.exception
-    return at
-
-
 def unlocked(db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    at = app(db, monkeypatch, {"password_pbkdf2": HASH})
+    at = open_data_page(db, monkeypatch, {"password_pbkdf2": HASH})
     at.text_input(key="data_password").set_value(PASSWORD)
     at.button[0].click().run()
     assert not at.exception
@@ -69,7 +57,7 @@ def texts(at: AppTest) -> str:
 
 
 def test_without_a_password_hash_the_page_explains_and_stays_locked(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = app(db, monkeypatch)
+    at = open_data_page(db, monkeypatch)
     assert "尚未设置数据管理员密码" in at.warning[0].value
     assert any("hash_password" in block.value for block in at.code)
     assert any("[data_officer]" in block.value for block in at.code)
@@ -82,14 +70,14 @@ def test_without_a_password_hash_the_page_explains_and_stays_locked(db: Path, mo
 ])
 def test_an_unsalted_or_weak_hash_keeps_the_page_locked_and_says_why(db: Path, monkeypatch: pytest.MonkeyPatch,
                                                                     secrets: dict) -> None:
-    at = app(db, monkeypatch, secrets)
+    at = open_data_page(db, monkeypatch, secrets)
     assert "不可用" in at.warning[0].value and "password_sha256" in at.warning[0].value
     assert any("hash_password" in block.value for block in at.code)
     assert not at.text_input and not at.file_uploader
 
 
 def test_a_wrong_password_stays_locked(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = app(db, monkeypatch, {"password_pbkdf2": HASH})
+    at = open_data_page(db, monkeypatch, {"password_pbkdf2": HASH})
     at.text_input(key="data_password").set_value("guess")
     at.button[0].click().run()
     assert "密码不正确" in at.error[0].value
@@ -98,7 +86,7 @@ def test_a_wrong_password_stays_locked(db: Path, monkeypatch: pytest.MonkeyPatch
 
 def test_the_right_password_opens_the_page_without_the_monitoring_filters(db: Path,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    at = app(db, monkeypatch, {"password_pbkdf2": HASH})
+    at = open_data_page(db, monkeypatch, {"password_pbkdf2": HASH})
     at.text_input(key="data_password").set_value(PASSWORD)
     at.button[0].click().run()
     assert [header.value for header in at.subheader] == ["下载上报模板", "上传与校验", "导入记录"]

@@ -19,18 +19,18 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from PIL import Image
 from streamlit.runtime.media_file_manager import MediaFileManager
-from streamlit.testing.v1 import AppTest
 
 from healthdash import exports
 from healthdash.cli import main
 from healthdash.db import execute
 from healthdash.fmt import fmt_month
 from healthdash.officer import MIN_ITERATIONS, hash_password
-from tests import load_world
-from tests.load_world import build_tiny
-from tests.load_world import csv_bytes as report_csv
+from tests.support import load_world
+from tests.support.app import open_data_page, open_page
+from tests.support.load_world import build_tiny
+from tests.support.load_world import csv_bytes as report_csv
+from tests.support.places import region_code
 
-ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = ['=HYPERLINK("http://x","点击")', "+cmd|' /C calc'!A0", "@SUM(A1)", "-1+2", "\t=1"]
 H1_2024 = {"period": "custom", "from": "2024-01", "to": "2024-06"}
 STEM = "雅安市名山区_2024年1-6月"
@@ -60,21 +60,8 @@ def files(monkeypatch: pytest.MonkeyPatch) -> Files:
     return offered
 
 
-def open_page(db: Path, monkeypatch: pytest.MonkeyPatch, page: str, query: dict[str, str],
-              lang: str = "zh") -> AppTest:
-    monkeypatch.setenv("HEALTHDASH_DB", str(db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.session_state["lang"] = lang
-    at.query_params.update(query)
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def county(db: Path, name: str) -> dict[str, str]:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return {"county": con.execute("select code from region where name = $name", {"name": name}).fetchone()[0]}
+    return {"county": region_code(db, name)}
 
 
 def as_of(db: Path, lang: str = "zh") -> str:
@@ -159,7 +146,7 @@ def test_overview_ranking_and_attention_files_stand_alone(demo_db: Path, monkeyp
 
 def test_english_csv_has_the_target_in_its_target_column(demo_db: Path, monkeypatch: pytest.MonkeyPatch,
                                                          files: Files) -> None:
-    open_page(demo_db, monkeypatch, "pages/overview.py", county(demo_db, "名山区") | H1_2024, "en")
+    open_page(demo_db, monkeypatch, "pages/overview.py", county(demo_db, "名山区") | H1_2024, lang="en")
     _, data = one(files, "_雅安市-名山区_Jan-Jun-2024.csv", prefix="Ranking-by-")
     rows = csv_rows(data)
     assert rows[1:5] == [["Place: 雅安市 · 名山区"], ["Period: Jan–Jun 2024"],
@@ -249,12 +236,7 @@ def test_the_problem_list_of_the_data_page_repeats_hostile_values_as_text(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: Files
 ) -> None:
     db = build_tiny(tmp_path / "health.duckdb", kind="demo")
-    monkeypatch.setenv("HEALTHDASH_DB", str(db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.secrets["data_officer"] = {"password_pbkdf2": hash_password("pw", iterations=MIN_ITERATIONS)}
-    at.run()
-    at.switch_page("pages/data.py")
-    at.run()
+    at = open_data_page(db, monkeypatch, {"password_pbkdf2": hash_password("pw", iterations=MIN_ITERATIONS)})
     at.text_input(key="data_password").set_value("pw")
     at.button[0].click().run()
     rows = [{"facility_code": code, "month": "2024-02", "outpatient_visits": 1, "inpatient_discharges": 1,

@@ -1,5 +1,5 @@
 """Loading files: replace instead of double, record every batch, undo exactly, keep the demo label,
-never interleave two loads, and clean up after a killed one. On the tiny world of tests/load_world.py."""
+never interleave two loads, and clean up after a killed one. On the tiny world of tests/support/load_world.py."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from healthdash import loader
 from healthdash.build import rebuild_rollups
 from healthdash.cli import main
 from healthdash.template import write_template
-from tests.load_world import FEB, JAN, MAR, REFERRALS, build_tiny, csv_bytes, sha256, table
+from tests.support.load_world import FEB, JAN, MAR, REFERRALS, build_tiny, csv_bytes, sha256, table
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """Real-world and hostile files, made from the project's own template: each is refused with its message and
 the database stays byte-for-byte the same, or loads with the expected rows.
 
-The template (with the tiny world's codes, tests/load_world.py) is filled in as a facility would, then
+The template (with the tiny world's codes, tests/support/load_world.py) is filled in as a facility would, then
 changed the way offices and attackers change it. LibreOffice (installed by .ci/run) saves many of the files
 as .xls, .ods or .xlsx, as offices do: a LibreOffice .xlsx carries the saved results of its formulas. All
 conversions of one format happen in one `soffice --convert-to` call. Bombs are measured by the peak memory
@@ -29,7 +29,7 @@ from healthdash.columns import TABLES, TABLES_BY_NAME
 from healthdash.db import open_readonly
 from healthdash.template import build_template, example_rows
 from healthdash.validate import Reference
-from tests.load_world import build_tiny, sha256
+from tests.support.load_world import build_tiny, sha256
 
 TODAY = date.today()
 BOMB_PEAK_MB = 500  # the reading child's peak resident memory for any bomb (it holds ~100 MB of libraries)

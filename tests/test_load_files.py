@@ -1,6 +1,6 @@
 """A corpus of bad files, each refused with the right message while the database stays byte-for-byte the
 same. The files are written by the tests from the database's own codes (the template's example rows, on
-the tiny world of tests/load_world.py), each with one thing wrong."""
+the tiny world of tests/support/load_world.py), each with one thing wrong."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from healthdash.columns import TABLES_BY_NAME
 from healthdash.db import open_readonly
 from healthdash.template import example_rows
 from healthdash.validate import Reference
-from tests.load_world import build_tiny, csv_bytes, sha256
+from tests.support.load_world import build_tiny, csv_bytes, sha256
 
 TODAY = date.today()
 NEXT_MONTH = (TODAY.replace(day=28) + timedelta(days=5)).strftime("%Y-%m")

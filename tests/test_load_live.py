@@ -25,10 +25,9 @@ from streamlit.testing.v1 import AppTest
 
 from healthdash import loader
 from tests.browser.helpers import assert_clean, open_page, page_exceptions, wait_until_idle
-from tests.load_world import csv_bytes, sha256
+from tests.support import app as apptest
+from tests.support.load_world import csv_bytes, sha256
 from tools.load_bench import write_referral_csv
-
-pytest_plugins = ["tests.browser.plugin"]
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARE = "基层医疗卫生机构诊疗人次占比"
@@ -86,10 +85,7 @@ def shown_share(at: AppTest) -> float:
 
 def test_open_sessions_see_a_load_on_their_next_interaction(live_db: Path, tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HEALTHDASH_DB", str(live_db))
-    session = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    session.run()
-    assert not session.exception
+    session = apptest.open_page(live_db, monkeypatch)
     before = shown_share(session)
     assert before == pytest.approx(primary_share(live_db), abs=0.05)
 
@@ -102,8 +98,7 @@ def test_open_sessions_see_a_load_on_their_next_interaction(live_db: Path, tmp_p
     session.run()  # the same session, after the swap: its next interaction
     assert not session.exception
     assert shown_share(session) == pytest.approx(expected, abs=0.05)
-    fresh = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    fresh.run()
+    fresh = apptest.open_page(live_db, monkeypatch)
     assert shown_share(fresh) == pytest.approx(expected, abs=0.05)
 
 

@@ -1,5 +1,5 @@
 """Properties of the load validator and of loading, on generated files (hypothesis), in the tiny world of
-tests/load_world.py: a negative count is always caught where it is, valid rows always pass however they
+tests/support/load_world.py: a negative count is always caught where it is, valid rows always pass however they
 are spelled, and loading the same file twice changes nothing the second time."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from healthdash.columns import TABLES_BY_NAME
 from healthdash.db import open_readonly
 from healthdash.loadfile import Sheet
 from healthdash.validate import Reference, check_sheet
-from tests.load_world import FACILITIES, NOT_ALLOWED, ROUTES, build_tiny, csv_bytes, table
+from tests.support.load_world import FACILITIES, NOT_ALLOWED, ROUTES, build_tiny, csv_bytes, table
 
 TODAY = date.today()
 COUNTS = ["outpatient_visits", "inpatient_discharges", "critical_cases"]

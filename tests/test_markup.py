@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 import streamlit
-from streamlit.testing.v1 import AppTest
 
 from healthdash import urlstate
 from healthdash.markup import WORD_JOINER, inert
+from tests.support.app import open_page
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -141,13 +141,8 @@ def test_long_url_values_are_clipped_to_something_never_valid() -> None:
 ])
 def test_a_long_url_value_is_dropped_with_the_usual_note(demo_db: Path, monkeypatch: pytest.MonkeyPatch,
                                                          key: str, page: str) -> None:
-    monkeypatch.setenv("HEALTHDASH_DB", str(demo_db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.switch_page(page)
     hostile = "[坏](http://evil.example)" + "9" * 400
-    at.query_params[key] = hostile
-    at.run()
-    assert not at.exception
+    at = open_page(demo_db, monkeypatch, page, {key: hostile})
     notes = [box.value for box in [*at.warning, *at.sidebar.warning]]
     note = next((note for note in notes if "已忽略" in note), None)
     assert note is not None, notes

@@ -18,8 +18,9 @@ from streamlit.testing.v1 import AppTest
 
 from healthdash import lockout, officer, upload_guard
 from healthdash.lockout import LOCK_SECONDS, MAX_FAILURES
-from tests.load_world import build_tiny
-from tests.test_data_page import HASH, PASSWORD, ROOT
+from tests.support.app import open_data_page
+from tests.support.load_world import build_tiny
+from tests.test_data_page import HASH, PASSWORD
 
 T0 = 1_750_000_000.0  # a fixed "now" for the rules
 
@@ -118,17 +119,10 @@ def page_db(tiny_master: Path, tmp_path: Path) -> Path:
     return path
 
 
-def open_data_page(db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+def open_officer_page(db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     """A new browser session on the data page (what a reload or another computer opens)."""
-    monkeypatch.setenv("HEALTHDASH_DB", str(db))
     monkeypatch.setattr(officer, "_FAILURE_DELAY_S", 0)  # the per-try pause is not what is tested here
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.secrets["data_officer"] = {"password_pbkdf2": HASH}
-    at.run()
-    at.switch_page("pages/data.py")
-    at.run()
-    assert not at.exception
-    return at
+    return open_data_page(db, monkeypatch, {"password_pbkdf2": HASH})
 
 
 def submit(at: AppTest, password: str) -> AppTest:
@@ -139,8 +133,8 @@ def submit(at: AppTest, password: str) -> AppTest:
 
 
 def test_five_failures_in_one_session_lock_the_page_in_another(page_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    other = open_data_page(page_db, monkeypatch)  # another computer, its form drawn before the lock
-    first = open_data_page(page_db, monkeypatch)
+    other = open_officer_page(page_db, monkeypatch)  # another computer, its form drawn before the lock
+    first = open_officer_page(page_db, monkeypatch)
     for n in range(1, MAX_FAILURES):
         submit(first, f"guess-{n}")
         assert f"再错 {MAX_FAILURES - n} 次" in first.error[0].value
@@ -152,7 +146,7 @@ def test_five_failures_in_one_session_lock_the_page_in_another(page_db: Path, mo
     assert not other.file_uploader, "the right password does not open it now"
     assert "已对所有人锁定" in other.error[0].value
 
-    reloaded = open_data_page(page_db, monkeypatch)
+    reloaded = open_officer_page(page_db, monkeypatch)
     message = reloaded.error[0].value
     assert re.search(r"请 1[45] 分 \d\d 秒后再试", message), "the time left, before anyone types"
     assert reloaded.button[0].disabled
@@ -162,10 +156,10 @@ def test_five_failures_in_one_session_lock_the_page_in_another(page_db: Path, mo
 
 
 def test_the_officer_hears_of_failed_attempts_after_unlocking(page_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    stranger = open_data_page(page_db, monkeypatch)
+    stranger = open_officer_page(page_db, monkeypatch)
     submit(stranger, "guess")
     submit(stranger, "guess again")
-    officer_tab = open_data_page(page_db, monkeypatch)
+    officer_tab = open_officer_page(page_db, monkeypatch)
     submit(officer_tab, PASSWORD)
     assert len(officer_tab.file_uploader) == 1
     assert "2 次失败的密码尝试" in officer_tab.warning[0].value
@@ -175,7 +169,7 @@ def test_the_officer_hears_of_failed_attempts_after_unlocking(page_db: Path, mon
 
 def test_only_an_unlocked_session_is_allowed_to_upload(page_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(upload_guard, "_allowed", set())
-    at = open_data_page(page_db, monkeypatch)
+    at = open_officer_page(page_db, monkeypatch)
     assert not at.file_uploader, "a locked session has no uploader at all"
     assert not upload_guard._allowed
     submit(at, PASSWORD)
@@ -186,7 +180,7 @@ def test_only_an_unlocked_session_is_allowed_to_upload(page_db: Path, monkeypatc
 
 
 def test_when_attempts_cannot_be_recorded_nothing_unlocks(page_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = open_data_page(page_db, monkeypatch)
+    at = open_officer_page(page_db, monkeypatch)
 
     def read_only(*_: object) -> None:
         raise PermissionError(13, "Permission denied")

@@ -8,14 +8,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from healthdash.build import rebuild_rollups
 from healthdash.db import CATALOG, execute, open_readonly
 from healthdash.navigation import app_pages
-from tests.load_world import build_tiny
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.app import open_page
+from tests.support.load_world import build_tiny
 
 
 @pytest.fixture(scope="module")
@@ -41,14 +39,8 @@ def test_the_period_choices_leave_out_impossible_months(old_rows_db: Path) -> No
 @pytest.mark.parametrize("page", app_pages(), ids=[page.url_path for page in app_pages()])
 def test_every_page_renders_over_the_whole_range_with_an_old_row_in_the_database(
         page, old_rows_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HEALTHDASH_DB", str(old_rows_db))
     for query in ({"period": "custom", "from": "2024-01", "to": "2024-03", "county": "K1", "facility": "HK1"},
                   {"period": "custom", "from": "0001-01", "to": "2024-03"}):
-        app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-        app.query_params.update(query)
-        if not page.default:
-            app.switch_page(page.script)
-        app.run()
-        assert not app.exception, [exception.value for exception in app.exception]
+        app = open_page(old_rows_db, monkeypatch, None if page.default else page.script, query)
         if query["from"] == "0001-01" and page.url_path != "data":
             assert any("from=0001" in warning.value for warning in app.sidebar.warning)

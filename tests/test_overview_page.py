@@ -5,29 +5,19 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from tests.support.places import alliance_code, region_code
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADLINE_NAMES = ["县域内就诊率", "基层医疗卫生机构诊疗人次占比", "县域内住院人次占比", "下转/上转比", "县外转诊人次",
                   "家庭医生签约率", "适龄儿童免疫规划疫苗接种率", "高血压患者规范管理率", "2型糖尿病患者规范管理率"]
 
 
-def region_code(db: Path, name: str) -> str:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute("select code from region where name = $name", {"name": name}).fetchone()[0]
-
-
 def calibration(measure: str, place: str) -> dict:
     with open(ROOT / "data" / "calibration.csv", encoding="utf-8") as handle:
         return next(row for row in csv.DictReader(handle) if row["measure"] == measure and row["place"] == place)
-
-
-@pytest.fixture
-def app(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("HEALTHDASH_DB", str(demo_db))
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
 
 
 def metric_values(at: AppTest) -> dict[str, str]:
@@ -227,13 +217,8 @@ def test_a_county_shows_every_headline_card_and_no_note(app: AppTest, demo_db: P
     assert _note(app) == ""
 
 
-def _alliance_code(db: Path, name: str) -> str:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute("select code from alliance where name = $name", {"name": name}).fetchone()[0]
-
-
 def test_a_specialty_alliance_is_not_scored_on_primary_care(app: AppTest, demo_db: Path) -> None:
-    app.query_params.update({"alliance": _alliance_code(demo_db, "柳州市胸痛专科联盟")})
+    app.query_params.update({"alliance": alliance_code(demo_db, "柳州市胸痛专科联盟")})
     app.run()
     assert not app.exception
     assert "基层医疗卫生机构诊疗人次占比" not in metric_values(app)
@@ -242,7 +227,7 @@ def test_a_specialty_alliance_is_not_scored_on_primary_care(app: AppTest, demo_d
 
 
 def test_alliance_cards_say_which_figures_are_the_home_regions(app: AppTest, demo_db: Path) -> None:
-    app.query_params.update({"alliance": _alliance_code(demo_db, "名山区医共体")})
+    app.query_params.update({"alliance": alliance_code(demo_db, "名山区医共体")})
     app.run()
     assert not app.exception
     home = [c.value for c in app.caption if "服务地区名山区的全域数据" in c.value]

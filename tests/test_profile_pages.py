@@ -16,21 +16,10 @@ from streamlit.testing.v1 import AppTest
 from healthdash import links
 from healthdash.filters import Filters
 from healthdash.fmt import fmt_value
+from tests.support.app import open_page
+from tests.support.places import alliance_code, facility_code, lookup, region_code
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def lookup(db: Path, sql: str, **params: object) -> object:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute(sql, params).fetchone()[0]
-
-
-def region_code(db: Path, name: str) -> str:
-    return str(lookup(db, "select code from region where name = $name", name=name))
-
-
-def facility_code(db: Path, name: str) -> str:
-    return str(lookup(db, "select code from facility where name = $name", name=name))
 
 
 def page_files() -> dict[str, str]:
@@ -43,13 +32,7 @@ def page_files() -> dict[str, str]:
 def open_link(url: str, db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     """A fresh session opening `url` (relative, as the dashboard writes it) and nothing else."""
     parts = urlsplit(url)
-    monkeypatch.setenv("HEALTHDASH_DB", str(db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.switch_page(page_files()[parts.path])
-    at.query_params.update(dict(parse_qsl(parts.query)))
-    at.run()
-    assert not at.exception
-    return at
+    return open_page(db, monkeypatch, page_files()[parts.path], dict(parse_qsl(parts.query)))
 
 
 def title(at: AppTest) -> str:
@@ -116,11 +99,8 @@ def test_a_click_on_a_place_in_the_attention_table_opens_it_in_this_tab(
 ) -> None:
     """The table shows names (no addresses); a click on one has the browser load that county's profile in
     the same tab, with the period of the view it was made from, and the link alone shows that county."""
-    monkeypatch.setenv("HEALTHDASH_DB", str(demo_db))
-    overview = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    overview.query_params.update({"city": region_code(demo_db, "柳州市"), "period": "year", "from": "2024-01"})
-    overview.run()
-    assert not overview.exception
+    overview = open_page(demo_db, monkeypatch, query={"city": region_code(demo_db, "柳州市"), "period": "year",
+                                                      "from": "2024-01"})
     table = next(frame.value for frame in overview.dataframe if "单位" in frame.value.columns)
     names = list(table["单位"])
     assert names, "some county of 柳州市 misses a target"
@@ -190,16 +170,11 @@ def test_profiles_under_several_selections(demo_db: Path, monkeypatch: pytest.Mo
         if key in ("county", "town"):
             value = region_code(demo_db, value)
         elif key == "alliance":
-            value = str(lookup(demo_db, "select code from alliance where name = $name", name=value))
+            value = alliance_code(demo_db, value)
         elif key == "facility" and not value.startswith("H"):
             value = facility_code(demo_db, value)
         resolved[key] = value
-    monkeypatch.setenv("HEALTHDASH_DB", str(demo_db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.switch_page(page)
-    at.query_params.update(resolved)
-    at.run()
-    assert not at.exception
+    at = open_page(demo_db, monkeypatch, page, resolved)
     assert says in texts(at) + "\n".join(w.value for w in at.sidebar.warning)
 
 
@@ -211,9 +186,7 @@ def test_a_village_clinic_without_alliances_shows_empty_states(demo_db: Path, mo
 
 
 def test_picking_a_county_on_the_page_sets_the_shared_selection(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HEALTHDASH_DB", str(demo_db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.switch_page("pages/county_profile.py").run()
+    at = open_page(demo_db, monkeypatch, "pages/county_profile.py")
     code = region_code(demo_db, "名山区")
     at.selectbox(key="profile_county").set_value(code).run()
     assert not at.exception

@@ -22,14 +22,17 @@ from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
 from healthdash import scorecard
-from healthdash.build import write_database
 from healthdash.catalog import load_catalog
 from healthdash.db import execute
 from healthdash.filters import Filters
+from tests.support.app import open_page
+from tests.support.places import region_code
+from tests.support.worlds import write_world
 
 ROOT = Path(__file__).resolve().parent.parent
 HAN = re.compile(r"[\u4e00-\u9fff]")
 JAN, FEB, MAR = date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1)
+PAGE = "pages/public_health.py"
 
 
 # ------------------------------------------------------------------------------------------- banding
@@ -149,10 +152,8 @@ PUBLIC_HEALTH = _rows()
 
 @pytest.fixture(scope="module")
 def tiny_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("tiny_ph") / "tiny.duckdb"
-    write_database(path, {"indicator": load_catalog(), "region": REGIONS, "public_health": PUBLIC_HEALTH},
-                   kind="production")
-    return path
+    return write_world(tmp_path_factory.mktemp("tiny_ph") / "tiny.duckdb", region=REGIONS,
+                       public_health=PUBLIC_HEALTH)
 
 
 def by_place(db: Path, filters: Filters, level: str, codes: list[str]) -> pd.DataFrame:
@@ -277,24 +278,9 @@ def test_scorecard_xlsx_has_chinese_headers_band_fills_and_words(tiny_env: Path)
 # ------------------------------------------------------------------------------------------- the page
 
 
-def region_code(db: Path, name: str) -> str:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute("select code from region where name = $name", {"name": name}).fetchall()[0][0]
-
-
 def calibration(measure: str, place: str) -> dict:
     with open(ROOT / "data" / "calibration.csv", encoding="utf-8") as handle:
         return next(row for row in csv.DictReader(handle) if row["measure"] == measure and row["place"] == place)
-
-
-def open_page(db: Path, monkeypatch: pytest.MonkeyPatch, query: dict[str, str]) -> AppTest:
-    monkeypatch.setenv("HEALTHDASH_DB", str(db))
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    app.switch_page("pages/public_health.py")
-    app.query_params.update(query)
-    app.run()
-    assert not app.exception, app.exception
-    return app
 
 
 def metric_values(app: AppTest) -> dict[str, str]:
@@ -306,8 +292,8 @@ def captions(app: AppTest) -> str:
 
 
 def test_demo_reproduces_mingshan_first_half_2024(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    app = open_page(demo_db, monkeypatch, {"county": region_code(demo_db, "名山区"), "period": "custom",
-                                           "from": "2024-01", "to": "2024-06"})
+    app = open_page(demo_db, monkeypatch, PAGE, {"county": region_code(demo_db, "名山区"), "period": "custom",
+                                                 "from": "2024-01", "to": "2024-06"})
     metrics, notes = metric_values(app), captions(app)
 
     def shown_rate(label: str) -> float:
@@ -329,8 +315,8 @@ def test_demo_reproduces_mingshan_first_half_2024(demo_db: Path, monkeypatch: py
 
 def test_immunisation_floor_holds_in_every_mingshan_town(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     floor = calibration("child_immunization_rate_min_town", "名山区")
-    app = open_page(demo_db, monkeypatch, {"county": region_code(demo_db, "名山区"), "period": "custom",
-                                           "from": floor["period_from"], "to": floor["period_to"]})
+    app = open_page(demo_db, monkeypatch, PAGE, {"county": region_code(demo_db, "名山区"), "period": "custom",
+                                                 "from": floor["period_from"], "to": floor["period_to"]})
     table = app.dataframe[0].value
     assert len(table) == 13
     assert (table["儿童免疫接种率"] >= float(floor["value"]) / 100).all()
@@ -359,7 +345,7 @@ def test_page_under_several_selections(demo_db: Path, monkeypatch: pytest.Monkey
                                        level: str | None, parent: str | None) -> None:
     resolved = {key: region_code(demo_db, value) if key in ("city", "county", "town") else value
                 for key, value in query.items()}
-    app = open_page(demo_db, monkeypatch, resolved)
+    app = open_page(demo_db, monkeypatch, PAGE, resolved)
     assert not app.sidebar.warning, "every value in these links is valid"
     assert len(app.metric) == 14
     scorecard_table = app.dataframe[0].value
@@ -373,7 +359,7 @@ def test_page_under_several_selections(demo_db: Path, monkeypatch: pytest.Monkey
 def test_indicator_picker_is_kept_in_the_url(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # 霍邱县: towns below the 50% five-year screening coverage, so the list of towns to catch up is shown.
     county = region_code(demo_db, "霍邱县")
-    app = open_page(demo_db, monkeypatch, {"county": county, "ph_indicator": "cervical_screening_rate"})
+    app = open_page(demo_db, monkeypatch, PAGE, {"county": county, "ph_indicator": "cervical_screening_rate"})
     picker = app.selectbox(key="ph_indicator")
     assert picker.value == "cervical_screening_rate"
     assert any("还需筛查" in str(column) for frame in app.dataframe for column in frame.value.columns)
@@ -384,7 +370,7 @@ def test_indicator_picker_is_kept_in_the_url(demo_db: Path, monkeypatch: pytest.
 
 
 def test_unknown_indicator_in_the_link_is_dropped_with_a_note(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    app = open_page(demo_db, monkeypatch, {"ph_indicator": "'; drop table region; --"})
+    app = open_page(demo_db, monkeypatch, PAGE, {"ph_indicator": "'; drop table region; --"})
     assert app.selectbox(key="ph_indicator").value == "fd_coverage"
     assert any("已忽略" in warning.value for warning in app.warning)
 
@@ -393,7 +379,7 @@ def test_below_target_people_match_the_page_arithmetic(demo_db: Path, monkeypatc
     # The gap shown for each town is denominator × target − numerator at the period's last month,
     # recomputed here from the base table.
     county = region_code(demo_db, "名山区")
-    app = open_page(demo_db, monkeypatch, {"county": county, "period": "custom", "from": "2024-01", "to": "2024-06"})
+    app = open_page(demo_db, monkeypatch, PAGE, {"county": county, "period": "custom", "from": "2024-01", "to": "2024-06"})
     table = next(frame.value for frame in app.dataframe if "还需新增签约（人）" in frame.value.columns)
     with duckdb.connect(str(demo_db), read_only=True) as con:
         base = con.execute(
@@ -407,20 +393,14 @@ def test_below_target_people_match_the_page_arithmetic(demo_db: Path, monkeypatc
 
 
 def test_selection_without_data_shows_a_friendly_empty_state(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    app = open_page(tiny_db, monkeypatch, {"county": "K2"})
+    app = open_page(tiny_db, monkeypatch, PAGE, {"county": "K2"})
     assert any("暂无公共卫生数据" in info.value for info in app.info)
     assert not app.dataframe
 
 
 def test_english_switch(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The language picker's state (AppTest drops ?lang= on a page switch, a browser does not).
-    monkeypatch.setenv("HEALTHDASH_DB", str(demo_db))
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    app.switch_page("pages/public_health.py")
-    app.session_state["lang"] = "en"
-    app.query_params["city"] = region_code(demo_db, "雅安市")
-    app.run()
-    assert not app.exception
+    app = open_page(demo_db, monkeypatch, PAGE, {"city": region_code(demo_db, "雅安市")}, lang="en")
     assert "Family-doctor contract coverage" in metric_values(app)
     assert "County" in app.dataframe[0].value.columns
 
@@ -428,10 +408,10 @@ def test_english_switch(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_click_on_a_place_in_the_scorecard_narrows_the_page_to_it(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from healthdash.sidebar import KEY
 
+    city = region_code(demo_db, "柳州市")
     with duckdb.connect(str(demo_db), read_only=True) as con:
-        city = con.execute("select code from region where name = '柳州市'").fetchone()[0]
         names = dict(con.execute("select name, code from region where parent_code = $city", {"city": city}).fetchall())
-    app = open_page(demo_db, monkeypatch, {"city": city, "period": "year", "from": "2024-01"})
+    app = open_page(demo_db, monkeypatch, PAGE, {"city": city, "period": "year", "from": "2024-01"})
     first = next(frame.value for frame in app.dataframe if "区县" in frame.value.columns)["区县"].iloc[0]
     app.session_state[f"ph_scorecard_{city}"] = {"selection": {"rows": [], "columns": [], "cells": [(0, "区县")]}}
     app.run()
@@ -446,10 +426,8 @@ def test_a_click_on_a_place_bar_narrows_the_page_to_it(demo_db: Path, monkeypatc
     from healthdash import ui
     from healthdash.sidebar import KEY
 
-    with duckdb.connect(str(demo_db), read_only=True) as con:
-        city = con.execute("select code from region where name = '柳州市'").fetchone()[0]
-        county = con.execute("select code from region where name = '鹿寨县'").fetchone()[0]
-    app = open_page(demo_db, monkeypatch, {"city": city})
+    city, county = region_code(demo_db, "柳州市"), region_code(demo_db, "鹿寨县")
+    app = open_page(demo_db, monkeypatch, PAGE, {"city": city})
     pending = {"place_code": county}
     real = ui.selected_values
     monkeypatch.setattr(ui, "selected_values", lambda event, name, field: (

@@ -17,12 +17,12 @@ import pandas as pd
 import pytest
 
 from healthdash import referrals
-from healthdash.build import write_database
 from healthdash.catalog import load_catalog
 from healthdash.db import execute
 from healthdash.filters import Filters, as_date
 from healthdash.indicators import Indicator
 from healthdash.indicators import value as indicator_value
+from tests.support.worlds import write_world
 
 REGIONS = pd.DataFrame(
     [
@@ -103,13 +103,8 @@ REFERRALS = _referrals()
 
 def write_tiny(path: Path) -> Path:
     """The tiny world above as a dashboard database (also used by the page tests)."""
-    write_database(
-        path,
-        {"indicator": load_catalog(), "region": REGIONS, "facility": FACILITIES, "alliance": ALLIANCE,
-         "alliance_member": MEMBERS, "referral": REFERRALS},
-        kind="production",
-    )
-    return path
+    return write_world(path, region=REGIONS, facility=FACILITIES, alliance=ALLIANCE, alliance_member=MEMBERS,
+                       referral=REFERRALS)
 
 
 @pytest.fixture(scope="module")

@@ -10,31 +10,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from healthdash import referrals, ui
 from healthdash.catalog import load_catalog
+from tests.support.app import open_page
+from tests.support.places import facility_code, region_code
 from tests.test_referrals import write_tiny
 
-ROOT = Path(__file__).resolve().parent.parent
 PAGE = "pages/referrals.py"
 NAMES = dict(zip(load_catalog()["code"], load_catalog()["name_zh"], strict=True))
 SECTIONS = ["排名", "月度趋势", "层级间转诊流向", "县外转诊去向", "机构间转诊矩阵", "机构转诊明细"]
-
-
-def code_of(db: Path, table: str, name: str) -> str:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute(f"select code from {table} where name = $name", {"name": name}).fetchone()[0]
-
-
-def open_page(db: Path, monkeypatch: pytest.MonkeyPatch, **query: str) -> AppTest:
-    monkeypatch.setenv("HEALTHDASH_DB", str(db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.query_params.update(query)
-    at.switch_page(PAGE)
-    return at
 
 
 def url(at: AppTest, key: str) -> str | None:
@@ -57,9 +44,7 @@ def click(monkeypatch: pytest.MonkeyPatch, selection: str, **point: str) -> None
 
 
 def test_page_shows_every_headline_indicator_and_section(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = open_page(demo_db, monkeypatch)
-    at.run()
-    assert not at.exception
+    at = open_page(demo_db, monkeypatch, PAGE)
     assert [metric.label for metric in at.metric] == [NAMES[code] for code in referrals.HEADLINE]
     assert all(metric.help for metric in at.metric), "every indicator explains itself"
     growth = next(m for m in at.metric if m.label == "下转人次同比增长")
@@ -72,9 +57,8 @@ def test_page_shows_every_headline_indicator_and_section(demo_db: Path, monkeypa
 def test_clicking_a_city_in_the_ranking_narrows_sidebar_and_link(
     demo_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    city = code_of(demo_db, "region", "自贡市")
-    at = open_page(demo_db, monkeypatch)
-    at.run()
+    city = region_code(demo_db, "自贡市")
+    at = open_page(demo_db, monkeypatch, PAGE)
     everything = [metric.value for metric in at.metric]
     click(monkeypatch, ui.RANKING_SELECTION, place_code=city)
     at.run()
@@ -88,10 +72,9 @@ def test_clicking_a_city_in_the_ranking_narrows_sidebar_and_link(
 def test_clicking_a_facility_focuses_the_flow_views_and_the_link(
     demo_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    county = code_of(demo_db, "region", "鹿寨县")
-    centre = code_of(demo_db, "facility", "鹿寨县中渡镇卫生院")
-    at = open_page(demo_db, monkeypatch, county=county)
-    at.run()
+    county = region_code(demo_db, "鹿寨县")
+    centre = facility_code(demo_db, "鹿寨县中渡镇卫生院")
+    at = open_page(demo_db, monkeypatch, PAGE, {"county": county})
     assert not at.info or all("仅统计" not in info.value for info in at.info)
     # At county level the down/up ratio ranks facilities: a click focuses the page on one of them.
     click(monkeypatch, ui.RANKING_SELECTION, place_code=centre)
@@ -106,11 +89,9 @@ def test_clicking_a_facility_focuses_the_flow_views_and_the_link(
 def test_a_facility_link_reopens_the_focus_and_clearing_it_drops_the_parameter(
     demo_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    county = code_of(demo_db, "region", "鹿寨县")
-    hospital = code_of(demo_db, "facility", "鹿寨县人民医院")
-    at = open_page(demo_db, monkeypatch, county=county, facility=hospital)
-    at.run()
-    assert not at.exception
+    county = region_code(demo_db, "鹿寨县")
+    hospital = facility_code(demo_db, "鹿寨县人民医院")
+    at = open_page(demo_db, monkeypatch, PAGE, {"county": county, "facility": hospital})
     assert at.selectbox(key="facility").value == hospital
     at.selectbox(key="facility").set_value("").run()
     assert not at.exception
@@ -119,11 +100,10 @@ def test_a_facility_link_reopens_the_focus_and_clearing_it_drops_the_parameter(
 
 
 def test_clicking_a_matrix_cell_focuses_its_sender(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    county = code_of(demo_db, "region", "鹿寨县")
-    hospital = code_of(demo_db, "facility", "鹿寨县人民医院")
-    provincial = code_of(demo_db, "facility", "广西医科大学第一附属医院")
-    at = open_page(demo_db, monkeypatch, county=county)
-    at.run()
+    county = region_code(demo_db, "鹿寨县")
+    hospital = facility_code(demo_db, "鹿寨县人民医院")
+    provincial = facility_code(demo_db, "广西医科大学第一附属医院")
+    at = open_page(demo_db, monkeypatch, PAGE, {"county": county})
     click(monkeypatch, "cell", from_facility=hospital, to_facility=provincial)
     at.run()
     assert not at.exception
@@ -134,9 +114,7 @@ def test_a_town_without_referrals_shows_an_empty_state(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     tiny = write_tiny(tmp_path / "tiny.duckdb")
-    at = open_page(tiny, monkeypatch, town="T9", period="custom", **{"from": "2024-01", "to": "2024-03"})
-    at.run()
-    assert not at.exception
+    at = open_page(tiny, monkeypatch, PAGE, {"town": "T9", "period": "custom", "from": "2024-01", "to": "2024-03"})
     assert not at.sidebar.warning, "the link is valid"
     assert any("没有转诊记录" in info.value for info in at.info)
     assert not at.metric
@@ -146,29 +124,22 @@ def test_a_town_with_referrals_on_the_tiny_database_renders_every_section(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     tiny = write_tiny(tmp_path / "tiny.duckdb")
-    at = open_page(tiny, monkeypatch, town="T1", period="custom", **{"from": "2024-01", "to": "2024-03"})
-    at.run()
-    assert not at.exception
+    at = open_page(tiny, monkeypatch, PAGE, {"town": "T1", "period": "custom", "from": "2024-01", "to": "2024-03"})
     assert [header.value for header in at.subheader] == SECTIONS
     # 东镇 sends nothing out of the county: that section says so instead of drawing empty charts.
     assert any("没有县外转诊" in info.value for info in at.info)
 
 
 def test_tiers_with_no_facility_in_the_town_show_an_empty_state(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    town = code_of(demo_db, "region", "百丈镇")
-    at = open_page(demo_db, monkeypatch, town=town, tiers="tertiary")
-    at.run()
-    assert not at.exception
+    town = region_code(demo_db, "百丈镇")
+    at = open_page(demo_db, monkeypatch, PAGE, {"town": town, "tiers": "tertiary"})
     assert any("没有转诊记录" in info.value for info in at.info)
 
 
 def test_english(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = open_page(demo_db, monkeypatch)
     # AppTest's switch_page runs the page without app.py, whose language switch reads ?lang=en; set what it
     # would set (a browser arriving with ?lang=en gets English).
-    at.session_state["lang"] = "en"
-    at.run()
-    assert not at.exception
+    at = open_page(demo_db, monkeypatch, PAGE, lang="en")
     assert "Up-referrals" in [metric.label for metric in at.metric]
     assert "Where out-of-county patients go" in [header.value for header in at.subheader]
 
@@ -177,8 +148,8 @@ def test_english(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_facility_name_in_a_table_opens_its_profile(
     demo_db: Path, monkeypatch: pytest.MonkeyPatch, table: str, column: str
 ) -> None:
-    at = open_page(demo_db, monkeypatch, county=code_of(demo_db, "region", "鹿寨县"), period="year", **{"from": "2024-01"})
-    at.run()
+    at = open_page(demo_db, monkeypatch, PAGE, {"county": region_code(demo_db, "鹿寨县"), "period": "year",
+                                                "from": "2024-01"})
     at.session_state[table] = {"selection": {"rows": [], "columns": [], "cells": [(0, column)]}}
     at.run()
     assert not at.exception

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from healthdash.filters import Filters, parse_month
 from healthdash.fmt import fmt_value
+from tests.support.places import region_code
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,11 +23,6 @@ ROOT = Path(__file__).resolve().parent.parent
 def calibration(measure: str, place: str) -> dict:
     with open(ROOT / "data" / "calibration.csv", encoding="utf-8") as handle:
         return next(row for row in csv.DictReader(handle) if row["measure"] == measure and row["place"] == place)
-
-
-def region_code(db: Path, name: str) -> str:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute("select code from region where name = $name", {"name": name}).fetchone()[0]
 
 
 def county_filters(db: Path, county: str, row: dict) -> Filters:
@@ -142,11 +138,6 @@ def test_a_town_month_says_zero_or_no_data_never_both(demo_env: Path) -> None:
     no_data = re.search(r"县外转诊人次[^。，]*暂无数据", text) is not None
     assert no_data != ("无县外转诊" in text), text
     assert text.count("对比期") <= 1
-
-
-@pytest.fixture
-def app(demo_env: Path) -> AppTest:
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
 
 
 def summary_lead(at: AppTest, title: str = "运行简报") -> str:

@@ -5,19 +5,14 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.support.app import open_page
+from tests.support.places import region_code
+
 ROOT = Path(__file__).resolve().parent.parent
 WHATIF = "pages/whatif.py"
-
-
-@pytest.fixture
-def app(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("HEALTHDASH_DB", str(demo_db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    return at
 
 
 def open_whatif(at: AppTest, query: dict[str, str] | None = None) -> AppTest:
@@ -39,11 +34,6 @@ def comparison(at: AppTest) -> dict[str, tuple[str, str]]:
     """指标 -> (推演前, 推演后) from the before/after table."""
     table = at.dataframe[0].value
     return {row["指标"]: (row["推演前"], row["推演后"]) for _, row in table.iterrows()}
-
-
-def region_code(db: Path, name: str) -> str:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute("select code from region where name = $name", {"name": name}).fetchone()[0]
 
 
 def test_levers_come_from_the_url_and_go_back_into_it(app: AppTest) -> None:
@@ -126,13 +116,11 @@ def test_a_click_on_a_county_in_the_ranking_narrows_the_page_to_it(
     assert param(app, "county") == county
 
 
-def test_before_down_up_ratio_is_the_overviews(app: AppTest, demo_db: Path) -> None:
+def test_before_down_up_ratio_is_the_overviews(app: AppTest, demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The what-if starts from the dashboard's own figure: 下转/上转比 counts out-of-county referrals upward."""
     query = {"county": region_code(demo_db, "鹿寨县"), "period": "custom", "from": "2024-01", "to": "2024-12"}
     open_whatif(app, query)
     before, _ = comparison(app)["下转/上转比"]
-    overview = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    overview.query_params.update(query)
-    overview.run()
+    overview = open_page(demo_db, monkeypatch, query=query)
     shown = next(metric.value for metric in overview.metric if metric.label == "下转/上转比")
     assert before == shown

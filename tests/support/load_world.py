@@ -15,9 +15,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from healthdash.build import write_database
-from healthdash.catalog import load_catalog
 from healthdash.columns import TABLES_BY_NAME
+from tests.support.worlds import write_world
 
 JAN, FEB, MAR = date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1)
 
@@ -89,12 +88,8 @@ PUBLIC_HEALTH = pd.DataFrame(
 
 
 def build_tiny(path: Path, kind: str = "production") -> Path:
-    write_database(path, {
-        "indicator": load_catalog(), "region": REGIONS, "facility": FACILITIES, "alliance": ALLIANCES,
-        "alliance_member": MEMBERS, "service_volume": SERVICE_VOLUME, "referral": REFERRALS,
-        "public_health": PUBLIC_HEALTH,
-    }, kind=kind)
-    return path
+    return write_world(path, kind, region=REGIONS, facility=FACILITIES, alliance=ALLIANCES, alliance_member=MEMBERS,
+                       service_volume=SERVICE_VOLUME, referral=REFERRALS, public_health=PUBLIC_HEALTH)
 
 
 def csv_bytes(table: str, rows: list[dict[str, object]], encoding: str = "utf-8", *,
