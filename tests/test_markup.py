@@ -4,7 +4,7 @@
 backslash escapes back into the characters, and then GFM's autolink search and Streamlit's picture
 codes run over that decoded text (the patterns below are copied from Streamlit's bundled JavaScript;
 a test fails if the bundle stops containing them, so an upgrade gets the model looked at again).
-Every page in a real browser, with hostile names in the database, is in test_browser_hostile.py.
+Every page in a real browser, with hostile names in the database, is in tests/browser/test_browser_hostile.py.
 """
 
 from __future__ import annotations

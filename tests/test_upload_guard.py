@@ -2,7 +2,7 @@
 
 The guard as ASGI middleware in front of a stand-in for Streamlit's routes; its installation into the
 Starlette app Streamlit builds; the size limit `healthdash.serve` passes. The whole path through a running
-server, from a browser session, is in test_browser_hostile.py.
+server, from a browser session, is in tests/browser/test_browser_hostile.py.
 """
 
 from __future__ import annotations

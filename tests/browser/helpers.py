@@ -69,6 +69,17 @@ class PageLog:
         )
 
 
+# Streamlit's frontend, opened on a page's own path, first probes /<page>/_stcore/... (404) before the
+# root, and a brand-new server may answer the very first deep link with "page not found" before the
+# navigation is known: its behaviour, not the app's. Everything else still counts.
+STREAMLIT_DEEP_LINK = ("/_stcore/health", "/_stcore/host-config", "does not seem to exist")
+
+
+def drop_deep_link_noise(log: PageLog) -> None:
+    """Forget the console errors Streamlit itself logs on a deep link (STREAMLIT_DEEP_LINK)."""
+    log.console_errors[:] = [e for e in log.console_errors if not any(s in e for s in STREAMLIT_DEEP_LINK)]
+
+
 def wait_until_idle(page: Page, timeout_ms: float = 60_000, settle_ms: int = 400) -> None:
     """Wait until the script has run to the end, nothing is loading and it stays so for `settle_ms`.
 

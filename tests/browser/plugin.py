@@ -1,6 +1,6 @@
 """Fixtures for the browser tests: a demo database, the app under `streamlit run`, Debian's Chromium.
 
-Load it from a test module with `pytest_plugins = ["tests.browser.plugin"]`.
+Registered once, for every test that asks for its fixtures, by `pytest_plugins` in tests/conftest.py.
 
 Nothing here may reach the internet, and nothing is downloaded: Playwright (the Python package) only
 drives /usr/bin/chromium, which comes from Debian (`apt-get install chromium fonts-noto-cjk`). The

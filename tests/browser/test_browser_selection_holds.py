@@ -26,7 +26,7 @@ from healthdash.fmt import fmt_period
 from healthdash.i18n import t
 from healthdash.navigation import app_pages
 from tests.browser.helpers import open_page, save_screenshot, wait_until_idle
-from tests.test_browser_pages import (  # noqa: F401 (fixtures)
+from tests.browser.test_browser_pages import (  # noqa: F401 (fixtures)
     SIDEBAR,
     assert_no_errors,
     choose,
@@ -39,8 +39,6 @@ from tests.test_browser_pages import (  # noqa: F401 (fixtures)
     widget,
     zh,
 )
-
-pytest_plugins = ["tests.browser.plugin"]
 
 pytestmark = pytest.mark.browser
 

@@ -25,14 +25,12 @@ from tests.browser.helpers import (
     LOCAL_HOSTS,
     PageLog,
     assert_clean,
+    drop_deep_link_noise,
     open_page,
     save_screenshot,
     wait_until_idle,
 )
 from tests.support.load_world import csv_bytes
-from tests.test_browser_presenter import drop_deep_link_noise
-
-pytest_plugins = ["tests.browser.plugin"]
 
 pytestmark = pytest.mark.browser
 

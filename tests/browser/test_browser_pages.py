@@ -21,15 +21,13 @@ from healthdash.navigation import app_pages
 from tests.browser.helpers import (
     PageLog,
     assert_clean,
+    drop_deep_link_noise,
     is_external,
     open_page,
     page_exceptions,
     save_screenshot,
     wait_until_idle,
 )
-from tests.test_browser_presenter import drop_deep_link_noise
-
-pytest_plugins = ["tests.browser.plugin"]
 
 pytestmark = pytest.mark.browser
 

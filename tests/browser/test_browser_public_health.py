@@ -2,35 +2,21 @@
 external requests, and the legend names every band. (Sorting by a header is checked by hand: the grid is a
 canvas.)
 
-Same fixtures as tests/test_browser.py (tests/browser/plugin.py). Screenshots: artifacts/screenshots/.
+Same fixtures as test_browser.py (tests/browser/plugin.py). Screenshots: artifacts/screenshots/.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from tests.browser.helpers import assert_clean, open_page, save_screenshot
-
-pytest_plugins = ["tests.browser.plugin"]
+from tests.browser.helpers import assert_clean, drop_deep_link_noise, open_page, save_screenshot
+from tests.support.places import region_code
 
 pytestmark = pytest.mark.browser
 
-# A brand-new server may answer the first deep link with "page not found" before the navigation is known,
-# and the frontend probes /<page>/_stcore/... first: Streamlit's behaviour, not the page's.
-STREAMLIT_DEEP_LINK = ("/_stcore/health", "/_stcore/host-config", "does not seem to exist")
 SCORECARD = '[data-testid="stDataFrame"]'
-
-
-def drop_deep_link_noise(log) -> None:
-    log.console_errors[:] = [e for e in log.console_errors if not any(s in e for s in STREAMLIT_DEEP_LINK)]
-
-
-def region_code(db: Path, name: str) -> str:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute("select code from region where name = $name", {"name": name}).fetchall()[0][0]
 
 
 @pytest.mark.parametrize(("place", "key", "level"), [("名山区", "county", "乡镇/街道"), ("雅安市", "city", "区县")])

@@ -1,30 +1,20 @@
 """The referrals page in a real browser at 1280×720: every section renders — the ECharts flow diagram
 included, which must draw from Streamlit's own bundle — without errors or external requests.
 
-Same fixtures as tests/test_browser.py (tests/browser/plugin.py). Screenshots: artifacts/screenshots/.
+Same fixtures as test_browser.py (tests/browser/plugin.py). Screenshots: artifacts/screenshots/.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from tests.browser.helpers import assert_clean, open_page, save_screenshot
-
-pytest_plugins = ["tests.browser.plugin"]
+from tests.browser.helpers import assert_clean, drop_deep_link_noise, open_page, save_screenshot
+from tests.support.places import region_code
 
 pytestmark = pytest.mark.browser
 
-# The frontend probes /<page>/_stcore/... before the root path on a deep link, and a brand-new server may
-# answer the first deep link with "page not found": Streamlit's behaviour, not the page's.
-STREAMLIT_DEEP_LINK = ("/_stcore/health", "/_stcore/host-config", "does not seem to exist")
-
-
-def region_code(db: Path, name: str) -> str:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute("select code from region where name = $name", {"name": name}).fetchall()[0][0]
 
 
 def test_referrals_page_draws_every_section(page, page_log, browser_db: Path) -> None:
@@ -40,7 +30,5 @@ def test_referrals_page_draws_every_section(page, page_log, browser_db: Path) ->
     box = sankey.bounding_box()
     assert box is not None and box["width"] > 600 and box["height"] > 200, "the flow diagram is drawn"
     save_screenshot(page, "referrals-county", full_page=True)
-    page_log.console_errors[:] = [
-        error for error in page_log.console_errors if not any(noise in error for noise in STREAMLIT_DEEP_LINK)
-    ]
+    drop_deep_link_noise(page_log)
     assert_clean(page_log, "referrals, 鹿寨县")

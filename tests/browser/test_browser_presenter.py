@@ -1,30 +1,24 @@
 """Presenter mode in a real browser: at 1280×720 and 1920×1080 the sidebar and toolbar are gone, the title
 line shows the selection, text is larger, and the slideshow steps through the what-if page.
 
-Same fixtures as tests/test_browser.py (tests/browser/plugin.py). Screenshots: artifacts/screenshots/.
+Same fixtures as test_browser.py (tests/browser/plugin.py). Screenshots: artifacts/screenshots/.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from tests.browser.helpers import assert_clean, open_page, save_screenshot, wait_until_idle
-
-pytest_plugins = ["tests.browser.plugin"]
+from tests.browser.helpers import (
+    assert_clean,
+    drop_deep_link_noise,
+    open_page,
+    save_screenshot,
+    wait_until_idle,
+)
 
 pytestmark = pytest.mark.browser
 
 SIDEBAR = '[data-testid="stSidebar"]'
-# Streamlit's frontend, opened on a page's own path, first probes /<page>/_stcore/... (404) before the
-# root, and a brand-new server may answer the very first deep link with "page not found" before the
-# navigation is known: its behaviour, not the app's. Everything else still counts.
-STREAMLIT_DEEP_LINK = ("/_stcore/health", "/_stcore/host-config", "does not seem to exist")
-
-
-def drop_deep_link_noise(log) -> None:
-    log.console_errors[:] = [e for e in log.console_errors if not any(s in e for s in STREAMLIT_DEEP_LINK)]
-
-
 def font_size(page, selector: str) -> float:
     return float(page.eval_on_selector(selector, "e => parseFloat(getComputedStyle(e).fontSize)"))
 

@@ -1,7 +1,7 @@
 """The app in a real browser: it opens in Chinese, shows no exception and asks nothing of the internet.
 
 Runs `streamlit run app.py` on a demo database and drives Debian's headless Chromium with Playwright
-(fixtures in tests/browser/plugin.py). Fails, never skips, when Chromium or the CJK fonts are missing.
+(fixtures in tests/browser/plugin.py, registered in tests/conftest.py). Fails, never skips, when Chromium or the CJK fonts are missing.
 Screenshots land in artifacts/screenshots/.
 """
 
@@ -12,8 +12,6 @@ import re
 import pytest
 
 from tests.browser.helpers import assert_clean, open_page, save_screenshot
-
-pytest_plugins = ["tests.browser.plugin"]
 
 pytestmark = pytest.mark.browser
 
