@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from pathlib import Path
@@ -17,15 +16,10 @@ from healthdash.alliance_views import ALL
 from healthdash.sidebar import KEY
 from tests.support.app import open_page
 from tests.support.places import alliance_code, lookup, region_code
+from tests.support.published import calibration_rows
 
-ROOT = Path(__file__).resolve().parent.parent
 PAGE = "pages/alliances.py"
 HEADLINE_NAMES = ["下派人员人次", "每万人口派驻医师数", "专家坐诊次数", "远程会诊人次", "影像诊断符合率", "图像甲级片率"]
-
-
-def calibration(measure: str, place: str) -> list[dict]:
-    with open(ROOT / "data" / "calibration.csv", encoding="utf-8") as handle:
-        return [row for row in csv.DictReader(handle) if row["measure"] == measure and row["place"] == place]
 
 
 @pytest.fixture
@@ -84,8 +78,8 @@ def test_registry_total_counts_a_facility_in_several_alliances_once(app: AppTest
 
 
 def test_zigong_imaging_quality_rises_as_published(app: AppTest, demo_db: Path) -> None:
-    concordance = calibration("imaging_concordance_rate_primary", "自贡市")
-    grade_a = calibration("grade_a_film_rate_primary", "自贡市")
+    concordance = calibration_rows("imaging_concordance_rate_primary", "自贡市")
+    grade_a = calibration_rows("grade_a_film_rate_primary", "自贡市")
     first, last = min(r["period_from"] for r in concordance), max(r["period_to"] for r in concordance)
     app.query_params.update({"city": region_code(demo_db, "自贡市"), "alliance": alliance_code(demo_db, "自贡市远程影像协作网"),
                              "period": "custom", "from": first, "to": last})
@@ -101,7 +95,7 @@ def test_zigong_imaging_quality_rises_as_published(app: AppTest, demo_db: Path) 
 
 
 def test_city_selection_shows_the_same_rise(app: AppTest, demo_db: Path) -> None:
-    concordance = calibration("imaging_concordance_rate_primary", "自贡市")
+    concordance = calibration_rows("imaging_concordance_rate_primary", "自贡市")
     app.query_params.update({"city": region_code(demo_db, "自贡市"), "period": "custom", "from": "2017-01",
                              "to": "2018-06"})
     app.run()

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.support.places import alliance_code, region_code
+from tests.support.published import calibration
 
-ROOT = Path(__file__).resolve().parent.parent
 HEADLINE_NAMES = ["县域内就诊率", "基层医疗卫生机构诊疗人次占比", "县域内住院人次占比", "下转/上转比", "县外转诊人次",
                   "家庭医生签约率", "适龄儿童免疫规划疫苗接种率", "高血压患者规范管理率", "2型糖尿病患者规范管理率"]
-
-
-def calibration(measure: str, place: str) -> dict:
-    with open(ROOT / "data" / "calibration.csv", encoding="utf-8") as handle:
-        return next(row for row in csv.DictReader(handle) if row["measure"] == measure and row["place"] == place)
 
 
 def metric_values(at: AppTest) -> dict[str, str]:

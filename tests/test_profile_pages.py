@@ -3,7 +3,6 @@ opened on its own (AppTest with just its query parameters), shows the same count
 
 from __future__ import annotations
 
-import csv
 import re
 from datetime import date
 from pathlib import Path
@@ -18,6 +17,7 @@ from healthdash.filters import Filters
 from healthdash.fmt import fmt_value
 from tests.support.app import open_page
 from tests.support.places import alliance_code, facility_code, lookup, region_code
+from tests.support.published import calibration
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -67,9 +67,7 @@ def test_county_link_carries_its_period(demo_db: Path, monkeypatch: pytest.Monke
     filters = Filters(date(2018, 1, 1), date(2018, 12, 1), period="custom")
     at = open_link(links.county_profile_url(code, filters), demo_db, monkeypatch)
     assert "2018年" in at.caption[0].value
-    with open(ROOT / "data" / "calibration.csv", encoding="utf-8") as handle:
-        published = next(row for row in csv.DictReader(handle)
-                         if row["measure"] == "county_retention_rate" and row["place"] == "鹿寨县")
+    published = calibration("county_retention_rate", "鹿寨县")
     assert (published["period_from"], published["period_to"]) == ("2018-01", "2018-12")
     retention = next(m for m in at.metric if m.label == "县域内就诊率")
     assert float(retention.value.rstrip("%")) == pytest.approx(float(published["value"]), abs=0.1)

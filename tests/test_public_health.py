@@ -8,7 +8,6 @@ not only on the pure function.
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 import re
@@ -27,9 +26,9 @@ from healthdash.db import execute
 from healthdash.filters import Filters
 from tests.support.app import open_page
 from tests.support.places import region_code
+from tests.support.published import calibration
 from tests.support.worlds import write_world
 
-ROOT = Path(__file__).resolve().parent.parent
 HAN = re.compile(r"[\u4e00-\u9fff]")
 JAN, FEB, MAR = date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1)
 PAGE = "pages/public_health.py"
@@ -276,11 +275,6 @@ def test_scorecard_xlsx_has_chinese_headers_band_fills_and_words(tiny_env: Path)
 
 
 # ------------------------------------------------------------------------------------------- the page
-
-
-def calibration(measure: str, place: str) -> dict:
-    with open(ROOT / "data" / "calibration.csv", encoding="utf-8") as handle:
-        return next(row for row in csv.DictReader(handle) if row["measure"] == measure and row["place"] == place)
 
 
 def metric_values(app: AppTest) -> dict[str, str]:

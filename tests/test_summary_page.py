@@ -3,7 +3,6 @@ the referral events, and the Overview shows the summary for the selection and fo
 
 from __future__ import annotations
 
-import csv
 import re
 from datetime import date
 from pathlib import Path
@@ -16,13 +15,7 @@ from streamlit.testing.v1 import AppTest
 from healthdash.filters import Filters, parse_month
 from healthdash.fmt import fmt_value
 from tests.support.places import region_code
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def calibration(measure: str, place: str) -> dict:
-    with open(ROOT / "data" / "calibration.csv", encoding="utf-8") as handle:
-        return next(row for row in csv.DictReader(handle) if row["measure"] == measure and row["place"] == place)
+from tests.support.published import calibration
 
 
 def county_filters(db: Path, county: str, row: dict) -> Filters:

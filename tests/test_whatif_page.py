@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
@@ -10,8 +9,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests.support.app import open_page
 from tests.support.places import region_code
+from tests.support.published import calibration
 
-ROOT = Path(__file__).resolve().parent.parent
 WHATIF = "pages/whatif.py"
 
 
@@ -70,9 +69,7 @@ def test_levers_at_zero_change_nothing_and_bringing_back_raises_the_in_county_sh
 
 
 def test_before_values_match_the_published_retention_rate(app: AppTest, demo_db: Path) -> None:
-    with open(ROOT / "data" / "calibration.csv", encoding="utf-8") as handle:
-        row = next(r for r in csv.DictReader(handle)
-                   if r["measure"] == "county_retention_rate" and r["place"] == "鹿寨县")
+    row = calibration("county_retention_rate", "鹿寨县")
     open_whatif(app, {"county": region_code(demo_db, "鹿寨县"), "period": "custom",
                       "from": row["period_from"], "to": row["period_to"]})
     before, _ = comparison(app)["县域内就诊率"]
