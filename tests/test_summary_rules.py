@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import re
-import tomllib
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -37,7 +36,6 @@ from healthdash.summary_rules import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCALES = ROOT / "healthdash" / "locales"
 
 
 def indicator(code: str, name_zh: str, unit: str = "%", aggregation: str = "ratio", direction: str = "up",
@@ -440,14 +438,6 @@ def test_the_same_figures_always_give_the_same_text() -> None:
     zh = sentences(full(), "zh")
     assert all(sentence.endswith("。") for sentence in zh)
     assert "None" not in "".join(zh) and "nan" not in "".join(zh) and "{" not in "".join(zh)
-
-
-def test_summary_catalogs_have_the_same_keys() -> None:
-    keys = {}
-    for lang in ("zh", "en"):
-        with open(LOCALES / f"{lang}.toml", "rb") as handle:
-            keys[lang] = set(tomllib.load(handle)["summary"])
-    assert keys["zh"] == keys["en"]
 
 
 @pytest.mark.parametrize(
