@@ -8,6 +8,7 @@ server, from a browser session, is in tests/browser/test_browser_hostile.py.
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from streamlit.web.server.starlette import starlette_app
@@ -44,7 +45,9 @@ def request(method: str, path: str) -> tuple[int, bytes, bool, list[str]]:
         sent.append(message)
 
     scope = {"type": "http", "method": method, "path": path, "headers": []}
-    asyncio.run(UploadGuard(inner)(scope, receive, send))
+    # A thread of its own: the browser tests' Playwright keeps an event loop running in the main thread.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, UploadGuard(inner)(scope, receive, send)).result()
     return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:]), body_read, inner.reached
 
 
