@@ -19,6 +19,7 @@ from healthdash.fmt import fmt_count, fmt_month, fmt_value, fmt_wan, marked
 from healthdash.i18n import current_lang, t
 from healthdash.indicators import Indicator, meets_target
 from healthdash.kpi import indicator_catalog
+from healthdash.layout import Section
 from healthdash.markup import inert
 from healthdash.sidebar import KEY, filter_options
 from healthdash.wording import status_labels, status_word, target_text
@@ -70,6 +71,18 @@ def _chart_title(text: str) -> None:
 # ---------------------------------------------------------------------------------------------- headline
 
 
+def sections(filters: Filters) -> list[Section]:
+    """The page's sections in screen order; the structure writes its own heading (it names the alliance)."""
+    return [
+        Section(t("presenter.headline"), lambda: headline(filters), heading=False),
+        Section(t("alliances.registry"), lambda: registry(filters)),
+        Section(t("alliances.structure"), lambda: structure(filters), heading=False),
+        Section(t("alliances.resources"), lambda: resources(filters)),
+        Section(t("alliances.shared"), lambda: shared_services(filters)),
+        Section(t("alliances.comparison"), lambda: comparison(filters)),
+    ]
+
+
 def headline(filters: Filters) -> None:
     kpis = al.headline(filters)
     if all(card.value is None for card in kpis):
@@ -81,9 +94,8 @@ def headline(filters: Filters) -> None:
 # ---------------------------------------------------------------------------------------------- registry
 
 
-def registry(filters: Filters) -> pd.DataFrame:
-    """The registry with its kind and integration filters; returns the rows shown (empty when none)."""
-    _heading("alliances.registry")
+def registry(filters: Filters) -> None:
+    """The registry with its kind and integration filters."""
     kinds, integrations = [ALL, *al.KINDS], [ALL, *al.INTEGRATIONS]
     urlstate.choice(KIND_KEY, kinds, ALL)
     urlstate.choice(INTEGRATION_KEY, integrations, ALL)
@@ -100,7 +112,7 @@ def registry(filters: Filters) -> pd.DataFrame:
     if frame.empty:
         filtered = kind is not None or integration is not None
         ui.empty_state("alliances.empty_filtered" if filtered else "alliances.empty_registry")
-        return frame
+        return
     totals = al.member_totals(filters, kind, integration)
     st.caption(t("alliances.registry_caption"))
     codes = list(frame["code"])
@@ -113,7 +125,6 @@ def registry(filters: Filters) -> pd.DataFrame:
     )
     st.markdown(t("alliances.registry_total", alliances=fmt_count(totals["alliances"]),
                   facilities=fmt_count(totals["facilities"]), memberships=fmt_count(totals["memberships"])))
-    return frame
 
 
 def _on_pick(key: str, codes: list[str]) -> None:
@@ -219,7 +230,6 @@ def _alliance_name(code: str) -> str:
 
 def resources(filters: Filters) -> None:
     """Staff sent by role, sessions and trainings, posted physicians: trend and per member facility."""
-    _heading("alliances.resources")
     monthly = al.activity_by_month(filters)
     if monthly.empty:
         ui.empty_state("alliances.empty_activity")
@@ -310,7 +320,6 @@ def _member_activity_table(frame: pd.DataFrame, filters: Filters) -> tuple[pd.Da
 
 def shared_services(filters: Filters) -> None:
     """Remote consultations by service and the imaging quality rates against their targets."""
-    _heading("alliances.shared")
     monthly = al.shared_by_month(filters)
     if monthly.empty:
         ui.empty_state("alliances.empty_shared")
@@ -389,15 +398,14 @@ def _member_shared_table(frame: pd.DataFrame, filters: Filters) -> tuple[pd.Data
 # ---------------------------------------------------------------------------------------------- comparison
 
 
-def comparison(filters: Filters, alliances: pd.DataFrame) -> None:
+def comparison(filters: Filters) -> None:
     """The registry's alliances on the same indicators, ranked by one of them (URL-bound)."""
-    _heading("alliances.comparison")
-    if alliances.empty:
+    frame, totals = al.comparison(filters, *_registry_filters())
+    if frame.empty:
         ui.empty_state("alliances.empty_registry")
         return
     lang = current_lang()
     catalog = indicator_catalog()
-    frame, totals = al.comparison(filters, *_registry_filters())
     urlstate.choice(RANK_KEY, al.COMPARED, al.COMPARED[0])
     st.selectbox(t("alliances.comparison_indicator"), al.COMPARED, key=RANK_KEY,
                  format_func=lambda code: catalog[code].name(lang))
@@ -476,6 +484,7 @@ def comparison_table(ranked: pd.DataFrame, totals: dict[str, float | None], filt
 
 
 def _registry_filters() -> tuple[str | None, str | None]:
-    kind = st.session_state.get(KIND_KEY, ALL)
-    integration = st.session_state.get(INTEGRATION_KEY, ALL)
+    # Through urlstate: on a slide the registry's selects are not drawn, and the URL still holds them.
+    kind = urlstate.choice(KIND_KEY, [ALL, *al.KINDS], ALL)
+    integration = urlstate.choice(INTEGRATION_KEY, [ALL, *al.INTEGRATIONS], ALL)
     return (None if kind == ALL else kind), (None if integration == ALL else integration)

@@ -4,14 +4,9 @@ and their quality, and the alliances side by side."""
 from healthdash import alliance_views as views
 from healthdash import ui
 from healthdash.i18n import t
+from healthdash.layout import render_page
 from healthdash.sidebar import sidebar_filters
 
 filters = sidebar_filters()
 ui.page_header(t("alliances.title"), filters)
-
-views.headline(filters)
-shown = views.registry(filters)
-views.structure(filters)
-views.resources(filters)
-views.shared_services(filters)
-views.comparison(filters, shown)
+render_page("alliances", views.sections(filters))

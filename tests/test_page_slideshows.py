@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGES = {
     "pages/overview.py": ("overview", {}),
     "pages/referrals.py": ("referrals", {}),
+    "pages/alliances.py": ("alliances", {}),
     "pages/whatif.py": ("whatif", {}),
 }
 
