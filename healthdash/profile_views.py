@@ -17,6 +17,7 @@ from healthdash.fmt import fmt_count, fmt_month, fmt_period, fmt_value, marked
 from healthdash.i18n import current_lang, t
 from healthdash.indicators import meets_target
 from healthdash.kpi import indicator_catalog
+from healthdash.layout import Section
 from healthdash.markup import inert
 from healthdash.sidebar import KEY, filter_options
 from healthdash.wording import target_text
@@ -24,10 +25,6 @@ from healthdash.wording import target_text
 COUNTY_PICK = "profile_county"
 _COMPACT = "county_referral_counts"
 DIRECTIONS = ("up", "down", "out_of_county", "returned")
-
-
-def _heading(key: str, **values: object) -> None:
-    st.subheader(t(key, **values), anchor=False)
 
 
 def _chart_title(text: str) -> None:
@@ -76,17 +73,22 @@ def county_scope_note(filters: Filters) -> None:
         st.caption(t("profile.county_scope_note"))
 
 
-def county_headline(filters: Filters) -> bool:
-    cards = profiles.county_headline(filters)
+def county_sections(county: Filters) -> list[Section]:
+    """The county's sections in screen order; with no headline figure only the empty state."""
+    cards = profiles.county_headline(county)
     if all(card.value is None for card in cards):
-        ui.empty_state("profile.empty_county")
-        return False
-    ui.kpi_grid(cards, filters)
-    return True
+        return [Section(t("presenter.headline"), lambda: ui.empty_state("profile.empty_county"), heading=False)]
+    return [
+        Section(t("presenter.headline"), lambda: ui.kpi_grid(cards, county), heading=False),
+        Section(t("profile.care"), lambda: care_pattern(county)),
+        Section(t("profile.referrals"), lambda: county_referrals(county)),
+        Section(t("profile.alliances"), lambda: county_alliances(county)),
+        Section(t("profile.towns"), lambda: town_health(county)),
+        Section(t("profile.facilities"), lambda: county_facilities(county)),
+    ]
 
 
 def care_pattern(filters: Filters) -> None:
-    _heading("profile.care")
     frame = profiles.care_pattern(filters)
     if frame.empty:
         ui.empty_state("profile.empty_care")
@@ -109,7 +111,6 @@ def care_pattern(filters: Filters) -> None:
 
 def county_referrals(filters: Filters) -> None:
     """Referral counts by direction, then who the county sends patients to outside and who sends to it."""
-    _heading("profile.referrals")
     lang = current_lang()
     counts = profiles.referral_counts(filters)
     # Four cards to a row: smaller figures, so that "1,136人次" is not cut at 1280 px.
@@ -143,7 +144,6 @@ def _partner_table(rows: pd.DataFrame, filters: Filters) -> tuple[pd.DataFrame, 
 
 
 def county_alliances(filters: Filters) -> None:
-    _heading("profile.alliances")
     frame = profiles.county_alliances(filters)
     if frame.empty:
         ui.empty_state("profile.empty_alliances")
@@ -168,7 +168,6 @@ def county_alliances(filters: Filters) -> None:
 
 def town_health(filters: Filters) -> None:
     """Each town's public-health indicators with ✓/✗ against the target, and how many towns meet it."""
-    _heading("profile.towns")
     frame = profiles.town_health(filters)
     if frame.empty:
         ui.empty_state("profile.empty_towns")
@@ -199,7 +198,6 @@ def town_health(filters: Filters) -> None:
 
 
 def county_facilities(filters: Filters) -> None:
-    _heading("profile.facilities")
     frame = profiles.facility_ranking(filters)
     if frame.empty:
         ui.empty_state("profile.empty_facilities")
@@ -262,17 +260,29 @@ def facility_header_line(info: dict, filters: Filters) -> None:
         st.caption(t("profile.outside_scope"))
 
 
-def facility_headline(code: str, filters: Filters) -> bool:
+def facility_headline(code: str, filters: Filters) -> None:
     cards = profiles.facility_kpis(code, filters, profiles.FACILITY_HEADLINE)
     if all(card.value is None for card in cards):
         ui.empty_state("profile.empty_facility")
-        return False
+        return
     ui.kpi_grid(cards, filters)
-    return True
+
+
+def facility_sections(code: str, info: dict, filters: Filters) -> list[Section]:
+    """The facility's sections in screen order; outside the monitored places only the referrals exchanged
+    with them are known."""
+    in_scope = [
+        Section(t("presenter.headline"), lambda: facility_headline(code, filters), heading=False),
+        Section(t("profile.volumes"), lambda: facility_volumes(code, filters)),
+    ] if info["in_scope"] else []
+    return [
+        *in_scope,
+        Section(t("profile.facility_referrals"), lambda: facility_referrals(code, filters)),
+        Section(t("profile.facility_alliances"), lambda: facility_alliances(code, filters)),
+    ]
 
 
 def facility_volumes(code: str, filters: Filters) -> None:
-    _heading("profile.volumes")
     frame = profiles.facility_volumes(code, filters)
     if frame.empty:
         ui.empty_state("profile.empty_volumes")
@@ -298,7 +308,6 @@ def facility_volumes(code: str, filters: Filters) -> None:
 
 def facility_referrals(code: str, filters: Filters) -> None:
     """Referrals sent and received, by direction and by partner."""
-    _heading("profile.facility_referrals")
     partners = profiles.referral_partners(code, filters)
     if partners.empty:
         ui.empty_state("profile.empty_referrals")
@@ -322,7 +331,6 @@ def facility_referrals(code: str, filters: Filters) -> None:
 def facility_alliances(code: str, filters: Filters) -> None:
     """The alliances it belongs to and its role, then the help it received (as a member) or gave (as a
     lead), then the shared services it used or provided."""
-    _heading("profile.facility_alliances")
     frame = profiles.facility_alliances(code, filters)
     if frame.empty:
         ui.empty_state("profile.empty_membership")

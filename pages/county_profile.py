@@ -5,6 +5,7 @@ import streamlit as st
 
 from healthdash import profile_views as views
 from healthdash import profiles, ui
+from healthdash.layout import render_page
 from healthdash.sidebar import sidebar_filters
 
 filters = sidebar_filters()
@@ -17,10 +18,4 @@ if county is None:
     ui.empty_state("profile.pick_county_prompt")
     st.stop()
 views.county_scope_note(filters)
-
-if views.county_headline(county):
-    views.care_pattern(county)
-    views.county_referrals(county)
-    views.county_alliances(county)
-    views.town_health(county)
-    views.county_facilities(county)
+render_page("county", views.county_sections(county))

@@ -5,6 +5,7 @@ import streamlit as st
 
 from healthdash import profile_views as views
 from healthdash import profiles, ui
+from healthdash.layout import render_page
 from healthdash.sidebar import sidebar_filters
 
 filters = sidebar_filters()
@@ -20,10 +21,4 @@ with title_slot:
 if info is None:
     ui.empty_state("profile.pick_facility_prompt")
     st.stop()
-
-if info["in_scope"]:
-    # Outside the monitored places only the referrals exchanged with them are known.
-    views.facility_headline(code, filters)
-    views.facility_volumes(code, filters)
-views.facility_referrals(code, filters)
-views.facility_alliances(code, filters)
+render_page("facility", views.facility_sections(code, info, filters))
