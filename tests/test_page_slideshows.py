@@ -20,6 +20,7 @@ PAGES = {
     "pages/referrals.py": ("referrals", {}),
     "pages/alliances.py": ("alliances", {}),
     "pages/whatif.py": ("whatif", {}),
+    "pages/public_health.py": ("public_health", {}),
     "pages/county_profile.py": ("county", {"county": ("region", "鹿寨县")}),
     "pages/facility_profile.py": ("facility", {"facility": ("facility", "鹿寨县人民医院")}),
 }
