@@ -7,6 +7,7 @@ from healthdash import data_views, officer, ui
 from healthdash.i18n import t
 
 ui.page_header(t("data.title"))
+# No slideshow (layout.render_page): a data officer's forms are not shown on a projector.
 # No st.stop() for the locked page: the run goes on to app.py's sidebar widgets (language switch).
 if officer.gate():
     officer.lock_button()
