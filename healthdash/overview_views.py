@@ -11,8 +11,7 @@ from healthdash.filters import Filters
 from healthdash.i18n import current_lang, t
 from healthdash.kpi import Kpi, applicable, headline, indicator_catalog
 from healthdash.layout import Section
-
-HEADLINE = briefing.HEADLINE
+from healthdash.overview import HEADLINE
 
 
 def rank_by(code: str) -> None:

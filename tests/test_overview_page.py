@@ -135,9 +135,10 @@ def test_the_start_up_imports_the_default_page_first_and_every_page_after() -> N
 
     first = serve.app_modules([page for page in app_pages() if page.default])
     every = serve.app_modules()
-    assert {"healthdash.kpi", "healthdash.summary", "healthdash.ui"} <= set(first)
+    # A page imports its views module (which brings kpi, summary and the rest) and the layout.
+    assert {"healthdash.overview_views", "healthdash.layout", "healthdash.ui"} <= set(first)
     assert set(first) < set(every)
-    assert {"healthdash.whatif", "healthdash.public_health", "healthdash.data_views"} <= set(every) - set(first)
+    assert {"healthdash.whatif_views", "healthdash.public_health_views", "healthdash.data_views"} <= set(every) - set(first)
 
 
 def test_a_county_ranks_what_it_has_and_the_choice_comes_back_one_level_up(app: AppTest, demo_db: Path) -> None:
