@@ -15,7 +15,7 @@ PACKAGE = ROOT / "healthdash"
 # not even through another module.
 PURE = {"healthdash.filters", "healthdash.indicators", "healthdash.fmt", "healthdash.applicability",
         "healthdash.scenario", "healthdash.sankey", "healthdash.columns", "healthdash.icd10",
-        "healthdash.markup", "healthdash.catalog", "healthdash.build"}
+        "healthdash.markup", "healthdash.catalog", "healthdash.build", "healthdash.overview"}
 
 
 def module_name(path: Path) -> str:
