@@ -30,6 +30,7 @@ from healthdash.db import open_readonly
 from healthdash.template import build_template, example_rows
 from healthdash.validate import Reference
 from tests.support.load_world import build_tiny, sha256
+from tests.support.refusals import assert_refused_with
 
 TODAY = date.today()
 BOMB_PEAK_MB = 500  # the reading child's peak resident memory for any bomb (it holds ~100 MB of libraries)
@@ -495,16 +496,7 @@ def test_a_file_is_refused_with_its_message_or_loads_its_rows(case: Case, corpus
     assert not result.applied
     assert sha256(db) == before
     found = result.checked.problems
-    hits = found[found["code"].eq(case.code)]
-    assert len(hits), f"expected {case.code}, got {found[['code', 'message_zh']].to_dict('records')}"
-    hit = hits.iloc[0]
-    assert case.phrase in hit["message_zh"], hit["message_zh"]
-    assert hit["message_en"] and "{" not in hit["message_zh"] + hit["message_en"]
-    assert hit["file"] == str(path)
-    if case.row is not None:
-        assert hit["row"] == case.row
-    if case.column is not None:
-        assert hit["column"] == case.column
+    hit = assert_refused_with(found, path, case.code, case.phrase, case.row, case.column)
     if case.bomb:
         assert hit["message_zh"].startswith("无法读取")
         peak = result.checked.sources[0].peak_rss_mb

@@ -22,6 +22,7 @@ from healthdash.db import open_readonly
 from healthdash.template import example_rows
 from healthdash.validate import Reference
 from tests.support.load_world import build_tiny, csv_bytes, sha256
+from tests.support.refusals import assert_refused_with
 
 TODAY = date.today()
 NEXT_MONTH = (TODAY.replace(day=28) + timedelta(days=5)).strftime("%Y-%m")
@@ -212,16 +213,7 @@ def test_a_bad_file_is_refused_with_its_problem_and_the_database_is_unchanged(
     assert not result.applied
     assert sha256(db) == before
     found = result.checked.problems
-    hits = found[found["code"].eq(case.code)]
-    assert len(hits), f"expected {case.code}, got {found[['code', 'message_zh']].to_dict('records')}"
-    hit = hits.iloc[0]
-    assert case.phrase in hit["message_zh"], hit["message_zh"]
-    assert hit["message_en"] and "{" not in hit["message_zh"] + hit["message_en"]
-    assert hit["file"] == str(path)
-    if case.row is not None:
-        assert hit["row"] == case.row
-    if case.column is not None:
-        assert hit["column"] == case.column
+    assert_refused_with(found, path, case.code, case.phrase, case.row, case.column)
 
 
 def test_every_problem_of_a_file_is_listed_not_only_the_first(world: World, db: Path, tmp_path: Path) -> None:

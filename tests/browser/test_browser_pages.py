@@ -22,12 +22,12 @@ from tests.browser.helpers import (
     PageLog,
     assert_clean,
     drop_deep_link_noise,
-    is_external,
     open_page,
     page_exceptions,
     save_screenshot,
     wait_until_idle,
 )
+from tests.browser.plugin import new_page
 
 pytestmark = pytest.mark.browser
 
@@ -50,22 +50,8 @@ def zh(key: str) -> str:
 def shared(browser, app_server):
     """One tab for the module, its requests and errors recorded like the plugin's `page` fixture."""
     log = PageLog()
-    context = browser.new_context(base_url=app_server.url, viewport=VIEWPORT, locale="zh-CN",
-                                  timezone_id="Asia/Shanghai", service_workers="block")
-    context.on("request", log.on_request)
-
-    def keep_local(route) -> None:
-        if is_external(route.request.url):
-            route.abort("blockedbyclient")  # recorded by on_request; never sent
-        else:
-            route.continue_()
-
-    context.route("**/*", keep_local)
-    tab = context.new_page()
-    tab.on("pageerror", log.on_page_error)
-    tab.on("console", log.on_console)
-    tab.on("websocket", log.on_websocket)
-    tab.set_default_timeout(60_000)
+    tab = new_page(browser, app_server.url, log)
+    context = tab.context
     # The root first: a deep link as the very first request of a fresh server is a known Streamlit quirk.
     open_page(tab, "/")
     try:
