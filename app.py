@@ -2,14 +2,15 @@
 
 import streamlit as st
 
-from healthdash import presenter, ui
-from healthdash.i18n import t
-from healthdash.sidebar import language_switch, note_page, render_language_widget
-from healthdash.startup import ensure_database
+from healthdash.core.i18n import t
+from healthdash.core.paths import FAVICON
+from healthdash.ui import presenter, widgets
+from healthdash.ui.sidebar import language_switch, note_page, render_language_widget
+from healthdash.ui.startup import ensure_database
 
 # A local file: an emoji or :material: favicon is fetched from a font CDN, which an intranet lacks.
-st.set_page_config(page_title="医联体运行监测看板", page_icon=str(ui.FAVICON), layout="wide")
-ui.apply_style()
+st.set_page_config(page_title="医联体运行监测看板", page_icon=str(FAVICON), layout="wide")
+widgets.apply_style()
 language_switch()
 ensure_database()
 presenter.setup()

@@ -18,8 +18,8 @@ Commands = argparse._SubParsersAction
 
 
 def db_of(args: argparse.Namespace) -> Path:
-    # Imported here: healthdash.db brings Streamlit's caches, which must be quieted first (quiet_streamlit).
-    from healthdash.db import database_path
+    # Imported here: healthdash.data.db brings Streamlit's caches, which must be quieted first (quiet_streamlit).
+    from healthdash.data.db import database_path
 
     return args.db or database_path()
 
@@ -34,7 +34,7 @@ def _add_build_demo(commands: Commands) -> None:
 
 def _build_demo(args: argparse.Namespace) -> int:
     # Imported here so that other commands do not pay for numpy and the generator.
-    from healthdash.demo import DEFAULT_SEED, build_demo
+    from healthdash.data.demo import DEFAULT_SEED, build_demo
 
     path = db_of(args)
 
@@ -67,7 +67,7 @@ def add_template(commands: Commands) -> None:
 
 def _template(args: argparse.Namespace) -> int:
     quiet_streamlit()
-    from healthdash.template import write_template
+    from healthdash.ingest.template import write_template
 
     print(write_template(db_of(args), args.out))
     return 0
@@ -89,7 +89,7 @@ def add_import(commands: Commands) -> None:
 
 def _import(args: argparse.Namespace) -> int:
     quiet_streamlit()
-    from healthdash import loader
+    from healthdash.ingest import loader
 
     db = db_of(args)
     sources = loader.read_paths(args.files, args.max_size_mb)
@@ -101,7 +101,7 @@ def _import(args: argparse.Namespace) -> int:
     if not result.ok:
         _print_problems(found, args.show)
         if args.report:
-            from healthdash.exports import csv_bytes
+            from healthdash.core.exports import csv_bytes
 
             # Rejected values repeated verbatim could be formulas: written through the formula guard.
             args.report.write_bytes(csv_bytes(found))
@@ -135,8 +135,8 @@ def _print_problems(found, show: int) -> None:
 
 
 def _print_summary(result) -> None:
-    from healthdash.columns import TABLES_BY_NAME
-    from healthdash.loader import COUNTS
+    from healthdash.ingest.columns import TABLES_BY_NAME
+    from healthdash.ingest.loader import COUNTS
 
     heads = {"added": "新增 added", "replaced": "替换 replaced", "unchanged": "未变 unchanged",
              "removed": "删除 removed"}
@@ -166,7 +166,7 @@ def add_undo(commands: Commands) -> None:
 
 def _undo(args: argparse.Namespace) -> int:
     quiet_streamlit()
-    from healthdash.loader import LoadError, undo
+    from healthdash.ingest.loader import LoadError, undo
 
     try:
         restored = undo(db_of(args), args.batch, args.by or getpass.getuser())
@@ -193,7 +193,7 @@ def run(argv: Sequence[str] | None, commands: Sequence[Callable[[Commands], None
     try:
         if getattr(args, "needs_database", False):
             quiet_streamlit()
-            from healthdash.db import check_database
+            from healthdash.data.db import check_database
 
             check_database(db_of(args))
         return args.run(args)
@@ -210,7 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _said_in_one_line(error: Exception) -> bool:
     """Errors of the database or the file system are the user's to fix: one line, no traceback."""
-    from healthdash.db import DatabaseUnavailable
+    from healthdash.data.db import DatabaseUnavailable
 
     return isinstance(error, DatabaseUnavailable | OSError) or type(error).__module__.split(".")[0] in (
         "duckdb", "_duckdb")

@@ -13,7 +13,7 @@ inspect module maps every loaded file to its module, and the first queries on a 
 while the server starts and the browser loads the page (`preload`), reading what the Overview shows for
 the default selection into the query cache.
 
-Uploads: the server takes files only for sessions that unlocked the data page (healthdash.upload_guard),
+Uploads: the server takes files only for sessions that unlocked the data page (healthdash.access.upload_guard),
 none larger than the data page's limit (`server.maxUploadSize`, from loadfile.limit_mb, unless given).
 """
 
@@ -29,9 +29,9 @@ import threading
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
-from healthdash import upload_guard
-from healthdash.loadfile import limit_mb
-from healthdash.navigation import APP, NavPage, app_pages
+from healthdash.access import upload_guard
+from healthdash.ingest.loadfile import limit_mb
+from healthdash.ui.navigation import APP, NavPage, app_pages
 
 
 def app_modules(pages: list[NavPage] | None = None) -> list[str]:
@@ -74,18 +74,19 @@ def warm_default_overview() -> None:
     summary, the ranking by the first headline indicator, the attention list) through the pages' own
     cached functions, so the first visit finds them in the cache. Needs the database: before the demo is
     built it fails, and the first visit builds and reads as it would without this."""
-    from healthdash import summary, ui
-    from healthdash.filters import default_filters
-    from healthdash.kpi import headline, indicator_catalog
-    from healthdash.overview import HEADLINE
-    from healthdash.sidebar import filter_options
+    from healthdash.core.filters import default_filters
+    from healthdash.data.kpi import headline, indicator_catalog
+    from healthdash.domains.overview.data import HEADLINE
+    from healthdash.reports import summary
+    from healthdash.ui import widgets
+    from healthdash.ui.sidebar import filter_options
 
     filters = default_filters(filter_options())
-    ui.dataset_kind()
+    widgets.dataset_kind()
     headline(filters, HEADLINE)
     summary.gather(filters, HEADLINE)
-    ui.ranking_figure(filters, indicator_catalog()[HEADLINE[0]])
-    ui.attention_frame(filters, HEADLINE, linked=True)
+    widgets.ranking_figure(filters, indicator_catalog()[HEADLINE[0]])
+    widgets.attention_frame(filters, HEADLINE, linked=True)
 
 
 def upload_limit_args(args: list[str]) -> list[str]:
@@ -95,9 +96,25 @@ def upload_limit_args(args: list[str]) -> list[str]:
     return ["--server.maxUploadSize", str(max(1, math.ceil(limit_mb())))]
 
 
+def guard_uploads() -> None:
+    """Make every Starlette app Streamlit builds from now on start with UploadGuard."""
+    from starlette.middleware import Middleware
+    from streamlit.web.server.starlette import starlette_app
+
+    streamlit_middleware = starlette_app.create_streamlit_middleware
+    if getattr(streamlit_middleware, "guards_uploads", False):
+        return
+
+    def guarded() -> list[Middleware]:
+        return [Middleware(upload_guard.UploadGuard), *streamlit_middleware()]
+
+    guarded.guards_uploads = True  # type: ignore[attr-defined]
+    starlette_app.create_streamlit_middleware = guarded
+
+
 def main(args: list[str]) -> None:
     PagesManager.uses_pages_directory = False
-    upload_guard.install()
+    guard_uploads()
     threading.Thread(target=preload, name="healthdash-preload", daemon=True).start()
     sys.argv = ["streamlit", "run", str(APP), *upload_limit_args(args), *args]
     cli.main()

@@ -1,12 +1,13 @@
 """数据管理 Data: the monthly template, checking and loading reports, the history of loads and undo.
 
-For data officers only (a password, see healthdash/officer.py). Not a monitoring view: no shared filters.
+For data officers only (a password, see healthdash/ui/officer.py). Not a monitoring view: no shared filters.
 """
 
-from healthdash import data_views, officer, ui
-from healthdash.i18n import t
+from healthdash.core.i18n import t
+from healthdash.domains.data_management import views as data_views
+from healthdash.ui import officer, widgets
 
-ui.page_header(t("data.title"))
+widgets.page_header(t("data.title"))
 # No slideshow (layout.render_page): a data officer's forms are not shown on a projector.
 # No st.stop() for the locked page: the run goes on to app.py's sidebar widgets (language switch).
 if officer.gate():

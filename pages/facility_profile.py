@@ -3,10 +3,11 @@ by direction and partner, its alliances and role, help received or given, shared
 
 import streamlit as st
 
-from healthdash import profile_views as views
-from healthdash import profiles, ui
-from healthdash.layout import render_page
-from healthdash.sidebar import sidebar_filters
+from healthdash.domains.profiles import data as profiles
+from healthdash.domains.profiles import views
+from healthdash.ui import widgets
+from healthdash.ui.layout import render_page
+from healthdash.ui.sidebar import sidebar_filters
 
 filters = sidebar_filters()
 title_slot = st.container()
@@ -15,10 +16,10 @@ with left:
     code = views.facility_subject(filters)
 info = profiles.facility_info(code) if code else None
 with title_slot:
-    ui.page_header(views.facility_title(info), filters, trail=False)
+    widgets.page_header(views.facility_title(info), filters, trail=False)
     if info is not None:
         views.facility_header_line(info, filters)
 if info is None:
-    ui.empty_state("profile.pick_facility_prompt")
+    widgets.empty_state("profile.pick_facility_prompt")
     st.stop()
 render_page("facility", views.facility_sections(code, info, filters))

@@ -2,12 +2,12 @@
 × indicators, one indicator in depth (trend, distribution of towns, towns below target with the people
 short), key groups beside overall contract coverage, immunisation and screening by place."""
 
-from healthdash import public_health_views as views
-from healthdash import ui
-from healthdash.i18n import t
-from healthdash.layout import render_page
-from healthdash.sidebar import sidebar_filters
+from healthdash.core.i18n import t
+from healthdash.domains.public_health import views
+from healthdash.ui import widgets
+from healthdash.ui.layout import render_page
+from healthdash.ui.sidebar import sidebar_filters
 
 filters = sidebar_filters()
-ui.page_header(t("public_health.title"), filters)
+widgets.page_header(t("public_health.title"), filters)
 render_page("public_health", views.sections(filters))

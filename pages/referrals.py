@@ -1,12 +1,12 @@
 """双向转诊 Referrals: volumes against last year, flows between tiers and hospitals, where the county loses
 patients, a ranking that narrows the page on a click, and every facility's figures to download."""
 
-from healthdash import referral_views as views
-from healthdash import ui
-from healthdash.i18n import t
-from healthdash.layout import render_page
-from healthdash.sidebar import sidebar_filters
+from healthdash.core.i18n import t
+from healthdash.domains.referrals import views
+from healthdash.ui import widgets
+from healthdash.ui.layout import render_page
+from healthdash.ui.sidebar import sidebar_filters
 
 filters = sidebar_filters()
-ui.page_header(t("referrals.title"), filters)
+widgets.page_header(t("referrals.title"), filters)
 render_page("referrals", views.sections(filters))

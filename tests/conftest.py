@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.support.app import new_session
 
-# Every chart a test draws is checked against the Vega-Lite schema (healthdash.chart_cache.CHECK_SPECS),
+# Every chart a test draws is checked against the Vega-Lite schema (healthdash.ui.chart_cache.CHECK_SPECS),
 # in this process and in the servers the browser tests start; set before healthdash is imported.
 os.environ["HEALTHDASH_CHECK_CHARTS"] = "1"
 
@@ -26,7 +26,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Scale 1 because calibration.csv is reproduced exactly only there; once because a build takes seconds
     and every test only reads it.
     """
-    from healthdash.demo import build_demo
+    from healthdash.data.demo import build_demo
 
     path = tmp_path_factory.mktemp("demo") / "health.duckdb"
     build_demo(path)

@@ -1,4 +1,5 @@
-"""The import graph of the product: no cycles, tooling outside it, the pure modules free of Streamlit.
+"""The import graph of the product: layers that import one way, no cycles, tooling outside, Streamlit only on
+the screen side.
 
 Every `import` and `from … import` in healthdash/ is read with ast, those inside functions included (a lazy
 import still ties two modules together).
@@ -11,16 +12,28 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "healthdash"
-# Arithmetic and shaping without a screen: they may import each other, pandas and numpy, never Streamlit,
-# not even through another module.
-PURE = {"healthdash.filters", "healthdash.indicators", "healthdash.fmt", "healthdash.applicability",
-        "healthdash.scenario", "healthdash.sankey", "healthdash.columns", "healthdash.icd10",
-        "healthdash.markup", "healthdash.catalog", "healthdash.build", "healthdash.overview"}
+# Lower layers never import higher ones. A domain's modules sit at three heights: its figures (data and the
+# pure arithmetic beside them) below the shared screen, its charts above the shared chart theme, its views
+# on top, above the reports they offer for download.
+LAYERS = {"core": 0, "data": 1, "ingest": 2, "access": 2, "domain data": 3, "ui": 4, "domain charts": 5,
+          "reports": 6, "domain views": 7, "entry": 8}
+DOMAIN_CHARTS = {"charts"}
+# Where Streamlit may be imported: the screen, the domains' views, the database cache and the entry points.
+SCREEN = {"ui", "domain views", "entry"}
+CACHED = {"healthdash.data.db"}
 
 
 def module_name(path: Path) -> str:
     parts = path.relative_to(ROOT).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def layer_of(module: str) -> str:
+    parts = module.split(".")[1:]
+    if parts and parts[0] == "domains":
+        leaf = parts[-1] if len(parts) > 2 else "data"
+        return "domain views" if leaf == "views" else "domain charts" if leaf in DOMAIN_CHARTS else "domain data"
+    return parts[0] if parts and parts[0] in LAYERS else "entry"
 
 
 def imports_of(path: Path) -> set[str]:
@@ -35,18 +48,22 @@ def imports_of(path: Path) -> set[str]:
     return found
 
 
+def modules() -> dict[str, Path]:
+    return {module_name(path): path for path in PACKAGE.rglob("*.py")}
+
+
 def graph() -> dict[str, set[str]]:
-    modules = {module_name(path): path for path in PACKAGE.rglob("*.py")}
-    edges = {}
-    for name, path in modules.items():
-        targets = {target for target in imports_of(path) if target in modules and target != name}
-        # A package's own __init__ is not an edge worth following (it is empty here).
-        edges[name] = {target for target in targets if target != "healthdash"}
-    return edges
+    found = modules()
+    packages = {name for name, path in found.items() if path.name == "__init__.py"}
+    # A package's __init__ is not an edge worth following: importing healthdash.ui.x runs healthdash.ui first
+    # whichever way it is written, and the test below checks that __init__ itself.
+    return {name: {target for target in imports_of(path) if target in found and target != name
+                   and target not in packages}
+            for name, path in found.items()}
 
 
 def streamlit_importers() -> set[str]:
-    return {module_name(path) for path in PACKAGE.rglob("*.py")
+    return {name for name, path in modules().items()
             if any(target == "streamlit" or target.startswith("streamlit.") for target in imports_of(path))}
 
 
@@ -72,27 +89,37 @@ def test_no_import_cycles() -> None:
             visit(node)
 
 
-def test_the_product_never_imports_the_tooling() -> None:
-    offenders = {module_name(path) for path in PACKAGE.rglob("*.py")
-                 if any(target == "tools" or target.startswith("tools.") for target in imports_of(path))}
+def test_imports_go_one_way() -> None:
+    wrong = []
+    for module, targets in graph().items():
+        mine = layer_of(module)
+        for target in targets:
+            theirs = layer_of(target)
+            if LAYERS[theirs] > LAYERS[mine] or (LAYERS[theirs] == LAYERS[mine] and theirs != mine):
+                wrong.append(f"{module} ({mine}) → {target} ({theirs})")
+    assert not wrong, "imports against the layers:\n" + "\n".join(sorted(wrong))
+
+
+def test_streamlit_stays_on_the_screen_side() -> None:
+    offenders = {module for module in streamlit_importers()
+                 if layer_of(module) not in SCREEN and module not in CACHED}
     assert offenders == set()
 
 
-def test_pure_modules_reach_no_streamlit() -> None:
-    edges = graph()
-    screen = streamlit_importers()
-    for module in sorted(PURE):
-        seen, todo = set(), [module]
-        while todo:
-            current = todo.pop()
-            assert current not in screen, f"{module} reaches Streamlit through {current}"
-            seen.add(current)
-            todo.extend(edges.get(current, set()) - seen)
+def test_the_product_never_imports_the_tooling() -> None:
+    offenders = {name for name, path in modules().items()
+                 if any(target == "tools" or target.startswith("tools.") for target in imports_of(path))}
+    assert offenders == set()
 
 
 def test_the_checks_see_the_imports() -> None:
     # The reader must find what it is meant to find, or the tests above pass on nothing.
     edges = graph()
-    assert "healthdash.filters" in edges["healthdash.kpi"]
-    assert "healthdash.ui" in streamlit_importers()
-    assert PURE <= set(edges)
+    assert "healthdash.core.filters" in edges["healthdash.data.kpi"]
+    assert "healthdash.ui.widgets" in streamlit_importers()
+    assert layer_of("healthdash.domains.referrals.views") == "domain views"
+    assert layer_of("healthdash.domains.referrals.charts") == "domain charts"
+    assert layer_of("healthdash.domains.whatif.scenario") == "domain data"
+    assert (layer_of("healthdash.serve"), layer_of("healthdash.ui"), layer_of("healthdash.ui.links")) == (
+        "entry", "ui", "ui")
+    assert {layer_of(name) for name in modules()} == set(LAYERS)

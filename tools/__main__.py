@@ -33,7 +33,7 @@ def _add_bench(commands: Commands) -> None:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from healthdash.navigation import app_pages
+    from healthdash.ui.navigation import app_pages
     from tools import bench
 
     known = [page.url_path for page in app_pages()]

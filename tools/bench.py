@@ -49,13 +49,13 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from healthdash.db import CATALOG, bind, execute, open_readonly
-from healthdash.filters import DEFAULT_PERIOD, Filters, add_months, preset_range
-from healthdash.kpi import SPARK_MONTHS
-from healthdash.navigation import APP, NavPage, app_pages
+from healthdash.core.filters import DEFAULT_PERIOD, Filters, add_months, preset_range
+from healthdash.core.paths import APP, QUERY_DIR, ROOT
+from healthdash.data.db import CATALOG, bind, execute, open_readonly
+from healthdash.data.kpi import SPARK_MONTHS
+from healthdash.ui.navigation import NavPage, app_pages
 
 DEFAULT_SCALES = (1.0, 8.0)
-QUERY_DIR = APP.parent / "queries"
 COLD_STARTS = 3  # server starts timed; their median is the cold start figure
 WARM_RUNS = 5  # reruns per page and selection: one rerun is at the mercy of a garbage collection
 
@@ -97,9 +97,9 @@ def database_scale(path: Path) -> str | None:
 def built_from_current_sources(path: Path) -> bool:
     """Whether `path` is newer than what builds a database (schema, rollups and macros, the generator): a
     change to a rollup or a macro such as scoped_facts only reaches a database when it is rebuilt."""
-    root = APP.parent
-    sources = [*(root / "data").glob("*.sql"), *(root / "healthdash" / "demo").glob("*.py"),
-               root / "healthdash" / "build.py"]
+    root = ROOT
+    sources = [*(root / "data").glob("*.sql"), *(root / "healthdash" / "data" / "demo").glob("*.py"),
+               root / "healthdash" / "data" / "build.py"]
     newest = max((source.stat().st_mtime for source in sources if source.exists()), default=0.0)
     return path.stat().st_mtime > newest
 
@@ -112,7 +112,7 @@ def ensure_database(path: Path, scale: float, log: Callable[[str], None] = print
             log(f"reusing {path} (scale {scale:g})")
             return path
         log(f"{path} was built before the last change to data/*.sql or the generator")
-    from healthdash.demo import build_demo
+    from healthdash.data.demo import build_demo
 
     log(f"building {path} at scale {scale:g} …")
     result = build_demo(path, scale=scale)
@@ -237,7 +237,7 @@ def headline_cases(filters: Filters, codes: list[str], growth_bases: list[str]) 
 
 def referrals_cases(selection: Selection, facts: Facts) -> list[Case]:
     """Every query one run of pages/referrals.py makes (the sidebar's and the header's included)."""
-    from healthdash import referrals
+    from healthdash.domains.referrals import data as referrals
 
     filters, facility = selection.filters, selection.facility
     plain = [code for code in referrals.HEADLINE if code != "down_referral_growth"]
@@ -355,7 +355,7 @@ def run_pages(
     what a click that changes nothing the page reads costs), and their median is the warm figure."""
     from streamlit.testing.v1 import AppTest
 
-    from healthdash import db as dbmodule
+    from healthdash.data import db as dbmodule
 
     quiet_streamlit()
     calls: list[tuple[str, dict]] = []

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,13 +32,16 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
     "--no-default-browser-check",
+    "--disable-features=Translate,OptimizationHints,MediaRouter,AutofillServerCommunication",
     "--no-proxy-server",
+    # Any host name but localhost resolves to nothing: even a request that slipped past a route could not
+    # leave the machine.
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
 ]
 VIEWPORT = {"width": 1280, "height": 720}
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 
-# Streamlit's markers (the same as tests/browser/helpers.py): the script's run state on the app root, the
+# Streamlit's markers (tests/browser/helpers.py uses them too): the script's run state on the app root, the
 # "running" indicator, an uncaught exception and an st.error box.
 APP = '[data-testid="stApp"]'
 APP_IDLE = f'{APP}[data-test-script-state="notRunning"][data-test-connection-state="CONNECTED"]'
@@ -92,13 +95,14 @@ def _answers(url: str) -> bool:
 
 
 @contextmanager
-def serve(db: Path, log_path: Path, *, timeout_s: float = 120.0, port: int | None = None) -> Iterator[Server]:
+def serve(db: Path, log_path: Path, *, timeout_s: float = 120.0, port: int | None = None,
+          extra_args: Sequence[str] = ()) -> Iterator[Server]:
     """The dashboard as `make run` starts it (`python -m healthdash.serve`) on `port` of the loopback (a
-    free one by default), reading `db`; stopped when the block ends."""
+    free one by default), reading `db`, with `extra_args` for Streamlit; stopped when the block ends."""
     port = port or free_port()
     command = [sys.executable, "-m", "healthdash.serve", "--server.port", str(port),
                "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
-               "--browser.gatherUsageStats", "false"]
+               "--browser.gatherUsageStats", "false", *extra_args]
     env = {**os.environ, "HEALTHDASH_DB": str(db), "PYTHONUNBUFFERED": "1"}
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "wb") as log:

@@ -18,8 +18,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from healthdash.columns import TABLES_BY_NAME
-from healthdash.db import bind, load_sql, open_readonly
+from healthdash.data.db import bind, load_sql, open_readonly
+from healthdash.ingest.columns import TABLES_BY_NAME
 
 TARGET_SECONDS = 15.0
 # Reading a million-row workbook (issue 17): time and the reading child's peak memory.
@@ -77,7 +77,7 @@ def write_referral_workbook(csv_path: Path, path: Path) -> Path:
 def measure_load(db: Path, rows: int = 1_000_000, encoding: str = "utf-8", workbook: bool = False) -> dict[str, float]:
     """Seconds to read, check and load `rows` referral rows from a CSV in `encoding` (or a workbook) into a
     copy of `db`, and the reading child's peak memory."""
-    from healthdash import loader
+    from healthdash.ingest import loader
 
     with tempfile.TemporaryDirectory(prefix="healthdash-bench-") as work:
         work_dir = Path(work)

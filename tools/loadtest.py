@@ -33,9 +33,9 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from healthdash.filters import COMPARISONS, DEFAULT_COMPARE
-from healthdash.i18n import t
-from healthdash.navigation import app_pages
+from healthdash.core.filters import COMPARISONS, DEFAULT_COMPARE
+from healthdash.core.i18n import t
+from healthdash.ui.navigation import app_pages
 from tools import headless
 from tools.wire_session import WireSession, open_session
 

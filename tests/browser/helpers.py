@@ -5,19 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from playwright.sync_api import ConsoleMessage, Error, Page, Request, WebSocket
+
+from tools.headless import APP, APP_IDLE, is_local
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "artifacts" / "screenshots"
 
-LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
-NETWORK_SCHEMES = frozenset({"http", "https", "ws", "wss", "ftp"})
-
-# Streamlit marks its root with the script's run state and the connection state.
-APP = '[data-testid="stApp"]'
-APP_IDLE = f'{APP}[data-test-script-state="notRunning"][data-test-connection-state="CONNECTED"]'
 RUNNING = '[data-testid="stStatusWidget"], [data-testid="stSkeleton"], [data-testid="stAppSkeleton"]'
 # An uncaught exception in a page renders as stException; st.error() as stAlertContentError.
 EXCEPTION = '[data-testid="stException"]'
@@ -26,10 +21,7 @@ ERROR_ALERT = '[data-testid="stAlertContentError"]'
 
 def is_external(url: str) -> bool:
     """True when loading `url` would leave this machine (data:, blob: and about: URLs never do)."""
-    parts = urlsplit(url)
-    if parts.scheme not in NETWORK_SCHEMES:
-        return False
-    return (parts.hostname or "") not in LOCAL_HOSTS
+    return not is_local(url)
 
 
 @dataclass

@@ -18,43 +18,23 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
 
 from tests.browser.helpers import REPO, PageLog, is_external
+from tools import headless
 
 os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
 
-CHROMIUM = os.environ.get("HEALTHDASH_CHROMIUM", "/usr/bin/chromium")
 INSTALL_HINT = (
     "Install Debian's Chromium and CJK fonts:  apt-get install -y chromium fonts-noto-cjk  (.ci/run does)"
 )
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-    "--no-default-browser-check",
-    "--disable-features=Translate,OptimizationHints,MediaRouter,AutofillServerCommunication",
-    "--no-proxy-server",
-    # Any host name but localhost resolves to nothing: even a request that slipped past the route below
-    # could not leave the machine.
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
-]
-VIEWPORT = {"width": 1280, "height": 720}
 CJK_FONT_FILE = re.compile(r"CJK|SourceHanSans|wqy|DroidSansFallback|msyh|PingFang", re.IGNORECASE)
 
 SERVER_START_TIMEOUT_S = 120
@@ -66,12 +46,10 @@ DEMO_BUILD_TIMEOUT_S = 900
 
 def require_chromium() -> str:
     """Fail (never skip) when the browser is missing: a skipped browser test looks like a passed one."""
-    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-        pytest.fail(
-            f"Browser tests need Debian's Chromium at {CHROMIUM}, and it is missing.\n{INSTALL_HINT}",
-            pytrace=False,
-        )
-    return CHROMIUM
+    try:
+        return headless.require_chromium()
+    except RuntimeError as missing:
+        pytest.fail(f"Browser tests need {missing}\n{INSTALL_HINT}", pytrace=False)
 
 
 def require_cjk_fonts() -> None:
@@ -90,24 +68,6 @@ def require_cjk_fonts() -> None:
         pytest.fail(
             f"Browser tests need a Chinese font, and none is installed.\n{INSTALL_HINT}", pytrace=False
         )
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-# Straight to loopback, whatever http_proxy says.
-_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def _answers(url: str) -> bool:
-    try:
-        with _DIRECT.open(url, timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
 
 
 # ---------------------------------------------------------------------------------------------- database
@@ -150,69 +110,20 @@ def browser_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # ---------------------------------------------------------------------------------------------- app server
 
 
-@dataclass
-class AppServer:
-    url: str
-    process: subprocess.Popen[bytes]
-    log_path: Path
-
-    def log_tail(self, chars: int = 6000) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")[-chars:]
-        except OSError:
-            return "(no log)"
+AppServer = headless.Server
 
 
 @contextmanager
 def running_app(db: Path, log_dir: Path, extra_args: Sequence[str] = ()) -> Iterator[AppServer]:
     """The dashboard (`python -m healthdash.serve`, i.e. `streamlit run app.py`) on a free loopback port, on
-    `db`, with `extra_args` for Streamlit; stopped on leaving."""
-    port = _free_port()
-    log_path = log_dir / "streamlit.log"
-    env = {**os.environ, "HEALTHDASH_DB": str(db), "PYTHONUNBUFFERED": "1"}
-    command = [
-        sys.executable,
-        "-m",
-        "healthdash.serve",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--server.fileWatcherType",
-        "none",
-        "--browser.gatherUsageStats",
-        "false",
-        *extra_args,
-    ]
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            command,
-            cwd=REPO,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
-    server = AppServer(url=f"http://127.0.0.1:{port}", process=process, log_path=log_path)
-    try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while not _answers(f"{server.url}/_stcore/health"):
-            if process.poll() is not None:
-                pytest.fail(
-                    f"streamlit exited with {process.returncode} before answering:\n{server.log_tail()}",
-                    pytrace=False,
-                )
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"streamlit did not answer within {SERVER_START_TIMEOUT_S} s:\n{server.log_tail()}",
-                    pytrace=False,
-                )
-            time.sleep(0.25)
+    `db`, with `extra_args` for Streamlit; stopped on leaving. A server that does not answer fails the test."""
+    with ExitStack() as stack:
+        try:
+            server = stack.enter_context(headless.serve(db, log_dir / "streamlit.log",
+                                                        timeout_s=SERVER_START_TIMEOUT_S, extra_args=extra_args))
+        except RuntimeError as failed:
+            pytest.fail(str(failed), pytrace=False)
         yield server
-    finally:
-        _stop(process)
 
 
 @pytest.fixture(scope="session")
@@ -228,17 +139,6 @@ def start_app():
     return running_app
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=15)
-
-
 # ---------------------------------------------------------------------------------------------- browser
 
 
@@ -250,7 +150,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        browser = playwright.chromium.launch(executable_path=executable, args=headless.CHROMIUM_ARGS, headless=True)
         try:
             yield browser
         finally:
@@ -268,7 +168,7 @@ def new_page(browser, base_url: str, log: PageLog):
     every request leaving the machine aborted and, like errors, recorded in `log`."""
     context = browser.new_context(
         base_url=base_url,
-        viewport=VIEWPORT,
+        viewport=headless.VIEWPORT,
         locale="zh-CN",
         timezone_id="Asia/Shanghai",
         service_workers="block",

@@ -17,12 +17,10 @@ from urllib.parse import quote, urlsplit
 import duckdb
 import pytest
 
-from healthdash.build import rebuild_rollups
-from healthdash.markup import WORD_JOINER
-from healthdash.navigation import app_pages
-from healthdash.officer import MIN_ITERATIONS, hash_password
+from healthdash.core.markup import WORD_JOINER
+from healthdash.data.build import rebuild_rollups
+from healthdash.ui.navigation import app_pages
 from tests.browser.helpers import (
-    LOCAL_HOSTS,
     PageLog,
     assert_clean,
     drop_deep_link_noise,
@@ -31,10 +29,11 @@ from tests.browser.helpers import (
     wait_until_idle,
 )
 from tests.support.load_world import csv_bytes
+from tests.support.officer import HASH, PASSWORD
+from tools.headless import LOCAL_HOSTS
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "医联体-2024"
 CITY, COUNTY, TOWN = "450200", "450223", "450223101"
 HOSPITAL, TOWNSHIP, CENTRE, DOCTOR = "H450223001", "H450223005", "H450223002", "H450223003"
 ALLIANCE, SPECIALTY = "A009", "A010"
@@ -85,7 +84,7 @@ def hostile_server(browser_db: Path, tmp_path_factory: pytest.TempPathFactory, s
     shutil.copyfile(browser_db, db)
     _hostile(db)
     secrets = folder / "secrets.toml"
-    secrets.write_text(f'[data_officer]\npassword_pbkdf2 = "{hash_password(PASSWORD, iterations=MIN_ITERATIONS)}"\n',
+    secrets.write_text(f'[data_officer]\npassword_pbkdf2 = "{HASH}"\n',
                        encoding="utf-8")
     with start_app(db, folder, ["--secrets.files", str(secrets)]) as server:
         yield server

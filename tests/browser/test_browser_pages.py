@@ -16,8 +16,8 @@ from urllib.parse import parse_qs, urlsplit
 import duckdb
 import pytest
 
-from healthdash.i18n import t
-from healthdash.navigation import app_pages
+from healthdash.core.i18n import t
+from healthdash.ui.navigation import app_pages
 from tests.browser.helpers import (
     PageLog,
     assert_clean,
@@ -28,6 +28,7 @@ from tests.browser.helpers import (
     wait_until_idle,
 )
 from tests.browser.plugin import new_page
+from tools import headless
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +37,6 @@ PAGES = app_pages()
 LOCKED = {"data"}  # behind the data officers' password: opens locked
 SIDEBAR = '[data-testid="stSidebar"]'
 METRIC_VALUE = '[data-testid="stMetricValue"]'
-VIEWPORT = {"width": 1280, "height": 720}
 
 
 def zh(key: str) -> str:
@@ -148,7 +148,7 @@ def test_every_page_opens_in_chinese_without_errors(page, page_log, nav) -> None
         assert (page.locator('input[type="password"]').count()
                 or page.get_by_text(zh("data.no_password")).count()), "the data page opens locked"
         assert not page.locator('[data-testid="stFileUploader"]').count(), "nothing to upload while locked"
-    page.set_viewport_size(VIEWPORT)
+    page.set_viewport_size(headless.VIEWPORT)
     save_screenshot(page, f"page-{nav.url_path}", full_page=False)
     assert_no_errors(page, page_log, f"/{nav.url_path}")
 

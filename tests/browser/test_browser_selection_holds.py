@@ -20,11 +20,11 @@ from datetime import date
 import duckdb
 import pytest
 
-from healthdash import links
-from healthdash.filters import Filters
-from healthdash.fmt import fmt_period
-from healthdash.i18n import t
-from healthdash.navigation import app_pages
+from healthdash.core.filters import Filters
+from healthdash.core.fmt import fmt_period
+from healthdash.core.i18n import t
+from healthdash.ui import links
+from healthdash.ui.navigation import app_pages
 from tests.browser.helpers import open_page, save_screenshot, wait_until_idle
 from tests.browser.test_browser_pages import (  # noqa: F401 (fixtures)
     SIDEBAR,

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from healthdash.build import write_database
-from healthdash.catalog import load_catalog
+from healthdash.data.build import write_database
+from healthdash.data.catalog import load_catalog
 
 
 def write_world(path: Path, kind: str = "production", **tables: pd.DataFrame) -> Path:
     """A database at `path` with the indicator catalog and exactly `tables` (table name -> rows), written
-    by healthdash.build.write_database as a load writes one, rollups included."""
+    by healthdash.data.build.write_database as a load writes one, rollups included."""
     write_database(path, {"indicator": load_catalog(), **tables}, kind=kind)
     return path

@@ -1,0 +1,19 @@
+"""Where the product's files are: the one copy of every path the package reads from the repository."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent
+ROOT = PACKAGE.parent
+APP = ROOT / "app.py"
+QUERY_DIR = ROOT / "queries"
+DATA_DIR = ROOT / "data"
+DEFAULT_DB = DATA_DIR / "health.duckdb"
+SCHEMA_SQL = DATA_DIR / "schema.sql"
+MACROS_SQL = DATA_DIR / "macros.sql"
+ROLLUPS_SQL = DATA_DIR / "rollups.sql"
+INDICATORS_CSV = DATA_DIR / "indicators.csv"
+CALIBRATION_CSV = DATA_DIR / "calibration.csv"
+LOCALE_DIR = PACKAGE / "locales"
+FAVICON = PACKAGE / "assets" / "favicon.png"

@@ -1,0 +1,111 @@
+"""Write a complete dashboard database from tables in memory, atomically.
+
+The database is built in a new file beside the target and swapped in with os.replace only once it is
+complete and checkpointed, so a reader (the dashboard opens the file read-only) sees either the old
+database or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from healthdash.core.paths import MACROS_SQL, ROLLUPS_SQL, SCHEMA_SQL
+
+SCHEMA_VERSION = "1"
+
+Progress = Callable[[float, str], None]
+
+# The tables a build may fill, as named in schema.sql. Insert statements are looked up here, so a
+# table name never reaches SQL text unless it is one of these.
+TABLES = ("region", "facility", "alliance", "alliance_member", "indicator", "service_volume", "resident_care",
+          "referral", "alliance_activity", "shared_service", "public_health", "import_batch")
+_INSERT = {name: f'insert into "{name}" by name select * from source_table' for name in TABLES}
+
+
+def _quiet(fraction: float, message: str) -> None:
+    """Default progress callback: say nothing."""
+
+
+def connect_for_writing(path: Path) -> duckdb.DuckDBPyConnection:
+    # The dashboard runs on intranets without internet: never try to download an extension.
+    return duckdb.connect(str(path), config={"autoinstall_known_extensions": False})
+
+
+def rebuild_rollups(con: duckdb.DuckDBPyConnection) -> None:
+    """Recreate the macros and every rollup from the base tables (after a build or a load), and refresh the
+    meta figures derived from them."""
+    con.execute(MACROS_SQL.read_text(encoding="utf-8"))
+    con.execute(ROLLUPS_SQL.read_text(encoding="utf-8"))
+    con.execute(
+        "insert or replace into meta values ('referral_events', (select count(*) from referral)::varchar)"
+    )
+
+
+def write_database(
+    path: Path,
+    tables: Mapping[str, pd.DataFrame | pa.Table],
+    kind: str,
+    progress: Progress | None = None,
+    *,
+    extra_meta: Mapping[str, str] | None = None,
+) -> None:
+    """Build a new database at `path` from `tables` (schema.sql names; columns matched by name).
+
+    `kind` is stored as meta.dataset_kind ('demo' or 'production'); `extra_meta` adds keys such as the
+    demo's seed and scale. `progress(fraction, message_zh)` is called as the work advances.
+    """
+    report = progress or _quiet
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Same directory, so the final os.replace is a rename within one file system (atomic).
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    con = connect_for_writing(tmp)
+    try:
+        report(0.0, "创建数据库结构")
+        con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+        total_rows = sum(row_count(table) for table in tables.values()) or 1
+        done = 0
+        unknown = set(tables) - set(_INSERT)
+        if unknown:
+            raise ValueError(f"not a table of schema.sql: {sorted(unknown)}")
+        for name, table in tables.items():
+            report(0.05 + 0.75 * done / total_rows, f"写入 {name}")
+            con.register("source_table", table)
+            try:
+                con.execute(_INSERT[name])
+            finally:
+                con.unregister("source_table")
+            done += row_count(table)
+        report(0.8, "计算汇总表")
+        meta = {
+            "dataset_kind": kind,
+            "schema_version": SCHEMA_VERSION,
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            **(extra_meta or {}),
+        }
+        con.executemany("insert into meta values (?, ?)", [(key, str(value)) for key, value in meta.items()])
+        rebuild_rollups(con)
+        report(0.95, "写入磁盘")
+        con.execute("checkpoint")
+        con.close()
+        # A WAL left beside the old file by a crashed writer would be replayed onto the new one.
+        Path(f"{path}.wal").unlink(missing_ok=True)
+        os.replace(tmp, path)
+        report(1.0, "完成")
+    except BaseException:
+        con.close()
+        tmp.unlink(missing_ok=True)
+        Path(f"{tmp}.wal").unlink(missing_ok=True)
+        raise
+
+
+def row_count(table: pd.DataFrame | pa.Table) -> int:
+    return table.num_rows if isinstance(table, pa.Table) else len(table)

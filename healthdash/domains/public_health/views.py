@@ -1,0 +1,230 @@
+"""公共卫生 Public health page sections: headline figures, a scorecard of places × indicators, one indicator in
+depth (trend, distribution of towns, towns below target with the people short), key groups beside overall
+contract coverage, immunisation and screening by place. `sections(filters)` returns them in screen order."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import replace
+
+import pandas as pd
+import streamlit as st
+
+from healthdash.core import exports
+from healthdash.core.filters import Filters
+from healthdash.core.fmt import fmt_count, fmt_period, fmt_pp, fmt_value
+from healthdash.core.i18n import current_lang, t
+from healthdash.core.indicators import Indicator
+from healthdash.core.markup import inert
+from healthdash.core.wording import target_text
+from healthdash.data.kpi import Kpi, headline, indicator_catalog
+from healthdash.domains.public_health import charts as ph_charts
+from healthdash.domains.public_health import data as ph
+from healthdash.domains.public_health import scorecard
+from healthdash.ui import downloads, presenter, urlstate, widgets
+from healthdash.ui.chart_cache import ChartSpec
+from healthdash.ui.charts import BLUE
+from healthdash.ui.layout import Section
+
+
+def detail(filters: Filters, towns: pd.DataFrame) -> None:
+    lang, catalog = current_lang(), indicator_catalog()
+    urlstate.choice(ph.PICK_KEY, ph.CODES, ph.CODES[0])
+    st.selectbox(t("public_health.pick"), ph.CODES, key=ph.PICK_KEY,
+                 format_func=lambda code: catalog[code].name(lang))
+    urlstate.write_choice(ph.PICK_KEY, ph.CODES[0])
+    indicator = catalog[st.session_state[ph.PICK_KEY]]
+    chosen_towns = towns[towns["indicator_code"] == indicator.code]
+
+    trend, spread = st.columns(2, gap="large")
+    with trend:
+        st.markdown(f"**{t('public_health.trend')}**")
+        st.caption(ph.with_target(t("public_health.trend_caption"), "public_health.trend_target", indicator))
+        show_chart(ph_charts.trend_chart(filters, indicator))
+    with spread:
+        st.markdown(f"**{t('public_health.distribution')}**")
+        if chosen_towns["value"].notna().sum() > 1:
+            count = int(chosen_towns["value"].notna().sum())
+            st.caption(ph.with_target(t("public_health.distribution_caption", count=count),
+                                      "public_health.distribution_target", indicator))
+            show_chart(ph_charts.distribution_chart(chosen_towns, indicator))
+        else:
+            st.info(t("public_health.distribution_single"), icon=":material/info:")
+
+    st.markdown(f"**{t('public_health.below')}**")
+    show_below_target(chosen_towns, indicator, filters)
+
+
+def key_groups(filters: Filters, standing: pd.DataFrame, level: str) -> None:
+    st.caption(t("public_health.key_groups_caption", level=t(f"level.{level}")))
+    show_place_chart(ph_charts.paired_bars(standing, ["fd_coverage", "fd_key_pop_coverage"],
+                                       [BLUE, ph_charts.KEY_GROUP_COLOR], order_by="fd_coverage"),
+                        filters, level, "ph_key_groups")
+
+
+def screening(filters: Filters, standing: pd.DataFrame, level: str) -> None:
+    st.caption(t("public_health.screening_caption", level=t(f"level.{level}")))
+    immunisation, cancer, hpv = st.columns(3, gap="medium")
+    with immunisation:
+        st.markdown(f"**{t('public_health.immunization_title')}**")
+        show_place_chart(ph_charts.place_bars(standing, "child_immunization_rate"), filters, level, "ph_immunisation")
+    with cancer:
+        st.markdown(f"**{t('public_health.screening_title')}**")
+        show_place_chart(ph_charts.paired_bars(standing, ["cervical_screening_rate", "breast_screening_rate"],
+                                           [BLUE, ph_charts.KEY_GROUP_COLOR], order_by="cervical_screening_rate"),
+                            filters, level, "ph_screening")
+    with hpv:
+        st.markdown(f"**{t('public_health.hpv_title')}**")
+        show_place_chart(ph_charts.place_bars(standing, "hpv_first_doses"), filters, level, "ph_hpv")
+
+
+def sections(filters: Filters) -> list[Section]:
+    """The page's sections in screen order; with no headline figure at all the empty state and the run stops."""
+    kpis = headline(filters, ph.HEADLINE)
+    if all(kpi.value is None for kpi in kpis):
+        widgets.empty_state("public_health.empty")
+        st.stop()
+    level = ph.place_level(filters)
+    standing = ph.standings(filters, level)
+    towns = standing if level == "town" else ph.standings(filters, "town")
+    return [
+        Section(t("presenter.headline"), lambda: headline_grid(kpis, ph.headline_notes(filters), filters),
+                heading=False),
+        Section(t("public_health.scorecard"), lambda: show_scorecard(ph.build_scorecard(standing, level), filters)),
+        Section(t("public_health.detail"), lambda: detail(filters, towns)),
+        Section(t("public_health.key_groups"), lambda: key_groups(filters, standing, level)),
+        Section(t("public_health.screening"), lambda: screening(filters, standing, level)),
+    ]
+
+
+# Metric labels may wrap onto a second line instead of being cut off ("居民健康档案建…"); the style
+# lives in this page's elements, so it goes when the page does.
+_WRAP_LABELS = '<style>[data-testid="stMetricLabel"] p {white-space: normal; overflow: visible;}</style>'
+
+
+def headline_grid(kpis: list[Kpi], notes: dict[str, str], filters: Filters) -> None:
+    """Indicators with a target as full cards three to a row; the others, monitored only, as compact
+    cards (no sparkline) four to a row. Each card carries the people behind its figure."""
+    st.html(_WRAP_LABELS)
+    judged = [kpi for kpi in kpis if kpi.indicator.target is not None]
+    monitored = [replace(kpi, spark=[]) for kpi in kpis if kpi.indicator.target is None]
+    for title, group, per_row in ((t("public_health.judged"), judged, 3),
+                                  (t("public_health.monitored"), monitored, 4)):
+        if not group:
+            continue
+        st.markdown(f"**{title}**")
+        for start in range(0, len(group), per_row):
+            columns = st.columns(per_row)
+            for column, kpi in zip(columns, group[start:start + per_row], strict=False):
+                with column:
+                    widgets.kpi_card(kpi, filters, notes.get(kpi.indicator.code))
+
+
+def show_scorecard(card: ph.Scorecard, filters: Filters) -> None:
+    lang = current_lang()
+    catalog = indicator_catalog()
+    codes = ph.CODES + ph.CONTEXT
+    level_name = t(f"level.{card.level}")
+    st.caption(t("public_health.scorecard_caption", level=level_name,
+                 period=fmt_period(filters.month_from, filters.month_to, lang=lang)))
+    if filters.level == "town":
+        st.caption(t("public_health.scorecard_town_note"))
+    headers = {"place_name": level_name, "shortfalls": t("public_health.shortfalls")}
+    headers |= {code: ph.short_name(code) for code in codes}
+    values = card.values.rename(columns=headers)
+    bands = card.bands.rename(columns=headers)
+    formatters = {headers[code]: ph.cell_text(catalog[code], lang) for code in codes}
+    formatters[headers["shortfalls"]] = "{:d}".format
+    config: dict[str, object] = {
+        headers["shortfalls"]: st.column_config.NumberColumn(help=t("public_health.shortfalls_help")),
+    }
+    for code in codes:
+        indicator = catalog[code]
+        config[headers[code]] = st.column_config.Column(
+            help=f"{inert(indicator.name(lang))}｜{target_text(indicator)}｜{inert(indicator.definition(lang))}"
+        )
+    height = "content" if len(values) <= 20 else 36 * 21
+    config[level_name] = st.column_config.TextColumn(pinned=True, help=t("public_health.place_click"))
+    # The place is part of the key: after a drill-down the next scorecard starts without a selection.
+    event = st.dataframe(scorecard.styled(values, bands, formatters), hide_index=True, width="stretch",
+                         column_config=config, height=height, key=f"ph_scorecard_{filters.place or 'all'}",
+                         on_select="rerun", selection_mode="single-cell")
+    for row, column in event.selection.cells:
+        if column == level_name and card.codes[row] != filters.place:
+            widgets.drill(filters, card.level, card.codes[row])
+    legend()
+    block = widgets.title_block(t("public_health.export_title"), filters)
+    make = ph.scorecard_xlsx(card, block)
+    st.download_button(
+        t("public_health.export_xlsx"), make, file_name=block.file_name("xlsx"), mime=exports.XLSX_MIME,
+        key="dl_ph_scorecard", icon=":material/download:", on_click="ignore",
+    )
+
+
+def legend() -> None:
+    """The bands in words, each in its colour and with its mark (the same as the table's)."""
+    chips = "".join(
+        f'<span style="background:#{scorecard.FILLS[key]};color:#{scorecard.TEXT_COLOR};padding:2px 8px;'
+        f'border-radius:4px;margin:2px 10px 2px 0;display:inline-block;font-size:0.85rem">'
+        f'<b>{scorecard.MARKS[key] or "—"}</b> {html.escape(text)}</span>'
+        for key, text in ph.legend_items()
+    )
+    st.html(f'<div style="line-height:1.9"><span style="font-size:0.85rem;margin-right:8px">'
+            f'{html.escape(t("public_health.legend_intro"))}</span>{chips}</div>')
+
+
+def show_below_target(towns: pd.DataFrame, indicator: Indicator, filters: Filters) -> None:
+    lang = current_lang()
+    name = indicator.name(lang)
+    if indicator.target is None:
+        st.info(t("public_health.below_no_target", indicator=inert(name)), icon=":material/info:")
+        return
+    result = ph.below_target(towns, indicator, filters.level)
+    if result.table.empty:
+        st.success(t("public_health.below_none"), icon=":material/task_alt:")
+        return
+    action = ph.action_word(indicator.code)
+    st.markdown(t("public_health.below_summary", count=len(result.table), action=action,
+                  people=fmt_count(result.people)))
+    st.caption(t("public_health.below_caption", action=action, basis=ph.basis_note(indicator)))
+    table = result.table
+    value_col, target_col = t("public_health.col_value"), t("public_health.col_target")
+    gap_col = t("public_health.col_gap_pp")
+    people_col = t("public_health.col_gap_people", action=action)
+    rate = (lambda v: fmt_value(v, "%", lang=lang)) if indicator.is_percent else fmt_count
+    bands = pd.DataFrame({column: [None] * len(table) for column in table.columns})
+    bands[value_col] = result.bands
+    styler = scorecard.styled(table, bands, {
+        value_col: lambda v: f"{rate(v)} {scorecard.MARKS[ph.band_of(indicator, v)]}",
+        target_col: rate,
+        gap_col: lambda v: fmt_pp(v / 100, lang=lang),
+        people_col: lambda v: "—" if pd.isna(v) else fmt_count(v),
+    })
+    st.dataframe(styler, hide_index=True, width="stretch", height="content" if len(table) <= 12 else 36 * 13,
+                 key="ph_below")
+    kind = exports.kind_of(indicator)
+    status_col = t("export.status")
+    export = table.assign(**{status_col: [t(f"public_health.band_word.{band}") for band in result.bands]})
+    downloads.download_row(f"ph_below_{indicator.code}",
+                         widgets.title_block(t("public_health.below_export", indicator=name), filters), table=export,
+                         kinds={value_col: kind, target_col: kind, gap_col: exports.PP if indicator.is_percent else kind,
+                                people_col: exports.COUNT})
+
+
+def show_chart(chart: ChartSpec | None) -> None:
+    if chart is None:
+        widgets.empty_state("public_health.empty")
+    else:
+        presenter.altair_chart(chart)
+
+
+def show_place_chart(chart: ChartSpec | None, filters: Filters, level: str, key: str) -> None:
+    """A chart of `place_bars` or `paired_bars`: a click on a place's bar narrows the page to it."""
+    if chart is None:
+        widgets.empty_state("public_health.empty")
+        return
+    # The place is part of the key: after a drill-down the next chart starts without a selection.
+    event = presenter.altair_chart(chart, key=f"{key}_{filters.place or 'all'}", on_select="rerun")
+    picked = widgets.selected_values(event, ph_charts.PLACE_CLICK.name, "place_code")
+    if picked and picked[0] != filters.place:
+        widgets.drill(filters, level, picked[0])

@@ -1,0 +1,100 @@
+"""The briefing's PDF document (healthdash.reports.briefing): A4 pages in Noto Sans CJK SC with a footer, section
+headings and tables. A module of its own so that fpdf is imported when a briefing is made, not at start.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from healthdash.core.fmt import MET_MARK, NOT_MET_MARK
+
+# (file, index of the Simplified Chinese face in the collection); Debian's fonts-noto-cjk first.
+FONT_CANDIDATES: tuple[tuple[Path, Path, int], ...] = (
+    (Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+     Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"), 2),
+    (Path("/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc"),
+     Path("/usr/share/fonts/truetype/noto/NotoSansCJK-Bold.ttc"), 2),
+)
+FONT = "NotoSansSC"
+SYMBOL_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+BLUE = (31, 78, 156)
+ORANGE = (217, 115, 13)
+GRAY = (110, 115, 125)
+
+
+class BriefingError(RuntimeError):
+    """The briefing cannot be made here (no CJK font installed)."""
+
+
+def font_files() -> tuple[Path, Path, int]:
+    for regular, bold, index in FONT_CANDIDATES:
+        if regular.is_file():
+            return regular, bold if bold.is_file() else regular, index
+    raise BriefingError("no Noto Sans CJK font: apt-get install fonts-noto-cjk")
+
+
+class BriefingDocument(FPDF):
+    """An A4 page set in Noto Sans CJK, `footer_text` and the page number (`page_label`, with {n}) at the foot."""
+
+    def __init__(self, footer_text: str, page_label: str) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self._footer_text = footer_text
+        self._page_label = page_label
+        regular, bold, index = font_files()
+        self.add_font(FONT, "", str(regular), collection_font_number=index)
+        self.add_font(FONT, "B", str(bold), collection_font_number=index)
+        # Noto CJK lacks a few marks (✗); DejaVu, when installed, draws them.
+        if SYMBOL_FONT.is_file():
+            self.add_font("symbols", "", str(SYMBOL_FONT))
+            self.set_fallback_fonts(["symbols"], exact_match=False)
+        self.set_margins(16, 16, 16)
+        self.set_auto_page_break(True, margin=18)
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font(FONT, size=8)
+        self.set_text_color(*GRAY)
+        self.cell(0, 5, self._footer_text, align="L")
+        self.set_x(-40)
+        self.cell(24, 5, self._page_label.format(n=self.page_no()), align="R")
+
+    def heading(self, text: str) -> None:
+        self.ln(3)
+        self.set_font(FONT, "B", 13)
+        self.set_text_color(20, 20, 20)
+        self.cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
+        self.set_draw_color(*BLUE)
+        self.set_line_width(0.5)
+        self.line(self.l_margin, self.get_y(), self.l_margin + 24, self.get_y())
+        self.ln(2)
+
+
+def table(pdf: BriefingDocument, frame: pd.DataFrame, widths: tuple[int, ...], status_column: int | None = None) -> None:
+    pdf.set_font(FONT, size=9.5)
+    pdf.set_text_color(20, 20, 20)
+    pdf.set_draw_color(200, 204, 210)
+    pdf.set_line_width(0.2)
+    heading = FontFace(emphasis="BOLD", fill_color=(220, 230, 245))
+    with pdf.table(col_widths=widths, headings_style=heading, line_height=6.5, text_align="LEFT",
+                   first_row_as_headings=True) as table:
+        table.row([str(column) for column in frame.columns])
+        for values in frame.itertuples(index=False):
+            row = table.row()
+            for index, value in enumerate(values):
+                text = str(value)
+                style = None
+                if index == status_column and text.startswith((MET_MARK, NOT_MET_MARK)):
+                    style = FontFace(color=BLUE if text.startswith(MET_MARK) else ORANGE)
+                row.cell(text, style=style)
+
+
+def image_height(png: bytes, width_mm: float) -> float:
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        return width_mm * image.height / image.width

@@ -1,0 +1,87 @@
+"""运行简报 on a page and in exports: gathers the figures for a selection and words them.
+
+The figures come from the queries the charts beside the text use — kpi.headline for the headline cards
+and the volumes, kpi.by_place for the ranking and the attention table, out_of_county_destinations for
+where patients leave to — so the paragraph and the cards never disagree. The wording rules are in
+healthdash.reports.summary_rules (pure). The Overview shows `gather`'s sentences; exports call
+`summary_text(filters, lang)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from healthdash.core.filters import TIERS, Filters
+from healthdash.core.i18n import current_lang
+from healthdash.data.db import run_query
+from healthdash.data.kpi import applicable, by_place, headline, indicator_catalog, targeted_by_level
+from healthdash.domains.overview.data import HEADLINE
+from healthdash.reports import summary_rules as rules
+from healthdash.reports.summary_rules import BelowTarget, Destination, Figure, Period, Place, SummaryFigures
+from healthdash.ui.sidebar import filter_options
+
+# The summary speaks about the Overview's cards it sits above.
+DEFAULT_CODES: tuple[str, ...] = tuple(HEADLINE)
+
+
+def place_of(filters: Filters) -> Place:
+    options = filter_options()
+    if filters.town:
+        name: str | None = options.towns[filters.town][0]
+    elif filters.county:
+        name = options.counties[filters.county][0]
+    elif filters.city:
+        name = options.cities[filters.city]
+    else:
+        name = None
+    alliance = options.alliances[filters.alliance][0] if filters.alliance else None
+    all_tiers = not filters.tiers or set(filters.tiers) >= set(TIERS)
+    return Place(name=name, level=filters.level, alliance=alliance, tiers=() if all_tiers else tuple(filters.tiers))
+
+
+def below_target(filters: Filters, codes: Sequence[str]) -> tuple[BelowTarget, ...] | None:
+    """Per indicator with a target, the places one level down that miss it, largest gap first.
+
+    Indicators are grouped by kpi.targeted_by_level. None when no indicator has places one level down.
+    """
+    catalog = indicator_catalog()
+    by_level = targeted_by_level(filters, codes)
+    if not by_level:
+        return None
+    result = []
+    for level, level_codes in by_level.items():
+        frame = by_place(filters, level_codes, level)
+        for code in level_codes:
+            rows = frame[(frame["indicator_code"] == code) & frame["meets"].eq(False)] if not frame.empty else frame
+            if len(rows):
+                # Worst first: the largest shortfall relative to the target, whichever way the target points.
+                rows = rows.assign(relative=(rows["gap"] / rows["target"]).abs()).sort_values(
+                    ["relative", "place_name"], ascending=[False, True])
+            places = tuple(str(name) for name in rows["place_name"]) if len(rows) else ()
+            result.append(BelowTarget(catalog[code], level, places))
+    return tuple(result)
+
+
+def destinations(filters: Filters) -> tuple[Destination, ...]:
+    frame = run_query("out_of_county_destinations", **filters.sql_params())
+    return tuple(Destination(str(row.facility_name), float(row.referrals)) for row in frame.itertuples(index=False))
+
+
+def gather(filters: Filters, codes: Sequence[str] = DEFAULT_CODES) -> SummaryFigures:
+    """Every figure the summary of `filters` mentions (of `codes`, those that apply to the selection)."""
+    codes, _ = applicable(filters, list(codes))
+    volumes = tuple(Figure(k.indicator, k.value, k.base) for k in headline(filters, list(rules.VOLUMES)))
+    indicators = tuple(Figure(k.indicator, k.value, k.base) for k in headline(filters, codes))
+    return SummaryFigures(
+        place=place_of(filters),
+        period=Period(filters.month_from, filters.month_to, filters.compare),
+        volumes=volumes,
+        indicators=indicators,
+        below_target=below_target(filters, codes),
+        destinations=destinations(filters),
+    )
+
+
+def summary_text(filters: Filters, lang: str | None = None, codes: Sequence[str] = DEFAULT_CODES) -> str:
+    """The briefing paragraph for a selection ('zh' or 'en'; the interface language by default)."""
+    return rules.compose(gather(filters, codes), lang or current_lang())

@@ -1,0 +1,68 @@
+"""The download buttons of a view: the chart as PNG and SVG, the table as CSV and XLSX, each file with the
+view's title block (healthdash.core.exports makes the tables' bytes, healthdash.ui.chart_export the images')."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from healthdash.core.exports import CSV_MIME, XLSX_MIME, Kinds, TitleBlock, csv_bytes, xlsx_bytes
+from healthdash.core.i18n import t
+from healthdash.ui import chart_export
+from healthdash.ui.chart_cache import ChartSpec
+
+
+@dataclass(frozen=True)
+class Download:
+    """One file a view offers: button label, file name, MIME type and how to make its bytes."""
+
+    label: str
+    file_name: str
+    mime: str
+    make: Callable[[], bytes | str]
+
+
+def downloads(
+    block: TitleBlock, *, chart: ChartSpec | None = None, table: pd.DataFrame | None = None,
+    kinds: Kinds | None = None,
+) -> list[Download]:
+    """The files of one view: the chart as PNG and SVG, the table as CSV and XLSX, each with `block`.
+    Nothing is rendered here: `make` does it when the file is asked for."""
+    files: list[Download] = []
+
+    def label(key: str) -> str:
+        return t(key, lang=block.lang)
+
+    if chart is not None:
+        files.append(Download(label("export.png"), block.file_name("png"), "image/png",
+                              lambda: chart_export.chart_png(chart, block)))
+        files.append(Download(label("export.svg"), block.file_name("svg"), "image/svg+xml",
+                              lambda: chart_export.chart_svg(chart, block)))
+    if table is not None:
+        files.append(Download(label("export.csv"), block.file_name("csv"), CSV_MIME,
+                              lambda: csv_bytes(table, block, kinds)))
+        files.append(Download(label("export.xlsx"), block.file_name("xlsx"), XLSX_MIME,
+                              lambda: xlsx_bytes(table, block.view, block, kinds)))
+    return files
+
+
+def download_row(
+    key: str, block: TitleBlock, *, chart: ChartSpec | None = None, table: pd.DataFrame | None = None,
+    kinds: Kinds | None = None,
+) -> None:
+    """A row of download buttons for one view: the chart as PNG and SVG, the table as CSV and XLSX.
+
+    Files are made only when a button is clicked (deferred callables), so a rerun never renders a chart
+    it is not asked for; they use only what is captured here, never the session.
+    """
+    files = downloads(block, chart=chart, table=table, kinds=kinds)
+    if not files:
+        return
+    with st.container(horizontal=True, gap="small"):
+        for file in files:
+            extension = file.file_name.rsplit(".", 1)[-1]
+            st.download_button(file.label, file.make, file_name=file.file_name, mime=file.mime,
+                               key=f"dl_{key}_{extension}", icon=":material/download:", on_click="ignore")

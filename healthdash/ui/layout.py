@@ -1,0 +1,63 @@
+"""One layout for every page: its ordered list of sections, shown top to bottom or, in presenter mode, as a
+slideshow of the same list (one section per slide).
+
+A page is `sidebar_filters()`, `ui.page_header(...)`, then `render_page("<name>", <views>.sections(filters))`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import streamlit as st
+
+from healthdash.ui import presenter
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of a page.
+
+    `title` is the subheader on the page and the slide's title. `heading=False` leaves the subheader out
+    (headline cards, or a section that writes its own heading); `slide=False` keeps a part off the slideshow
+    (a picker or a download under the cards). Consecutive sections with a `width` share a row of columns in
+    those proportions.
+    """
+
+    title: str
+    render: Callable[[], None]
+    heading: bool = True
+    slide: bool = True
+    width: int | None = None
+
+
+def slides(sections: Sequence[Section]) -> list[presenter.Slide]:
+    return [presenter.Slide(section.title, section.render) for section in sections if section.slide]
+
+
+def _show(section: Section) -> None:
+    if section.heading:
+        st.subheader(section.title, anchor=False)
+    section.render()
+
+
+def render_page(name: str, sections: Sequence[Section]) -> None:
+    """Show `sections` in order; in presenter mode first offer them as a slideshow keyed `name`.
+
+    While a slide is shown the run stops after it, as every page did before this layout existed.
+    """
+    if presenter.slideshow(name, slides(sections)):
+        st.stop()
+    index = 0
+    while index < len(sections):
+        row = [sections[index]]
+        while row[-1].width is not None and index + len(row) < len(sections) \
+                and sections[index + len(row)].width is not None:
+            row.append(sections[index + len(row)])
+        if len(row) == 1:
+            _show(row[0])
+        else:
+            for column, section in zip(st.columns([s.width or 1 for s in row], gap="large"), row, strict=True):
+                with column:
+                    _show(section)
+        index += len(row)

@@ -1,0 +1,245 @@
+"""演示模式 Presenter mode and slideshows, for showing the dashboard on a projector.
+
+`?present=1` hides the sidebar and Streamlit's toolbar, moves the page list to the top, enlarges text and
+charts for 1280×720 and 1920×1080, and turns the page header into one title line with the selection.
+`?present=1&slide=N` steps through a page's main charts one at a time (`slideshow`). Both live in the
+URL, so a copied link (`share_link`) reopens the same view, slide included.
+
+Wiring: app.py calls `setup()` before the navigation runs and `finish()` after the page; ui.page_header
+hands over to `header()` in presenter mode; pages render charts through `altair_chart` and declare their
+slides with `slideshow`. Styles are inline CSS: nothing is fetched from anywhere.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from healthdash.core.i18n import t
+from healthdash.core.markup import inert
+from healthdash.ui import urlstate
+from healthdash.ui.chart_cache import ChartSpec
+
+PRESENT_KEY = "present"
+SLIDE_KEY = "slide"
+MAX_SLIDES = 50
+# Chart text and heights grow by this much in presenter mode (13 px labels become 18 px).
+CHART_SCALE = 1.4
+_FONT_KEYS = frozenset({"fontSize", "labelFontSize", "titleFontSize", "symbolSize"})
+_SHARE_SLOT = "_presenter_share_slot"
+
+# Marker classes let tests (and people reading the page source) tell that presenter mode is on.
+MARKER = "hd-present"
+_PRESENT_CSS = f"""
+<style class="{MARKER}">
+/* {MARKER}: presenter mode */
+html {{font-size: 19px;}}
+@media (min-width: 1700px) {{ html {{font-size: 24px;}} }}
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stSidebarCollapseButton"],
+[data-testid="stExpandSidebarButton"], [data-testid="stToolbarActions"], [data-testid="stMainMenu"],
+[data-testid="stAppDeployButton"], [data-testid="stDecoration"], footer {{display: none !important;}}
+.block-container, [data-testid="stMainBlockContainer"] {{
+    max-width: 100% !important; padding: 3.6rem 2.4rem 1.5rem 2.4rem !important;
+}}
+[data-testid="stMetricValue"] {{font-size: 2.6rem;}}
+[data-testid="stMetricLabel"] p {{font-size: 1.05rem;}}
+h1 {{font-size: 2.2rem !important; padding-bottom: 0.2rem !important;}}
+.hd-selection-line {{font-size: 1.25rem; color: #31333f; margin: 0;}}
+.hd-slide-title {{font-size: 1.6rem; font-weight: 600; margin: 0.2rem 0 0.6rem 0;}}
+</style>
+"""
+
+
+def _truthy(text: str) -> bool | None:
+    return {"1": True, "true": True, "0": False, "false": False}.get(text.strip().lower())
+
+
+def setup() -> None:
+    """Read presenter mode and the slide from the URL (or keep the session's) and apply the styles.
+
+    Call once per run from app.py, before the navigation runs.
+    """
+    outside = urlstate.changed_from_outside([PRESENT_KEY, SLIDE_KEY])
+    if outside is not None:
+        present = _truthy(outside.get(PRESENT_KEY, "0"))
+        if present is None:
+            st.warning(f"{t('filters.dropped')} {PRESENT_KEY}={inert(outside[PRESENT_KEY])}")
+        st.session_state[PRESENT_KEY] = bool(present)
+        slide_text = outside.get(SLIDE_KEY)
+        slide = urlstate.parse_number(slide_text, 1, MAX_SLIDES, 1) if slide_text is not None else None
+        if slide_text is not None and slide is None:
+            st.warning(f"{t('filters.dropped')} {SLIDE_KEY}={inert(slide_text)}")
+        st.session_state[SLIDE_KEY] = slide if present else None
+    st.session_state.setdefault(PRESENT_KEY, False)
+    st.session_state.setdefault(SLIDE_KEY, None)
+    if not st.session_state[PRESENT_KEY]:
+        st.session_state[SLIDE_KEY] = None
+    if active():
+        st.html(_PRESENT_CSS)
+
+
+def _write_url() -> None:
+    values: dict[str, str] = {}
+    if st.session_state.get(PRESENT_KEY):
+        values[PRESENT_KEY] = "1"
+        if st.session_state.get(SLIDE_KEY):
+            values[SLIDE_KEY] = str(st.session_state[SLIDE_KEY])
+    urlstate.write([PRESENT_KEY, SLIDE_KEY], values)
+
+
+def active() -> bool:
+    return bool(st.session_state.get(PRESENT_KEY))
+
+
+def slideshow_running() -> bool:
+    return active() and bool(st.session_state.get(SLIDE_KEY))
+
+
+def nav_position() -> str:
+    """Where st.navigation puts the page list: on top in presenter mode (the sidebar is hidden)."""
+    return "top" if active() else "sidebar"
+
+
+def _set(present: bool, slide: int | None = None) -> None:
+    st.session_state[PRESENT_KEY] = present
+    st.session_state[SLIDE_KEY] = slide if present else None
+
+
+# ---------------------------------------------------------------------------------------------- header
+
+
+def header(title: str, selection: str | None, demo_label: str | None = None) -> None:
+    """The page title and the active selection as one line, with the share link and the way out."""
+    left, right = st.columns([5, 2], vertical_alignment="bottom")
+    with left:
+        st.title(inert(title), anchor=False)
+        if selection:
+            st.html(f'<p class="hd-selection-line">{html.escape(selection)}</p>')
+    with right:
+        buttons = st.container(horizontal=True, horizontal_alignment="right")
+        with buttons:
+            st.session_state[_SHARE_SLOT] = st.empty()
+            st.button(t("presenter.exit"), key="present_exit", icon=":material/close_fullscreen:",
+                      on_click=_set, args=(False,), type="tertiary")
+        if demo_label:
+            right.badge(demo_label, icon=":material/science:", color="gray")
+
+
+# ---------------------------------------------------------------------------------------------- links
+
+
+def view_url() -> str:
+    """The link to the current view: this page's address with every URL-bound setting."""
+    base = st.context.url or ""
+    query = urlencode(st.query_params.to_dict())
+    return f"{base}?{query}" if query else base or "?"
+
+
+def share_link(container: Any | None = None) -> None:
+    """A "复制链接" popover holding the view's URL in a text box to copy from (see summary._STYLE for why
+    not a code block with a copy button)."""
+    target = container if container is not None else st
+    with target.popover(t("presenter.share"), icon=":material/link:"):
+        st.text_input(t("presenter.share_hint"), view_url())
+
+
+def sidebar_controls() -> None:
+    """The presenter switch and the share link at the foot of the sidebar; call after the page ran."""
+    side = st.sidebar
+    side.divider()
+    side.toggle(t("presenter.toggle"), key=PRESENT_KEY, help=t("presenter.toggle_help"))
+    share_link(side)
+
+
+def finish() -> None:
+    """End of the run: fill the header's share slot now that every widget has written the URL."""
+    slot = st.session_state.pop(_SHARE_SLOT, None)
+    if active() and slot is not None:
+        share_link(slot.container())
+    # Rendered in presenter mode too (hidden by the style): a widget left out of a run loses its state.
+    sidebar_controls()
+    # The URL is written only now: a write before st.navigation has resolved the page makes the browser
+    # report a deep link (/what-if?...) as "page not found".
+    _write_url()
+
+
+# ---------------------------------------------------------------------------------------------- charts
+
+
+def scale_spec(spec: dict, factor: float) -> dict:
+    """A copy of a Vega-Lite spec with every font size and fixed height multiplied by `factor`."""
+
+    def walk(node: Any, key: str | None = None) -> Any:
+        if isinstance(node, dict):
+            return {k: walk(v, k) for k, v in node.items() if k != "datasets"} | (
+                {"datasets": node["datasets"]} if "datasets" in node else {}
+            )
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        scalable = isinstance(node, int | float) and not isinstance(node, bool)
+        if scalable and (key in _FONT_KEYS or key == "height"):
+            return round(node * factor, 1)
+        return node
+
+    return walk(copy.deepcopy(spec))
+
+
+def altair_chart(
+    spec: ChartSpec, *, key: str | None = None, on_select: str | Callable[[], None] = "ignore"
+) -> Any:
+    """Render a chart (the spec of a builder decorated with chart_cache.cached_spec) full width; larger text
+    and height in presenter mode. With on_select="rerun" (and a key) a click reruns the page and the
+    chart's selection event is returned; a callable runs on a click, before the rerun."""
+    browser = spec.for_browser()
+    shown = scale_spec(browser, CHART_SCALE) if active() else browser
+    return st.vega_lite_chart(shown, width="stretch", theme=None, key=key, on_select=on_select)
+
+
+# ---------------------------------------------------------------------------------------------- slides
+
+
+@dataclass(frozen=True)
+class Slide:
+    """One step of a slideshow: a title and what to draw (charts, a table, a KPI grid)."""
+
+    title: str
+    render: Callable[[], None]
+
+
+def slideshow(deck: str, slides: Sequence[Slide]) -> bool:
+    """Step through `slides` one at a time in presenter mode.
+
+    Returns True when it showed a slide (the page should then `st.stop()`); otherwise, in presenter mode,
+    it shows a button that starts the slideshow and returns False, and outside presenter mode it does
+    nothing. `deck` keys the buttons, so one page may have one deck.
+    """
+    if not active() or not slides:
+        return False
+    _write_url()  # now, too: a page that stops after its slide ends the run before `finish`
+    current = st.session_state.get(SLIDE_KEY)
+    if not current:
+        st.button(t("presenter.start"), key=f"slides_{deck}_start", icon=":material/slideshow:",
+                  on_click=_set, args=(True, 1))
+        return False
+    index = min(int(current), len(slides))
+    slide = slides[index - 1]
+    bar = st.container(horizontal=True, vertical_alignment="center")
+    with bar:
+        st.html(f'<p class="hd-slide-title">{html.escape(slide.title)}</p>')
+        st.space("stretch")
+        st.button(t("presenter.previous"), key=f"slides_{deck}_prev", icon=":material/chevron_left:",
+                  disabled=index <= 1, on_click=_set, args=(True, index - 1), shortcut="Left")
+        st.markdown(f"**{index} / {len(slides)}**")
+        st.button(t("presenter.next"), key=f"slides_{deck}_next", icon=":material/chevron_right:",
+                  icon_position="right", disabled=index >= len(slides), on_click=_set, args=(True, index + 1),
+                  shortcut="Right")
+        st.button(t("presenter.stop"), key=f"slides_{deck}_stop", icon=":material/stop:",
+                  on_click=_set, args=(True, None), type="tertiary", shortcut="Esc")
+    slide.render()
+    return True
