@@ -123,3 +123,12 @@ def test_the_checks_see_the_imports() -> None:
     assert (layer_of("healthdash.serve"), layer_of("healthdash.ui"), layer_of("healthdash.ui.links")) == (
         "entry", "ui", "ui")
     assert {layer_of(name) for name in modules()} == set(LAYERS)
+
+
+def test_charts_take_frames_and_read_no_database() -> None:
+    # A chart builder gets its rows from the domain's data module, so the same frame feeds table and export
+    # (the indicator catalog, names and targets, it may read).
+    edges = graph()
+    readers = {module for module in edges if layer_of(module) == "domain charts" or module == "healthdash.ui.charts"
+               if "healthdash.data.db" in edges[module]}
+    assert readers == set()

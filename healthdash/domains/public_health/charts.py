@@ -8,16 +8,13 @@ import math
 import altair as alt
 import pandas as pd
 
-from healthdash.core import indicators as ind
-from healthdash.core.filters import Filters, add_months, as_date
-from healthdash.core.fmt import fmt_period, fmt_value
+from healthdash.core.fmt import fmt_value
 from healthdash.core.i18n import current_lang, t
 from healthdash.core.indicators import Indicator
 from healthdash.core.wording import target_text
-from healthdash.data.db import run_query
 from healthdash.data.kpi import indicator_catalog
 from healthdash.domains.public_health import scorecard
-from healthdash.domains.public_health.data import band_of
+from healthdash.domains.public_health.data import Trend, band_of
 from healthdash.ui import charts
 from healthdash.ui.chart_cache import ChartSpec, cached_spec
 
@@ -37,33 +34,12 @@ KEY_GROUP_COLOR = "#5b8fd6"
 PLACE_CLICK = alt.selection_point(name="place_click", fields=["place_code"])
 
 
-def trend_chart(filters: Filters, indicator: Indicator) -> ChartSpec | None:
-    """This period (at least the last 12 months) against the same months a year earlier, target as a
-    rule; None without data."""
+def trend_chart(trend: Trend | None, indicator: Indicator) -> ChartSpec | None:
+    """The trend's two series as lines, the target as a rule; None without data."""
+    if trend is None:
+        return None
+    frame, current, last_year = trend
     lang = current_lang()
-    first = min(filters.month_from, add_months(filters.month_to, -11))
-    params = filters.scope_params() | {"codes": [indicator.code], "month_from": add_months(first, -12),
-                                       "month_to": filters.month_to}
-    monthly = run_query("indicator_monthly", **params)
-    if monthly.empty:
-        return None
-    # Series named by their months, so a 12-month window around a shorter period says what it shows.
-    current = fmt_period(first, filters.month_to, lang=lang)
-    last_year = t("public_health.series_last_year",
-                  period=fmt_period(add_months(first, -12), add_months(filters.month_to, -12), lang=lang))
-    rows = []
-    for row in monthly.itertuples(index=False):
-        month = as_date(row.month)
-        value = ind.value(indicator, row.numerator, row.denominator)
-        if value is None:
-            continue
-        series = current if month >= first else last_year
-        shown = month if month >= first else add_months(month, 12)
-        rows.append({"month": pd.Timestamp(shown), "value": value, "series": series,
-                     "text": fmt_value(value, indicator.unit, lang=lang)})
-    frame = pd.DataFrame(rows)
-    if frame.empty or not (frame["series"] == current).any():
-        return None
     # This period in the page's blue, last year in grey: pinned, so that alphabetical order of the
     # series names cannot swap them (orange means "below target" on this page). A rate moving from 64%
     # to 67% is a flat line on an axis from 0: a rate's axis fits the data (the target rule stays in view).

@@ -11,13 +11,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import pandas as pd
 
 from healthdash.core import exports
 from healthdash.core import indicators as ind
-from healthdash.core.filters import Filters
-from healthdash.core.fmt import fmt_count, fmt_month, fmt_value
+from healthdash.core.filters import Filters, add_months, as_date
+from healthdash.core.fmt import fmt_count, fmt_month, fmt_period, fmt_value
 from healthdash.core.i18n import current_lang, t
 from healthdash.core.indicators import Indicator
 from healthdash.core.wording import target_text
@@ -234,6 +235,44 @@ def scorecard_xlsx(card: Scorecard, block: exports.TitleBlock) -> Callable[[], b
 
 
 # ------------------------------------------------------------------------------------ one indicator
+
+
+class Trend(NamedTuple):
+    """One indicator month by month: this period and the same months a year earlier."""
+
+    frame: pd.DataFrame  # month, value, series, text
+    current: str  # the series name of this period
+    last_year: str  # the series name of a year earlier
+
+
+def trend(filters: Filters, indicator: Indicator) -> Trend | None:
+    """This period (at least the last 12 months) against the same months a year earlier, one row per
+    series and month (last year's months shifted onto this year's axis); None without data."""
+    lang = current_lang()
+    first = min(filters.month_from, add_months(filters.month_to, -11))
+    params = filters.scope_params() | {"codes": [indicator.code], "month_from": add_months(first, -12),
+                                       "month_to": filters.month_to}
+    monthly = run_query("indicator_monthly", **params)
+    if monthly.empty:
+        return None
+    # Series named by their months, so a 12-month window around a shorter period says what it shows.
+    current = fmt_period(first, filters.month_to, lang=lang)
+    last_year = t("public_health.series_last_year",
+                  period=fmt_period(add_months(first, -12), add_months(filters.month_to, -12), lang=lang))
+    rows = []
+    for row in monthly.itertuples(index=False):
+        month = as_date(row.month)
+        value = ind.value(indicator, row.numerator, row.denominator)
+        if value is None:
+            continue
+        series = current if month >= first else last_year
+        shown = month if month >= first else add_months(month, 12)
+        rows.append({"month": pd.Timestamp(shown), "value": value, "series": series,
+                     "text": fmt_value(value, indicator.unit, lang=lang)})
+    frame = pd.DataFrame(rows)
+    if frame.empty or not (frame["series"] == current).any():
+        return None
+    return Trend(frame, current, last_year)
 
 
 def with_target(caption: str, key: str, indicator: Indicator) -> str:

@@ -40,7 +40,7 @@ def detail(filters: Filters, towns: pd.DataFrame) -> None:
     with trend:
         st.markdown(f"**{t('public_health.trend')}**")
         st.caption(ph.with_target(t("public_health.trend_caption"), "public_health.trend_target", indicator))
-        show_chart(ph_charts.trend_chart(filters, indicator))
+        show_chart(ph_charts.trend_chart(ph.trend(filters, indicator), indicator))
     with spread:
         st.markdown(f"**{t('public_health.distribution')}**")
         if chosen_towns["value"].notna().sum() > 1:
