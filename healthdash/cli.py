@@ -179,8 +179,15 @@ def _undo(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_users(commands: Commands) -> None:
+    # Accounts, roles, scopes and the audit log (issue 19): healthdash/access/users_cli.py.
+    from healthdash.access.users_cli import add_users as add
+
+    add(commands)
+
+
 # Add a command: write add_<name>(commands) that sets `run`, and list it here.
-COMMANDS: tuple[Callable[[Commands], None], ...] = (_add_build_demo, add_template, add_import, add_undo)
+COMMANDS: tuple[Callable[[Commands], None], ...] = (_add_build_demo, add_template, add_import, add_undo, add_users)
 
 
 def run(argv: Sequence[str] | None, commands: Sequence[Callable[[Commands], None]], prog: str, description: str) -> int:

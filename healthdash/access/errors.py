@@ -9,7 +9,7 @@ class AccessError(Exception):
     """Refused input (an unknown role, a short password, a scope that does not exist): nothing was changed.
     `code` names the text under [access.error] in the locale catalogs."""
 
-    def __init__(self, code: str, **params: object) -> None:
+    def __init__(self, code: str, /, **params: object) -> None:
         self.code = code
         self.params = params
         self.zh = message(code, "zh", **params)
@@ -17,5 +17,5 @@ class AccessError(Exception):
         super().__init__(f"{self.zh} / {self.en}")
 
 
-def message(code: str, lang: str, **params: object) -> str:
+def message(code: str, lang: str, /, **params: object) -> str:
     return t(f"access.error.{code}", lang=lang, **params)

@@ -97,6 +97,8 @@ def check_scope(read: Reader, scope: Scope) -> str:
     if found.empty:
         raise AccessError("scope_unknown", scope=scope.text, **_words("kind", scope.kind))
     row = found.iloc[0]
+    if row["level"] not in KINDS:  # a town: no jurisdiction of its own
+        raise AccessError("scope_level_unusable", name=row["name"], code=scope.code, **_words("level", str(row["level"])))
     raise AccessError("scope_wrong_level", name=row["name"], code=scope.code, suggestion=f"{row['level']}:{scope.code}",
                       **_words("kind", scope.kind), **_words("level", str(row["level"])))
 
