@@ -28,7 +28,7 @@ from healthdash.i18n import t
 MAX_FAILURES = 5
 LOCK_SECONDS = 15 * 60
 WINDOW_SECONDS = 15 * 60      # failures older than this no longer count
-ADDRESS_FREE_FAILURES = 5
+ADDRESS_FREE_FAILURES = 10  # more than an account allows: one person locking themselves is not slowed
 ADDRESS_MAX_DELAY = 60.0
 
 _RECENT = "(case when last_failure_at > :window_start then failures else 0 end)"

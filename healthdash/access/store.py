@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -153,18 +154,32 @@ class Store:
         never meets a "database is locked" half way."""
         with self._lock:
             con = self._live()
-            if self.dialect is POSTGRESQL:
-                with con.transaction(), con.cursor() as cursor:  # type: ignore[attr-defined]
-                    yield Tx(self, cursor)
-                return
-            cursor = con.cursor()  # type: ignore[attr-defined]
-            cursor.execute("begin immediate" if write else "begin")
             try:
-                yield Tx(self, cursor)
-            except BaseException:
-                cursor.execute("rollback")
-                raise
-            cursor.execute("commit")
+                if self.dialect is POSTGRESQL:
+                    with con.transaction(), con.cursor() as cursor:  # type: ignore[attr-defined]
+                        yield Tx(self, cursor)
+                    return
+                cursor = con.cursor()  # type: ignore[attr-defined]
+                cursor.execute("begin immediate" if write else "begin")
+                try:
+                    yield Tx(self, cursor)
+                except BaseException:
+                    cursor.execute("rollback")
+                    raise
+                cursor.execute("commit")
+            except Exception as error:
+                if not _operational(error):
+                    raise
+                # The server went away (or the disk, or a lock outlasted busy_timeout): said in one line, and
+                # the next transaction connects afresh.
+                self.close_quietly()
+                raise AccessError("store_unavailable", where=self.where(), reason=_reason(error)) from None
+
+    def close_quietly(self) -> None:
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 (a broken connection may fail to close: it is dropped either way)
+            self._connection = None
 
     def close(self) -> None:
         with self._lock:
@@ -185,6 +200,14 @@ def _statements(text: str) -> list[str]:
     """The statements of a schema file: comments dropped, split at semicolons (none occur in strings)."""
     bare = "\n".join(line.split("--", 1)[0] for line in text.splitlines())
     return [statement.strip() for statement in bare.split(";") if statement.strip()]
+
+
+def _operational(error: Exception) -> bool:
+    """A failure of the database's machinery (connection, disk, lock timeout), not of the statement."""
+    if isinstance(error, sqlite3.OperationalError):
+        return True
+    psycopg = sys.modules.get("psycopg")
+    return psycopg is not None and isinstance(error, psycopg.OperationalError)
 
 
 def _reason(error: Exception) -> str:

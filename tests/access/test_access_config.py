@@ -85,3 +85,20 @@ def test_an_unreachable_store_is_said_in_chinese_without_its_password(tmp_path: 
     with pytest.raises(AccessError) as refused:
         Store(f"postgresql://dash:s3cret@/accounts?host={socket_dir}&port=1")
     assert "无法打开账户库 postgresql://dash:***@" in refused.value.zh and "s3cret" not in str(refused.value)
+
+
+def test_a_lost_postgresql_connection_is_said_once_and_then_reopened(pg_server) -> None:
+    import psycopg
+
+    from healthdash.access import accounts
+
+    with pg_server.database() as url:
+        store = Store(url)
+        database = url.split("/")[3].split("?")[0]
+        with psycopg.connect(pg_server.url(), autocommit=True) as admin:  # as a server restart would
+            admin.execute("select pg_terminate_backend(pid) from pg_stat_activity "
+                          "where datname = %s and pid <> pg_backend_pid()", (database,))
+        with pytest.raises(AccessError, match="无法打开账户库"):
+            accounts.list_accounts(store)
+        assert accounts.list_accounts(store) == []
+        store.close()
