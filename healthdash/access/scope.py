@@ -119,6 +119,7 @@ class Visible:
     # The city and county of a city or county scope: where the sidebar starts.
     home_city: str | None = None
     home_county: str | None = None
+    # Region code -> level ('city', 'county', 'town'): which picker of the sidebar offers it.
     region_levels: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @property

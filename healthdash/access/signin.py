@@ -81,7 +81,7 @@ def sign_in(store: Store, name: str, password: str, address: str | None) -> Sign
     if wait > 0:
         _failed(store, None, key, address, "slow_down")
         return SignIn("slow_down", wait_seconds=wait)
-    reserved, account = _reserve(store, key)
+    reserved, account, stored = _reserve(store, key)
     if account is None:
         passwords.dummy_verify(password, store.iterations)
         _address_failed(store, address)
@@ -91,8 +91,8 @@ def sign_in(store: Store, name: str, password: str, address: str | None) -> Sign
         left = (account.locked_until or store.now() + LOCK_SECONDS) - store.now()
         _failed(store, account, key, address, "locked")
         return SignIn("locked", account=account, wait_seconds=max(left, 1.0))
-    if passwords.verify_password(password, _hash_of(store, key)):
-        return _succeeded(store, account, password, address)
+    if passwords.verify_password(password, stored):
+        return _succeeded(store, account, password, stored, address)
     _address_failed(store, address)
     if reserved >= MAX_FAILURES:
         return _lock(store, account, address)
@@ -100,39 +100,36 @@ def sign_in(store: Store, name: str, password: str, address: str | None) -> Sign
     return SignIn("wrong", account=account, failures_left=MAX_FAILURES - reserved)
 
 
-def _reserve(store: Store, key: str) -> tuple[int | None, Account | None]:
-    """Count one attempt against the account before the check; (failures now counted, the account), or
-    (None, the account) when it is locked, or (None, None) when there is no such account."""
+def _reserve(store: Store, key: str) -> tuple[int | None, Account | None, str]:
+    """Count one attempt against the account before the check: (failures now counted, the account, its
+    stored hash), or (None, the account, "") when it is locked, or (None, None, "") when there is none."""
     now = store.now()
     with store.transaction() as tx:
         row = tx.one(
             f"update account set failures = {_RECENT} + 1, last_failure_at = :now "
             f"where name = :name and (locked_until is null or locked_until <= :now) and {_RECENT} < :max "
-            "returning failures",
+            "returning failures, password_hash",
             {"now": stamp(now), "window_start": stamp(now - WINDOW_SECONDS), "name": key, "max": MAX_FAILURES},
         )
         account = accounts.read(tx, key)
-    return (int(row["failures"]) if row else None), account  # type: ignore[call-overload]
+    if row is None:
+        return None, account, ""
+    return int(row["failures"]), account, str(row["password_hash"])  # type: ignore[call-overload]
 
 
-
-def _hash_of(store: Store, key: str) -> str:
-    with store.transaction(write=False) as tx:
-        row = tx.one("select password_hash from account where name = :name", {"name": key})
-    return str(row["password_hash"]) if row else ""
-
-
-def _succeeded(store: Store, account: Account, password: str, address: str | None) -> SignIn:
+def _succeeded(store: Store, account: Account, password: str, stored: str, address: str | None) -> SignIn:
+    # Hashed at an older (lower) cost: hashed again at today's, now that the password is known (before the
+    # write transaction, which the slow hash would otherwise hold).
+    renewed = (passwords.hash_password(password, iterations=store.iterations)
+               if account.enabled and passwords.needs_rehash(stored, store.iterations) else None)
     with store.transaction() as tx:
         tx.run("update account set failures = 0, last_failure_at = null where name = :name", {"name": account.name})
         if not account.enabled:
             _write_failed(tx, account, account.name, address, "disabled")
             return SignIn("disabled", account=account)
-        stored = _password_hash(tx, account.name)
-        if passwords.needs_rehash(stored, store.iterations):
-            # Hashed at an older (lower) cost: stored again at today's, now that the password is known.
-            tx.run("update account set password_hash = :hash where name = :name",
-                   {"hash": passwords.hash_password(password, iterations=store.iterations), "name": account.name})
+        if renewed is not None:
+            tx.run("update account set password_hash = :new where name = :name and password_hash = :old",
+                   {"new": renewed, "old": stored, "name": account.name})
         token = sessions.start(tx, account.name, address)
         audit.write(tx, Action.SIGN_IN, actor=account.name, address=address, scope=_scope(account),
                     detail={"must_change": account.must_change})
@@ -165,11 +162,6 @@ def _write_failed(tx: Tx, account: Account | None, key: str, address: str | None
 
 def _scope(account: Account | None) -> str | None:
     return None if account is None or account.scope is None else account.scope.text
-
-
-def _password_hash(tx: Tx, name: str) -> str:
-    row = tx.one("select password_hash from account where name = :name", {"name": name})
-    return str(row["password_hash"]) if row else ""
 
 
 # ------------------------------------------------------------------------------------------ addresses
@@ -223,12 +215,12 @@ def change_password(store: Store, name: str, current: str, new: str, *, address:
     if new == current:
         raise AccessError("password_same")
     key = name.strip().lower()
-    reserved, account = _reserve(store, key)
+    reserved, account, stored = _reserve(store, key)
     if account is None:
         raise AccessError("name_unknown", name=name)
     if reserved is None:
         raise AccessError("password_locked", wait=wait_text((account.locked_until or store.now()) - store.now()))
-    if not passwords.verify_password(current, _hash_of(store, key)):
+    if not passwords.verify_password(current, stored):
         if reserved >= MAX_FAILURES:
             _lock(store, account, address)
             raise AccessError("password_locked", wait=wait_text(LOCK_SECONDS))
