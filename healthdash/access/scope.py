@@ -19,7 +19,7 @@ province's totals (`Visible.allows_selection`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -161,6 +161,16 @@ class Visible:
         consistent = all(code is None or code in self.regions or code == self.home_city
                          for code in (city, county, town))
         return consistent and self.allows_region(place) and (alliance is None or self.allows_alliance(alliance))
+
+    def outside(self, *, regions: Iterable[str] = (), facilities: Iterable[str] = (),
+                alliances: Iterable[str] = ()) -> dict[str, list[str]]:
+        """The codes this scope does not cover, by kind, each once in first-seen order (empty lists: all
+        covered). A data officer's file naming any is refused whole; a new facility is judged by its region."""
+        checks = (("regions", regions, self.allows_region), ("facilities", facilities, self.allows_facility),
+                  ("alliances", alliances, self.allows_alliance))
+        if self.everything:
+            return {kind: [] for kind, _, _ in checks}
+        return {kind: [code for code in dict.fromkeys(codes) if not allowed(code)] for kind, codes, allowed in checks}
 
     def default_selection(self) -> tuple[str | None, str | None, str | None]:
         """(city, county, alliance) a page starts from: the account's own region or alliance."""

@@ -174,3 +174,14 @@ def test_a_scope_reads_the_database_as_it_is_now(tmp_path: Path) -> None:
     assert resolve(file_reader(db), parse_scope("county:K1")).alliances == frozenset()
     write_registry(db)  # a load adds the county medical community
     assert resolve(file_reader(db), parse_scope("county:K1")).alliances == {"A1"}
+
+
+def test_a_load_names_the_codes_outside_the_officers_county(registry) -> None:
+    county = resolve(registry, parse_scope("county:K1"))
+    found = county.outside(regions=["T1", "T3", "K1", "T3"], facilities=["F1", "H1", "F9"], alliances=["A1", "A2"])
+    assert found == {"regions": ["T3"], "facilities": ["H1", "F9"], "alliances": ["A2"]}
+    assert county.outside(regions=["T1", "T2"], facilities=["V1"]) == {"regions": [], "facilities": [],
+                                                                      "alliances": []}
+    assert resolve(registry, PROVINCE).outside(regions=["T9"], facilities=["F9"]) == {
+        "regions": [], "facilities": [], "alliances": []}
+    assert resolve(registry, None).outside(facilities=["F1"])["facilities"] == ["F1"]
