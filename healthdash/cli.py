@@ -66,7 +66,6 @@ def add_template(commands: Commands) -> None:
 
 
 def _template(args: argparse.Namespace) -> int:
-    quiet_streamlit()
     from healthdash.ingest.template import write_template
 
     print(write_template(db_of(args), args.out))
@@ -88,7 +87,6 @@ def add_import(commands: Commands) -> None:
 
 
 def _import(args: argparse.Namespace) -> int:
-    quiet_streamlit()
     from healthdash.ingest import loader
 
     db = db_of(args)
@@ -165,7 +163,6 @@ def add_undo(commands: Commands) -> None:
 
 
 def _undo(args: argparse.Namespace) -> int:
-    quiet_streamlit()
     from healthdash.ingest.loader import LoadError, undo
 
     try:
@@ -179,8 +176,15 @@ def _undo(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_users(commands: Commands) -> None:
+    # Accounts, roles, scopes and the audit log (issue 19): healthdash/access/users_cli.py.
+    from healthdash.access.users_cli import add_users as add
+
+    add(commands)
+
+
 # Add a command: write add_<name>(commands) that sets `run`, and list it here.
-COMMANDS: tuple[Callable[[Commands], None], ...] = (_add_build_demo, add_template, add_import, add_undo)
+COMMANDS: tuple[Callable[[Commands], None], ...] = (_add_build_demo, add_template, add_import, add_undo, add_users)
 
 
 def run(argv: Sequence[str] | None, commands: Sequence[Callable[[Commands], None]], prog: str, description: str) -> int:
@@ -190,9 +194,9 @@ def run(argv: Sequence[str] | None, commands: Sequence[Callable[[Commands], None
     for add in commands:
         add(chosen)
     args = parser.parse_args(argv)
+    quiet_streamlit()
     try:
         if getattr(args, "needs_database", False):
-            quiet_streamlit()
             from healthdash.data.db import check_database
 
             check_database(db_of(args))

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from healthdash.cli import Commands, db_of, quiet_streamlit, run
+from healthdash.cli import Commands, db_of, run
 
 
 def _add_bench(commands: Commands) -> None:
@@ -79,7 +79,6 @@ def add_bench_load(commands: Commands) -> None:
 
 
 def _bench_load(args: argparse.Namespace) -> int:
-    quiet_streamlit()
     from tools.load_bench import print_load_bench
 
     print_load_bench(db_of(args), args.rows, args.encoding, args.xlsx)
