@@ -4,7 +4,7 @@ import streamlit as st
 
 from healthdash.core.i18n import t
 from healthdash.core.paths import FAVICON
-from healthdash.ui import presenter, widgets
+from healthdash.ui import account, presenter, widgets
 from healthdash.ui.sidebar import language_switch, note_page, render_language_widget
 from healthdash.ui.startup import ensure_database
 
@@ -13,6 +13,10 @@ st.set_page_config(page_title="医联体运行监测看板", page_icon=str(FAVIC
 widgets.apply_style()
 language_switch()
 ensure_database()
+viewer = account.gate()
+if viewer is None:  # the sign-in form is on screen
+    render_language_widget()
+    st.stop()
 presenter.setup()
 
 pages = [
@@ -29,6 +33,8 @@ pages = [
             url_path="public-health"),
     st.Page("pages/data.py", title=t("nav.data"), icon=":material/upload_file:", url_path="data"),
 ]
+# Pages the viewer may not use are not registered at all: their URLs open the first page instead.
+pages = [page for page in pages if account.may_open(viewer, page.url_path)]
 navigation = st.navigation(pages, position=presenter.nav_position())
 note_page(navigation.url_path)
 # A page that ends early (st.stop) still gets the sidebar's last widgets and its URL written.

@@ -288,11 +288,58 @@ where f.facility_code is null and f.alliance_code is null
   and f.month >= a.first_month
 order by scope_alliance, indicator_code, month;
 
+-- Jurisdictions (healthdash/access/scope.py): what an account may read, decided here so that every
+-- page query applies it with the account's bound $scope_kind and $scope_code. A null kind reads nothing.
+-- A place's rows (its totals, its facilities) are in reach of the province and of its own city or county;
+-- an alliance reaches its members' rows, a facility its own. Never the totals above the account's level.
+create or replace macro reach_place(p_kind, p_code, city_code, county_code) as
+    p_kind = 'province'
+    or (p_kind = 'city' and city_code = p_code)
+    or (p_kind = 'county' and county_code = p_code);
+
+create or replace macro reach_facility(p_kind, p_code, facility_code) as
+    (p_kind = 'facility' and facility_code = p_code)
+    or (p_kind = 'alliance' and facility_code in (
+        select m.facility_code from alliance_member m where m.alliance_code = p_code));
+
+-- Facilities a jurisdiction covers, with their places: the province's are all of them (those outside the
+-- monitored places too); a city's or county's only inside the monitored places.
+create or replace macro reach_facilities(p_kind, p_code) as table
+select g.*
+from facility_geo g
+where p_kind = 'province'
+   or (g.in_scope and reach_place(p_kind, p_code, g.city_code, g.county_code))
+   or reach_facility(p_kind, p_code, g.facility_code);
+
+-- Regions a jurisdiction covers: every monitored region for the province, a city or county and every
+-- region below it. An alliance or a facility covers none (never a place's totals); a code of another
+-- level, or outside the monitored places, covers nothing.
+create or replace macro reach_regions(p_kind, p_code) as table
+select r.*
+from region r
+left join region parent on parent.code = r.parent_code
+left join region grand on grand.code = parent.parent_code
+where r.in_scope
+  and (p_kind = 'province'
+       or (p_kind in ('city', 'county') and p_code in (r.code, parent.code, grand.code)
+           and p_kind = case p_code when r.code then r.level when parent.code then parent.level
+                                    else grand.level end));
+
+-- Alliances a jurisdiction covers: all for the province; for a city or county those whose home region
+-- is in it; an alliance itself; a facility none (an alliance's figures are its members' together).
+create or replace macro reach_alliances(p_kind, p_code) as table
+select a.*
+from alliance a
+where p_kind = 'province'
+   or (p_kind in ('city', 'county') and a.home_region in (select r.code from reach_regions(p_kind, p_code) r))
+   or (p_kind = 'alliance' and a.code = p_code);
+
 -- The scope every page query starts from: indicator rows inside the selected places, tiers and
--- alliance. Region-level rows (no facility) ignore the tier filter and, for an alliance, follow the
--- place the alliance serves (alliance_fact). One branch per case of p_alliance: its value is known
+-- alliance, and inside the account's jurisdiction. Region-level rows (no facility) ignore the tier
+-- filter and, for an alliance, follow the place the alliance serves (alliance_fact); an alliance's
+-- account reads all of its own alliance's rows. One branch per case of p_alliance: its value is known
 -- when a query is planned, so the branch that cannot apply is dropped.
-create or replace macro scoped_facts(p_city, p_county, p_town, p_alliance, p_tiers) as table
+create or replace macro scoped_facts(p_city, p_county, p_town, p_alliance, p_tiers, p_kind, p_code) as table
 select f.*
 from indicator_fact f
 where p_alliance is null
@@ -300,6 +347,7 @@ where p_alliance is null
   and (p_county is null or f.county_code = p_county)
   and (p_town is null or f.town_code = p_town)
   and (f.facility_code is null or list_contains(p_tiers, f.tier))
+  and (reach_place(p_kind, p_code, f.city_code, f.county_code) or reach_facility(p_kind, p_code, f.facility_code))
 union all
 select f.* exclude (scope_alliance)
 from alliance_fact f
@@ -307,12 +355,14 @@ where f.scope_alliance = p_alliance
   and (p_city is null or f.city_code = p_city)
   and (p_county is null or f.county_code = p_county)
   and (p_town is null or f.town_code = p_town)
-  and (f.facility_code is null or list_contains(p_tiers, f.tier));
+  and (f.facility_code is null or list_contains(p_tiers, f.tier))
+  and (reach_place(p_kind, p_code, f.city_code, f.county_code) or reach_facility(p_kind, p_code, f.facility_code)
+       or (p_kind = 'alliance' and p_alliance = p_code));
 
--- Facilities inside the selection, for page queries over facility-level rollups. counted_from is the
+-- Facilities inside the selection and the jurisdiction, for page queries over facility-level rollups. counted_from is the
 -- first month a facility's rows count: for an alliance, the later of its founding and the member's
 -- joining (as in alliance_fact); otherwise every month.
-create or replace macro scoped_facilities(p_city, p_county, p_town, p_alliance, p_tiers) as table
+create or replace macro scoped_facilities(p_city, p_county, p_town, p_alliance, p_tiers, p_kind, p_code) as table
 select g.*, coalesce(m.first_month, date '1900-01-01') as counted_from,
 from facility_geo g
 left join (
@@ -328,7 +378,8 @@ where g.in_scope
   and (p_county is null or g.county_code = p_county)
   and (p_town is null or g.town_code = p_town)
   and list_contains(p_tiers, g.tier)
-  and (p_alliance is null or m.facility_code is not null);
+  and (p_alliance is null or m.facility_code is not null)
+  and (reach_place(p_kind, p_code, g.city_code, g.county_code) or reach_facility(p_kind, p_code, g.facility_code));
 
 -- ---------------------------------------------------------------------------------------------------
 -- Referrals page (双向转诊): out-of-county referrals per month, sender, receiver and ICD-10 chapter, so

@@ -1,12 +1,12 @@
 -- Resources each member facility of the selection received over the period (summed over the alliances
 -- it belongs to, so a facility in two alliances is one row), with physicians posted there at the last
 -- month of the period that has activity rows (a stock, not a sum).
--- Parameters: $city, $county, $town, $alliance, $tiers (scope); $month_from, $month_to.
+-- Parameters: $city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code (scope); $month_from, $month_to.
 -- Grain: one row per facility with activity rows in the period.
 with scoped as (
     select a.*, s.facility_name, s.tier, s.county_code, s.town_code,
     from alliance_activity a
-    join scoped_facilities($city, $county, $town, $alliance, $tiers) s on s.facility_code = a.facility_code
+    join scoped_facilities($city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code) s on s.facility_code = a.facility_code
         and a.month >= s.counted_from
     where ($alliance is null or a.alliance_code = $alliance)
       and a.month between $month_from::date and $month_to::date

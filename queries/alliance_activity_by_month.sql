@@ -1,12 +1,12 @@
 -- Resources flowing down each month: staff sent by role, expert clinic sessions, teaching rounds,
 -- lectures, surgery demonstrations, staff sent up for training, and physicians posted (month-end stock),
 -- at the member facilities of the selection (with an alliance selected, only that alliance's work).
--- Parameters: $city, $county, $town, $alliance, $tiers (scope); $month_from, $month_to.
+-- Parameters: $city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code (scope); $month_from, $month_to.
 -- Grain: one row per month with activity rows.
 with scoped as (
     select a.*,
     from alliance_activity a
-    join scoped_facilities($city, $county, $town, $alliance, $tiers) s on s.facility_code = a.facility_code
+    join scoped_facilities($city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code) s on s.facility_code = a.facility_code
         and a.month >= s.counted_from
     where ($alliance is null or a.alliance_code = $alliance)
       and a.month between $month_from::date and $month_to::date

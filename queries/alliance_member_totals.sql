@@ -1,6 +1,6 @@
 -- Member facilities of the selection's alliances taken together, each facility once however many of
 -- these alliances it belongs to (the registry's total line). Same alliances as alliance_registry.sql.
--- Parameters: $city, $county, $town, $tiers (scope); $month_to (last month of the period); $kinds and
+-- Parameters: $city, $county, $town, $tiers, $scope_kind, $scope_code (scope); $month_to (last month of the period); $kinds and
 --             $integrations (lists of the alliance kinds and integration levels to keep).
 -- Grain: one row.
 with members as (
@@ -15,7 +15,7 @@ with members as (
 listed as (
     select distinct m.alliance_code,
     from members m
-    join scoped_facilities($city, $county, $town, null, $tiers) s on s.facility_code = m.facility_code
+    join scoped_facilities($city, $county, $town, null, $tiers, $scope_kind, $scope_code) s on s.facility_code = m.facility_code
 )
 select
     count(distinct l.alliance_code) as alliances,

@@ -4,7 +4,7 @@
 --       (township, community, village) inside the selection, month-end stock;
 --   places served: the towns (乡镇/街道) where those members sit, counting members that had joined by the
 --       month's end; a town served by two alliances counts once in the total.
--- Parameters: $city, $county, $town, $alliance, $tiers (scope); $month_from, $month_to.
+-- Parameters: $city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code (scope); $month_from, $month_to.
 -- Grain: one row per alliance and month of the period in which it served a town, plus one row per month
 -- with a null alliance_code for all alliances together (with an alliance selected: that alliance).
 with months as (
@@ -13,7 +13,7 @@ with months as (
 primary_members as (
     select m.alliance_code, m.facility_code, s.town_code, m.joined,
     from alliance_member m
-    join scoped_facilities($city, $county, $town, $alliance, $tiers) s on s.facility_code = m.facility_code
+    join scoped_facilities($city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code) s on s.facility_code = m.facility_code
     where s.tier in ('township', 'community', 'village')
       and s.town_code is not null
       and ($alliance is null or m.alliance_code = $alliance)

@@ -2,7 +2,7 @@
 -- inside the selected places and tiers, its lead, the place it serves and its members by tier. The
 -- alliance filter is not applied: the registry is the list an alliance is picked from.
 -- Members are counted as they stood at the end of the period (joined by then), the lead not included.
--- Parameters: $city, $county, $town, $tiers (scope); $month_to (last month of the period); $kinds and
+-- Parameters: $city, $county, $town, $tiers, $scope_kind, $scope_code (scope); $month_to (last month of the period); $kinds and
 --             $integrations (lists of the alliance kinds and integration levels to keep).
 -- Grain: one row per alliance.
 with members as (
@@ -17,7 +17,7 @@ with members as (
 listed as (
     select distinct m.alliance_code,
     from members m
-    join scoped_facilities($city, $county, $town, null, $tiers) s on s.facility_code = m.facility_code
+    join scoped_facilities($city, $county, $town, null, $tiers, $scope_kind, $scope_code) s on s.facility_code = m.facility_code
 ),
 tier_counts as (
     select

@@ -1,6 +1,7 @@
 -- Referrals crossing one county's border over the period: sent out by the county's facilities to
 -- facilities elsewhere, and received by them from facilities elsewhere, by direction and partner facility.
--- Parameters: $county; $month_from, $month_to.
+-- Nothing for a county outside the account's jurisdiction.
+-- Parameters: $county; $month_from, $month_to; $scope_kind, $scope_code (jurisdiction).
 -- Grain: one row per side ('out' | 'in'), direction and partner facility.
 with flows as (
     select r.*, s.county_code as from_county, t.county_code as to_county,
@@ -10,6 +11,7 @@ with flows as (
     where r.month between $month_from::date and $month_to::date
       and (s.county_code = $county or t.county_code = $county)
       and s.county_code <> t.county_code
+      and reach_place($scope_kind, $scope_code, (select c.parent_code from region c where c.code = $county), $county)
 )
 select
     case when fl.from_county = $county then 'out' else 'in' end as side,

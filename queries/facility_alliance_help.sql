@@ -1,7 +1,7 @@
 -- Help one facility received from its alliances (as a member) and gave through the alliances it leads
 -- (the work its alliances did at their members), over the period; physicians posted are the stock at the
 -- last month of the period with activity rows.
--- Parameters: $facility; $month_from, $month_to.
+-- Parameters: $facility; $month_from, $month_to; $scope_kind, $scope_code (jurisdiction: nothing for a facility outside it).
 -- Grain: one row per alliance and side ('received' | 'given').
 with rows as (
     select
@@ -10,6 +10,7 @@ with rows as (
     from alliance_activity a
     join alliance al on al.code = a.alliance_code
     where (a.facility_code = $facility or al.lead_facility = $facility)
+      and $facility in (select r.facility_code from reach_facilities($scope_kind, $scope_code) r)
       and a.month between $month_from::date and $month_to::date
 ),
 last_month as (

@@ -1,6 +1,6 @@
 -- The alliances one facility belongs to (joined by the end of the period), its role in each, and
 -- each alliance's lead and size.
--- Parameters: $facility; $month_to (last month of the period).
+-- Parameters: $facility; $month_to (last month of the period); $scope_kind, $scope_code (jurisdiction: nothing for a facility outside it).
 -- Grain: one row per alliance.
 with sizes as (
     select m.alliance_code, count(*) - 1 as members,
@@ -23,5 +23,6 @@ join alliance a on a.code = m.alliance_code
 left join facility lead on lead.code = a.lead_facility
 left join sizes s on s.alliance_code = a.code
 where m.facility_code = $facility
+  and $facility in (select r.facility_code from reach_facilities($scope_kind, $scope_code) r)
   and m.joined <= last_day($month_to::date)
 order by case when a.lead_facility = $facility then 0 else 1 end, a.code;

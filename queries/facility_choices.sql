@@ -1,6 +1,6 @@
 -- Facilities a profile can be opened for, with their county and city for the searchable picker:
 -- the facilities of the selected places and tiers (alliance filter ignored), in place order.
--- Parameters: $city, $county, $town, $tiers (scope).
+-- Parameters: $city, $county, $town, $tiers, $scope_kind, $scope_code (scope).
 -- Grain: one row per facility.
 select
     s.facility_code,
@@ -8,7 +8,7 @@ select
     s.tier,
     county.name as county_name,
     city.name as city_name,
-from scoped_facilities($city, $county, $town, null, $tiers) s
+from scoped_facilities($city, $county, $town, null, $tiers, $scope_kind, $scope_code) s
 left join region county on county.code = s.county_code
 left join region city on city.code = s.city_code
 order by

@@ -1,7 +1,7 @@
 -- Referrals one facility sent and received over the period, by direction and partner facility.
 -- 'sent': the facility referred the patient to the partner; 'received': the partner referred the patient
 -- to the facility. Directions as recorded (up, down, out_of_county, returned).
--- Parameters: $facility; $month_from, $month_to.
+-- Parameters: $facility; $month_from, $month_to; $scope_kind, $scope_code (jurisdiction: nothing for a facility outside it).
 -- Grain: one row per side, direction and partner facility.
 with flows as (
     select
@@ -12,6 +12,7 @@ with flows as (
         r.green_referrals,
     from referral_flow_monthly r
     where (r.from_facility = $facility or r.to_facility = $facility)
+      and $facility in (select r.facility_code from reach_facilities($scope_kind, $scope_code) r)
       and r.month between $month_from::date and $month_to::date
 )
 select

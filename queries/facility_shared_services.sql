@@ -1,7 +1,7 @@
 -- Shared services one facility used (as a member whose cases went to an alliance's centre) and provided
 -- (through the alliances it leads, whose centres served the members), over the period, per service, with
 -- the imaging quality counts.
--- Parameters: $facility; $month_from, $month_to.
+-- Parameters: $facility; $month_from, $month_to; $scope_kind, $scope_code (jurisdiction: nothing for a facility outside it).
 -- Grain: one row per side ('used' | 'provided'), alliance and service.
 with rows as (
     select
@@ -11,6 +11,7 @@ with rows as (
     from shared_service ss
     join alliance al on al.code = ss.alliance_code
     where (ss.facility_code = $facility or al.lead_facility = $facility)
+      and $facility in (select r.facility_code from reach_facilities($scope_kind, $scope_code) r)
       and ss.month between $month_from::date and $month_to::date
 ),
 totals as (

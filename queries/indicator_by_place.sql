@@ -1,6 +1,6 @@
 -- Indicators for each place one level below the selection (or each facility), current period,
 -- with indicators read at period end (macro at_period_end) at the last month with data.
--- Parameters: scope ($city, $county, $town, $alliance, $tiers); $codes (indicator codes); $month_from, $month_to;
+-- Parameters: scope ($city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code); $codes (indicator codes); $month_from, $month_to;
 --             $child_level: 'city' | 'county' | 'town' | 'facility' (picks the grouping column from
 --             this fixed list; it is a value compared in SQL, never spliced into the text).
 -- Grain: one row per indicator and child place with data.
@@ -16,7 +16,7 @@ with scoped as (
         f.month,
         sum(f.numerator) as numerator,
         sum(f.denominator) as denominator,
-    from scoped_facts($city, $county, $town, $alliance, $tiers) f
+    from scoped_facts($city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code) f
     where list_contains($codes, f.indicator_code)
       and f.month between $month_from::date and $month_to::date
     -- one row per child place, indicator and month: the window below reads that, not the scan

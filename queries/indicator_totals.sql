@@ -2,7 +2,7 @@
 -- its comparison period. Ratios add numerators and denominators over places and months; indicators
 -- read at period end (stocks, year to date, rolling coverage: macro at_period_end) take only the last
 -- month with data inside each period, where the rollup already carries their sums up to that month.
--- Parameters: $city, $county, $town, $alliance, $tiers (scope); $codes (indicator codes);
+-- Parameters: $city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code (scope); $codes (indicator codes);
 --             $month_from, $month_to (current period); $base_from, $base_to (comparison period).
 -- Grain: one row per indicator and period ('current' | 'base') that has data.
 with periods as (
@@ -13,7 +13,7 @@ with periods as (
 -- Summed per indicator and month first, so that the joins below read a few hundred rows, not the scan.
 monthly as (
     select f.indicator_code, f.month, sum(f.numerator) as numerator, sum(f.denominator) as denominator,
-    from scoped_facts($city, $county, $town, $alliance, $tiers) f
+    from scoped_facts($city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code) f
     where list_contains($codes, f.indicator_code)
       and f.month between least($month_from::date, $base_from::date) and greatest($month_to::date, $base_to::date)
     group by all

@@ -1,12 +1,12 @@
 -- Where the selection's out-of-county referrals go: referrals per receiving facility in the period,
 -- largest first. Counted like the indicator out_of_county_referrals (referral_flow_monthly, the sender
 -- as home facility, inside the selection), so the receivers add up to the headline figure.
--- Parameters: $city, $county, $town, $alliance, $tiers (scope, applied to the sender);
+-- Parameters: $city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code (scope, applied to the sender);
 --             $month_from, $month_to (period).
 -- Grain: one row per receiving facility with out-of-county referrals in the period.
 with scope as (
     select s.facility_code, s.counted_from,
-    from scoped_facilities($city, $county, $town, $alliance, $tiers) s
+    from scoped_facilities($city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code) s
 ),
 flows as (
     select f.to_facility, f.referrals,

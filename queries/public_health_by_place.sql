@@ -2,7 +2,7 @@
 -- towns), current period: numerator and denominator as the catalog aggregates them (indicators read at
 -- period end, macro at_period_end, at the place's last month with data; everything else summed over the
 -- months), with the number of months that had data and the names of the place's county and city.
--- Parameters: $city, $county, $town, $alliance, $tiers (scope); $codes (indicator codes);
+-- Parameters: $city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code (scope); $codes (indicator codes);
 --             $month_from, $month_to (current period);
 --             $place_level: 'city' | 'county' | 'town' (picks the grouping column from this fixed list;
 --             a value compared in SQL, never spliced into the text).
@@ -18,7 +18,7 @@ with scoped as (
         f.month,
         sum(f.numerator) as numerator,
         sum(f.denominator) as denominator,
-    from scoped_facts($city, $county, $town, $alliance, $tiers) f
+    from scoped_facts($city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code) f
     where list_contains($codes, f.indicator_code)
       and f.month between $month_from::date and $month_to::date
     -- one row per place, indicator and month: the steps below read that, not the scan

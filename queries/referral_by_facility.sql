@@ -1,11 +1,11 @@
 -- Referral figures of every facility in the selection that sent or received referrals in the period:
 -- what it sent (up, down, out of the county; up through the green channel) and what it received (up,
 -- down, and patients returned from outside the county, which count as its own, as in the indicators).
--- Parameters: $city, $county, $town, $alliance, $tiers (scope); $month_from, $month_to.
+-- Parameters: $city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code (scope); $month_from, $month_to.
 -- Grain: one row per facility of the selection with referrals.
 with scope as (
     select s.facility_code, s.facility_name, s.tier, s.county_code, s.town_code, s.counted_from,
-    from scoped_facilities($city, $county, $town, $alliance, $tiers) s
+    from scoped_facilities($city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code) s
 ),
 flows as (
     select f.month, f.from_facility, f.to_facility, f.direction, f.referrals, f.green_referrals,

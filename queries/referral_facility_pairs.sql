@@ -1,11 +1,11 @@
 -- Referrals from facility to facility over the selection and period, between the $top largest senders
 -- and the $top largest receivers (by all their referrals in the selection), for the hospital matrix.
--- Parameters: $city, $county, $town, $alliance, $tiers (scope); $month_from, $month_to; $top (how many
+-- Parameters: $city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code (scope); $month_from, $month_to; $top (how many
 --             senders and receivers); $facility (null, or a facility code: only referrals it sends or receives).
 -- Grain: one row per sender and receiver pair with referrals, both among the largest.
 with scope as (
     select s.facility_code, s.counted_from,
-    from scoped_facilities($city, $county, $town, $alliance, $tiers) s
+    from scoped_facilities($city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code) s
 ),
 flows as (
     select

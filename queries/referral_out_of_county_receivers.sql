@@ -1,12 +1,12 @@
 -- Where the selection's out-of-county referrals go, and with which diseases: referrals per receiving
 -- facility outside the county and ICD-10 chapter, in the period and in its comparison period.
--- Parameters: $city, $county, $town, $alliance, $tiers (scope, applied to the sender);
+-- Parameters: $city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code (scope, applied to the sender);
 --             $month_from, $month_to (period); $base_from, $base_to (comparison period);
 --             $facility (null, or a facility code: only referrals it sends or receives).
 -- Grain: one row per receiving facility and chapter with referrals in either period.
 with scope as (
     select s.facility_code, s.counted_from,
-    from scoped_facilities($city, $county, $town, $alliance, $tiers) s
+    from scoped_facilities($city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code) s
 ),
 flows as (
     select

@@ -1,12 +1,12 @@
 -- Referrals between tiers over the selection and period, for the flow (Sankey) diagram. Places outside
 -- the county (outside the city for an urban district) are one end, 'outside': the receiver of
 -- out-of-county referrals and the sender of returned ones.
--- Parameters: $city, $county, $town, $alliance, $tiers (scope); $month_from, $month_to;
+-- Parameters: $city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code (scope); $month_from, $month_to;
 --             $facility (null, or a facility code: only referrals it sends or receives).
 -- Grain: one row per sending tier, receiving tier and direction with referrals.
 with scope as (
     select s.facility_code, s.counted_from,
-    from scoped_facilities($city, $county, $town, $alliance, $tiers) s
+    from scoped_facilities($city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code) s
 ),
 flows as (
     select

@@ -1,12 +1,12 @@
 -- Referrals per month and direction over the selection, from twelve months before the first month shown
 -- (so that last year's line can be drawn beside it) to the last. A referral belongs to the selection
 -- when its home facility (the sender; the receiver for patients returned into the county) is in scope.
--- Parameters: $city, $county, $town, $alliance, $tiers (scope); $month_from, $month_to (months shown);
+-- Parameters: $city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code (scope); $month_from, $month_to (months shown);
 --             $facility (null, or a facility code: only referrals it sends or receives).
 -- Grain: one row per month and direction with referrals.
 with scope as (
     select s.facility_code, s.counted_from,
-    from scoped_facilities($city, $county, $town, $alliance, $tiers) s
+    from scoped_facilities($city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code) s
 ),
 flows as (
     select

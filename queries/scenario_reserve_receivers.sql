@@ -1,11 +1,11 @@
 -- Tertiary hospitals the selection refers patients to, with the referrals they receive and their
 -- capacity, for the what-if reserve of appointments and beds (healthdash/scenario.py `Receiver`).
--- Parameters: scope ($city, $county, $town, $alliance, $tiers: the sending facilities); $month_from, $month_to.
+-- Parameters: scope ($city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code: the sending facilities); $month_from, $month_to.
 -- Grain: one row per tertiary hospital that received an up- or out-of-county referral from the selection.
 -- Hospitals outside the monitored places have no volume rows: their capacity is null.
 with senders as (
     select s.facility_code,
-    from scoped_facilities($city, $county, $town, $alliance, $tiers) s
+    from scoped_facilities($city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code) s
 ),
 intake as (
     select

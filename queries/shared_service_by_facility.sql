@@ -1,12 +1,12 @@
 -- Shared-service use of each member facility of the selection over the period (summed over the
 -- alliances whose centres serve it, so a facility in two networks is one row): remote cases per service
 -- and the imaging quality counts.
--- Parameters: $city, $county, $town, $alliance, $tiers (scope); $month_from, $month_to.
+-- Parameters: $city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code (scope); $month_from, $month_to.
 -- Grain: one row per facility with shared-service rows in the period.
 with scoped as (
     select ss.*, s.facility_name, s.tier, s.county_code, s.town_code,
     from shared_service ss
-    join scoped_facilities($city, $county, $town, $alliance, $tiers) s on s.facility_code = ss.facility_code
+    join scoped_facilities($city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code) s on s.facility_code = ss.facility_code
         and ss.month >= s.counted_from
     where ($alliance is null or ss.alliance_code = $alliance)
       and ss.month between $month_from::date and $month_to::date

@@ -8,11 +8,19 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from healthdash.data import db
 from tests.support.app import new_session
 
 # Every chart a test draws is checked against the Vega-Lite schema (healthdash.ui.chart_cache.CHECK_SPECS),
 # in this process and in the servers the browser tests start; set before healthdash is imported.
 os.environ["HEALTHDASH_CHECK_CHARTS"] = "1"
+# The tests' small worlds are not the demo, where sign-in is on by default; only the tests of sign-in turn
+# it on (tests/access, tests/browser/test_browser_access.py), here and in the servers they start.
+os.environ["HEALTHDASH_AUTH"] = "off"
+
+# Tests that call a domain's data functions directly read as the province's account would; the app's own
+# runs (AppTest, the browser) set their jurisdiction at the sign-in gate, as in production.
+db.read_within(db.EVERYTHING)
 
 # The browser harness (Chromium, the app under `streamlit run`): registered here, once, for the tests in
 # tests/browser/ and the load test that watches a served page.

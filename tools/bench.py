@@ -51,7 +51,7 @@ import pandas as pd
 
 from healthdash.core.filters import DEFAULT_PERIOD, Filters, add_months, preset_range
 from healthdash.core.paths import APP, QUERY_DIR, ROOT
-from healthdash.data.db import CATALOG, bind, execute, open_readonly
+from healthdash.data.db import CATALOG, EVERYTHING, bind, execute, open_readonly
 from healthdash.data.kpi import SPARK_MONTHS
 from healthdash.ui.navigation import NavPage, app_pages
 
@@ -275,7 +275,8 @@ PAGES: dict[str, Callable[[Selection, Facts], list[Case]]] = {"referrals": refer
 def tool_cases(con: duckdb.DuckDBPyConnection, facts: Facts) -> list[Case]:
     """Queries no page runs on opening: the data page's history (behind its password) and data loading —
     the validator's reference tables, the direction rule over a month of referral pairs as a monthly load
-    of every facility brings, and the load benchmark's export of a million events."""
+    of every facility brings, and the load benchmark's export of a million events — and the accounts'
+    (an admin checking a scope, the demo's sample accounts)."""
     month_from, month_to = facts.last_month, add_months(facts.last_month, 1)
     pairs = con.execute(
         "select distinct from_facility, to_facility from referral where referral_date >= $a and referral_date < $b",
@@ -287,6 +288,8 @@ def tool_cases(con: duckdb.DuckDBPyConnection, facts: Facts) -> list[Case]:
           ("load_facilities", "load_regions", "load_alliance_members", "load_public_health_indicators")),
         Case("referral_expected_direction", {}, f"load validator, {len(pairs):,} pairs", tables={"pairs": pairs}),
         Case("latest_referrals", {"rows": 1_000_000}, "load benchmark export"),
+        Case("scope_target", {"scope_code": facts.largest_county_hospital}, "admin checks a scope"),
+        Case("scope_samples", {}, "demo's sample accounts"),
     ]
 
 
@@ -418,7 +421,8 @@ class Timing:
 
 
 def _execute(con: duckdb.DuckDBPyConnection, case: Case) -> pd.DataFrame:
-    return execute(con, case.query, case.params, catalog=CATALOG, tables=case.tables)
+    # The cases read as the province's account: everything, through the same jurisdiction filter.
+    return execute(con, case.query, {**EVERYTHING, **case.params}, catalog=CATALOG, tables=case.tables)
 
 
 def time_case(
@@ -561,6 +565,7 @@ def naive_vs_rollup(db: Path, repeat: int = 3) -> Naive:
         last = _one(con, "select max(month) from indicator_fact")
         year = last.year if last.month == 12 else last.year - 1  # the last complete year
         params = rollup_params(year)
+        params |= EVERYTHING
         execute(con, "indicator_by_place", params, catalog=CATALOG)
         rollup_times, naive_times = [], []
         for _ in range(repeat):

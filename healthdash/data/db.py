@@ -1,4 +1,4 @@
-"""Read-only access to the dashboard database.
+"""Read-only access to the dashboard database, always within a jurisdiction.
 
 One DuckDB connection per database file is cached as a Streamlit resource and every query runs on its
 own cursor, so concurrent sessions never share a cursor. Results are cached by query name, parameters
@@ -11,7 +11,9 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -24,8 +26,70 @@ import streamlit as st
 from healthdash.core.paths import DEFAULT_DB, QUERY_DIR
 
 _QUERY_NAME = re.compile(r"^[a-z0-9_]+$")
+# Every query reads within a jurisdiction, bound as $scope_kind and $scope_code (healthdash.access.scope),
+# except these, which read no one's figures: the catalog, the dataset's metadata and month range, the
+# load history (the data page's), what the loader checks a file against, the registry names an admin
+# checks a scope against (and the demo's sample accounts), and the load benchmark's export.
+SCOPE_PARAMETERS = frozenset({"scope_kind", "scope_code"})
+UNSCOPED = frozenset({
+    "indicator_catalog", "dataset_meta", "data_months", "import_history", "latest_referrals",
+    "referral_expected_direction", "load_alliance_members", "load_facilities", "load_public_health_indicators",
+    "load_regions", "scope_target", "scope_samples",
+})
+NO_SCOPE: Mapping[str, object] = {"scope_kind": None, "scope_code": None}  # reads nothing
+EVERYTHING: Mapping[str, object] = {"scope_kind": "province", "scope_code": None}
+# The jurisdiction of the code running now: set by the page gate at the start of every run (the run's
+# thread), by the CLI and the tools for their own reads; nothing until then.
+T = TypeVar("T")
+_SCOPE: ContextVar[Mapping[str, object]] = ContextVar("healthdash_scope", default=NO_SCOPE)
 _PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)")
 _COMMENT = re.compile(r"--[^\n]*")
+
+
+class UnscopedQuery(Exception):
+    """A query that would read figures without a jurisdiction: refused before it runs."""
+
+
+def read_within(scope: Mapping[str, object]) -> None:
+    """Every query of this thread (a page run, a CLI command) from now on reads within `scope`
+    ({"scope_kind": …, "scope_code": …}, as healthdash.access.scope.Scope.params() gives)."""
+    _SCOPE.set({key: scope.get(key) for key in SCOPE_PARAMETERS})
+
+
+def current_scope() -> dict[str, object]:
+    return dict(_SCOPE.get())
+
+
+@contextmanager
+def reading_within(scope: Mapping[str, object]) -> Iterator[None]:
+    """Queries inside the block read within `scope`, then the thread's own jurisdiction is back."""
+    token = _SCOPE.set({key: scope.get(key) for key in SCOPE_PARAMETERS})
+    try:
+        yield
+    finally:
+        _SCOPE.reset(token)
+
+
+def within_current_scope(make: Callable[[], T]) -> Callable[[], T]:
+    """`make`, to be called later on another thread (a download made when clicked), reading within the
+    jurisdiction of the run that offered it."""
+    scope = current_scope()
+
+    def made() -> T:
+        with reading_within(scope):
+            return make()
+
+    return made
+
+
+def require_scope(name: str, params: Mapping[str, object]) -> None:
+    """Refuse a query that reads figures without declaring or receiving a jurisdiction."""
+    if name in UNSCOPED:
+        return
+    if not SCOPE_PARAMETERS <= query_parameters(name):
+        raise UnscopedQuery(f"queries/{name}.sql reads figures without $scope_kind and $scope_code")
+    if not SCOPE_PARAMETERS <= params.keys():
+        raise UnscopedQuery(f"queries/{name}.sql was called without a jurisdiction")
 
 
 def database_path() -> Path:
@@ -83,6 +147,7 @@ def execute(
     `catalog`: the attached database to read, for connections made by open_readonly (a cursor starts
     in the connection's own in-memory catalog). `tables`: data frames the query reads by name (a load's
     staged rows), visible to this cursor only."""
+    require_scope(name, params or {})
     cursor = con.cursor()
     try:
         if catalog is not None:
@@ -168,21 +233,21 @@ def _cached_by_key(key: str, _db: DatabaseId, _name: str, _params: dict[str, obj
 
 
 def run_query(name: str, **params: object) -> pd.DataFrame:
-    """Run a named query with bound parameters, cached per database version."""
-    return _cached(database_id(), name, bind(name, params))
+    """Run a named query with bound parameters, within the jurisdiction of the code running now (the
+    caller cannot widen it), cached per database version and jurisdiction."""
+    return _cached(database_id(), name, bind(name, params | current_scope()))
 
-
-T = TypeVar("T")
 
 
 def per_database(build: Callable[[], T]) -> Callable[[], T]:
     """`build`, which derives its result from the database alone (say a catalog read into objects), run
-    once per database version. The result is shared by every session, not copied: never modify it."""
+    once per database version and jurisdiction. The result is shared by every session reading within the
+    same jurisdiction, not copied: never modify it."""
     name = f"{build.__module__}.{build.__qualname__}"
 
     @functools.wraps(build)
     def shared() -> T:
-        return _shared(name, database_id(), build)
+        return _shared(cache_key(name, current_scope()), database_id(), build)
 
     return shared
 
@@ -205,7 +270,8 @@ def per_selection(derive: F) -> F:
 
     @functools.wraps(derive)
     def cached(*args: object, **kwargs: object) -> object:
-        return _derived(cache_key(database_id(), name, args, sorted(kwargs.items())), derive, args, kwargs)
+        return _derived(cache_key(database_id(), current_scope(), name, args, sorted(kwargs.items())), derive, args,
+                        kwargs)
 
     return cached  # type: ignore[return-value]
 

@@ -13,9 +13,11 @@ import multiprocessing
 import os
 import resource
 import signal
+import sys
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,13 +81,28 @@ def _child(connection: Any, function: Callable[..., Any], args: tuple, memory: i
         connection.close()
 
 
+@contextmanager
+def _no_main_script() -> Iterator[None]:
+    """A child started here would first run the script that is __main__ now (multiprocessing's main-module
+    fix-up): a Streamlit page script, which fails outside a run. The reader needs none of it."""
+    main = sys.modules["__main__"]
+    saved = {key: main.__dict__[key] for key in ("__file__", "__spec__") if key in main.__dict__}
+    main.__dict__.pop("__file__", None)
+    main.__spec__ = None
+    try:
+        yield
+    finally:
+        main.__dict__.update(saved)
+
+
 def run(function: Callable[..., Any], *args: Any, seconds: float, memory_mb: float) -> Outcome:
     """Call `function(*args)` in a child; never raises for what happens in the child."""
     context = _get_context()
     receive, send = context.Pipe(duplex=False)
     process = context.Process(target=_child, args=(send, function, args, int(memory_mb * 1048576), int(seconds) + 1),
                               daemon=True)
-    process.start()
+    with _no_main_script():
+        process.start()
     send.close()
     try:
         if not receive.poll(seconds):

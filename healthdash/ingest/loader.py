@@ -40,6 +40,7 @@ from healthdash.data.build import connect_for_writing, rebuild_rollups
 from healthdash.data.db import open_readonly
 from healthdash.ingest import problems
 from healthdash.ingest.columns import TABLES, Table
+from healthdash.ingest.jurisdiction import Allows, outside_rows
 from healthdash.ingest.loadfile import Source, max_bytes, too_large
 from healthdash.ingest.read_file import read_source
 from healthdash.ingest.validate import Checked, Reference, check
@@ -107,15 +108,20 @@ def read_uploads(files: list[tuple[str, bytes]], limit_mb: float | None = None) 
     return [read_source(name, data, limit=limit) for name, data in files]
 
 
-def check_sources(db: Path, sources: list[Source], today: date | None = None) -> Checked:
-    with open_readonly(db) as con:
-        return check(sources, Reference.load(con), today)
-
-
-def dry_run(db: Path, sources: list[Source], today: date | None = None) -> LoadResult:
-    """Check the files and say what loading them would add, replace and leave unchanged; changes nothing."""
+def check_sources(db: Path, sources: list[Source], today: date | None = None,
+                  allows: Allows | None = None) -> Checked:
+    """Check the files; with `allows`, rows outside the loader's jurisdiction are problems too."""
     with open_readonly(db) as con:
         checked = check(sources, Reference.load(con), today)
+    if allows is not None and checked.ok:
+        checked.problems = outside_rows(checked, allows)
+    return checked
+
+
+def dry_run(db: Path, sources: list[Source], today: date | None = None, allows: Allows | None = None) -> LoadResult:
+    """Check the files and say what loading them would add, replace and leave unchanged; changes nothing."""
+    checked = check_sources(db, sources, today, allows)
+    with open_readonly(db) as con:
         result = LoadResult(checked)
         if checked.ok:
             batches = {position: position for position in range(len(sources))}
@@ -282,11 +288,12 @@ def _write(con: duckdb.DuckDBPyConnection, table: Table) -> None:
 
 
 def apply(db: Path, sources: list[Source], loaded_by: str, progress: Progress | None = None,
-          today: date | None = None) -> LoadResult:
-    """Check the files and, when nothing is wrong, load them (one batch per file) in one atomic swap."""
+          today: date | None = None, allows: Allows | None = None) -> LoadResult:
+    """Check the files and, when nothing is wrong (nothing outside the jurisdiction `allows` covers, when
+    given), load them (one batch per file) in one atomic swap."""
     report = progress or _quiet
     report(0.0, "校验文件")
-    checked = check_sources(db, sources, today)
+    checked = check_sources(db, sources, today, allows)
     result = LoadResult(checked)
     if not checked.ok:
         return result

@@ -22,7 +22,7 @@ import streamlit as st
 from streamlit import dataframe_util
 
 from healthdash.core.i18n import current_lang
-from healthdash.data.db import DatabaseId, database_id
+from healthdash.data.db import DatabaseId, current_scope, database_id
 
 P = ParamSpec("P")
 
@@ -50,14 +50,14 @@ CHECK_SPECS = os.environ.get("HEALTHDASH_CHECK_CHARTS") == "1"
 
 def cached_spec(builder: Callable[P, alt.TopLevelMixin | None]) -> Callable[P, ChartSpec | None]:
     """`builder` returning the spec of its chart (None stays None), built once per distinct arguments,
-    language and database version."""
+    language, database version and jurisdiction."""
     # The builder's bytecode is in the key, so an edited builder is rebuilt without a restart.
     version = f"{builder.__module__}.{builder.__qualname__}:{hashlib.sha1(builder.__code__.co_code).hexdigest()}"
 
     @functools.wraps(builder)
     def cached(*args: P.args, **kwargs: P.kwargs) -> ChartSpec | None:
-        return _spec(version, current_lang(), _database(), _fingerprint(args), _fingerprint(kwargs), builder, args,
-                     kwargs)
+        return _spec(version, current_lang(), _database(), current_scope(), _fingerprint(args), _fingerprint(kwargs),
+                     builder, args, kwargs)
 
     return cached
 
@@ -87,7 +87,7 @@ def _fingerprint(value: Any) -> Any:
 
 
 @st.cache_data(max_entries=1000, show_spinner=False)
-def _spec(version: str, lang: str, db: DatabaseId | None, args: list, kwargs: dict[str, Any],
+def _spec(version: str, lang: str, db: DatabaseId | None, scope: dict[str, object], args: list, kwargs: dict[str, Any],
           _builder: Callable[..., alt.TopLevelMixin | None], _args: tuple, _kwargs: dict[str, Any]) -> ChartSpec | None:
     chart = _builder(*_args, **_kwargs)
     if chart is None:

@@ -26,6 +26,7 @@ from healthdash.access import lockout, upload_guard
 from healthdash.core.i18n import t
 from healthdash.core.markup import inert
 from healthdash.data.db import database_path
+from healthdash.ui import account
 
 SECTION = "data_officer"
 ITERATIONS = 600_000
@@ -129,7 +130,11 @@ def _setup_help() -> None:
 
 
 def gate() -> bool:
-    """Render the lock (setup help, or a password form) unless this session is unlocked; True when it is."""
+    """Render the lock (setup help, or a password form) unless this session is unlocked; True when it is.
+    A signed-in account needs no password here: the data page is offered only to those who may load."""
+    if account.viewer().account is not None:
+        _allow_uploads()
+        return True
     configured = settings()
     if configured is None:
         _lock()
@@ -175,6 +180,8 @@ def failures_notice() -> None:
 
 
 def lock_button() -> None:
+    if account.viewer().account is not None:  # signed in: signing out ends it
+        return
     if st.sidebar.button(t("data.lock"), icon=":material/lock:", key="data_lock"):
         _lock()
         st.rerun()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import streamlit as st
@@ -27,7 +28,7 @@ from healthdash.core.fmt import fmt_month, fmt_period, fmt_quarter, fmt_year
 from healthdash.core.i18n import LANG_KEY, LANGUAGES, current_lang, t
 from healthdash.core.markup import inert
 from healthdash.data.db import per_database, run_query
-from healthdash.ui import urlstate
+from healthdash.ui import account, urlstate
 
 _STATE = "_flt_state"
 _PAGE = "_flt_page"  # the page the filters were last drawn on (note_page)
@@ -101,21 +102,33 @@ def note_page(url_path: str) -> None:
     st.session_state[_PAGE] = url_path
 
 
-def _keep_valid(key: str, allowed: list) -> None:
+def _keep_valid(key: str, allowed: list, fallback: str | None = None) -> None:
     if st.session_state.get(key) not in allowed:
-        st.session_state[key] = None
+        st.session_state[key] = fallback
 
 
 def sidebar_filters() -> Filters:
     """Render the shared filters in the sidebar and return the selection."""
+    visible = account.viewer().visible  # the gate first: every option below is read within the jurisdiction
     options = filter_options()
+    # An account below the province starts from, and cannot leave, its own city, county or alliance.
+    floor_city, floor_county, floor_alliance = (None, None, None) if visible.everything \
+        else visible.default_selection()
+
+    def floored(filters: Filters) -> Filters:
+        if floor_alliance:
+            return replace(filters, city=None, county=None, town=None, alliance=floor_alliance)
+        if floor_county and filters.county != floor_county:
+            return replace(filters, city=floor_city, county=floor_county, town=None)
+        return replace(filters, city=floor_city) if floor_city and filters.city != floor_city else filters
+
     outside = urlstate.changed_from_outside(URL_KEYS)
     if outside is not None:
         parsed = parse_query(outside, options)
-        _seed(parsed.filters)
-        st.session_state[_DROPPED] = (parsed.dropped, parsed.filters)
+        _seed(floored(parsed.filters))
+        st.session_state[_DROPPED] = (parsed.dropped, floored(parsed.filters))
     elif _STATE not in st.session_state:
-        _seed(default_filters(options))
+        _seed(floored(default_filters(options)))
     elif st.session_state.pop(_SWITCHED, False) or any(key not in st.session_state for key in _ALWAYS_DRAWN):
         _seed(st.session_state[_STATE])
     pending = st.session_state.pop(_PENDING, None)
@@ -132,18 +145,21 @@ def sidebar_filters() -> Filters:
         return t("filters.all") if code is None else names[code]
 
     city_names = dict(options.cities)
+    city_choices = [floor_city] if floor_city else [None] if floor_alliance else [None, *city_names]
+    _keep_valid(KEY["city"], city_choices, floor_city)
     side.selectbox(
-        t("filters.city"), [None, *city_names], key=KEY["city"],
+        t("filters.city"), city_choices, key=KEY["city"],
         format_func=lambda c: t("filters.all_cities") if c is None else city_names[c],
-        placeholder=t("filters.all_cities"),
+        placeholder=t("filters.all_cities"), disabled=len(city_choices) == 1,
     )
     city = st.session_state[KEY["city"]]
 
     county_names = {code: options.counties[code][0] for code in options.counties_of(city)}
-    _keep_valid(KEY["county"], [None, *county_names])
+    county_choices = [floor_county] if floor_county else [None, *county_names]
+    _keep_valid(KEY["county"], county_choices, floor_county)
     side.selectbox(
-        t("filters.county"), [None, *county_names], key=KEY["county"],
-        format_func=lambda c: region_name(c, county_names), disabled=city is None,
+        t("filters.county"), county_choices, key=KEY["county"],
+        format_func=lambda c: region_name(c, county_names), disabled=city is None or len(county_choices) == 1,
         placeholder=t("filters.all"),
     )
     county = st.session_state[KEY["county"]]
@@ -157,10 +173,12 @@ def sidebar_filters() -> Filters:
     )
 
     alliance_names = {code: options.alliances[code][0] for code in options.alliances_in(city, county)}
-    _keep_valid(KEY["alliance"], [None, *alliance_names])
+    alliance_choices = [floor_alliance] if floor_alliance else [None, *alliance_names]
+    _keep_valid(KEY["alliance"], alliance_choices, floor_alliance)
     side.selectbox(
-        t("filters.alliance"), [None, *alliance_names], key=KEY["alliance"],
+        t("filters.alliance"), alliance_choices, key=KEY["alliance"],
         format_func=lambda c: region_name(c, alliance_names), placeholder=t("filters.all"),
+        disabled=len(alliance_choices) == 1 and floor_alliance is not None,
     )
 
     side.multiselect(

@@ -17,7 +17,7 @@ from healthdash.core import indicators as ind
 from healthdash.core.filters import Filters
 from healthdash.core.indicators import Indicator
 from healthdash.data.catalog import load_catalog
-from healthdash.data.db import execute
+from tests.support.reading import execute
 from tests.support.worlds import write_world
 
 JAN, FEB = date(2024, 1, 1), date(2024, 2, 1)

@@ -22,7 +22,7 @@ from healthdash.core import indicators as ind
 from healthdash.core.filters import Filters
 from healthdash.core.indicators import Indicator
 from healthdash.data.catalog import load_catalog
-from healthdash.data.db import execute
+from tests.support.reading import execute
 
 CATALOG = {row["code"]: Indicator.from_row(row) for row in load_catalog().to_dict("records")}
 

@@ -23,13 +23,13 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from healthdash.cli import main
 from healthdash.core import exports
 from healthdash.core.fmt import fmt_month
-from healthdash.data.db import execute
 from healthdash.ui.officer import MIN_ITERATIONS, hash_password
 from tests.support import load_world
 from tests.support.app import open_data_page, open_page
 from tests.support.load_world import build_tiny
 from tests.support.load_world import csv_bytes as report_csv
 from tests.support.places import region_code
+from tests.support.reading import execute
 
 HOSTILE = ['=HYPERLINK("http://x","点击")', "+cmd|' /C calc'!A0", "@SUM(A1)", "-1+2", "\t=1"]
 H1_2024 = {"period": "custom", "from": "2024-01", "to": "2024-06"}

@@ -12,6 +12,8 @@ import math
 import pandas as pd
 import streamlit as st
 
+from healthdash.access.audit import Action
+from healthdash.access.roles import Permission
 from healthdash.core import exports
 from healthdash.core.fmt import fmt_count
 from healthdash.core.i18n import current_lang, t
@@ -20,6 +22,7 @@ from healthdash.data.db import DatabaseId, database_id, database_path, open_read
 from healthdash.ingest import loader
 from healthdash.ingest.columns import TABLES_BY_NAME
 from healthdash.ingest.loadfile import Source, limit_mb
+from healthdash.ui import account
 from healthdash.ui.widgets import dataset_kind
 
 _UPLOAD_ROUND = "_data_upload_round"   # bumped after a load, which clears the uploader
@@ -82,18 +85,29 @@ def upload_section() -> None:
     checked = st.session_state.get(_CHECKED)
     if checked is None or checked[0] != (fingerprint, database_id()):
         with st.spinner(t("data.checking")):
-            result = loader.dry_run(database_path(), sources)
+            result = loader.dry_run(database_path(), sources, allows=account.load_allows())
         st.session_state[_CHECKED] = ((fingerprint, database_id()), result)
+        account.record(Action.DRY_RUN, {"files": [source.name for source in sources], "passed": result.ok,
+                                        "problems": len(result.checked.problems)})
     else:
         result = checked[1]
     if not result.ok:
         _problems(result.checked.problems)
         return
     _plan(result)
-    operator = st.text_input(t("data.operator"), key="data_operator", max_chars=40,
-                             placeholder=t("data.operator_placeholder"))
+    operator = _operator()
     if st.button(t("data.apply", files=len(sources)), type="primary", icon=":material/upload:", key="data_apply"):
-        _apply(sources, operator.strip() or t("data.operator_default"))
+        _apply(sources, operator)
+
+
+def _operator() -> str:
+    """Who loads or undoes: the signed-in account, or with sign-in off the name typed beside the button."""
+    name = account.viewer().name
+    if name is not None:
+        return name
+    typed = st.text_input(t("data.operator"), key="data_operator", max_chars=40,
+                          placeholder=t("data.operator_placeholder"))
+    return typed.strip() or t("data.operator_default")
 
 
 def style() -> None:
@@ -185,8 +199,11 @@ def _plan(result: loader.LoadResult) -> None:
 def _apply(sources: list[Source], operator: str) -> None:
     bar = st.progress(0.0, text=t("data.applying"))
     result = loader.apply(database_path(), sources, operator,
-                          progress=lambda share, message: bar.progress(min(share, 1.0), text=message))
+                          progress=lambda share, message: bar.progress(min(share, 1.0), text=message),
+                          allows=account.load_allows())
     bar.empty()
+    account.record(Action.LOAD, {"files": [source.name for source in sources], "applied": result.applied,
+                                 "batches": result.batches})
     if not result.applied:  # the database changed under the dry run, and the files no longer pass
         _problems(result.checked.problems)
         return
@@ -241,6 +258,9 @@ def _content(rows_by_table: str, lang: str) -> str:
 
 def _undo(history: pd.DataFrame) -> None:
     applied = history[history["outcome"].eq("applied")]
+    viewer = account.viewer()
+    if viewer.account is not None and not viewer.may(Permission.ADMIN):  # an officer undoes their own loads
+        applied = applied[applied["loaded_by"].eq(viewer.name)]
     if applied.empty:
         return
     labels = {int(row.batch_id): t("data.batch_label", batch=int(row.batch_id), file=row.source_file,
@@ -252,10 +272,12 @@ def _undo(history: pd.DataFrame) -> None:
         batch = st.selectbox(t("data.undo_pick"), list(labels), format_func=labels.__getitem__, key="data_undo_batch")
         sure = st.checkbox(t("data.undo_confirm", batch=batch), key="data_undo_sure")
         if st.button(t("data.undo_button"), icon=":material/undo:", disabled=not sure, key="data_undo"):
-            operator = str(st.session_state.get("data_operator") or "").strip() or t("data.operator_default")
+            operator = viewer.name or str(st.session_state.get("data_operator") or "").strip() \
+                or t("data.operator_default")
             try:
                 with st.spinner(t("data.undoing")):
                     loader.undo(database_path(), batch, operator)
+                account.record(Action.UNDO, {"batch": batch})
             except loader.LoadError as error:
                 st.error(inert(error.zh if current_lang() == "zh" else error.en), icon=":material/error:")
                 return

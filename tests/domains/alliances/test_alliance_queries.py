@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 
 from healthdash.core.filters import TIERS, Filters
-from healthdash.data.db import execute
 from healthdash.domains.alliances import data as al
+from tests.support.reading import execute
 from tests.support.worlds import write_world
 
 JAN, FEB = date(2024, 1, 1), date(2024, 2, 1)

@@ -22,11 +22,11 @@ from streamlit.testing.v1 import AppTest
 
 from healthdash.core.filters import Filters
 from healthdash.data.catalog import load_catalog
-from healthdash.data.db import execute
 from healthdash.domains.public_health import scorecard
 from tests.support.app import open_page
 from tests.support.places import region_code
 from tests.support.published import calibration
+from tests.support.reading import execute
 from tests.support.worlds import write_world
 
 HAN = re.compile(r"[\u4e00-\u9fff]")

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 from healthdash.core.filters import TIERS, Filters
-from healthdash.data.db import execute
 from healthdash.domains.referrals.charts import DIRECTION_COLORS, TIER_ORDER, sankey_spec
+from tests.support.reading import execute
 
 TIER_NAMES = {"village": "村卫生室", "township": "乡镇卫生院", "community": "社区卫生服务中心", "county": "县级医院",
               "tertiary": "市级/三级医院", "outside": "县外"}

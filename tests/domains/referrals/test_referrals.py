@@ -20,8 +20,8 @@ from healthdash.core.filters import Filters, as_date
 from healthdash.core.indicators import Indicator
 from healthdash.core.indicators import value as indicator_value
 from healthdash.data.catalog import load_catalog
-from healthdash.data.db import execute
 from healthdash.domains.referrals import data as referrals
+from tests.support.reading import execute
 from tests.support.referral_world import FACILITIES, MEMBERS, REFERRALS, REGIONS, ROUTES, write_tiny
 
 

@@ -1,0 +1,117 @@
+"""The sign-in gate in front of every page (healthdash/ui/account.py), through AppTest: with sign-in on,
+nothing is read before it; a signed-in county account's pages send its jurisdiction with every query and
+offer only its own places; pages its role may not use are not there at all."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from healthdash.access import accounts, signin
+from healthdash.access.roles import Role
+from healthdash.access.scope import Scope, file_reader
+from healthdash.access.store import open_store
+from healthdash.data import db
+from healthdash.ui.navigation import app_pages
+from tests.support.app import new_session
+from tests.support.places import region_code
+
+PASSWORD = "鹿寨-county-2026"
+FAST = 1_000
+
+
+@pytest.fixture(scope="module")
+def signed_db(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the demo (its accounts beside it, apart from the other tests') with three accounts."""
+    path = tmp_path_factory.mktemp("gate") / "health.duckdb"
+    shutil.copy(demo_db, path)
+    store = open_store(path, iterations=FAST)
+    county = region_code(path, "鹿寨县")
+    for name, role, scope in (("luzhai", Role.ANALYST, Scope("county", county)),
+                              ("viewer", Role.VIEWER, Scope("county", county)),
+                              ("nobody", Role.VIEWER, None)):
+        accounts.add_account(store, name, role, scope, PASSWORD, by="test", registry=file_reader(path),
+                             must_change=False)
+    store.close()
+    return path
+
+
+def signed_in(db_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> AppTest:
+    monkeypatch.setenv("HEALTHDASH_AUTH", "required")
+    store = open_store(db_path, iterations=FAST)
+    token = signin.sign_in(store, name, PASSWORD, "127.0.0.1").token
+    store.close()
+    at = new_session(db_path, monkeypatch)
+    at.session_state["_account_token"] = token
+    return at
+
+
+def test_with_sign_in_on_a_new_visitor_sees_only_the_form_and_nothing_is_read(
+        signed_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HEALTHDASH_AUTH", "required")
+    asked: list[tuple[str, dict]] = []
+    real = db.execute
+    monkeypatch.setattr(db, "execute", lambda con, name, params=None, **kw: asked.append((name, params))
+                        or real(con, name, params, **kw))
+    at = new_session(signed_db, monkeypatch)
+    at.query_params["county"] = region_code(signed_db, "鹿寨县")
+    at.run()
+    assert not at.exception
+    assert [box.label for box in at.text_input][:2] == ["账户名", "密码"]
+    assert not at.metric and not at.dataframe
+    assert {name for name, _ in asked} <= {"dataset_meta"}, "nothing but the dataset's kind before sign-in"
+
+
+def test_a_county_account_reads_within_its_county_on_every_page(signed_db: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    county = region_code(signed_db, "鹿寨县")
+    asked: list[tuple[str, dict]] = []
+    real = db.execute
+    monkeypatch.setattr(db, "execute", lambda con, name, params=None, **kw: asked.append((name, dict(params or {})))
+                        or real(con, name, params, **kw))
+    at = signed_in(signed_db, monkeypatch, "luzhai")
+    at.run()
+    shown = {page.url_path for page in app_pages()} - {"data", "admin"}
+    for page in app_pages():
+        if page.url_path not in shown:
+            continue
+        at.switch_page(page.script)
+        at.run()
+        assert not at.exception, (page.url_path, [e.value for e in at.exception])
+    scoped = [(name, params) for name, params in asked if name not in db.UNSCOPED]
+    assert scoped, "the pages ran queries"
+    wrong = {(name, params.get("scope_kind"), params.get("scope_code")) for name, params in scoped
+             if (params.get("scope_kind"), params.get("scope_code")) != ("county", county)}
+    assert wrong == set()
+    # The sidebar offers the county alone (its city shown for where it sits), fixed.
+    assert at.selectbox(key="flt_county").options == ["鹿寨县"]
+    assert at.selectbox(key="flt_city").options == ["柳州市"]
+
+
+def test_a_link_to_another_county_is_dropped_with_a_note(signed_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = signed_in(signed_db, monkeypatch, "luzhai")
+    at.query_params.update({"city": region_code(signed_db, "自贡市"), "county": region_code(signed_db, "荣县")})
+    at.run()
+    assert not at.exception
+    assert any("不在您的权限范围内" in warning.value for warning in at.sidebar.warning)
+    assert at.selectbox(key="flt_county").value == region_code(signed_db, "鹿寨县")
+    assert "荣县" not in " ".join(str(element.value) for element in at.markdown)
+
+
+def test_pages_a_role_may_not_use_are_not_there(signed_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = signed_in(signed_db, monkeypatch, "viewer")
+    at.run()
+    assert not at.exception
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/whatif.py")  # not registered for a viewer: its URL opens the first page
+
+
+def test_an_account_without_a_jurisdiction_sees_nothing(signed_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = signed_in(signed_db, monkeypatch, "nobody")
+    at.run()
+    assert not at.exception
+    values = [metric.value for metric in at.metric]
+    assert all(value in ("—", "暂无数据") for value in values), values
