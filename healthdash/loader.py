@@ -32,6 +32,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import pandas as pd
@@ -41,10 +42,12 @@ from healthdash.build import connect_for_writing, rebuild_rollups
 from healthdash.columns import TABLES, Table
 from healthdash.db import open_readonly
 from healthdash.loadfile import Source, max_bytes, too_large
+from healthdash.quality import receipts
 from healthdash.read_file import read_source
 from healthdash.validate import Checked, Reference, check
 
 COUNTS = ("added", "replaced", "unchanged", "removed")
+T = TypeVar("T")
 Progress = Callable[[float, str], None]
 
 
@@ -295,8 +298,13 @@ def apply(db: Path, sources: list[Source], loaded_by: str, progress: Progress | 
         first = con.execute("select coalesce(max(batch_id), 0) + 1 from import_batch").fetchall()[0][0]
         batches = {position: first + position for position in range(len(sources))}
         report(0.3, "写入数据")
-        result.by_file = _plan(con, checked, batches, write=lambda table: _write(con, table))
         loaded_at = datetime.now().replace(microsecond=0)
+
+        def write(table: Table) -> None:
+            _write(con, table)
+            receipts.record(con, table.name, loaded_at)  # data quality (issue 20): who reported when
+
+        result.by_file = _plan(con, checked, batches, write=write)
         for position, batch in batches.items():
             source = sources[position]
             con.execute(
@@ -370,6 +378,7 @@ def undo(db: Path, batch: int, loaded_by: str, progress: Progress | None = None)
         for table in tables:
             if _has_table(con, f"import_same_{table.name}"):
                 con.execute(f"delete from import_same_{table.name} where batch_id = $b", {"b": batch})
+        receipts.forget(con, batch)  # data quality (issue 20)
         con.execute("update import_batch set outcome = 'undone' where batch_id = $b", {"b": batch})
         now = datetime.now().replace(microsecond=0)
         con.execute(
@@ -434,7 +443,17 @@ def _work_files(db: Path) -> list[Path]:
     return sorted(db.parent.glob(f"{db.name}.loading-*"))
 
 
-def _rewrite(db: Path, work: Callable[[duckdb.DuckDBPyConnection], None], report: Progress) -> None:
+def write(db: Path, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+    """Data quality (issue 20): apply `work` (a data officer's follow-up marks or reporting exceptions,
+    healthdash.quality) to the database by the same locked copy and atomic swap as a load; what it changes
+    refreshes its own rollups, so the others are not rebuilt. Returns what `work` returns."""
+    done: list[T] = []
+    _rewrite(db, lambda con: done.append(work(con)), _quiet, rebuild=None)
+    return done[0]
+
+
+def _rewrite(db: Path, work: Callable[[duckdb.DuckDBPyConnection], None], report: Progress,
+             rebuild: Callable[[duckdb.DuckDBPyConnection], None] | None = rebuild_rollups) -> None:
     db = Path(db)
     with exclusive(db, on_wait=lambda: report(0.1, "等待另一次导入完成")):
         for leftover in _work_files(db):
@@ -451,7 +470,8 @@ def _rewrite(db: Path, work: Callable[[duckdb.DuckDBPyConnection], None], report
                 con.execute("commit")
                 # Outside the load's transaction: the copy is not live until the swap, so a failure
                 # here still leaves the database as it was.
-                rebuild_rollups(con)
+                if rebuild is not None:
+                    rebuild(con)
                 report(0.8, "写入磁盘")
                 con.execute("checkpoint")
             finally:
