@@ -2,8 +2,8 @@
 -- values worth a look. Rebuilt with the other rollups (healthdash/quality/schema.py, which sets
 -- quality_settings: the lowest z-score and jump factor stored, so that a user may raise them, not lower).
 --
--- Like with like: r = value / (the unit's 12-month moving median × that month's median r over every unit
--- of the measure), so trend, level and the shocks every unit shares (Spring Festival, epidemics) cancel;
+-- Like with like: r = value / (the unit's 12-month moving median × that month's median r over the other
+-- units of the measure), so trend, level and the shocks every unit shares (Spring Festival, epidemics) cancel;
 -- z = (r − the median r of the same calendar month over the years) / (1.4826 × the MAD of r over the
 -- series), floored at the Poisson noise √expected of a count, so a winter peak is compared with winters.
 
@@ -65,39 +65,68 @@ select v.*,
     ) as level,
 from series v;
 
--- What every unit shared that month: the median of value / level over the measure's units (from 5 units
--- on; fewer cannot tell a shared shock from one unit's error).
+-- What the other units shared that month: the median of value / level over the measure's other units
+-- (from 5 others on; fewer cannot tell a shared shock from one unit's error). Leaving the unit out keeps
+-- its own noise out of its shock; read off the sorted ratios (the median of n − 1 values is a middle one
+-- of the n, by the unit's rank), not recomputed for each unit.
 create or replace temp table quality_shock as
-select dataset, measure, month,
-    case when count(*) >= 5 then median(value / level) else 1.0 end as shock,
-from quality_level
-where level > 0
-group by all;
+with ratios as (
+    select dataset, measure, unit_code, alliance_code, month, value / level as ratio,
+        row_number() over (partition by dataset, measure, month order by value / level) as rank,
+    from quality_level
+    where level > 0
+),
+months as (
+    select dataset, measure, month, count(*) as units, list_sort(list(ratio)) as sorted, (count(*) + 1) // 2 as mid,
+    from ratios
+    group by all
+)
+select r.dataset, r.measure, r.unit_code, r.alliance_code, r.month,
+    case
+        when m.units < 6 then 1.0
+        when m.units % 2 = 1 and r.rank < m.mid then (m.sorted[m.mid] + m.sorted[m.mid + 1]) / 2
+        when m.units % 2 = 1 and r.rank > m.mid then (m.sorted[m.mid - 1] + m.sorted[m.mid]) / 2
+        when m.units % 2 = 1 then (m.sorted[m.mid - 1] + m.sorted[m.mid + 1]) / 2
+        when r.rank <= m.mid then m.sorted[m.mid + 1]
+        else m.sorted[m.mid]
+    end as shock,
+from ratios r
+join months m using (dataset, measure, month);
 
--- Every value scored: expected (the same calendar month's typical ratio, at this month's level and
--- shock), spread (1.4826 × MAD, in the measure's unit), z (from 3 years of that calendar month on) and
--- the value of the same month last year. Sorted by unit: one series (a chart) is a short range of it.
--- Aggregates joined back, not windows: five times faster on the whole table.
+-- Every value scored: expected (the median ratio of the same calendar month in the other years, at this
+-- month's level and shock: leaving the value out, so that with few years it cannot pull its own
+-- expectation), spread (1.4826 × MAD of those leave-one-out residuals over the series, in the measure's
+-- unit), z (from 3 years of that calendar month on), and last_year: the same month last year, moved by
+-- what every unit shared between the two months (shock), so that an epidemic's month is no jump.
+-- Sorted by unit: one series (a chart) is a short range of it. Lists and aggregates, not windows: five
+-- times faster on the whole table.
 create or replace table quality_score as
 with based as (
-    select l.*, l.level * coalesce(s.shock, 1.0) as base, month(l.month) as calendar_month,
+    select l.*, coalesce(s.shock, 1.0) as shock, l.level * coalesce(s.shock, 1.0) as base,
+        month(l.month) as calendar_month,
     from quality_level l
-    left join quality_shock s using (dataset, measure, month)
+    left join quality_shock s using (dataset, measure, unit_code, alliance_code, month)
 ),
 ratios as (
     select b.*, case when b.base > 0 then b.value / b.base end as ratio,
     from based b
 ),
 seasons as (
-    select dataset, measure, unit_code, alliance_code, calendar_month, median(ratio) as centre,
-        count(ratio) as years,
+    select dataset, measure, unit_code, alliance_code, calendar_month, count(ratio) as years,
+        list(ratio order by month) as ratios, list(month order by month) as months,
     from ratios
     group by all
 ),
+others as (  -- each month's ratio expected from the other years of its calendar month
+    select dataset, measure, unit_code, alliance_code, years, unnest(months) as month,
+        unnest(list_transform(generate_series(1, len(ratios)),
+               lambda i: list_aggregate(list_concat(ratios[:i - 1], ratios[i + 1:]), 'median'))) as centre,
+    from seasons
+),
 centred as (
-    select r.*, s.centre, s.years,
+    select r.*, o.centre, o.years,
     from ratios r
-    join seasons s using (dataset, measure, unit_code, alliance_code, calendar_month)
+    join others o using (dataset, measure, unit_code, alliance_code, month)
 ),
 spreads as (
     select dataset, measure, unit_code, alliance_code, median(abs(ratio - centre)) as mad,
@@ -120,16 +149,16 @@ select
     e.expected,
     e.spread,
     case when e.years >= 3 and e.base > 0 then (e.value - e.expected) / e.spread end as z,
-    y.value as last_year,
+    y.value * e.shock / y.shock as last_year,
 from expected e
-left join quality_level y on y.dataset = e.dataset and y.measure = e.measure and y.unit_code = e.unit_code
+left join based y on y.dataset = e.dataset and y.measure = e.measure and y.unit_code = e.unit_code
     and y.alliance_code = e.alliance_code and y.month = (e.month - interval 1 year)::date
 order by e.unit_code, e.dataset, e.measure, e.alliance_code, e.month;
 
 -- The values worth a look, at the loosest thresholds a user may pick (quality_settings); the rules of
 -- data/validation_rules.csv add theirs (healthdash/quality/rules.py). value, expected, spread, low and
--- high are in the measure's unit; score is the z-score (zscore) or value / last year's (jump, whose
--- expected is last year's value).
+-- high are in the measure's unit; score is the z-score (zscore) or value / last_year (jump, whose
+-- expected is last_year).
 create or replace table quality_flag as
 with scored as (
     select s.*, q.min_z, q.min_jump,

@@ -15,11 +15,11 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from healthdash.columns import TABLES
 from healthdash.filters import Filters
 from healthdash.quality.config import DEFAULT_JUMP, DEFAULT_Z, MIN_JUMP, MIN_Z, OUTLIER_CHECKS
 from healthdash.quality.errors import QualityError
 from healthdash.quality.marks import FlagKey
-from healthdash.quality.reporting import datasets
 from healthdash.quality.rules import load_rules
 from healthdash.quality.sql import Runner
 
@@ -45,7 +45,7 @@ def flags(run: Runner, filters: Filters, *, z: float = DEFAULT_Z, jump: float = 
             raise QualityError("unknown_check", value=check)
     return run("quality_flags", {
         **filters.scope_params(), "month_from": filters.month_from, "month_to": filters.month_to,
-        "datasets": list(chosen_datasets or [*datasets(), "referral"]), "checks": list(chosen_checks or known),
+        "datasets": list(chosen_datasets or [table.name for table in TABLES]), "checks": list(chosen_checks or known),
         "z": _threshold(z, MIN_Z, "z_threshold"), "jump": _threshold(jump, MIN_JUMP, "jump_factor"),
     })
 

@@ -60,8 +60,8 @@ def _month(text: str) -> np.datetime64:
     return np.datetime64(f"{text}-01", "ns")
 
 
-def _facility(tables: dict[str, pd.DataFrame], pick: Pick) -> tuple[str, str]:
-    """(facility code, its region code)."""
+def picked(tables: dict[str, pd.DataFrame], pick: Pick) -> tuple[str, str]:
+    """(the picked facility's code, its region code: its town for primary care)."""
     facility, region = tables["facility"], tables["region"]
     county_of = region.set_index("code")["parent_code"].where(region.set_index("code")["level"] == "town")
     county = facility["region_code"].map(county_of).fillna(facility["region_code"])
@@ -101,8 +101,8 @@ def seed(tables: dict[str, pd.DataFrame | pa.Table], seed_value: int) -> dict[st
     rng = np.random.default_rng([seed_value, _STREAM])
     facts = ("service_volume", "alliance_activity", "shared_service")
 
-    opened, opened_on = _facility(out, OPENED[0])[0], OPENED[1]
-    closed, closed_on = _facility(out, CLOSED[0])[0], CLOSED[1]
+    opened, opened_on = picked(out, OPENED[0])[0], OPENED[1]
+    closed, closed_on = picked(out, CLOSED[0])[0], CLOSED[1]
     opened_month, closed_month = _month(f"{opened_on:%Y-%m}"), _month(f"{closed_on:%Y-%m}")
     for name in facts:
         frame = out[name]
@@ -112,17 +112,17 @@ def seed(tables: dict[str, pd.DataFrame | pa.Table], seed_value: int) -> dict[st
     referral = _drop_referrals(out["referral"], opened, np.datetime64(opened_on), None)
     referral = _drop_referrals(referral, closed, None, np.datetime64(closed_on))
 
-    renovated = _facility(out, RENOVATION[0])[0]
+    renovated = picked(out, RENOVATION[0])[0]
     gaps = [*MISSING, (RENOVATION[0], facts, RENOVATION[1])]
     for pick, datasets, months in gaps:
-        code = _facility(out, pick)[0]
+        code = picked(out, pick)[0]
         stamps = [_month(month) for month in months]
         for name in datasets:
             out[name] = _drop(out[name], "facility_code", code, stamps)
         if "service_volume" in datasets:
             referral = _drop_referrals(referral, code, None, None, stamps)
     out["referral"] = referral
-    town = _facility(out, MISSING_TOWN[0])[1]
+    town = picked(out, MISSING_TOWN[0])[1]
     out["public_health"] = _drop(out["public_health"], "town_code", town, [_month(m) for m in MISSING_TOWN[1]])
 
     _outliers(out)
@@ -133,21 +133,21 @@ def seed(tables: dict[str, pd.DataFrame | pa.Table], seed_value: int) -> dict[st
         "month_from": date.fromisoformat(f"{RENOVATION[1][0]}-01"), "month_to": date.fromisoformat(f"{RENOVATION[1][-1]}-01"),
         "reason": RENOVATION[2], "recorded_by": RECORDED_BY, "recorded_at": datetime(2025, 5, 6, 9, 30),
         "withdrawn_by": None, "withdrawn_at": None}])
-    late = {_facility(out, pick)[0] for pick in HABITUALLY_LATE}
+    late = {picked(out, pick)[0] for pick in HABITUALLY_LATE}
     out["report_receipt"] = receipts(out, late, rng)
     return out
 
 
 def _outliers(out: dict[str, pd.DataFrame | pa.Table]) -> None:
     volume = out["service_volume"]
-    code, _ = _facility(out, EXTRA_ZERO[0])
+    code, _ = picked(out, EXTRA_ZERO[0])
     row = (volume["facility_code"] == code) & (pd.to_datetime(volume["month"]) == _month(EXTRA_ZERO[2]))
     volume.loc[row, EXTRA_ZERO[1]] = volume.loc[row, EXTRA_ZERO[1]] * 10
-    code, _ = _facility(out, NEGATIVE[0])
+    code, _ = picked(out, NEGATIVE[0])
     row = (volume["facility_code"] == code) & (pd.to_datetime(volume["month"]) == _month(NEGATIVE[2]))
     volume.loc[row, NEGATIVE[1]] = NEGATIVE[3]
     health = out["public_health"]
-    town = _facility(out, EXTRA_ZERO_TOWN[0])[1]
+    town = picked(out, EXTRA_ZERO_TOWN[0])[1]
     row = ((health["town_code"] == town) & (health["indicator_code"] == EXTRA_ZERO_TOWN[1])
            & (pd.to_datetime(health["month"]) == _month(EXTRA_ZERO_TOWN[2])))
     health.loc[row, "numerator"] = health.loc[row, "numerator"] * 10
