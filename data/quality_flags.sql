@@ -221,25 +221,31 @@ join report_place p on p.unit_kind = u.unit_kind and p.unit_code = f.unit_code
 where p.in_scope
 order by p.county_code, f.month;
 
--- Flags inside a selection (place, tiers, alliance; as scoped_reports) and period, with the latest
+-- Flags inside a selection (place, tiers, alliance: as scoped_reports) and period, with the latest
 -- follow-up mark of each: marks are keyed by what the flag is about, so they outlive reloads; a mark made
 -- on another value than today's is shown as such (changed_since_mark).
 create or replace macro scoped_flags(p_city, p_county, p_town, p_alliance, p_tiers, p_month_from, p_month_to) as table
-with picked as (
+with members as (
+    select facility_code, counted_from,
+    from scoped_facilities(p_city, p_county, p_town, p_alliance, p_tiers)
+    where p_alliance is not null
+),
+picked as (
     select q.*,
     from quality_flag q
-    join scoped_facilities(p_city, p_county, p_town, p_alliance, p_tiers) f on f.facility_code = q.facility_code
-    where q.month >= f.counted_from
-      and (p_alliance is null or q.alliance_code in ('', p_alliance))
+    where p_alliance is null
       and (p_city is null or q.city_code = p_city)
       and (p_county is null or q.county_code = p_county)
       and (p_town is null or q.town_code = p_town)
+      and (q.tier is null or list_contains(p_tiers, q.tier))
       and q.month between p_month_from and p_month_to
     union all
     select q.*,
     from quality_flag q
-    where q.facility_code is null
-      and p_alliance is null
+    join members m on m.facility_code = q.facility_code
+    where p_alliance is not null
+      and q.month >= m.counted_from
+      and q.alliance_code in ('', p_alliance)
       and (p_city is null or q.city_code = p_city)
       and (p_county is null or q.county_code = p_county)
       and (p_town is null or q.town_code = p_town)

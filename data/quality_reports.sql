@@ -152,35 +152,95 @@ left join first_receipt f on f.dataset = r.dataset and f.unit_code = r.unit_code
 where pl.in_scope
 order by pl.county_code, r.month, r.dataset, r.unit_code;
 
+-- on_time_by_day[d]: of a histogram of delivery days (day of the next month, 0 for earlier or unknown),
+-- the reports in by day d, for d from 1 to n: any due day up to n is then one list read.
+create or replace macro on_time_by_day(days, n) as
+    list_transform(generate_series(1, n), lambda d: coalesce(list_sum([e.value for e in map_entries(days) if e.key <= d]), 0));
+
+-- Counts per dataset, month, county and tier: what selections without a town or an alliance read (the
+-- province's, a city's or a county's rates), a tenth of report_status's rows, sorted by month so that a
+-- period skips the others.
+create or replace table report_count as
+with grouped as (
+    select dataset, month, city_code, county_code, tier,
+        count(*) filter (where owed) as owed,
+        count(*) filter (where expected) as expected,
+        count(*) filter (where expected and received) as received,
+        histogram(greatest(coalesce(received_day, 0), 0)) filter (where expected and received) as days,
+    from report_status
+    group by all
+)
+select g.* exclude (days), on_time_by_day(g.days, q.max_due_day) as on_time_by_day,
+from grouped g
+cross join quality_settings q
+order by g.month, g.county_code;
+
+-- The same per alliance: its members' reports from their joining (and the founding), what they owe on
+-- their own (service volume) and to this alliance; for an alliance's selection and the alliance ranking.
+create or replace table report_count_alliance as
+with members as (
+    select m.alliance_code, m.facility_code,
+        greatest(min(date_trunc('month', m.joined)), any_value(date_trunc('month', a.founded)))::date as first_month,
+    from alliance_member m
+    join alliance a on a.code = m.alliance_code
+    group by all
+),
+grouped as (
+    select m.alliance_code, s.dataset, s.month, s.city_code, s.county_code, s.tier,
+        count(*) filter (where s.owed) as owed,
+        count(*) filter (where s.expected) as expected,
+        count(*) filter (where s.expected and s.received) as received,
+        histogram(greatest(coalesce(s.received_day, 0), 0)) filter (where s.expected and s.received) as days,
+    from report_status s
+    join members m on m.facility_code = s.facility_code and s.month >= m.first_month
+        and s.alliance_code in ('', m.alliance_code)
+    group by all
+)
+select g.* exclude (days), on_time_by_day(g.days, q.max_due_day) as on_time_by_day,
+from grouped g
+cross join quality_settings q
+order by g.month, g.alliance_code;
+
 -- The day a report of `month` is due: day p_due_day of the next month.
 create or replace macro report_due_date(month, p_due_day) as (month + interval 1 month)::date + (p_due_day - 1);
+
+-- Of `expected` reports of `month`, `received` of them in, how many are due on p_as_of: all once the due
+-- day has passed, else those already in.
+create or replace macro reports_due(expected, received, month, p_due_day, p_as_of) as
+    received + case when p_as_of > report_due_date(month, p_due_day) then expected - received else 0 end;
 
 -- Reports inside a selection (place, tiers, alliance), its datasets and months, each with its state on
 -- p_as_of: received (by the due day), late, missing (due date passed, nothing came) or not_due (not
 -- owed, excused, or not yet due). `due` marks the rows reporting rates count: expected, and either
 -- received or past their due date (a month not yet due counts the reports already in).
--- Facilities come from scoped_facilities (rollups.sql): an alliance's reports are its members', from
--- their joining, what they owe on their own (service volume) and to this alliance. Towns and counties
--- (public health, residents' care) ignore the tier filter and have no alliance. The place filters are
--- repeated on report_status so that its scan skips the row groups of other counties.
+-- Without an alliance the place and tier columns of report_status are the whole filter (one scan that
+-- skips the row groups of other counties); an alliance's reports are its members' (scoped_facilities of
+-- rollups.sql), from their joining, what they owe on their own (service volume) and to this alliance.
+-- Towns and counties (public health, residents' care) ignore the tier filter and have no alliance.
 create or replace macro scoped_reports(p_city, p_county, p_town, p_alliance, p_tiers, p_datasets, p_month_from,
                                        p_month_to, p_due_day, p_as_of) as table
-with picked as (
+with members as (
+    select facility_code, counted_from,
+    from scoped_facilities(p_city, p_county, p_town, p_alliance, p_tiers)
+    where p_alliance is not null
+),
+picked as (
     select s.*,
     from report_status s
-    join scoped_facilities(p_city, p_county, p_town, p_alliance, p_tiers) f on f.facility_code = s.facility_code
-    where s.month >= f.counted_from
-      and (p_alliance is null or s.alliance_code in ('', p_alliance))
+    where p_alliance is null
       and (p_city is null or s.city_code = p_city)
       and (p_county is null or s.county_code = p_county)
       and (p_town is null or s.town_code = p_town)
+      and (s.tier is null or list_contains(p_tiers, s.tier))
       and list_contains(p_datasets, s.dataset)
       and s.month between p_month_from and p_month_to
     union all
     select s.*,
     from report_status s
-    where s.facility_code is null
-      and p_alliance is null
+    join members m on m.facility_code = s.facility_code
+    where p_alliance is not null
+      and s.month >= m.counted_from
+      and s.alliance_code in ('', p_alliance)
       and (p_city is null or s.city_code = p_city)
       and (p_county is null or s.county_code = p_county)
       and (p_town is null or s.town_code = p_town)
@@ -198,3 +258,55 @@ select
         else 'not_due'
     end as state,
 from picked p;
+
+-- Report counts of a selection per dataset, month, city and county: owed, due, received, on_time,
+-- late, missing and not_yet_due (as scoped_reports counts them). From report_count without a town or an
+-- alliance, from report_count_alliance for an alliance without a town, else summed from scoped_reports;
+-- p_town and p_alliance are known when a query is planned, so only one branch runs.
+create or replace macro scoped_report_counts(p_city, p_county, p_town, p_alliance, p_tiers, p_datasets, p_month_from,
+                                             p_month_to, p_due_day, p_as_of) as table
+with counted as (
+    select c.dataset, c.month, c.city_code, c.county_code, c.owed, c.expected, c.received,
+        c.on_time_by_day[p_due_day] as on_time,
+    from report_count c
+    where p_town is null and p_alliance is null
+      and (p_city is null or c.city_code = p_city)
+      and (p_county is null or c.county_code = p_county)
+      and (c.tier is null or list_contains(p_tiers, c.tier))
+      and list_contains(p_datasets, c.dataset)
+      and c.month between p_month_from and p_month_to
+    union all
+    select c.dataset, c.month, c.city_code, c.county_code, c.owed, c.expected, c.received,
+        c.on_time_by_day[p_due_day] as on_time,
+    from report_count_alliance c
+    where p_town is null and c.alliance_code = p_alliance
+      and (p_city is null or c.city_code = p_city)
+      and (p_county is null or c.county_code = p_county)
+      and list_contains(p_tiers, c.tier)
+      and list_contains(p_datasets, c.dataset)
+      and c.month between p_month_from and p_month_to
+    union all
+    select s.dataset, s.month, s.city_code, s.county_code, count_if(s.owed), count_if(s.expected),
+        count_if(s.expected and s.received), count_if(s.expected and s.on_time),
+    from scoped_reports(p_city, p_county, p_town, p_alliance, p_tiers, p_datasets, p_month_from, p_month_to,
+                        p_due_day, p_as_of) s
+    where p_town is not null
+    group by all
+),
+dated as (
+    select c.*, reports_due(c.expected, c.received, c.month, p_due_day, p_as_of) as due,
+    from counted c
+)
+select
+    d.dataset,
+    d.month,
+    d.city_code,
+    d.county_code,
+    d.owed,
+    d.due,
+    d.received,
+    d.on_time,
+    d.received - d.on_time as late,
+    d.due - d.received as missing,
+    d.expected - d.due as not_yet_due,
+from dated d;

@@ -35,19 +35,24 @@ def _threshold(value: float, least: float, code: str) -> float:
     return float(value)
 
 
-def flags(run: Runner, filters: Filters, *, z: float = DEFAULT_Z, jump: float = DEFAULT_JUMP,
-          chosen_checks: Sequence[str] | None = None, chosen_datasets: Sequence[str] | None = None) -> pd.DataFrame:
-    """The flags of the selection's places, tiers, alliance and period at thresholds `z` and `jump`, newest
-    first, each with value, expected, low, high, score and its latest follow-up mark."""
+def params(filters: Filters, *, z: float = DEFAULT_Z, jump: float = DEFAULT_JUMP,
+           chosen_checks: Sequence[str] | None = None, chosen_datasets: Sequence[str] | None = None) -> dict[str, object]:
+    """The bound parameters of queries/quality_flags.sql for a selection and thresholds."""
     known = checks()
     for check in chosen_checks or ():
         if check not in known:
             raise QualityError("unknown_check", value=check)
-    return run("quality_flags", {
+    return {
         **filters.scope_params(), "month_from": filters.month_from, "month_to": filters.month_to,
         "datasets": list(chosen_datasets or [table.name for table in TABLES]), "checks": list(chosen_checks or known),
         "z": _threshold(z, MIN_Z, "z_threshold"), "jump": _threshold(jump, MIN_JUMP, "jump_factor"),
-    })
+    }
+
+
+def flags(run: Runner, filters: Filters, **options: object) -> pd.DataFrame:
+    """The flags of the selection's places, tiers, alliance and period at thresholds `z` and `jump` (options
+    of params()), newest first, each with value, expected, low, high, score and its latest follow-up mark."""
+    return run("quality_flags", params(filters, **options))
 
 
 def series(run: Runner, key: FlagKey, *, z: float = DEFAULT_Z) -> pd.DataFrame:

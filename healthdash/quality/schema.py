@@ -14,6 +14,7 @@ from healthdash.columns import TABLES_BY_NAME
 from healthdash.quality import rules, units
 from healthdash.quality.config import (
     FLAGS_SQL,
+    MAX_DUE_DAY,
     MIN_JUMP,
     MIN_Z,
     QUALITY_MEASURES_CSV,
@@ -73,6 +74,9 @@ def rebuild_reports(con: duckdb.DuckDBPyConnection) -> None:
     ensure_tables(con)
     _replace(con, "quality_unit", units.unit_table())
     _replace(con, "report_dataset", report_datasets())
+    con.execute("create or replace temp table quality_settings as "
+                "select $max_due_day as max_due_day, $min_z as min_z, $min_jump as min_jump",
+                {"max_due_day": MAX_DUE_DAY, "min_z": MIN_Z, "min_jump": MIN_JUMP})
     con.execute(REPORTS_SQL.read_text(encoding="utf-8"))
 
 
@@ -80,7 +84,5 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     """Every quality rollup: reports, then outlier and rule flags (after rollups.sql: reads facility_geo)."""
     rebuild_reports(con)
     _replace(con, "quality_measure", quality_measures())
-    con.execute("create or replace temp table quality_settings as select $min_z as min_z, $min_jump as min_jump",
-                {"min_z": MIN_Z, "min_jump": MIN_JUMP})
     con.execute(FLAGS_SQL.read_text(encoding="utf-8"))
     rules.store_flags(con)
