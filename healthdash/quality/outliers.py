@@ -2,7 +2,7 @@
 
 Outliers are scored when the database is built or loaded (data/quality_flags.sql): each value of a
 declared measure (data/quality_measures.csv) is divided by its unit's 12-month moving median and by the
-median of that ratio over all units that month (trend, level, Spring Festival and epidemics cancel), and
+median of that ratio over the other units that month (trend, level, Spring Festival and epidemics cancel), and
 compared with the same calendar month of the other years by median and MAD (modified z-score); a jump is a
 value over `jump` times, or under 1/`jump` of, the same month last year and beyond the series' usual
 variation; bounds are the declared min and max. Thresholds may be raised from the stored minimum (MIN_Z,

@@ -11,6 +11,7 @@ timeliness = on time / due.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
@@ -98,3 +99,31 @@ def missing(run: Runner, filters: Filters, states: Sequence[str] = ("missing",),
     if unknown:
         raise ValueError(f"not a state: {unknown}")
     return run("report_missing", {**params(filters, **options), "states": list(states)})
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What a figure's footnote needs (数据截至 YYYY年M月 · 上报率 x%, "3家机构未上报"): the last month any
+    report of the selection came in, the reporting rate and timeliness over all datasets, and how many
+    units have a report missing. complete: nothing is missing."""
+
+    last_month: date | None
+    reporting_rate: float | None
+    timeliness: float | None
+    units_missing: int
+
+    @property
+    def complete(self) -> bool:
+        return self.units_missing == 0
+
+
+def coverage(totals_frame: pd.DataFrame) -> Coverage:
+    """The Coverage of a frame from totals(): its overall row (dataset null); nothing owed gives rates None."""
+    overall = totals_frame[totals_frame["dataset"].isna()]
+    if overall.empty:
+        return Coverage(None, None, None, 0)
+    row = overall.iloc[0]
+    last = None if pd.isna(row["last_month"]) else pd.Timestamp(row["last_month"]).date()
+    rate = None if pd.isna(row["reporting_rate"]) else float(row["reporting_rate"])
+    timely = None if pd.isna(row["timeliness"]) else float(row["timeliness"])
+    return Coverage(last, rate, timely, int(row["units_missing"]))

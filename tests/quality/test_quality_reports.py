@@ -189,3 +189,13 @@ def test_a_facilitys_closing_date_set_later_ends_what_it_owes(db: Path) -> None:
     assert units.set_index("place_code").loc["VT1", ["reports_due", "reports_received"]].tolist() == [6, 6]
     with pytest.raises(QualityError, match="晚于停业日期"):
         loader.write(db, lambda con: exceptions.set_facility_dates(con, "VT1", date(2024, 9, 1), date(2024, 8, 1)))
+
+
+def test_the_footnote_of_a_figure_says_how_complete_its_reports_are(con) -> None:
+    whole = reporting.coverage(reporting.totals(runner(con), YEAR, as_of=LATER))
+    assert (whole.last_month, whole.units_missing, whole.complete) == (date(2024, 12, 1), 3, False)
+    assert whole.reporting_rate == pytest.approx((35 + 12 + 23) / (37 + 12 + 24))
+    spring = Filters(date(2024, 1, 1), date(2024, 3, 1))
+    assert reporting.coverage(reporting.totals(runner(con), spring, chosen=["service_volume"], as_of=LATER)).complete
+    nothing = reporting.coverage(reporting.totals(runner(con), Filters(date(2030, 1, 1), date(2030, 2, 1)), as_of=LATER))
+    assert nothing.reporting_rate is None and nothing.complete
