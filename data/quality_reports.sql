@@ -1,8 +1,9 @@
 -- Data quality (issue 20), reports: which unit owes which monthly report, what came in and when.
 -- Rebuilt after every build and load (rebuild_rollups) and after an exception is recorded
 -- (healthdash/quality/schema.py), from the registry (facility_geo, region, alliance_member, facility_dates),
--- the fact tables, report_receipt, report_exception, report_dataset (data/report_datasets.csv) and
--- quality_unit (each dataset's reporting unit: healthdash/quality/units.py).
+-- report_receipt, report_exception, report_dataset (data/report_datasets.csv), quality_unit (each
+-- dataset's reporting unit) and report_presence (the months each unit has rows: healthdash/quality/
+-- schema.py writes both from columns.py).
 -- A dataset's reporting window runs from the first to the last month any unit reported it: months after
 -- the last one are not owed yet ("数据截至").
 
@@ -20,24 +21,6 @@ union all
 select 'county', c.code, c.name, null, null, c.code, c.parent_code, null, c.in_scope,
 from region c
 where c.level = 'county';
-
--- Months with rows, per dataset and unit (referral events are not a report: a facility that referred
--- nobody sends no rows, and its monthly report is service_volume).
-create or replace temp table report_presence as
-with present as (
-    select 'service_volume' as dataset, facility_code as unit_code, '' as alliance_code, month from service_volume
-    union all
-    select 'alliance_activity', facility_code, alliance_code, month from alliance_activity
-    union all
-    select distinct 'shared_service', facility_code, alliance_code, month from shared_service
-    union all
-    select distinct 'public_health', town_code, '', month from public_health
-    union all
-    select distinct 'resident_care', county_code, '', month from resident_care
-)
-select p.*
-from present p
-semi join report_dataset d on d.dataset = p.dataset;
 
 create or replace temp table report_owed as
 with windows as (

@@ -69,11 +69,29 @@ def _replace(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> 
         con.unregister("declared")
 
 
+def _presence(con: duckdb.DuckDBPyConnection, datasets: list[str]) -> None:
+    """Temp table report_presence: the months each unit (and alliance) has rows of each declared dataset.
+    Referral events are no report: a facility that referred nobody sends no rows (its monthly report is
+    service_volume), so report_datasets.csv does not list them."""
+    parts = []
+    for dataset in datasets:
+        unit, alliance = units.unit_columns(dataset)
+        alliance_sql = alliance or "''"
+        month = TABLES_BY_NAME[dataset].month_from
+        # Table and column names come from columns.py (a fixed list), never from a file: identifiers.
+        parts.append(f"select distinct '{dataset}' as dataset, {unit} as unit_code, {alliance_sql} as alliance_code, "
+                     f"date_trunc('month', {month})::date as month from {dataset}")
+    con.execute("create or replace temp table report_presence as " + " union all ".join(parts))
+
+
 def rebuild_reports(con: duckdb.DuckDBPyConnection) -> None:
-    """report_place and report_status from the registry, the fact tables, receipts and exceptions."""
+    """report_place, report_status and its counts from the registry, the fact tables, receipts and
+    exceptions."""
     ensure_tables(con)
+    declared = report_datasets()
     _replace(con, "quality_unit", units.unit_table())
-    _replace(con, "report_dataset", report_datasets())
+    _replace(con, "report_dataset", declared)
+    _presence(con, declared["dataset"].tolist())
     con.execute("create or replace temp table quality_settings as "
                 "select $max_due_day as max_due_day, $min_z as min_z, $min_jump as min_jump",
                 {"max_due_day": MAX_DUE_DAY, "min_z": MIN_Z, "min_jump": MIN_JUMP})
