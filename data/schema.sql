@@ -155,3 +155,6 @@ create table import_batch (
     loaded_by varchar not null,
     outcome varchar not null,             -- applied, undone
 );
+
+-- Data quality (issue 20): facility_dates, report_receipt, report_exception and quality_mark are in
+-- data/quality_schema.sql, run after this file by every build and before every rollup rebuild.

@@ -133,7 +133,7 @@ def _print_problems(found, show: int) -> None:
 
 
 def _print_summary(result) -> None:
-    from healthdash.ingest.columns import TABLES_BY_NAME
+    from healthdash.data.columns import TABLES_BY_NAME
     from healthdash.ingest.loader import COUNTS
 
     heads = {"added": "新增 added", "replaced": "替换 replaced", "unchanged": "未变 unchanged",

@@ -15,8 +15,8 @@ PACKAGE = ROOT / "healthdash"
 # Lower layers never import higher ones. A domain's modules sit at three heights: its figures (data and the
 # pure arithmetic beside them) below the shared screen, its charts above the shared chart theme, its views
 # on top, above the reports they offer for download.
-LAYERS = {"core": 0, "data": 1, "ingest": 2, "access": 2, "domain data": 3, "ui": 4, "domain charts": 5,
-          "reports": 6, "domain views": 7, "entry": 8}
+LAYERS = {"core": 0, "data": 1, "access": 2, "ingest": 3, "domain data": 4, "ui": 5,
+          "domain charts": 6, "reports": 7, "domain views": 8, "entry": 9}
 DOMAIN_CHARTS = {"charts"}
 # Where Streamlit may be imported: the screen, the domains' views, the database cache and the entry points.
 SCREEN = {"ui", "domain views", "entry"}

@@ -275,8 +275,8 @@ PAGES: dict[str, Callable[[Selection, Facts], list[Case]]] = {"referrals": refer
 def tool_cases(con: duckdb.DuckDBPyConnection, facts: Facts) -> list[Case]:
     """Queries no page runs on opening: the data page's history (behind its password) and data loading —
     the validator's reference tables, the direction rule over a month of referral pairs as a monthly load
-    of every facility brings, and the load benchmark's export of a million events — and the accounts'
-    (an admin checking a scope, the demo's sample accounts)."""
+    of every facility brings, and the load benchmark's export of a million events; the accounts' (an admin
+    checking a scope, the demo's sample accounts) and the data-quality engine's (quality_cases)."""
     month_from, month_to = facts.last_month, add_months(facts.last_month, 1)
     pairs = con.execute(
         "select distinct from_facility, to_facility from referral where referral_date >= $a and referral_date < $b",
@@ -290,6 +290,50 @@ def tool_cases(con: duckdb.DuckDBPyConnection, facts: Facts) -> list[Case]:
         Case("latest_referrals", {"rows": 1_000_000}, "load benchmark export"),
         Case("scope_target", {"scope_code": facts.largest_county_hospital}, "admin checks a scope"),
         Case("scope_samples", {}, "demo's sample accounts"),
+        *quality_cases(con, facts),
+    ]
+
+
+def quality_cases(con: duckdb.DuckDBPyConnection, facts: Facts) -> list[Case]:
+    """The data-quality queries (issue 20), which no page runs yet: over the last twelve months, for the
+    whole database, the county of its largest county hospital and its largest county medical community,
+    at the default thresholds; the grid and the late reports of that county; a flag's series and marks."""
+    from healthdash.data.quality import outliers, reporting
+    from healthdash.data.quality.marks import FlagKey
+
+    month_from, month_to = preset_range("last12", facts.last_month)
+    county = str(_one(con, "select county_code from facility_geo where facility_code = $f",
+                      {"f": facts.largest_county_hospital}))
+    alliance = str(_one(con, """
+        select a.code from alliance a join alliance_member m on m.alliance_code = a.code
+        where a.kind = 'county_community' group by all order by count(*) desc, 1 limit 1
+    """))
+    everything = Filters(month_from, month_to)
+    as_of = add_months(facts.last_month, 2)
+    cases = []
+    for name, filters in (("all", everything), ("county", replace(everything, county=county)),
+                          ("alliance", replace(everything, alliance=alliance))):
+        params = reporting.params(filters, as_of=as_of)
+        cases += [
+            Case("report_rate_totals", params, f"quality, {name}"),
+            Case("report_rates_by_place", {**params, "child_level": "unit" if filters.county else "county"},
+                 f"quality, {name}"),
+            Case("report_rates_monthly", params, f"quality, {name}"),
+            Case("report_missing", {**params, "states": ["missing"]}, f"quality, {name}"),
+            Case("quality_flags", outliers.params(filters), f"quality, {name}"),
+        ]
+    county_params = reporting.params(replace(everything, county=county), as_of=as_of)
+    flag = con.execute("select * from quality_flag where county_code = $c and kind = 'outlier' order by month desc "
+                       "limit 1", {"c": county}).df()
+    key = FlagKey.of(flag.iloc[0]) if len(flag) else FlagKey("zscore", "service_volume", "outpatient_visits",
+                                                              facts.largest_county_hospital, "", facts.last_month)
+    return cases + [
+        Case("report_rates_by_alliance", reporting.params(everything, as_of=as_of), "quality, all"),
+        Case("report_grid", county_params, "quality, county"),
+        Case("report_missing", {**county_params, "states": ["missing", "late"]}, "quality, county, late too"),
+        Case("report_exceptions", {}, "quality"),
+        Case("quality_series", {**key.params(), "z": outliers.DEFAULT_Z}, "quality, one flag"),
+        Case("quality_mark_history", key.params(), "quality, one flag"),
     ]
 
 

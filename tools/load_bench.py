@@ -18,8 +18,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from healthdash.data.columns import TABLES_BY_NAME
 from healthdash.data.db import bind, load_sql, open_readonly
-from healthdash.ingest.columns import TABLES_BY_NAME
 
 TARGET_SECONDS = 15.0
 # Reading a million-row workbook (issue 17): time and the reading child's peak memory.

@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from healthdash.core.paths import MACROS_SQL, ROLLUPS_SQL, SCHEMA_SQL
+from healthdash.data.quality import schema as quality_schema
 
 SCHEMA_VERSION = "1"
 
@@ -26,7 +27,9 @@ Progress = Callable[[float, str], None]
 # The tables a build may fill, as named in schema.sql. Insert statements are looked up here, so a
 # table name never reaches SQL text unless it is one of these.
 TABLES = ("region", "facility", "alliance", "alliance_member", "indicator", "service_volume", "resident_care",
-          "referral", "alliance_activity", "shared_service", "public_health", "import_batch")
+          "referral", "alliance_activity", "shared_service", "public_health", "import_batch",
+          # data quality (issue 20): data/quality_schema.sql
+          "facility_dates", "report_receipt", "report_exception", "quality_mark")
 _INSERT = {name: f'insert into "{name}" by name select * from source_table' for name in TABLES}
 
 
@@ -44,6 +47,7 @@ def rebuild_rollups(con: duckdb.DuckDBPyConnection) -> None:
     meta figures derived from them."""
     con.execute(MACROS_SQL.read_text(encoding="utf-8"))
     con.execute(ROLLUPS_SQL.read_text(encoding="utf-8"))
+    quality_schema.rebuild(con)  # data quality (issue 20): reports owed and received, outliers, rule flags
     con.execute(
         "insert or replace into meta values ('referral_events', (select count(*) from referral)::varchar)"
     )
@@ -71,6 +75,7 @@ def write_database(
     try:
         report(0.0, "创建数据库结构")
         con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+        quality_schema.ensure_tables(con)  # data quality (issue 20)
         total_rows = sum(row_count(table) for table in tables.values()) or 1
         done = 0
         unknown = set(tables) - set(_INSERT)

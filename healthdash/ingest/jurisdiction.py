@@ -14,8 +14,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from healthdash.data.columns import TABLES_BY_NAME
 from healthdash.ingest import problems
-from healthdash.ingest.columns import TABLES_BY_NAME
 from healthdash.ingest.validate import Checked
 
 # (kind, code) -> whether the account may load it; kind is 'region', 'facility' or 'alliance'.

@@ -32,20 +32,23 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import pandas as pd
 
 from healthdash.data.build import connect_for_writing, rebuild_rollups
+from healthdash.data.columns import TABLES, Table
 from healthdash.data.db import open_readonly
+from healthdash.data.quality import receipts
 from healthdash.ingest import problems
-from healthdash.ingest.columns import TABLES, Table
 from healthdash.ingest.jurisdiction import Allows, outside_rows
 from healthdash.ingest.loadfile import Source, max_bytes, too_large
 from healthdash.ingest.read_file import read_source
 from healthdash.ingest.validate import Checked, Reference, check
 
 COUNTS = ("added", "replaced", "unchanged", "removed")
+T = TypeVar("T")
 Progress = Callable[[float, str], None]
 
 
@@ -162,7 +165,7 @@ def _column_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
 def _create(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, str], *, temp: bool) -> None:
     """Create a table with explicit column types. Never `create table ... as select ... limit 0`: in DuckDB
     2.0 rows inserted later in the same transaction into such a table are invisible to that transaction."""
-    # Table and column names and types come from healthdash/ingest/columns.py and schema.sql (fixed lists, never
+    # Table and column names and types come from healthdash/data/columns.py and schema.sql (fixed lists, never
     # from a file being loaded): identifiers, which cannot be bound as parameters.
     body = ", ".join(f"{column} {kind}" for column, kind in columns.items())
     if temp:
@@ -302,8 +305,13 @@ def apply(db: Path, sources: list[Source], loaded_by: str, progress: Progress | 
         first = con.execute("select coalesce(max(batch_id), 0) + 1 from import_batch").fetchall()[0][0]
         batches = {position: first + position for position in range(len(sources))}
         report(0.3, "写入数据")
-        result.by_file = _plan(con, checked, batches, write=lambda table: _write(con, table))
         loaded_at = datetime.now().replace(microsecond=0)
+
+        def write(table: Table) -> None:
+            _write(con, table)
+            receipts.record(con, table.name, loaded_at)  # data quality (issue 20): who reported when
+
+        result.by_file = _plan(con, checked, batches, write=write)
         for position, batch in batches.items():
             source = sources[position]
             con.execute(
@@ -377,6 +385,7 @@ def undo(db: Path, batch: int, loaded_by: str, progress: Progress | None = None)
         for table in tables:
             if _has_table(con, f"import_same_{table.name}"):
                 con.execute(f"delete from import_same_{table.name} where batch_id = $b", {"b": batch})
+        receipts.forget(con, batch)  # data quality (issue 20)
         con.execute("update import_batch set outcome = 'undone' where batch_id = $b", {"b": batch})
         now = datetime.now().replace(microsecond=0)
         con.execute(
@@ -441,7 +450,17 @@ def _work_files(db: Path) -> list[Path]:
     return sorted(db.parent.glob(f"{db.name}.loading-*"))
 
 
-def _rewrite(db: Path, work: Callable[[duckdb.DuckDBPyConnection], None], report: Progress) -> None:
+def write(db: Path, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+    """Data quality (issue 20): apply `work` (a data officer's follow-up marks or reporting exceptions,
+    healthdash.data.quality) to the database by the same locked copy and atomic swap as a load; what it changes
+    refreshes its own rollups, so the others are not rebuilt. Returns what `work` returns."""
+    done: list[T] = []
+    _rewrite(db, lambda con: done.append(work(con)), _quiet, rebuild=None)
+    return done[0]
+
+
+def _rewrite(db: Path, work: Callable[[duckdb.DuckDBPyConnection], None], report: Progress,
+             rebuild: Callable[[duckdb.DuckDBPyConnection], None] | None = rebuild_rollups) -> None:
     db = Path(db)
     with exclusive(db, on_wait=lambda: report(0.1, "等待另一次导入完成")):
         for leftover in _work_files(db):
@@ -458,7 +477,8 @@ def _rewrite(db: Path, work: Callable[[duckdb.DuckDBPyConnection], None], report
                 con.execute("commit")
                 # Outside the load's transaction: the copy is not live until the swap, so a failure
                 # here still leaves the database as it was.
-                rebuild_rollups(con)
+                if rebuild is not None:
+                    rebuild(con)
                 report(0.8, "写入磁盘")
                 con.execute("checkpoint")
             finally:

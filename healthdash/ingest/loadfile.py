@@ -24,8 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from healthdash.ingest import problems
-from healthdash.ingest.columns import (
+from healthdash.data.columns import (
     EXAMPLE_MARK,
     INVISIBLE,
     TABLES,
@@ -34,6 +33,7 @@ from healthdash.ingest.columns import (
     normalise_header,
     sheet_index,
 )
+from healthdash.ingest import problems
 
 DEFAULT_MAX_MB = 50
 # The reading child's limits, well above what a legitimate 1 M-row workbook needs (docs/PERFORMANCE.md).

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from healthdash.core.i18n import t
-from healthdash.ingest.columns import Column, Table
+from healthdash.data.columns import Column, Table
 
 COLUMNS = ("file", "sheet", "row", "column", "value", "code", "message_zh", "message_en")
 LANGS = ("zh", "en")

@@ -23,8 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from healthdash.core.exports import put
 from healthdash.core.i18n import t
 from healthdash.core.indicators import RATE_AGGREGATIONS
-from healthdash.data.db import open_readonly
-from healthdash.ingest.columns import (
+from healthdash.data.columns import (
     ALLIANCE,
     AMOUNT,
     CHOICE,
@@ -44,6 +43,7 @@ from healthdash.ingest.columns import (
     Column,
     Table,
 )
+from healthdash.data.db import open_readonly
 from healthdash.ingest.validate import Reference
 
 FILE_NAME = "医联体监测数据上报模板.xlsx"

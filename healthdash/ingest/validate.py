@@ -16,9 +16,7 @@ import numpy as np
 import pandas as pd
 
 from healthdash.core.indicators import RATE_AGGREGATIONS
-from healthdash.data.db import CATALOG, execute, load_sql
-from healthdash.ingest import problems
-from healthdash.ingest.columns import (
+from healthdash.data.columns import (
     ALLIANCE,
     AMOUNT,
     CHOICE,
@@ -38,6 +36,8 @@ from healthdash.ingest.columns import (
     Table,
     choice_lookup,
 )
+from healthdash.data.db import CATALOG, execute, load_sql
+from healthdash.ingest import problems
 from healthdash.ingest.loadfile import Sheet, Source
 
 # A time of day after a date is allowed and dropped (HIS exports write '2024-03-05 14:30:00').

@@ -26,8 +26,8 @@ import pandas as pd
 import pyarrow as pa
 import python_calamine as calamine
 
+from healthdash.data.columns import CODE_SHEETS, DATE, MONTH, TABLES_BY_NAME, header_index, normalise_header
 from healthdash.ingest import problems
-from healthdash.ingest.columns import CODE_SHEETS, DATE, MONTH, TABLES_BY_NAME, header_index, normalise_header
 from healthdash.ingest.loadfile import (
     HEADER_SEARCH_ROWS,
     OLE,

@@ -24,9 +24,9 @@ import openpyxl
 import pytest
 from openpyxl.styles import Font
 
+from healthdash.data.columns import TABLES, TABLES_BY_NAME
 from healthdash.data.db import open_readonly
 from healthdash.ingest import loader
-from healthdash.ingest.columns import TABLES, TABLES_BY_NAME
 from healthdash.ingest.template import build_template, example_rows
 from healthdash.ingest.validate import Reference
 from tests.support.load_world import build_tiny, sha256

@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 
 from healthdash.cli import main
+from healthdash.data.columns import TABLES_BY_NAME
 from healthdash.data.db import open_readonly
 from healthdash.ingest import loader
-from healthdash.ingest.columns import TABLES_BY_NAME
 from healthdash.ingest.template import example_rows
 from healthdash.ingest.validate import Reference
 from tests.support.load_world import build_tiny, csv_bytes, sha256

@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from healthdash.data.columns import TABLES_BY_NAME
 from healthdash.data.db import open_readonly
 from healthdash.ingest import loader
-from healthdash.ingest.columns import TABLES_BY_NAME
 from healthdash.ingest.loadfile import Sheet
 from healthdash.ingest.validate import Reference, check_sheet
 from tests.support.load_world import FACILITIES, NOT_ALLOWED, ROUTES, build_tiny, csv_bytes, table

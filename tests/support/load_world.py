@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from healthdash.ingest.columns import TABLES_BY_NAME
+from healthdash.data.columns import TABLES_BY_NAME
 from tests.support.worlds import write_world
 
 JAN, FEB, MAR = date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1)

@@ -12,6 +12,7 @@ from healthdash.data.demo.generate import expected_facts, realise, streams
 from healthdash.data.demo.places import build_world, facility_places
 from healthdash.data.demo.referrals import events, expected_cells, routes
 from healthdash.data.demo.targets import of_table
+from healthdash.data.quality import simulate
 
 DEFAULT_SEED = 20170101
 
@@ -39,7 +40,9 @@ def build_demo(db_path: Path, scale: float = 1.0, seed: int = DEFAULT_SEED, prog
     tables = {**world, "indicator": load_catalog(), **realise(raw, targets, rngs)}
     report(0.2, "生成转诊记录")
     tables["referral"] = events(geo, route_table, raw["referral"], of_table(targets, "referral"), rngs)
+    # Data quality (issue 20): simulated delivery times, gaps and errors, after every published figure.
+    tables = simulate.seed(tables, seed)
     write_database(db_path, tables, "demo", lambda f, m: report(0.35 + 0.65 * f, m),
-                   extra_meta={"seed": str(seed), "scale": f"{scale:g}"})
+                   extra_meta={"seed": str(seed), "scale": f"{scale:g}", "quality_simulated": simulate.SIMULATED_NOTE})
     rows = {name: row_count(table) for name, table in tables.items()}
     return {"rows": rows, "seconds": round(time.perf_counter() - started, 2)}

@@ -18,9 +18,9 @@ from healthdash.core import exports
 from healthdash.core.fmt import fmt_count
 from healthdash.core.i18n import current_lang, t
 from healthdash.core.markup import inert
+from healthdash.data.columns import TABLES_BY_NAME
 from healthdash.data.db import DatabaseId, database_id, database_path, open_readonly, run_query
 from healthdash.ingest import loader
-from healthdash.ingest.columns import TABLES_BY_NAME
 from healthdash.ingest.loadfile import Source, limit_mb
 from healthdash.ui import account
 from healthdash.ui.widgets import dataset_kind

@@ -1,0 +1,106 @@
+"""The quality tables and rollups: created with every database, rebuilt with its other rollups.
+
+ensure_tables() adds the base tables of data/quality_schema.sql to a database built before them;
+rebuild() refreshes everything derived (after a build or a load), rebuild_reports() only who owes and sent
+what (after a data officer records an exception).
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from healthdash.data.columns import TABLES_BY_NAME
+from healthdash.data.quality import rules, units
+from healthdash.data.quality.config import (
+    FLAGS_SQL,
+    MAX_DUE_DAY,
+    MIN_JUMP,
+    MIN_Z,
+    QUALITY_MEASURES_CSV,
+    QUALITY_SCHEMA_SQL,
+    REPORT_DATASETS_CSV,
+    REPORTS_SQL,
+)
+
+UNITS = ("facility", "alliance_member", "town", "county")
+OWED_FROM = ("registry", "first_alliance_report")
+
+
+def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(QUALITY_SCHEMA_SQL.read_text(encoding="utf-8"))
+
+
+def report_datasets() -> pd.DataFrame:
+    """data/report_datasets.csv: which unit owes each dataset (tiers and alliance kinds as lists)."""
+    frame = pd.read_csv(REPORT_DATASETS_CSV, dtype="str", keep_default_na=False)
+    unknown = sorted(set(frame["dataset"]) - set(TABLES_BY_NAME)) + sorted(set(frame["unit"]) - set(UNITS))
+    unknown += sorted(set(frame["owed_from"]) - set(OWED_FROM))
+    if unknown:
+        raise ValueError(f"{REPORT_DATASETS_CSV.name}: unknown dataset, unit or owed_from {unknown}")
+    # The unit must be the one the dataset's rows name (a town's public health is no facility's report).
+    kinds = frame["unit"].replace("alliance_member", "facility")
+    wrong = sorted(frame.loc[kinds != frame["dataset"].map(units.unit_kind), "dataset"])
+    if wrong:
+        raise ValueError(f"{REPORT_DATASETS_CSV.name}: the unit does not match the rows of {wrong}")
+    for column in ("tiers", "alliance_kinds"):
+        frame[column] = frame[column].str.split().map(list)
+    frame["sort_order"] = frame["sort_order"].astype("int64")
+    return frame
+
+
+def quality_measures() -> pd.DataFrame:
+    """data/quality_measures.csv: the measures checked for outliers, with their bounds per tier ('*': any)."""
+    frame = pd.read_csv(QUALITY_MEASURES_CSV, dtype={"dataset": "str", "measure": "str", "tier": "str"},
+                        keep_default_na=False, na_values={"min": [""], "max": [""]})
+    frame[["min", "max"]] = frame[["min", "max"]].astype("float64")
+    unknown = sorted(set(frame["dataset"]) - set(TABLES_BY_NAME))
+    if unknown:
+        raise ValueError(f"{QUALITY_MEASURES_CSV.name}: unknown dataset {unknown}")
+    return frame
+
+
+def _replace(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
+    # `name` is one of this module's literals below, never input.
+    con.register("declared", frame)
+    try:
+        con.execute(f"create or replace table {name} as select * from declared")
+    finally:
+        con.unregister("declared")
+
+
+def _presence(con: duckdb.DuckDBPyConnection, datasets: list[str]) -> None:
+    """Temp table report_presence: the months each unit (and alliance) has rows of each declared dataset.
+    Referral events are no report: a facility that referred nobody sends no rows (its monthly report is
+    service_volume), so report_datasets.csv does not list them."""
+    parts = []
+    for dataset in datasets:
+        unit, alliance = units.unit_columns(dataset)
+        alliance_sql = alliance or "''"
+        month = TABLES_BY_NAME[dataset].month_from
+        # Table and column names come from columns.py (a fixed list), never from a file: identifiers.
+        parts.append(f"select distinct '{dataset}' as dataset, {unit} as unit_code, {alliance_sql} as alliance_code, "
+                     f"date_trunc('month', {month})::date as month from {dataset}")
+    con.execute("create or replace temp table report_presence as " + " union all ".join(parts))
+
+
+def rebuild_reports(con: duckdb.DuckDBPyConnection) -> None:
+    """report_place, report_status and its counts from the registry, the fact tables, receipts and
+    exceptions."""
+    ensure_tables(con)
+    declared = report_datasets()
+    _replace(con, "quality_unit", units.unit_table())
+    _replace(con, "report_dataset", declared)
+    _presence(con, declared["dataset"].tolist())
+    con.execute("create or replace temp table quality_settings as "
+                "select $max_due_day as max_due_day, $min_z as min_z, $min_jump as min_jump",
+                {"max_due_day": MAX_DUE_DAY, "min_z": MIN_Z, "min_jump": MIN_JUMP})
+    con.execute(REPORTS_SQL.read_text(encoding="utf-8"))
+
+
+def rebuild(con: duckdb.DuckDBPyConnection) -> None:
+    """Every quality rollup: reports, then outlier and rule flags (after rollups.sql: reads facility_geo)."""
+    rebuild_reports(con)
+    _replace(con, "quality_measure", quality_measures())
+    con.execute(FLAGS_SQL.read_text(encoding="utf-8"))
+    rules.store_flags(con)
