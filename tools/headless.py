@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,14 +96,15 @@ def _answers(url: str) -> bool:
 
 @contextmanager
 def serve(db: Path, log_path: Path, *, timeout_s: float = 120.0, port: int | None = None,
-          extra_args: Sequence[str] = ()) -> Iterator[Server]:
+          extra_args: Sequence[str] = (), env: Mapping[str, str] | None = None) -> Iterator[Server]:
     """The dashboard as `make run` starts it (`python -m healthdash.serve`) on `port` of the loopback (a
-    free one by default), reading `db`, with `extra_args` for Streamlit; stopped when the block ends."""
+    free one by default), reading `db`, with `extra_args` for Streamlit and `env` added to this process's
+    environment; stopped when the block ends."""
     port = port or free_port()
     command = [sys.executable, "-m", "healthdash.serve", "--server.port", str(port),
                "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
                "--browser.gatherUsageStats", "false", *extra_args]
-    env = {**os.environ, "HEALTHDASH_DB": str(db), "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, **(env or {}), "HEALTHDASH_DB": str(db), "PYTHONUNBUFFERED": "1"}
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "wb") as log:
         started = time.perf_counter()

@@ -39,9 +39,18 @@ UNSCOPED = frozenset({
 NO_SCOPE: Mapping[str, object] = {"scope_kind": None, "scope_code": None}  # reads nothing
 EVERYTHING: Mapping[str, object] = {"scope_kind": "province", "scope_code": None}
 # The jurisdiction of the code running now: set by the page gate at the start of every run (the run's
-# thread), by the CLI and the tools for their own reads; nothing until then.
+# thread), by the CLI and the tools for their own reads. Before the gate in a run (a widget's callback runs
+# first) it is the session's, as the gate last let it in (healthdash.ui.account registers where to read
+# that); nothing otherwise.
 T = TypeVar("T")
-_SCOPE: ContextVar[Mapping[str, object]] = ContextVar("healthdash_scope", default=NO_SCOPE)
+_SCOPE: ContextVar[Mapping[str, object] | None] = ContextVar("healthdash_scope", default=None)
+
+
+def _no_session() -> Mapping[str, object] | None:
+    return None
+
+
+_session_scope: Callable[[], Mapping[str, object] | None] = _no_session
 _PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)")
 _COMMENT = re.compile(r"--[^\n]*")
 
@@ -56,8 +65,17 @@ def read_within(scope: Mapping[str, object]) -> None:
     _SCOPE.set({key: scope.get(key) for key in SCOPE_PARAMETERS})
 
 
+def read_session_scope_from(source: Callable[[], Mapping[str, object] | None]) -> None:
+    """Where a run finds its session's jurisdiction before the gate has set it (healthdash.ui.account)."""
+    global _session_scope
+    _session_scope = source
+
+
 def current_scope() -> dict[str, object]:
-    return dict(_SCOPE.get())
+    scope = _SCOPE.get()
+    if scope is None:
+        scope = _session_scope() or NO_SCOPE
+    return {key: scope.get(key) for key in SCOPE_PARAMETERS}
 
 
 @contextmanager

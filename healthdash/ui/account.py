@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from healthdash.access import audit
 from healthdash.access.accounts import Account
@@ -55,6 +56,14 @@ class Viewer:
 
     def scope_params(self) -> dict[str, object]:
         return dict(self.scope.params()) if self.scope else dict(db.NO_SCOPE)
+
+
+def _session_scope() -> dict[str, object] | None:
+    who = st.session_state.get(_VIEWER) if get_script_run_ctx() is not None else None
+    return who.scope_params() if isinstance(who, Viewer) else None
+
+
+db.read_session_scope_from(_session_scope)
 
 
 @st.cache_resource(show_spinner=False)

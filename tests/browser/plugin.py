@@ -21,7 +21,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -114,13 +114,15 @@ AppServer = headless.Server
 
 
 @contextmanager
-def running_app(db: Path, log_dir: Path, extra_args: Sequence[str] = ()) -> Iterator[AppServer]:
+def running_app(db: Path, log_dir: Path, extra_args: Sequence[str] = (),
+                env: Mapping[str, str] | None = None) -> Iterator[AppServer]:
     """The dashboard (`python -m healthdash.serve`, i.e. `streamlit run app.py`) on a free loopback port, on
     `db`, with `extra_args` for Streamlit; stopped on leaving. A server that does not answer fails the test."""
     with ExitStack() as stack:
         try:
             server = stack.enter_context(headless.serve(db, log_dir / "streamlit.log",
-                                                        timeout_s=SERVER_START_TIMEOUT_S, extra_args=extra_args))
+                                                        timeout_s=SERVER_START_TIMEOUT_S, extra_args=extra_args,
+                                                        env=env))
         except RuntimeError as failed:
             pytest.fail(str(failed), pytrace=False)
         yield server
