@@ -37,7 +37,8 @@ def require_session(store: Store, *, token: str | None, keep_token: KeepToken, a
 
 
 def _sign_in_form(store: Store, keep_token: KeepToken, address: str | None) -> None:
-    st.subheader(t("access.form.title"))
+    st.title(t("app.title"), anchor=False)
+    st.subheader(t("access.form.title"), anchor=False)
     with st.form("access_sign_in", border=True, width=420):
         name = st.text_input(t("access.form.name"), key="access_name")
         password = st.text_input(t("access.form.password"), type="password", key="access_password")
