@@ -10,6 +10,9 @@ accounts URL may hold a database password, and that file is already kept out of 
 | HEALTHDASH_ACCOUNTS_URL | accounts_url | `postgresql://user:password@host/db`, or a path of an SQLite file | `accounts.sqlite` beside the DuckDB file |
 | HEALTHDASH_SESSION_HOURS | session_hours | hours a session lasts at most | 8 |
 | HEALTHDASH_IDLE_MINUTES | idle_minutes | minutes a session lasts without a request | 60 |
+| HEALTHDASH_TRUSTED_HEADER | trusted_header | the header a reverse proxy (统一身份认证) puts the account name in | none |
+| HEALTHDASH_TRUSTED_PROXIES | trusted_proxies | the proxies' addresses, comma-separated; the header counts only from them | none |
+| HEALTHDASH_OIDC | oidc | `on`: offer the identity provider of Streamlit's [auth] settings (st.login) | off |
 
 A value that is none of these stops with a Chinese message (AccessError): a typo in a security switch
 must not silently leave the dashboard open.
@@ -24,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from healthdash.access.errors import AccessError
+from healthdash.core.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_FILE = ROOT / ".streamlit" / "secrets.toml"
 SECTION = "access"
 AUTH_VALUES = ("required", "off")
@@ -36,7 +39,11 @@ ENV = {
     "accounts_url": "HEALTHDASH_ACCOUNTS_URL",
     "session_hours": "HEALTHDASH_SESSION_HOURS",
     "idle_minutes": "HEALTHDASH_IDLE_MINUTES",
+    "trusted_header": "HEALTHDASH_TRUSTED_HEADER",
+    "trusted_proxies": "HEALTHDASH_TRUSTED_PROXIES",
+    "oidc": "HEALTHDASH_OIDC",
 }
+SWITCH_VALUES = ("on", "off")
 CONFIG_ENV = "HEALTHDASH_CONFIG"
 
 
@@ -46,6 +53,9 @@ class AccessConfig:
     accounts_url: str | None = None    # None: SQLite beside the database
     session_hours: float = 8.0
     idle_minutes: float = 60.0
+    trusted_header: str | None = None  # None: no reverse proxy signs people in
+    trusted_proxies: tuple[str, ...] = ()
+    oidc: bool = False
 
     @property
     def session_seconds(self) -> float:
@@ -83,7 +93,17 @@ def load_config(environ: Mapping[str, str] | None = None, file: Path | None = No
     auth = setting("auth")
     if auth is not None and auth.lower() not in AUTH_VALUES:
         raise AccessError("config_auth", value=auth)
+    header, proxies = setting("trusted_header"), setting("trusted_proxies")
+    addresses = tuple(part.strip() for part in (proxies or "").split(",") if part.strip())
+    if header and not addresses:  # a header anyone could send would sign anyone in
+        raise AccessError("config_trusted_proxies", header=header)
+    oidc = (setting("oidc") or "off").lower()
+    if oidc not in SWITCH_VALUES:
+        raise AccessError("config_oidc", value=oidc)
     return AccessConfig(
+        trusted_header=header,
+        trusted_proxies=addresses,
+        oidc=oidc == "on",
         auth=auth.lower() if auth else None,
         accounts_url=setting("accounts_url"),
         session_hours=_positive("session_hours", setting("session_hours"), AccessConfig.session_hours),
@@ -117,3 +137,13 @@ def accounts_location(db: Path, config: AccessConfig | None = None) -> str:
     (beside the DuckDB file, never inside it: a load swaps that file whole)."""
     config = load_config() if config is None else config
     return config.accounts_url or str(Path(db).with_name(ACCOUNTS_FILE))
+
+
+def trusted_name(config: AccessConfig, headers: Mapping[str, str], address: str | None) -> str | None:
+    """The account name a configured reverse proxy vouches for: its header, only on a request from one of
+    the configured proxy addresses (anyone else could send the header too); None otherwise."""
+    if not config.trusted_header or address is None or address not in config.trusted_proxies:
+        return None
+    wanted = config.trusted_header.lower()
+    value = next((str(text) for key, text in headers.items() if key.lower() == wanted), "")
+    return value.strip() or None

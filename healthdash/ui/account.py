@@ -16,14 +16,16 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from healthdash.access import audit
+from healthdash.access import accounts, audit
 from healthdash.access.accounts import Account
-from healthdash.access.config import auth_required
+from healthdash.access.audit import Action
+from healthdash.access.config import AccessConfig, auth_required, load_config, trusted_name
 from healthdash.access.roles import Permission, Role, allows
 from healthdash.access.scope import PROVINCE, Scope, Visible, resolve
 from healthdash.access.sessions import Session
 from healthdash.access.store import Store, open_store
-from healthdash.core.i18n import t
+from healthdash.core.i18n import current_lang, t
+from healthdash.core.markup import inert
 from healthdash.data import db
 from healthdash.ui import signin
 
@@ -31,6 +33,7 @@ TOKEN_COOKIE = "healthdash_session"
 _TOKEN = "_account_token"
 _COOKIE_WRITTEN = "_account_cookie"
 _VIEWER = "_account_viewer"
+_EXTERNAL = "_account_external"
 
 
 @dataclass(frozen=True)
@@ -116,15 +119,58 @@ def _write_cookie(token: str | None) -> None:
             "</script>", unsafe_allow_javascript=True)
 
 
+def _client_address() -> str | None:
+    address = st.context.ip_address
+    return address if isinstance(address, str) else None  # None: Streamlit cannot tell
+
+
+def _request_headers() -> Mapping[str, str]:
+    return dict(st.context.headers or {})
+
+
+def _external_name(config: AccessConfig, address: str | None) -> tuple[str, str] | None:
+    """(account name, how) when a trusted reverse proxy or the identity provider vouches for the person."""
+    name = trusted_name(config, _request_headers(), address)
+    if name is not None:
+        return name, "trusted_header"
+    if config.oidc and st.user.is_logged_in:
+        claimed = st.user.get("preferred_username") or st.user.get("email")
+        return (str(claimed), "oidc") if claimed else None
+    return None
+
+
+def _externally_signed_in(config: AccessConfig, address: str | None) -> Viewer | None:
+    """The local account an outside sign-in maps to (its role and jurisdiction are the local account's);
+    None when there is no outside sign-in. An unknown or disabled name stops the run with a message."""
+    external = _external_name(config, address)
+    if external is None:
+        return None
+    name, how = external
+    found = accounts.get_account(store(), name)
+    if found is None or not found.enabled:
+        st.error(t("access.external_unknown", name=inert(name)), icon=":material/lock:")
+        st.stop()
+    if st.session_state.get(_EXTERNAL) != (found.name, how):  # one sign-in row per browser session
+        audit.record(store(), Action.SIGN_IN, actor=found.name, address=address,
+                     scope=found.scope.text if found.scope else None, detail={"via": how})
+        st.session_state[_EXTERNAL] = (found.name, how)
+    return Viewer(found, found.role, _visible(found.scope), address)
+
+
 def gate() -> Viewer | None:
     """The viewer of this run, its jurisdiction set for every query; None after drawing the sign-in form
     (the caller stops the run)."""
-    address = st.context.ip_address if isinstance(st.context.ip_address, str) else None  # None: cannot tell
+    address = _client_address()
     if not sign_in_required():
         viewer = Viewer(None, Role.ADMIN, _visible(PROVINCE), address)
         st.sidebar.caption(t("access.demo_badge"))
+    elif (outside := _externally_signed_in(config := load_config(), address)) is not None:
+        viewer = outside
+        st.sidebar.caption(t("access.form.signed_in_as", name=viewer.name, role=viewer.role.label(current_lang())))
     else:
         db.read_within(db.NO_SCOPE)
+        if config.oidc:
+            st.button(t("access.oidc_button"), on_click=st.login, icon=":material/badge:", key="access_oidc")
         session = signin.require_session(store(), token=_token_from_browser(), keep_token=_keep_token,
                                          address=address)
         if session is None:

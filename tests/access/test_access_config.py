@@ -102,3 +102,24 @@ def test_a_lost_postgresql_connection_is_said_once_and_then_reopened(pg_server) 
             accounts.list_accounts(store)
         assert accounts.list_accounts(store) == []
         store.close()
+
+
+def test_a_trusted_header_needs_the_proxies_it_may_come_from() -> None:
+    from healthdash.access.config import trusted_name
+
+    with pytest.raises(AccessError) as refused:
+        load_config({"HEALTHDASH_TRUSTED_HEADER": "X-Remote-User"}, Path("/nonexistent"))
+    assert "可信代理地址" in refused.value.zh
+    config = load_config({"HEALTHDASH_TRUSTED_HEADER": "X-Remote-User",
+                          "HEALTHDASH_TRUSTED_PROXIES": "10.0.0.9,10.0.0.10"}, Path("/nonexistent"))
+    assert trusted_name(config, {"x-remote-user": " wang "}, "10.0.0.10") == "wang"
+    assert trusted_name(config, {"x-remote-user": "wang"}, "10.0.0.11") is None
+    assert trusted_name(config, {}, "10.0.0.9") is None
+    assert trusted_name(load_config({}, Path("/nonexistent")), {"x-remote-user": "wang"}, "10.0.0.9") is None
+
+
+def test_oidc_is_on_or_off() -> None:
+    assert load_config({"HEALTHDASH_OIDC": "on"}, Path("/nonexistent")).oidc
+    assert not load_config({}, Path("/nonexistent")).oidc
+    with pytest.raises(AccessError):
+        load_config({"HEALTHDASH_OIDC": "yes please"}, Path("/nonexistent"))

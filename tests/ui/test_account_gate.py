@@ -115,3 +115,41 @@ def test_an_account_without_a_jurisdiction_sees_nothing(signed_db: Path, monkeyp
     assert not at.exception
     values = [metric.value for metric in at.metric]
     assert all(value in ("—", "暂无数据") for value in values), values
+
+
+@pytest.mark.parametrize(("address", "name", "signed_in"), [
+    ("10.0.0.9", "luzhai", True),      # from the proxy: its header signs the person in
+    ("10.0.0.77", "luzhai", False),    # the same header from anyone else counts for nothing
+])
+def test_a_trusted_proxy_header_signs_in_its_local_account(
+        signed_db: Path, monkeypatch: pytest.MonkeyPatch, address: str, name: str, signed_in: bool) -> None:
+    from healthdash.ui import account
+
+    monkeypatch.setenv("HEALTHDASH_AUTH", "required")
+    monkeypatch.setenv("HEALTHDASH_TRUSTED_HEADER", "X-Remote-User")
+    monkeypatch.setenv("HEALTHDASH_TRUSTED_PROXIES", "10.0.0.9, 10.0.0.10")
+    monkeypatch.setattr(account, "_request_headers", lambda: {"x-remote-user": name})
+    monkeypatch.setattr(account, "_client_address", lambda: address)
+    at = new_session(signed_db, monkeypatch)
+    at.run()
+    assert not at.exception
+    if signed_in:
+        assert any("已登录：luzhai" in caption.value for caption in at.sidebar.caption)
+        assert at.selectbox(key="flt_county").options == ["鹿寨县"]
+    else:
+        assert [box.label for box in at.text_input][:2] == ["账户名", "密码"] and not at.metric
+
+
+def test_a_proxy_vouching_for_an_unknown_name_gets_a_message_and_nothing(
+        signed_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from healthdash.ui import account
+
+    monkeypatch.setenv("HEALTHDASH_AUTH", "required")
+    monkeypatch.setenv("HEALTHDASH_TRUSTED_HEADER", "X-Remote-User")
+    monkeypatch.setenv("HEALTHDASH_TRUSTED_PROXIES", "10.0.0.9")
+    monkeypatch.setattr(account, "_request_headers", lambda: {"X-Remote-User": "stranger"})
+    monkeypatch.setattr(account, "_client_address", lambda: "10.0.0.9")
+    at = new_session(signed_db, monkeypatch)
+    at.run()
+    assert not at.exception
+    assert "stranger" in at.error[0].value and not at.metric
