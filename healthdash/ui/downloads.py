@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from healthdash.access.audit import Action
+from healthdash.access.roles import Permission
 from healthdash.core.exports import CSV_MIME, XLSX_MIME, Kinds, TitleBlock, csv_bytes, xlsx_bytes
 from healthdash.core.i18n import t
 from healthdash.ui import account, chart_export
@@ -61,7 +62,7 @@ def download_row(
     (healthdash.ui.account.audited) and read within the viewer's jurisdiction.
     """
     files = downloads(block, chart=chart, table=table, kinds=kinds)
-    if not files:
+    if not files or not account.viewer().may(Permission.EXPORT):  # a viewer or officer role exports nothing
         return
     with st.container(horizontal=True, gap="small"):
         for file in files:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from healthdash.access.audit import Action
+from healthdash.access.roles import Permission
 from healthdash.core.applicability import Excluded
 from healthdash.core.filters import Filters
 from healthdash.core.i18n import current_lang, t
@@ -45,6 +46,8 @@ def run_summary(filters: Filters, codes: Sequence[str]) -> None:
 def briefing_button(filters: Filters) -> None:
     """The "会议简报 PDF" button; the file is made when it is clicked, in the language of the page, within
     the viewer's jurisdiction, and audited."""
+    if not account.viewer().may(Permission.EXPORT):
+        return
     lang = current_lang()
     name = briefing.file_name(filters, lang)
     block = widgets.title_block(t("briefing.title", lang=lang), filters, lang)

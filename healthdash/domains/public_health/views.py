@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from healthdash.access.audit import Action
+from healthdash.access.roles import Permission
 from healthdash.core import exports
 from healthdash.core.filters import Filters
 from healthdash.core.fmt import fmt_count, fmt_period, fmt_pp, fmt_value
@@ -154,6 +155,8 @@ def show_scorecard(card: ph.Scorecard, filters: Filters) -> None:
         if column == level_name and card.codes[row] != filters.place:
             widgets.drill(filters, card.level, card.codes[row])
     legend()
+    if not account.viewer().may(Permission.EXPORT):
+        return
     block = widgets.title_block(t("public_health.export_title"), filters)
     name = block.file_name("xlsx")
     make = account.audited(ph.scorecard_xlsx(card, block), Action.EXPORT, account.file_detail(block, name))
