@@ -32,6 +32,7 @@ pages = [
     st.Page("pages/public_health.py", title=t("nav.public_health"), icon=":material/vaccines:",
             url_path="public-health"),
     st.Page("pages/data.py", title=t("nav.data"), icon=":material/upload_file:", url_path="data"),
+    st.Page("pages/admin.py", title=t("nav.admin"), icon=":material/manage_accounts:", url_path="admin"),
 ]
 # Pages the viewer may not use are not registered at all: their URLs open the first page instead.
 pages = [page for page in pages if account.may_open(viewer, page.url_path)]

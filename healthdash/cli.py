@@ -46,7 +46,31 @@ def _build_demo(args: argparse.Namespace) -> int:
     for table, rows in result["rows"].items():
         print(f"  {table:<18} {rows:>12,}")
     print(f"  {'seconds':<18} {result['seconds']:>12}")
+    _sample_accounts(path)
     return 0
+
+
+def _sample_accounts(path: Path) -> None:
+    """Create (or renew) the demo's sample accounts and print their passwords, this once only. Sign-in stays
+    off on the demo unless HEALTHDASH_AUTH=required turns it on."""
+    from healthdash.access.samples import create_sample_accounts
+    from healthdash.access.scope import file_reader
+    from healthdash.access.store import open_store
+    from healthdash.access.users_cli import width
+
+    store = open_store(path)
+    try:
+        made = create_sample_accounts(store, file_reader(path))
+    finally:
+        store.close()
+    rows = [("账户 name", "角色 role", "管辖范围 jurisdiction", "密码 password")]
+    rows += [(sample.name, sample.role.label("zh"), sample.scope.label("zh", sample.place), sample.password)
+             for sample in made]
+    widths = [max(width(row[column]) for row in rows) for column in range(len(rows[0]))]
+    print("\n示例账户（密码只显示这一次；演示库默认不启用登录，设置 HEALTHDASH_AUTH=required 后可用）/ "
+          "sample accounts (passwords shown once; sign-in is off on the demo unless HEALTHDASH_AUTH=required):")
+    for row in rows:
+        print("  " + "  ".join(cell + " " * (room - width(cell)) for cell, room in zip(row, widths, strict=True)).rstrip())
 
 
 def quiet_streamlit() -> None:

@@ -183,13 +183,13 @@ def _list(args: argparse.Namespace) -> int:
     if len(rows) == 1:
         print("还没有账户。/ No accounts yet.")
         return 0
-    widths = [max(_width(row[column]) for row in rows) for column in range(len(rows[0]))]
+    widths = [max(width(row[column]) for row in rows) for column in range(len(rows[0]))]
     for row in rows:
-        print("  ".join(cell + " " * (width - _width(cell)) for cell, width in zip(row, widths, strict=True)).rstrip())
+        print("  ".join(cell + " " * (room - width(cell)) for cell, room in zip(row, widths, strict=True)).rstrip())
     return 0
 
 
-def _width(text: str) -> int:
+def width(text: str) -> int:
     """Columns a terminal gives `text`: two for each Chinese character."""
     import unicodedata
 

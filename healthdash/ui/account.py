@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -24,6 +25,7 @@ from healthdash.access.roles import Permission, Role, allows
 from healthdash.access.scope import PROVINCE, Scope, Visible, resolve
 from healthdash.access.sessions import Session
 from healthdash.access.store import Store, open_store
+from healthdash.core.exports import TitleBlock
 from healthdash.core.i18n import current_lang, t
 from healthdash.core.markup import inert
 from healthdash.data import db
@@ -34,6 +36,7 @@ _TOKEN = "_account_token"
 _COOKIE_WRITTEN = "_account_cookie"
 _VIEWER = "_account_viewer"
 _EXTERNAL = "_account_external"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -225,3 +228,25 @@ def record(action: audit.Action | str, detail: Mapping[str, object] | None = Non
     who = viewer()
     audit.record(store(), action, actor=who.name, address=who.address,
                  scope=who.scope.text if who.scope else None, detail=detail)
+
+
+def audited(make: Callable[[], T], action: audit.Action, detail: Mapping[str, object]) -> Callable[[], T]:
+    """`make` for a download button, run when the file is asked for (after the run, on another thread): it
+    reads within the jurisdiction of the viewer it was offered to, and the file is given only once that
+    viewer's audit row (`action`, `detail`: view, file, place, period) is written."""
+    who = viewer()
+    database = str(db.database_path())
+    made = db.within_current_scope(make)
+
+    def run() -> T:
+        data = made()
+        audit.record(_store(database), action, actor=who.name, address=who.address,
+                     scope=who.scope.text if who.scope else None, detail=detail)
+        return data
+
+    return run
+
+
+def file_detail(block: TitleBlock, file_name: str) -> dict[str, object]:
+    """What an audit row says about a file: its view, name, place and period, as the file's title block says."""
+    return {"view": block.view, "file": file_name, "place": block.place, "period": block.period}

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from healthdash.access.audit import Action
+from healthdash.access.roles import Permission
 from healthdash.core.exports import CSV_MIME, XLSX_MIME, Kinds, TitleBlock, csv_bytes, xlsx_bytes
 from healthdash.core.i18n import t
-from healthdash.ui import chart_export
+from healthdash.ui import account, chart_export
 from healthdash.ui.chart_cache import ChartSpec
 
 
@@ -56,13 +58,15 @@ def download_row(
     """A row of download buttons for one view: the chart as PNG and SVG, the table as CSV and XLSX.
 
     Files are made only when a button is clicked (deferred callables), so a rerun never renders a chart
-    it is not asked for; they use only what is captured here, never the session.
+    it is not asked for; they use only what is captured here, never the session. Each file made is audited
+    (healthdash.ui.account.audited) and read within the viewer's jurisdiction.
     """
     files = downloads(block, chart=chart, table=table, kinds=kinds)
-    if not files:
+    if not files or not account.viewer().may(Permission.EXPORT):  # a viewer or officer role exports nothing
         return
     with st.container(horizontal=True, gap="small"):
         for file in files:
             extension = file.file_name.rsplit(".", 1)[-1]
-            st.download_button(file.label, file.make, file_name=file.file_name, mime=file.mime,
+            make = account.audited(file.make, Action.EXPORT, account.file_detail(block, file.file_name))
+            st.download_button(file.label, make, file_name=file.file_name, mime=file.mime,
                                key=f"dl_{key}_{extension}", icon=":material/download:", on_click="ignore")

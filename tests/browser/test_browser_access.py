@@ -12,7 +12,7 @@ import pytest
 
 from healthdash.access import accounts
 from healthdash.access.roles import Role
-from healthdash.access.scope import Scope, file_reader
+from healthdash.access.scope import PROVINCE, Scope, file_reader
 from healthdash.access.store import open_store
 from tests.browser.helpers import PageLog, open_page, save_screenshot, wait_until_idle
 from tests.support.places import alliance_code, facility_code, region_code
@@ -27,7 +27,8 @@ def _with_accounts(browser_db: Path, folder: Path) -> Path:
     shutil.copyfile(browser_db, db)
     store = open_store(db, iterations=1_000)
     for name, role, scope in (("luzhai", Role.VIEWER, Scope("county", region_code(db, "鹿寨县"))),
-                              ("locked", Role.VIEWER, Scope("county", region_code(db, "鹿寨县")))):
+                              ("locked", Role.VIEWER, Scope("county", region_code(db, "鹿寨县"))),
+                              ("province", Role.ADMIN, PROVINCE)):
         accounts.add_account(store, name, role, scope, PASSWORD, by="test", registry=file_reader(db),
                              must_change=False)
     store.close()
@@ -109,6 +110,17 @@ def test_a_county_account_reads_nothing_of_another_county(tab, signed_server) ->
         assert "荣县" not in text and "自贡市" not in text, path
         assert "鹿寨县" in text, f"{path}: the account's own county is what it sees"
     save_screenshot(tab, "access_other_county_dropped")
+
+
+def test_the_province_admin_reads_every_city(tab, signed_server) -> None:
+    db = Path(signed_server.log_path).parent / "health.duckdb"
+    open_page(tab, "/")
+    sign_in(tab, "province", PASSWORD)
+    open_page(tab, f"/?county={region_code(db, '荣县')}")
+    assert "荣县" in body(tab) and "自贡市" in body(tab)
+    tab.get_by_label("地市").click()
+    options = tab.get_by_role("option").all_inner_texts()
+    assert {"柳州市", "自贡市", "六安市", "焦作市"} <= set(options), options
 
 
 def test_an_idle_session_asks_again(browser_db: Path, tmp_path_factory: pytest.TempPathFactory, start_app,

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 import streamlit as st
 
+from healthdash.access.audit import Action
+from healthdash.access.roles import Permission
 from healthdash.core.applicability import Excluded
 from healthdash.core.filters import Filters
 from healthdash.core.i18n import current_lang, t
@@ -15,7 +17,7 @@ from healthdash.data.kpi import Kpi, applicable, headline, indicator_catalog
 from healthdash.domains.overview.data import HEADLINE
 from healthdash.reports import briefing, summary
 from healthdash.reports import summary_rules as rules
-from healthdash.ui import urlstate, widgets
+from healthdash.ui import account, urlstate, widgets
 from healthdash.ui.layout import Section
 
 # The copyable full text sits in a text box (select all, copy: that works on a plain-HTTP intranet, where
@@ -42,11 +44,18 @@ def run_summary(filters: Filters, codes: Sequence[str]) -> None:
 
 
 def briefing_button(filters: Filters) -> None:
-    """The "会议简报 PDF" button; the file is made when it is clicked, in the language of the page."""
+    """The "会议简报 PDF" button; the file is made when it is clicked, in the language of the page, within
+    the viewer's jurisdiction, and audited."""
+    if not account.viewer().may(Permission.EXPORT):
+        return
     lang = current_lang()
+    name = briefing.file_name(filters, lang)
+    block = widgets.title_block(t("briefing.title", lang=lang), filters, lang)
+    make = account.audited(lambda: briefing.briefing_pdf(filters, lang), Action.BRIEFING,
+                           account.file_detail(block, name))
     st.download_button(
-        t("briefing.button"), lambda: briefing.briefing_pdf(filters, lang),
-        file_name=briefing.file_name(filters, lang), mime=briefing.PDF_MIME, key="briefing_pdf", icon=":material/picture_as_pdf:", help=t("briefing.help"), on_click="ignore",
+        t("briefing.button"), make,
+        file_name=name, mime=briefing.PDF_MIME, key="briefing_pdf", icon=":material/picture_as_pdf:", help=t("briefing.help"), on_click="ignore",
     )
 
 

@@ -10,6 +10,8 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
+from healthdash.access.audit import Action
+from healthdash.access.roles import Permission
 from healthdash.core import exports
 from healthdash.core.filters import Filters
 from healthdash.core.fmt import fmt_count, fmt_period, fmt_pp, fmt_value
@@ -21,7 +23,7 @@ from healthdash.data.kpi import Kpi, headline, indicator_catalog
 from healthdash.domains.public_health import charts as ph_charts
 from healthdash.domains.public_health import data as ph
 from healthdash.domains.public_health import scorecard
-from healthdash.ui import downloads, presenter, urlstate, widgets
+from healthdash.ui import account, downloads, presenter, urlstate, widgets
 from healthdash.ui.chart_cache import ChartSpec
 from healthdash.ui.charts import BLUE
 from healthdash.ui.layout import Section
@@ -153,10 +155,13 @@ def show_scorecard(card: ph.Scorecard, filters: Filters) -> None:
         if column == level_name and card.codes[row] != filters.place:
             widgets.drill(filters, card.level, card.codes[row])
     legend()
+    if not account.viewer().may(Permission.EXPORT):
+        return
     block = widgets.title_block(t("public_health.export_title"), filters)
-    make = ph.scorecard_xlsx(card, block)
+    name = block.file_name("xlsx")
+    make = account.audited(ph.scorecard_xlsx(card, block), Action.EXPORT, account.file_detail(block, name))
     st.download_button(
-        t("public_health.export_xlsx"), make, file_name=block.file_name("xlsx"), mime=exports.XLSX_MIME,
+        t("public_health.export_xlsx"), make, file_name=name, mime=exports.XLSX_MIME,
         key="dl_ph_scorecard", icon=":material/download:", on_click="ignore",
     )
 
