@@ -28,7 +28,8 @@ RUN: Runner = lambda name, params: run_query(name, **params)  # noqa: E731 - the
 CHILD_LEVEL = {"all": "city", "city": "county", "county": "town", "town": "unit"}
 GRID_LEVELS = ("county", "town")  # a grid of every unit is a data officer's view of one county at most
 MAX_LISTED = 300  # missing reports and flags shown on screen; the download has them all
-CELL_MARKS = {"received": "✓", "late": "⏱", "missing": "✗", "not_due": "—"}
+# Marks the table's canvas font has in every build (a clock or warning sign renders as an empty box).
+CELL_MARKS = {"received": "✓", "late": "△", "missing": "✗", "not_due": "—"}
 
 
 def rate_text(rate: float | None, lang: str | None = None) -> str:
@@ -78,7 +79,7 @@ def trend(filters: Filters) -> pd.DataFrame:
 
 
 def cell_word(state: str, lang: str | None = None) -> str:
-    """A grid cell: a mark and a word (已报 ✓ / 迟报 ⏱ / 未报 ✗ / 无需上报 —), never colour alone."""
+    """A grid cell: a mark and a word (✓ 已报 / △ 迟报 / ✗ 未报 / — 无需上报), never colour alone."""
     return f"{CELL_MARKS[state]} {t(f'quality.page.cell.{state}', lang=lang)}"
 
 
@@ -149,17 +150,17 @@ def flags(filters: Filters) -> pd.DataFrame:
 
 
 def flag_table(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
-    """Flags of `kind` ('outlier' or 'rule') as the page lists them: unit, what, month, value, range, check, mark."""
+    """Flags of `kind` ('outlier' or 'rule') as the page lists them: unit, what, month, mark, value, range, check."""
     lang = current_lang()
     return pd.DataFrame({
         t("quality.page.col_unit"): frame["unit_name"].astype(str),
         t("quality.page.col_measure"): [measure_label(d, m, lang) if kind == "outlier" else dataset_label(d, lang)
                                         for d, m in zip(frame["dataset"], frame["measure"], strict=True)],
         t("quality.page.col_month"): [fmt_month(month, lang=lang) for month in frame["month"]],
+        t("quality.page.col_mark"): [mark_word(status) for status in frame["mark_status"]],
         t("quality.page.col_value"): [_figure(value) for value in frame["value"]],
         t("quality.page.col_range"): [expected_range(lo, hi) for lo, hi in zip(frame["low"], frame["high"], strict=True)],
         t("quality.page.col_check"): [check_word(c, kind, lang) for c in frame["check_id"]],
-        t("quality.page.col_mark"): [mark_word(status) for status in frame["mark_status"]],
     })
 
 

@@ -26,6 +26,13 @@ from healthdash.ui.layout import Section
 
 _FLAG_TABLE = "quality_outliers"
 _MARKED = "_quality_marked"  # the notice shown once after a mark is saved
+# Widths that fit a flag table into the page at 1280 px without cutting off the check and the mark.
+_FLAG_WIDTHS = {"col_unit": 150, "col_measure": 150, "col_month": 84, "col_mark": 64, "col_value": 66,
+                "col_range": 116, "col_check": 124}
+
+
+def flag_columns() -> dict[str, object]:
+    return {t(f"quality.page.{key}"): st.column_config.TextColumn(width=width) for key, width in _FLAG_WIDTHS.items()}
 
 
 def headline(filters: Filters, totals: pd.DataFrame) -> None:
@@ -79,7 +86,7 @@ def grid(filters: Filters) -> None:
     st.caption(t("quality.page.grid_caption"))
     st.dataframe(table, hide_index=True, width="stretch", key="quality_grid",
                  height="content" if len(table) <= 15 else 36 * 16,
-                 column_config={t("quality.page.col_unit"): st.column_config.TextColumn(pinned=True)})
+                 column_config={t("quality.page.col_unit"): st.column_config.TextColumn(pinned=True, width=190)})
     downloads.download_row("quality_grid", widgets.title_block(t("quality.page.grid"), filters), table=table)
 
 
@@ -105,6 +112,7 @@ def outlier_flags(filters: Filters, flags: pd.DataFrame) -> None:
     shown = found.head(quality.MAX_LISTED)
     table = quality.flag_table(shown, "outlier")
     event = st.dataframe(table, hide_index=True, width="stretch", key=_FLAG_TABLE, on_select="rerun",
+                         column_config=flag_columns(),
                          selection_mode="single-row", height="content" if len(table) <= 10 else 36 * 11)
     downloads.download_row("quality_outliers", widgets.title_block(t("quality.page.outliers"), filters),
                            table=quality.flag_table(found, "outlier"))
@@ -138,7 +146,7 @@ def rule_flags(filters: Filters, flags: pd.DataFrame) -> None:
     st.caption(t("quality.page.rules_caption", count=fmt_count(len(found))))
     shown = found.head(quality.MAX_LISTED)
     event = st.dataframe(quality.flag_table(shown, "rule"), hide_index=True, width="stretch", key="quality_rules",
-                         on_select="rerun", selection_mode="single-row")
+                         on_select="rerun", selection_mode="single-row", column_config=flag_columns())
     rows = event.selection.rows  # type: ignore[union-attr]
     if rows:
         follow_up(shown.iloc[rows[0]], "rule")
@@ -161,7 +169,7 @@ def follow_up(flag: pd.Series, kind: str) -> None:
                                key=f"quality_mark_comment_{kind}", placeholder=t("quality.page.mark_placeholder"))
         by = who.name
         if by is None:
-            by = st.text_input(t("data.operator"), key=f"quality_mark_by_{kind}", max_chars=40,
+            by = st.text_input(t("quality.page.mark_by"), key=f"quality_mark_by_{kind}", max_chars=40,
                                placeholder=t("data.operator_placeholder")).strip() or t("data.operator_default")
         if not st.form_submit_button(t("quality.page.mark_save"), type="primary"):
             return

@@ -65,7 +65,7 @@ def test_a_county_shows_its_grid_in_words(demo_db: Path, monkeypatch: pytest.Mon
     grid = table_with(at, "未报月数")
     assert {f"2025年{month}月" for month in range(1, 13)} <= set(grid.columns)
     cells = set(grid[[f"2025年{month}月" for month in range(1, 13)]].to_numpy().ravel())
-    assert cells <= {"✓ 已报", "⏱ 迟报", "✗ 未报", "— 无需上报"} and {"✓ 已报", "✗ 未报"} <= cells
+    assert cells <= {"✓ 已报", "△ 迟报", "✗ 未报", "— 无需上报"} and {"✓ 已报", "✗ 未报"} <= cells
     first = grid.iloc[0]  # most months missing first
     assert first["机构或单位"] == missing["unit_name"].iloc[0] and first["未报月数"] == len(missing)
     for month in missing["month"]:
