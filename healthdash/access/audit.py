@@ -35,6 +35,7 @@ class Action(StrEnum):
     DRY_RUN = "dry_run"
     UNDO = "undo"
     ACCOUNT_CHANGE = "account_change"
+    QUALITY_MARK = "quality_mark"
 
     def label(self, lang: str = "zh") -> str:
         return t(f"access.action.{self.value}", lang=lang)

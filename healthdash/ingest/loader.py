@@ -39,8 +39,8 @@ import pandas as pd
 
 from healthdash.data.build import connect_for_writing, rebuild_rollups
 from healthdash.data.columns import TABLES, Table
-from healthdash.data.db import open_readonly
-from healthdash.data.quality import receipts
+from healthdash.data.db import CATALOG, open_readonly
+from healthdash.data.quality import receipts, rules
 from healthdash.ingest import problems
 from healthdash.ingest.jurisdiction import Allows, outside_rows
 from healthdash.ingest.loadfile import Source, max_bytes, too_large
@@ -69,6 +69,8 @@ class LoadResult:
     by_file: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
     batches: list[int] = field(default_factory=list)
     applied: bool = False
+    # Rows that break a validation rule (healthdash.data.quality.rules.FINDING_COLUMNS): warnings only.
+    warnings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(rules.FINDING_COLUMNS)))
 
     @property
     def ok(self) -> bool:
@@ -121,14 +123,24 @@ def check_sources(db: Path, sources: list[Source], today: date | None = None,
     return checked
 
 
+def rule_warnings(con: duckdb.DuckDBPyConnection, checked: Checked) -> pd.DataFrame:
+    """The rows of checked files that break a validation rule (data/validation_rules.csv), read against the
+    database before the load: warnings shown beside the plan, which never stop a load."""
+    if not checked.ok:
+        return pd.DataFrame(columns=list(rules.FINDING_COLUMNS))
+    return rules.check_frames(con, checked.tables, catalog=CATALOG)
+
+
 def dry_run(db: Path, sources: list[Source], today: date | None = None, allows: Allows | None = None) -> LoadResult:
-    """Check the files and say what loading them would add, replace and leave unchanged; changes nothing."""
+    """Check the files and say what loading them would add, replace and leave unchanged, and which rows
+    break a validation rule (warnings); changes nothing."""
     checked = check_sources(db, sources, today, allows)
     with open_readonly(db) as con:
         result = LoadResult(checked)
         if checked.ok:
             batches = {position: position for position in range(len(sources))}
             result.by_file = _plan(con, checked, batches)
+            result.warnings = rule_warnings(con, checked)
     return result
 
 
@@ -300,6 +312,8 @@ def apply(db: Path, sources: list[Source], loaded_by: str, progress: Progress | 
     result = LoadResult(checked)
     if not checked.ok:
         return result
+    with open_readonly(db) as con:
+        result.warnings = rule_warnings(con, checked)  # reported, never a reason to stop
 
     def work(con: duckdb.DuckDBPyConnection) -> None:
         first = con.execute("select coalesce(max(batch_id), 0) + 1 from import_batch").fetchall()[0][0]

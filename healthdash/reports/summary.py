@@ -15,9 +15,19 @@ from healthdash.core.filters import TIERS, Filters
 from healthdash.core.i18n import current_lang
 from healthdash.data.db import run_query
 from healthdash.data.kpi import applicable, by_place, headline, indicator_catalog, targeted_by_level
+from healthdash.data.quality import reporting
 from healthdash.domains.overview.data import HEADLINE
+from healthdash.domains.quality import data as quality
 from healthdash.reports import summary_rules as rules
-from healthdash.reports.summary_rules import BelowTarget, Destination, Figure, Period, Place, SummaryFigures
+from healthdash.reports.summary_rules import (
+    BelowTarget,
+    Destination,
+    Figure,
+    Period,
+    Place,
+    Reporting,
+    SummaryFigures,
+)
 from healthdash.ui.sidebar import filter_options
 
 # The summary speaks about the Overview's cards it sits above.
@@ -67,6 +77,15 @@ def destinations(filters: Filters) -> tuple[Destination, ...]:
     return tuple(Destination(str(row.facility_name), float(row.referrals)) for row in frame.itertuples(index=False))
 
 
+def reporting_of(filters: Filters) -> Reporting:
+    """The reports the selection's figures rest on (the same cached query as the badge under the header)."""
+    totals = quality.totals(filters)
+    overall = totals[totals["dataset"].isna()]
+    cover = reporting.coverage(totals)
+    missing = int(overall["reports_missing"].iloc[0]) if len(overall) else 0
+    return Reporting(cover.reporting_rate, missing, cover.units_missing)
+
+
 def gather(filters: Filters, codes: Sequence[str] = DEFAULT_CODES) -> SummaryFigures:
     """Every figure the summary of `filters` mentions (of `codes`, those that apply to the selection)."""
     codes, _ = applicable(filters, list(codes))
@@ -79,6 +98,7 @@ def gather(filters: Filters, codes: Sequence[str] = DEFAULT_CODES) -> SummaryFig
         indicators=indicators,
         below_target=below_target(filters, codes),
         destinations=destinations(filters),
+        reporting=reporting_of(filters),
     )
 
 

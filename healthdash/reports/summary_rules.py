@@ -27,6 +27,7 @@ A count is named once with its unit once: "县外转诊255人次", never "县外
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -97,6 +98,16 @@ class Destination:
 
 
 @dataclass(frozen=True)
+class Reporting:
+    """The monthly reports the period's figures rest on (the quality engine's totals): the reporting rate,
+    the reports missing and how many facilities or units owe them."""
+
+    reporting_rate: float | None
+    reports_missing: int
+    units_missing: int
+
+
+@dataclass(frozen=True)
 class SummaryFigures:
     place: Place
     period: Period
@@ -104,6 +115,7 @@ class SummaryFigures:
     indicators: tuple[Figure, ...]  # the headline indicators, in display order
     below_target: tuple[BelowTarget, ...] | None = None  # None: no places one level down to compare
     destinations: tuple[Destination, ...] | None = None  # None: not gathered
+    reporting: Reporting | None = None  # None: not gathered
 
     @property
     def has_data(self) -> bool:
@@ -404,6 +416,19 @@ def destination_sentence(figures: SummaryFigures, lang: str) -> str | None:
     return _end(_s("destinations", lang, total=fmt_value(total, "人次", lang=lang), items=items), lang)
 
 
+# ---------------------------------------------------------------------------------------------- 6 reporting
+
+
+def reporting_sentence(figures: SummaryFigures, lang: str) -> str | None:
+    """Missing reports, when any are: the figures above count only what came in. The rate is rounded down,
+    so a period with a report missing never reads 100%."""
+    found = figures.reporting
+    if found is None or found.units_missing == 0 or found.reporting_rate is None:
+        return None
+    rate = fmt_value(math.floor(found.reporting_rate * 1000) / 1000, "%", lang=lang)
+    return _end(_s("reporting", lang, rate=rate, reports=found.reports_missing, units=found.units_missing), lang)
+
+
 # ---------------------------------------------------------------------------------------------- whole text
 
 
@@ -419,6 +444,7 @@ def sentences(figures: SummaryFigures, lang: str = "zh") -> list[str]:
         no_base_sentence(figures, lang),
         below_target_sentence(figures, lang),
         destination_sentence(figures, lang),
+        reporting_sentence(figures, lang),
     ]
     return [part for part in parts if part]
 

@@ -12,7 +12,7 @@ import streamlit as st
 
 from healthdash.core import exports
 from healthdash.core.applicability import Excluded, is_region_based
-from healthdash.core.filters import Filters
+from healthdash.core.filters import Filters, default_filters
 from healthdash.core.fmt import fmt_month, fmt_period, fmt_value, marked
 from healthdash.core.i18n import current_lang, t
 from healthdash.core.indicators import Indicator
@@ -30,6 +30,7 @@ from healthdash.data.kpi import Kpi, by_place, child_level, indicator_catalog, t
 from healthdash.ui import charts, links, presenter
 from healthdash.ui.chart_cache import ChartSpec
 from healthdash.ui.downloads import download_row
+from healthdash.ui.quality_badge import quality_badge
 from healthdash.ui.sidebar import filter_options, narrow_to
 
 # Tighter top margin and larger metric figures: the page is read off a projector.
@@ -112,6 +113,8 @@ def page_header(title: str, filters: Filters | None = None, trail: bool = True) 
         if trail:
             with left:
                 breadcrumb(filters)
+    with left:
+        quality_badge(filters if filters is not None else default_filters(filter_options()))
     if dataset_kind() == "demo":
         right.badge(t("app.demo_badge"), icon=":material/science:", color="gray", help=t("app.demo_help"))
 

@@ -26,7 +26,8 @@ def test_every_action_leaves_its_row(store: Store, clock: Clock) -> None:
         signin.sign_in(store, "officer", "wrong-password", "10.0.0.2")
     work = {Action.EXPORT: {"view": "overview", "file": "总览.csv"}, Action.BRIEFING: {"period": "2024-01"},
             Action.LOAD: {"batch": 7, "file": "一月.xlsx"}, Action.DRY_RUN: {"file": "一月.xlsx"},
-            Action.UNDO: {"batch": 7}}
+            Action.UNDO: {"batch": 7},
+            Action.QUALITY_MARK: {"mark": 3, "check_id": "zscore", "unit_code": "H1", "status": "verified"}}
     for action, detail in work.items():
         clock.advance(1)
         audit.record(store, action, actor="officer", address="10.0.0.1", scope="county:K1", detail=detail)

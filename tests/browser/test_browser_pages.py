@@ -37,6 +37,7 @@ PAGES = app_pages()
 LOCKED = {"data"}  # behind the data officers' password: opens locked
 SIDEBAR = '[data-testid="stSidebar"]'
 METRIC_VALUE = '[data-testid="stMetricValue"]'
+BADGE = '[data-testid="stPageLink"]:has-text("数据截至")'
 
 
 def zh(key: str) -> str:
@@ -148,9 +149,24 @@ def test_every_page_opens_in_chinese_without_errors(page, page_log, nav) -> None
         assert (page.locator('input[type="password"]').count()
                 or page.get_by_text(zh("data.no_password")).count()), "the data page opens locked"
         assert not page.locator('[data-testid="stFileUploader"]').count(), "nothing to upload while locked"
+    badge = page.locator(BADGE)
+    assert badge.count() == 1, f"/{nav.url_path}: the 数据截至 · 上报率 badge under the header"
+    # The text after the icon (a Material ligature: its name is text too).
+    assert re.search(r"(^|\n)数据截至 \d{4}年\d{1,2}月 · 上报率 \d+\.\d%( +\* \d+家机构未上报)?$",
+                     badge.inner_text().strip()), badge.inner_text()
     page.set_viewport_size(headless.VIEWPORT)
     save_screenshot(page, f"page-{nav.url_path}", full_page=False)
     assert_no_errors(page, page_log, f"/{nav.url_path}")
+
+
+def test_the_badge_opens_data_quality_for_the_same_selection(page, page_log, places) -> None:
+    open_page(page, f"/referrals?county={places['county']}")
+    page.locator(BADGE).click()
+    wait_until_idle(page)
+    assert urlsplit(page.url).path.endswith("/quality") and url_params(page).get("county") == places["county"]
+    assert page.locator("h1").first.inner_text() == zh("quality.page.title")
+    assert page.locator(METRIC_VALUE).count() == 4, "上报率, 及时率, 未上报月报, 数据截至"
+    assert_no_errors(page, page_log, "the quality page opened from the badge")
 
 
 def test_each_shared_filter_changes_the_view_and_the_url_and_a_reload_keeps_it(page, page_log, places) -> None:

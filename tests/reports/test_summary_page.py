@@ -48,6 +48,17 @@ def test_mingshan_first_half_2024_reads_like_the_published_report(demo_env: Path
     assert "名山区全区设有目标的" in text
 
 
+def test_the_summary_names_the_missing_reports_of_the_period(demo_env: Path) -> None:
+    """博爱县 2025: the demo seeds one facility that missed three months (healthdash/data/quality/simulate.py)."""
+    from healthdash.reports.summary import summary_text
+
+    year = {"period_from": "2025-01", "period_to": "2025-12"}
+    text = summary_text(county_filters(demo_env, "博爱县", year), "zh")
+    assert text.endswith("另有1家机构或单位的3份月报未上报（上报率99.5%），以上数字只计已收到的月报。")
+    complete = summary_text(county_filters(demo_env, "鹿寨县", year), "zh")
+    assert "未上报" not in complete
+
+
 def test_luzhai_2018_meets_the_retention_target(demo_env: Path) -> None:
     from healthdash.data.kpi import indicator_catalog
     from healthdash.reports.summary import summary_text

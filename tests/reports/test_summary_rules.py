@@ -23,12 +23,14 @@ from healthdash.reports.summary_rules import (
     Figure,
     Period,
     Place,
+    Reporting,
     SummaryFigures,
     change_sentence,
     collective,
     compose,
     named_value,
     no_base_sentence,
+    reporting_sentence,
     sentences,
     subject,
     target_sentences,
@@ -452,3 +454,20 @@ def test_the_same_figures_always_give_the_same_text() -> None:
 def test_an_alliance_is_named_once(place: Place, zh: str, en: str) -> None:
     assert zh in volume_sentence(figures(place=place), "zh")
     assert en in volume_sentence(figures(place=place), "en")
+
+
+# ---------------------------------------------------------------------------------------------- reporting
+
+
+def test_missing_reports_are_named_last_with_the_rate_rounded_down() -> None:
+    found = figures(reporting=Reporting(0.9996, reports_missing=3, units_missing=2))
+    sentence = reporting_sentence(found, "zh")
+    assert sentence == "另有2家机构或单位的3份月报未上报（上报率99.9%），以上数字只计已收到的月报。"
+    assert sentences(found, "zh")[-1] == sentence
+    assert reporting_sentence(found, "en").startswith("3 monthly reports from 2 facilities or units are missing")
+
+
+def test_nothing_is_said_when_every_report_came_in_or_none_were_gathered() -> None:
+    assert reporting_sentence(figures(reporting=Reporting(1.0, 0, 0)), "zh") is None
+    assert reporting_sentence(figures(), "zh") is None
+    assert not any("未上报" in sentence for sentence in sentences(figures(reporting=Reporting(1.0, 0, 0)), "zh"))

@@ -15,11 +15,12 @@ import streamlit as st
 from healthdash.access.audit import Action
 from healthdash.access.roles import Permission
 from healthdash.core import exports
-from healthdash.core.fmt import fmt_count
+from healthdash.core.fmt import fmt_count, fmt_month, fmt_number
 from healthdash.core.i18n import current_lang, t
 from healthdash.core.markup import inert
 from healthdash.data.columns import TABLES_BY_NAME
 from healthdash.data.db import DatabaseId, database_id, database_path, open_readonly, run_query
+from healthdash.domains.quality.data import expected_range
 from healthdash.ingest import loader
 from healthdash.ingest.loadfile import Source, limit_mb
 from healthdash.ui import account
@@ -95,6 +96,7 @@ def upload_section() -> None:
         _problems(result.checked.problems)
         return
     _plan(result)
+    _warnings(result)
     operator = _operator()
     if st.button(t("data.apply", files=len(sources)), type="primary", icon=":material/upload:", key="data_apply"):
         _apply(sources, operator)
@@ -194,6 +196,33 @@ def _plan(result: loader.LoadResult) -> None:
                            batch=int(earlier["batch_id"].iloc[0])))
     for line in notes:
         st.caption(line)
+
+
+def warning_table(result: loader.LoadResult, lang: str) -> pd.DataFrame:
+    """The rows of the files that break a validation rule: where, which unit and month, the rule in words."""
+    found = result.warnings
+    names = [source.name for source in result.checked.sources]
+    return pd.DataFrame({
+        t("data.col_file", lang=lang): [names[int(source)] if pd.notna(source) else "" for source in found["source"]],
+        t("data.col_row", lang=lang): ["" if pd.isna(row) else str(int(row)) for row in found["row"]],
+        t("data.col_unit", lang=lang): found["unit_code"].astype(str),
+        t("data.col_month", lang=lang): [fmt_month(month, lang=lang) for month in found["month"]],
+        t("data.col_warning", lang=lang): found[f"message_{lang}"].astype(str),
+        t("data.col_value", lang=lang): [fmt_number(value, 2, strip=True) for value in found["value"]],
+        t("data.col_limit", lang=lang): [expected_range(low, high) for low, high in zip(found["low"], found["high"],
+                                                                                      strict=True)],
+    })
+
+
+def _warnings(result: loader.LoadResult) -> None:
+    """Rows that break a validation rule: shown next to the plan; the load may still go ahead."""
+    if result.warnings.empty:
+        return
+    lang = current_lang()
+    st.warning(t("data.warnings", count=fmt_count(len(result.warnings), lang=lang)), icon=":material/warning:")
+    table = warning_table(result, lang)
+    st.dataframe(table.head(_SHOWN_PROBLEMS), hide_index=True, width="stretch", key="data_warning_table",
+                 column_config={t("data.col_warning"): st.column_config.TextColumn(width="large")})
 
 
 def _apply(sources: list[Source], operator: str) -> None:

@@ -1,0 +1,197 @@
+"""数据质量 Data quality figures of a selection, shaped for the page: reporting rate and timeliness (totals,
+by place one level down, by month), a county's unit × month grid in words, the missing reports, and the
+quality flags with their series. The engine (healthdash.data.quality) counts; this module words.
+
+Every query runs through RUN (db.run_query: cached, within the viewer's jurisdiction).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import pandas as pd
+
+from healthdash.core.filters import Filters
+from healthdash.core.fmt import fmt_month, fmt_number, fmt_pct
+from healthdash.core.i18n import current_lang, t
+from healthdash.data.db import run_query
+from healthdash.data.quality import marks, outliers, reporting
+from healthdash.data.quality.marks import FlagKey
+from healthdash.data.quality.names import dataset_label, measure_label
+from healthdash.data.quality.reporting import Coverage
+from healthdash.data.quality.rules import load_rules
+from healthdash.data.quality.sql import Runner
+
+RUN: Runner = lambda name, params: run_query(name, **params)  # noqa: E731 - the engine's Runner, cached
+# One level down from the selection; a town's children are its reporting units (facilities and the town).
+CHILD_LEVEL = {"all": "city", "city": "county", "county": "town", "town": "unit"}
+GRID_LEVELS = ("county", "town")  # a grid of every unit is a data officer's view of one county at most
+MAX_LISTED = 300  # missing reports and flags shown on screen; the download has them all
+# Marks the table's canvas font has in every build (a clock or warning sign renders as an empty box).
+CELL_MARKS = {"received": "✓", "late": "△", "missing": "✗", "not_due": "—"}
+
+
+def rate_text(rate: float | None, lang: str | None = None) -> str:
+    """A rate to one decimal, rounded down: a selection with a report missing never reads 100.0%."""
+    if rate is None or (isinstance(rate, float) and math.isnan(rate)):
+        return "—"
+    return fmt_pct(math.floor(float(rate) * 1000) / 1000, lang=lang or current_lang())
+
+
+def totals(filters: Filters) -> pd.DataFrame:
+    return reporting.totals(RUN, filters)
+
+
+def coverage(filters: Filters) -> Coverage:
+    """数据截至, 上报率 and the units with a report missing, for the badge under every page header."""
+    return reporting.coverage(totals(filters))
+
+
+def child_level(filters: Filters) -> str:
+    return CHILD_LEVEL[filters.level]
+
+
+def by_place(filters: Filters) -> pd.DataFrame:
+    """Rates of each place one level down (each reporting unit under a town), lowest first, with texts."""
+    frame = reporting.by_place(RUN, filters, child_level(filters))
+    lang = current_lang()
+    return frame.assign(
+        rate_text=[rate_text(rate, lang) for rate in frame["reporting_rate"]],
+        timely_text=[rate_text(rate, lang) for rate in frame["timeliness"]],
+        label=[t("quality.page.bar_label", rate=rate_text(rate, lang), missing=int(missing))
+               if missing else rate_text(rate, lang)
+               for rate, missing in zip(frame["reporting_rate"], frame["reports_missing"], strict=True)],
+    )
+
+
+def trend(filters: Filters) -> pd.DataFrame:
+    """Reporting rate and timeliness month by month over every dataset, long (month, series, value, text)."""
+    monthly = reporting.monthly(RUN, filters)
+    overall = monthly[monthly["dataset"].isna()]
+    lang = current_lang()
+    parts = []
+    for column, key in (("reporting_rate", "quality.page.reporting_rate"), ("timeliness", "quality.page.timeliness")):
+        parts.append(pd.DataFrame({"month": pd.to_datetime(overall["month"]), "series": t(key),
+                                   "value": overall[column].astype(float),
+                                   "text": [rate_text(value, lang) for value in overall[column]]}))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def cell_word(state: str, lang: str | None = None) -> str:
+    """A grid cell: a mark and a word (✓ 已报 / △ 迟报 / ✗ 未报 / — 无需上报), never colour alone."""
+    return f"{CELL_MARKS[state]} {t(f'quality.page.cell.{state}', lang=lang)}"
+
+
+def grid(filters: Filters) -> pd.DataFrame:
+    """The unit × month grid of a county or town in words: one row per unit and report, a column per month."""
+    long = reporting.grid(RUN, filters)
+    months = pd.date_range(filters.month_from, filters.month_to, freq="MS").date.tolist()
+    table = reporting.grid_table(long, months)
+    lang = current_lang()
+    month_columns = {pd.Timestamp(month): fmt_month(month, lang=lang) for month in months}
+    words = {state: cell_word(state, lang) for state in CELL_MARKS}
+    shown = pd.DataFrame({
+        t("quality.page.col_unit"): table["unit_name"].astype(str),
+        t("quality.page.col_report"): [dataset_label(name, lang) for name in table["dataset"]],
+    })
+    for column, title in month_columns.items():
+        shown[title] = table[column].map(words) if column in table else words["not_due"]
+    missing = table[list(month_columns)].eq("missing").sum(axis=1) if len(table) else pd.Series(dtype=int)
+    shown[t("quality.page.col_missing_count")] = missing.astype(int).to_numpy()
+    return shown.sort_values(t("quality.page.col_missing_count"), ascending=False, kind="stable").reset_index(drop=True)
+
+
+def missing(filters: Filters) -> pd.DataFrame:
+    """Every report of the selection still missing: who owes what for which month, newest first."""
+    frame = reporting.missing(RUN, filters)
+    lang = current_lang()
+    frame = frame.sort_values(["month", "county_name", "unit_name"], ascending=[False, True, True])
+    return pd.DataFrame({
+        t("quality.page.col_unit"): frame["unit_name"].astype(str),
+        t("quality.page.col_town"): frame["town_name"].fillna("").astype(str),
+        t("quality.page.col_county"): frame["county_name"].fillna("").astype(str),
+        t("quality.page.col_report"): [dataset_label(name, lang) for name in frame["dataset"]],
+        t("quality.page.col_month"): [fmt_month(month, lang=lang) for month in frame["month"]],
+        t("quality.page.col_due"): [pd.Timestamp(day).strftime("%Y-%m-%d") for day in frame["due_date"]],
+    })
+
+
+def check_word(check_id: str, kind: str, lang: str | None = None) -> str:
+    """What a flag's check means in words: an outlier check's name, or the broken rule's message."""
+    if kind == "rule":
+        rule = next((rule for rule in load_rules() if rule.rule_id == check_id), None)
+        if rule is not None:
+            return rule.message_zh if (lang or current_lang()) == "zh" else rule.message_en
+        return t("quality.check.rule", lang=lang)
+    return t(f"quality.check.{check_id}", lang=lang)
+
+
+def _figure(value: object) -> str:
+    if value is None or pd.isna(value):
+        return "—"
+    number = float(value)
+    return fmt_number(number, 0 if abs(number) >= 100 or number.is_integer() else 2)
+
+
+def expected_range(low: object, high: object) -> str:
+    if (low is None or pd.isna(low)) and (high is None or pd.isna(high)):
+        return "—"
+    if low is None or pd.isna(low):
+        return f"≤ {_figure(high)}"
+    if high is None or pd.isna(high):
+        return f"≥ {_figure(low)}"
+    return f"{_figure(low)} – {_figure(high)}"
+
+
+def flags(filters: Filters) -> pd.DataFrame:
+    """The selection's outlier and rule flags, newest first (the engine's columns)."""
+    return outliers.flags(RUN, filters).reset_index(drop=True)
+
+
+def flag_table(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """Flags of `kind` ('outlier' or 'rule') as the page lists them: unit, what, month, mark, value, range, check."""
+    lang = current_lang()
+    return pd.DataFrame({
+        t("quality.page.col_unit"): frame["unit_name"].astype(str),
+        t("quality.page.col_measure"): [measure_label(d, m, lang) if kind == "outlier" else dataset_label(d, lang)
+                                        for d, m in zip(frame["dataset"], frame["measure"], strict=True)],
+        t("quality.page.col_month"): [fmt_month(month, lang=lang) for month in frame["month"]],
+        t("quality.page.col_mark"): [mark_word(status) for status in frame["mark_status"]],
+        t("quality.page.col_value"): [_figure(value) for value in frame["value"]],
+        t("quality.page.col_range"): [expected_range(lo, hi) for lo, hi in zip(frame["low"], frame["high"], strict=True)],
+        t("quality.page.col_check"): [check_word(c, kind, lang) for c in frame["check_id"]],
+    })
+
+
+def mark_word(status: object) -> str:
+    if status is None or pd.isna(status):
+        return t("quality.page.unmarked")
+    return t(f"quality.mark.{status}")
+
+
+def flag_key(flag: Mapping[str, object] | pd.Series) -> FlagKey:
+    row = dict(flag)
+    row["alliance_code"] = "" if row.get("alliance_code") is None or pd.isna(row["alliance_code"]) else row["alliance_code"]
+    row["measure"] = "" if row.get("measure") is None or pd.isna(row["measure"]) else row["measure"]
+    return FlagKey.of(row)
+
+
+def series(flag: pd.Series) -> pd.DataFrame:
+    """The flagged unit's whole monthly series of the measure, with the month of the flag marked."""
+    frame = outliers.series(RUN, flag_key(flag))
+    flagged = pd.Timestamp(flag["month"])
+    frame = frame.assign(month=pd.to_datetime(frame["month"]))
+    return frame.assign(flagged=frame["month"].eq(flagged),
+                        text=[_figure(value) for value in frame["value"]],
+                        range_text=[expected_range(lo, hi) for lo, hi in zip(frame["low"], frame["high"], strict=True)])
+
+
+def history(flag: pd.Series) -> pd.DataFrame:
+    frame = marks.history(RUN, flag_key(flag))
+    return pd.DataFrame({
+        t("quality.page.col_mark"): [mark_word(status) for status in frame["status"]],
+        t("quality.page.col_comment"): frame["comment"].astype(str),
+        t("quality.page.col_by"): frame["marked_by"].astype(str),
+        t("quality.page.col_at"): [pd.Timestamp(at).strftime("%Y-%m-%d %H:%M") for at in frame["marked_at"]],
+    })

@@ -1,0 +1,41 @@
+"""The badge under every page header: 数据截至 YYYY年M月 · 上报率 x% for the selection, linking to the
+数据质量 page with the same selection, and "* 3家机构未上报" when reports are missing (issue 20).
+One cached query (report_rate_totals) per selection."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from healthdash.core.filters import Filters
+from healthdash.core.fmt import fmt_month
+from healthdash.core.i18n import t
+from healthdash.domains.quality import data as quality
+from healthdash.ui import account
+
+QUALITY_SCRIPT = "pages/quality.py"
+QUALITY_PATH = "quality"
+
+
+def badge_text(filters: Filters) -> str | None:
+    """The badge's words for the selection; None when it owes no report at all."""
+    cover = quality.coverage(filters)
+    if cover.reporting_rate is None:
+        return None
+    text = t("quality.badge.text", month=fmt_month(cover.last_month) if cover.last_month else "—",
+             rate=quality.rate_text(cover.reporting_rate))
+    if not cover.complete:
+        text += "  " + t("quality.badge.missing", units=cover.units_missing)
+    return text
+
+
+def quality_badge(filters: Filters) -> None:
+    """The badge as a link to the quality page (a plain caption for a viewer who may not open it)."""
+    who = account.viewer()  # sets the jurisdiction the figures are read within
+    text = badge_text(filters)
+    if text is None:
+        return
+    if account.may_open(who, QUALITY_PATH):
+        st.page_link(QUALITY_SCRIPT, label=text, icon=":material/fact_check:", help=t("quality.badge.help"),
+                     query_params=filters.to_query())
+    else:
+        st.caption(text)
