@@ -147,6 +147,7 @@ VISITS = [
     ("facility", {"facility": HOSPITAL}, [NAMES["hospital"], NAMES["grade"], NAMES["county"]]),
     ("what-if", {"county": COUNTY}, [NAMES["county"]]),
     ("public-health", {"county": COUNTY}, [NAMES["county"]]),
+    ("quality", {"county": COUNTY}, [NAMES["county"]]),
     ("data", {}, []),
     ("admin", {}, []),
 ]
