@@ -9,6 +9,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from healthdash.core.i18n import current_lang
 from healthdash.ui.chart_cache import cached_spec
 
 BLUE = "#1f4e9c"
@@ -120,10 +121,12 @@ def month_axis(months: pd.Series) -> alt.Axis:
     unique = sorted(pd.to_datetime(pd.Series(months).dropna().unique()))
     step = max(1, -(-len(unique) // _MAX_MONTH_TICKS))
     ticks = [alt.DateTime(year=m.year, month=m.month, date=1) for m in unique[::step]]
-    # "2025年1月" on the first tick and at each January, "4月" elsewhere: short labels fit narrow charts.
-    label = ("datum.index == 0 || month(datum.value) == 0 ? timeFormat(datum.value, '%Y年%-m月')"
-             " : timeFormat(datum.value, '%-m月')")
-    return alt.Axis(format=MONTH_FORMAT, labelExpr=label, labelAngle=0, values=ticks, labelOverlap=True)
+    # "2025年1月" (Jan 2025) on the first tick and at each January, "4月" (Apr) elsewhere: short labels fit
+    # narrow charts. The chart cache keys on the language, so each language has its own spec.
+    long, short = ("%b %Y", "%b") if current_lang() == "en" else (MONTH_FORMAT, "%-m月")
+    label = (f"datum.index == 0 || month(datum.value) == 0 ? timeFormat(datum.value, '{long}')"
+             f" : timeFormat(datum.value, '{short}')")
+    return alt.Axis(format=long, labelExpr=label, labelAngle=0, values=ticks, labelOverlap=True)
 
 
 def series_colors(names: list[str]) -> dict[str, str]:

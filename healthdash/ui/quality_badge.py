@@ -8,7 +8,7 @@ import streamlit as st
 
 from healthdash.core.filters import Filters
 from healthdash.core.fmt import fmt_month
-from healthdash.core.i18n import t
+from healthdash.core.i18n import current_lang, t
 from healthdash.domains.quality import data as quality
 from healthdash.ui import account
 
@@ -21,7 +21,8 @@ def badge_text(filters: Filters) -> str | None:
     cover = quality.coverage(filters)
     if cover.reporting_rate is None:
         return None
-    text = t("quality.badge.text", month=fmt_month(cover.last_month) if cover.last_month else "—",
+    lang = current_lang()
+    text = t("quality.badge.text", month=fmt_month(cover.last_month, lang=lang) if cover.last_month else "—",
              rate=quality.rate_text(cover.reporting_rate))
     if not cover.complete:
         text += "  " + t("quality.badge.missing", units=cover.units_missing)

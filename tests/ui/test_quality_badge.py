@@ -30,7 +30,7 @@ def engine_coverage(db: Path, county: str) -> reporting.Coverage:
         return reporting.coverage(reporting.totals(runner(con, EVERYTHING), filters))
 
 
-@pytest.mark.parametrize("page", [page for page in app_pages() if page.url_path != "data"],
+@pytest.mark.parametrize("page", [page for page in app_pages() if page.url_path not in ("data", "admin")],
                          ids=lambda page: page.url_path)
 def test_every_page_with_a_selection_shows_the_badge_for_it(demo_db: Path, monkeypatch: pytest.MonkeyPatch,
                                                             page) -> None:
