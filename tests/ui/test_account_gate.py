@@ -4,49 +4,25 @@ offer only its own places; pages its role may not use are not there at all."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from healthdash.access import accounts, signin
 from healthdash.access.roles import Role
-from healthdash.access.scope import Scope, file_reader
-from healthdash.access.store import open_store
+from healthdash.access.scope import Scope
 from healthdash.data import db
 from healthdash.ui.navigation import app_pages
 from tests.support.app import new_session
 from tests.support.places import region_code
-
-PASSWORD = "鹿寨-county-2026"
-FAST = 1_000
+from tests.support.signed import signed_in, with_accounts
 
 
 @pytest.fixture(scope="module")
 def signed_db(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the demo (its accounts beside it, apart from the other tests') with three accounts."""
-    path = tmp_path_factory.mktemp("gate") / "health.duckdb"
-    shutil.copy(demo_db, path)
-    store = open_store(path, iterations=FAST)
-    county = region_code(path, "鹿寨县")
-    for name, role, scope in (("luzhai", Role.ANALYST, Scope("county", county)),
-                              ("viewer", Role.VIEWER, Scope("county", county)),
-                              ("nobody", Role.VIEWER, None)):
-        accounts.add_account(store, name, role, scope, PASSWORD, by="test", registry=file_reader(path),
-                             must_change=False)
-    store.close()
-    return path
-
-
-def signed_in(db_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> AppTest:
-    monkeypatch.setenv("HEALTHDASH_AUTH", "required")
-    store = open_store(db_path, iterations=FAST)
-    token = signin.sign_in(store, name, PASSWORD, "127.0.0.1").token
-    store.close()
-    at = new_session(db_path, monkeypatch)
-    at.session_state["_account_token"] = token
-    return at
+    county = Scope("county", region_code(demo_db, "鹿寨县"))
+    return with_accounts(demo_db, tmp_path_factory.mktemp("gate") / "health.duckdb",
+                         [("luzhai", Role.ANALYST, county), ("viewer", Role.VIEWER, county), ("nobody", Role.VIEWER, None)])
 
 
 def test_with_sign_in_on_a_new_visitor_sees_only_the_form_and_nothing_is_read(

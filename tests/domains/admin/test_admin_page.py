@@ -5,7 +5,6 @@ jurisdictions; a viewer has no such page."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,38 +15,26 @@ from streamlit.testing.v1 import AppTest
 from healthdash.access import accounts, audit, signin
 from healthdash.access.audit import Action
 from healthdash.access.roles import Role
-from healthdash.access.scope import PROVINCE, Scope, file_reader
+from healthdash.access.scope import PROVINCE, Scope
 from healthdash.access.store import open_store
 from tests.support.app import new_session
 from tests.support.places import region_code
+from tests.support.signed import FAST, PASSWORD, signed_in, with_accounts
 
-PASSWORD = "admin-test-2026"
-FAST = 1_000
 PAGE = "pages/admin.py"
 
 
 @pytest.fixture
 def admin_db(demo_db: Path, tmp_path: Path) -> Path:
     """A copy of the demo with its own account store: a province admin, a county admin and a viewer."""
-    path = tmp_path / "health.duckdb"
-    shutil.copy(demo_db, path)
-    store = open_store(path, iterations=FAST)
-    county = region_code(path, "鹿寨县")
-    for name, role, scope in (("root", Role.ADMIN, PROVINCE), ("county-admin", Role.ADMIN, Scope("county", county)),
-                              ("looker", Role.VIEWER, Scope("county", county))):
-        accounts.add_account(store, name, role, scope, PASSWORD, by="test", registry=file_reader(path),
-                             must_change=False)
-    store.close()
-    return path
+    county = Scope("county", region_code(demo_db, "鹿寨县"))
+    return with_accounts(demo_db, tmp_path / "health.duckdb", [("root", Role.ADMIN, PROVINCE),
+                                                              ("county-admin", Role.ADMIN, county),
+                                                              ("looker", Role.VIEWER, county)])
 
 
 def on_admin_page(db_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> AppTest:
-    monkeypatch.setenv("HEALTHDASH_AUTH", "required")
-    store = open_store(db_path, iterations=FAST)
-    token = signin.sign_in(store, name, PASSWORD, "127.0.0.1").token
-    store.close()
-    at = new_session(db_path, monkeypatch)
-    at.session_state["_account_token"] = token
+    at = signed_in(db_path, monkeypatch, name)
     at.run()
     at.switch_page(PAGE)
     at.run()
