@@ -36,6 +36,7 @@ class Action(StrEnum):
     UNDO = "undo"
     ACCOUNT_CHANGE = "account_change"
     QUALITY_MARK = "quality_mark"
+    QUALITY_EXCEPTION = "quality_exception"
 
     def label(self, lang: str = "zh") -> str:
         return t(f"access.action.{self.value}", lang=lang)

@@ -91,6 +91,7 @@ def set_facility_dates(con: duckdb.DuckDBPyConnection, facility_code: str, opene
     schema.rebuild_reports(con)
 
 
-def exceptions(run: Runner) -> pd.DataFrame:
-    """Every exception, withdrawn ones included, newest first."""
-    return run("report_exceptions", {})
+def exceptions(run: Runner, city: str | None = None, county: str | None = None,
+               town: str | None = None) -> pd.DataFrame:
+    """The exceptions of units in a place (None: any), withdrawn ones included, newest first."""
+    return run("report_exceptions", {"city": city, "county": county, "town": town})

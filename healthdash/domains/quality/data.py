@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -16,7 +19,8 @@ from healthdash.core.filters import Filters
 from healthdash.core.fmt import fmt_month, fmt_number, fmt_pct
 from healthdash.core.i18n import current_lang, t
 from healthdash.data.db import run_query
-from healthdash.data.quality import marks, outliers, reporting
+from healthdash.data.quality import exceptions, marks, outliers, reporting
+from healthdash.data.quality.config import DEFAULT_DUE_DAY, DEFAULT_JUMP, DEFAULT_Z
 from healthdash.data.quality.marks import FlagKey
 from healthdash.data.quality.names import dataset_label, measure_label
 from healthdash.data.quality.reporting import Coverage
@@ -32,6 +36,25 @@ MAX_LISTED = 300  # missing reports and flags shown on screen; the download has 
 CELL_MARKS = {"received": "✓", "late": "△", "missing": "✗", "not_due": "—"}
 
 
+@dataclass(frozen=True)
+class Settings:
+    """The checks' thresholds a data officer may change on the page: the due day of the next month, the
+    modified z-score and the jump factor against the same month last year."""
+
+    due_day: int = DEFAULT_DUE_DAY
+    z: float = DEFAULT_Z
+    jump: float = DEFAULT_JUMP
+
+    def reporting(self) -> dict[str, object]:
+        return {"due_day": self.due_day}
+
+    def outliers(self) -> dict[str, object]:
+        return {"z": self.z, "jump": self.jump}
+
+
+DEFAULTS = Settings()
+
+
 def rate_text(rate: float | None, lang: str | None = None) -> str:
     """A rate to one decimal, rounded down: a selection with a report missing never reads 100.0%."""
     if rate is None or (isinstance(rate, float) and math.isnan(rate)):
@@ -39,22 +62,22 @@ def rate_text(rate: float | None, lang: str | None = None) -> str:
     return fmt_pct(math.floor(float(rate) * 1000) / 1000, lang=lang or current_lang())
 
 
-def totals(filters: Filters) -> pd.DataFrame:
-    return reporting.totals(RUN, filters)
+def totals(filters: Filters, settings: Settings = DEFAULTS) -> pd.DataFrame:
+    return reporting.totals(RUN, filters, **settings.reporting())
 
 
-def coverage(filters: Filters) -> Coverage:
+def coverage(filters: Filters, settings: Settings = DEFAULTS) -> Coverage:
     """数据截至, 上报率 and the units with a report missing, for the badge under every page header."""
-    return reporting.coverage(totals(filters))
+    return reporting.coverage(totals(filters, settings))
 
 
 def child_level(filters: Filters) -> str:
     return CHILD_LEVEL[filters.level]
 
 
-def by_place(filters: Filters) -> pd.DataFrame:
+def by_place(filters: Filters, settings: Settings = DEFAULTS) -> pd.DataFrame:
     """Rates of each place one level down (each reporting unit under a town), lowest first, with texts."""
-    frame = reporting.by_place(RUN, filters, child_level(filters))
+    frame = reporting.by_place(RUN, filters, child_level(filters), **settings.reporting())
     lang = current_lang()
     return frame.assign(
         rate_text=[rate_text(rate, lang) for rate in frame["reporting_rate"]],
@@ -65,9 +88,9 @@ def by_place(filters: Filters) -> pd.DataFrame:
     )
 
 
-def trend(filters: Filters) -> pd.DataFrame:
+def trend(filters: Filters, settings: Settings = DEFAULTS) -> pd.DataFrame:
     """Reporting rate and timeliness month by month over every dataset, long (month, series, value, text)."""
-    monthly = reporting.monthly(RUN, filters)
+    monthly = reporting.monthly(RUN, filters, **settings.reporting())
     overall = monthly[monthly["dataset"].isna()]
     lang = current_lang()
     parts = []
@@ -83,9 +106,16 @@ def cell_word(state: str, lang: str | None = None) -> str:
     return f"{CELL_MARKS[state]} {t(f'quality.page.cell.{state}', lang=lang)}"
 
 
-def grid(filters: Filters) -> pd.DataFrame:
+class Grid(NamedTuple):
+    """The grid as shown (words) and, row for row, the unit and dataset codes each row is about."""
+
+    shown: pd.DataFrame
+    keys: pd.DataFrame
+
+
+def grid(filters: Filters, settings: Settings = DEFAULTS) -> Grid:
     """The unit × month grid of a county or town in words: one row per unit and report, a column per month."""
-    long = reporting.grid(RUN, filters)
+    long = reporting.grid(RUN, filters, **settings.reporting())
     months = pd.date_range(filters.month_from, filters.month_to, freq="MS").date.tolist()
     table = reporting.grid_table(long, months)
     lang = current_lang()
@@ -99,12 +129,14 @@ def grid(filters: Filters) -> pd.DataFrame:
         shown[title] = table[column].map(words) if column in table else words["not_due"]
     missing = table[list(month_columns)].eq("missing").sum(axis=1) if len(table) else pd.Series(dtype=int)
     shown[t("quality.page.col_missing_count")] = missing.astype(int).to_numpy()
-    return shown.sort_values(t("quality.page.col_missing_count"), ascending=False, kind="stable").reset_index(drop=True)
+    order = shown.sort_values(t("quality.page.col_missing_count"), ascending=False, kind="stable").index
+    keys = table[["unit_code", "unit_name", "dataset"]].reset_index(drop=True)
+    return Grid(shown.loc[order].reset_index(drop=True), keys.loc[order].reset_index(drop=True))
 
 
-def missing(filters: Filters) -> pd.DataFrame:
+def missing(filters: Filters, settings: Settings = DEFAULTS) -> pd.DataFrame:
     """Every report of the selection still missing: who owes what for which month, newest first."""
-    frame = reporting.missing(RUN, filters)
+    frame = reporting.missing(RUN, filters, **settings.reporting())
     lang = current_lang()
     frame = frame.sort_values(["month", "county_name", "unit_name"], ascending=[False, True, True])
     return pd.DataFrame({
@@ -144,9 +176,9 @@ def expected_range(low: object, high: object) -> str:
     return f"{_figure(low)} – {_figure(high)}"
 
 
-def flags(filters: Filters) -> pd.DataFrame:
-    """The selection's outlier and rule flags, newest first (the engine's columns)."""
-    return outliers.flags(RUN, filters).reset_index(drop=True)
+def flags(filters: Filters, settings: Settings = DEFAULTS) -> pd.DataFrame:
+    """The selection's outlier and rule flags at the settings' thresholds, newest first (the engine's columns)."""
+    return outliers.flags(RUN, filters, **settings.outliers()).reset_index(drop=True)
 
 
 def flag_table(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
@@ -177,9 +209,9 @@ def flag_key(flag: Mapping[str, object] | pd.Series) -> FlagKey:
     return FlagKey.of(row)
 
 
-def series(flag: pd.Series) -> pd.DataFrame:
+def series(flag: pd.Series, settings: Settings = DEFAULTS) -> pd.DataFrame:
     """The flagged unit's whole monthly series of the measure, with the month of the flag marked."""
-    frame = outliers.series(RUN, flag_key(flag))
+    frame = outliers.series(RUN, flag_key(flag), z=settings.z)
     flagged = pd.Timestamp(flag["month"])
     frame = frame.assign(month=pd.to_datetime(frame["month"]))
     return frame.assign(flagged=frame["month"].eq(flagged),
@@ -195,3 +227,41 @@ def history(flag: pd.Series) -> pd.DataFrame:
         t("quality.page.col_by"): frame["marked_by"].astype(str),
         t("quality.page.col_at"): [pd.Timestamp(at).strftime("%Y-%m-%d %H:%M") for at in frame["marked_at"]],
     })
+
+
+def exception_rows(filters: Filters) -> pd.DataFrame:
+    """The exceptions recorded for units of the selected place in the viewer's jurisdiction, withdrawn ones
+    included, newest first (the engine's columns)."""
+    return exceptions.exceptions(RUN, filters.city, filters.county, filters.town)
+
+
+def exception_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Exceptions as the page lists them: unit, report (or every report), months, reason, who and when, and
+    whether withdrawn."""
+    lang = current_lang()
+
+    def stamp(at: object) -> str:
+        return "" if at is None or pd.isna(at) else pd.Timestamp(at).strftime("%Y-%m-%d %H:%M")
+
+    return pd.DataFrame({
+        t("quality.page.col_unit"): frame["unit_name"].fillna(frame["unit_code"]).astype(str),
+        t("quality.page.col_report"): [t("quality.page.every_report") if d is None or pd.isna(d) else dataset_label(d, lang)
+                                       for d in frame["dataset"]],
+        t("quality.page.col_months"): [fmt_month(a, lang=lang) if pd.Timestamp(a) == pd.Timestamp(b)
+                                       else f"{fmt_month(a, lang=lang)} – {fmt_month(b, lang=lang)}"
+                                       for a, b in zip(frame["month_from"], frame["month_to"], strict=True)],
+        t("quality.page.col_reason"): frame["reason"].astype(str),
+        t("quality.page.col_by"): frame["recorded_by"].astype(str),
+        t("quality.page.col_at"): [stamp(at) for at in frame["recorded_at"]],
+        t("quality.page.col_withdrawn"): [t("quality.page.withdrawn", by=by, at=stamp(at)) if by is not None
+                                          and not pd.isna(by) else "" for by, at in
+                                          zip(frame["withdrawn_by"], frame["withdrawn_at"], strict=True)],
+    })
+
+
+def exception_months(filters: Filters, ahead: int = 12) -> list[date]:
+    """Months an exception may cover from the page: the selection's first year back to its end and a year
+    ahead (a renovation announced for the coming months)."""
+    first = date(filters.month_from.year - 1, 1, 1)
+    last = (pd.Timestamp(filters.month_to) + pd.DateOffset(months=ahead)).date()
+    return pd.date_range(first, last, freq="MS").date.tolist()
