@@ -17,7 +17,9 @@ QUALITY_PATH = "quality"
 
 
 def badge_text(filters: Filters) -> str | None:
-    """The badge's words for the selection; None when it owes no report at all."""
+    """The badge's words for the selection (in presenter mode, part of the selection line); None when it
+    owes no report at all."""
+    account.viewer()  # sets the jurisdiction the figures are read within
     cover = quality.coverage(filters)
     if cover.reporting_rate is None:
         return None
@@ -31,8 +33,8 @@ def badge_text(filters: Filters) -> str | None:
 
 def quality_badge(filters: Filters) -> None:
     """The badge as a link to the quality page (a plain caption for a viewer who may not open it)."""
-    who = account.viewer()  # sets the jurisdiction the figures are read within
     text = badge_text(filters)
+    who = account.viewer()
     if text is None:
         return
     if account.may_open(who, QUALITY_PATH):

@@ -27,10 +27,11 @@ from healthdash.core.wording import (
 )
 from healthdash.data.db import run_query
 from healthdash.data.kpi import Kpi, by_place, child_level, indicator_catalog, targeted_by_level
+from healthdash.domains.quality import data as quality
 from healthdash.ui import charts, links, presenter
 from healthdash.ui.chart_cache import ChartSpec
 from healthdash.ui.downloads import download_row
-from healthdash.ui.quality_badge import quality_badge
+from healthdash.ui.quality_badge import badge_text, quality_badge
 from healthdash.ui.sidebar import filter_options, narrow_to
 
 # Tighter top margin and larger metric figures: the page is read off a projector.
@@ -104,7 +105,9 @@ def page_header(title: str, filters: Filters | None = None, trail: bool = True) 
     breadcrumb back up to every place. Both are plain text (a title may hold a facility's name)."""
     if presenter.active():
         demo = t("app.demo_badge") if dataset_kind() == "demo" else None
-        presenter.header(title, selection_title(filters) if filters is not None else None, demo)
+        badge = badge_text(filters if filters is not None else default_filters(filter_options()))
+        line = " · ".join(part for part in (selection_title(filters) if filters is not None else None, badge) if part)
+        presenter.header(title, line or None, demo)
         return
     left, right = st.columns([5, 1], vertical_alignment="bottom")
     left.title(inert(title), anchor=False)
@@ -211,10 +214,12 @@ def kpi_card(
     color = "gray" if kpi.improved is None else ("blue" if kpi.improved else "orange")
     delta = _delta_text(kpi, filters.compare)
     spark = [v for v in kpi.spark if v is not None]
+    gap = quality.report_gap(filters, indicator) if kpi.value is not None else None
+    shown = fmt_value(kpi.value, indicator.unit, lang=lang) if kpi.value is not None else t("kpi.no_data")
     with st.container(border=True):
         st.metric(
             inert(indicator.name(lang)),
-            fmt_value(kpi.value, indicator.unit, lang=lang) if kpi.value is not None else t("kpi.no_data"),
+            f"{shown}{t('quality.gap.mark')}" if gap else shown,
             delta=delta,
             delta_color=color,
             delta_arrow="off" if not kpi.delta else ("up" if kpi.delta > 0 else "down"),
@@ -232,7 +237,7 @@ def kpi_card(
                      else f":orange-badge[:material/close: {t('kpi.not_met')}]")
             st.markdown(f"{badge} {target_text(indicator)}")
         region = home_region_note(filters, indicator)
-        for line in (note, region):
+        for line in (note, region, quality.gap_text(gap) if gap else None):
             if line:
                 st.caption(line)
         level = child_level(filters, indicator) if drill is not None else None

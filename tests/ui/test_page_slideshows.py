@@ -1,6 +1,6 @@
 """Every monitoring page offers its sections as a slideshow in presenter mode (?present=1): the start
 button is there, and stepping with 下一张 shows each section's slide in turn, under its own title,
-without an error, to the last one.
+without an error, to the last one, with the data badge (数据截至 · 上报率) in the selection line.
 
 The data page has none: it is a data officer's form, not something shown on a projector.
 """
@@ -24,6 +24,7 @@ PAGES = {
     "pages/public_health.py": ("public_health", {}),
     "pages/county_profile.py": ("county", {"county": (region_code, "鹿寨县")}),
     "pages/facility_profile.py": ("facility", {"facility": (facility_code, "鹿寨县人民医院")}),
+    "pages/quality.py": ("quality", {}),
 }
 
 
@@ -59,6 +60,8 @@ def test_every_page_steps_through_its_slides(page: str, demo_db: Path, monkeypat
     titles = []
     while True:
         titles.append(slide_title(at))
+        lines = [h.value for h in at.html if "hd-selection-line" in h.value]
+        assert len(lines) == 1 and "数据截至" in lines[0] and "上报率" in lines[0], f"the data badge on {page}: {lines}"
         next_button = at.button(key=f"slides_{deck}_next")
         if current == total:
             assert next_button.disabled

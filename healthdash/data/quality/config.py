@@ -10,6 +10,8 @@ FLAGS_SQL = DATA_DIR / "quality_flags.sql"
 REPORT_DATASETS_CSV = DATA_DIR / "report_datasets.csv"
 QUALITY_MEASURES_CSV = DATA_DIR / "quality_measures.csv"
 VALIDATION_RULES_CSV = DATA_DIR / "validation_rules.csv"
+# Which monthly report each indicator is computed from (blank: none, e.g. the referral platform's events).
+INDICATOR_REPORTS_CSV = DATA_DIR / "indicator_reports.csv"
 
 # A report is on time when loaded by this day of the next month (DESIGN.md section 7: "by the 10th").
 DEFAULT_DUE_DAY = 10

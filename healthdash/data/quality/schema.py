@@ -7,13 +7,17 @@ what (after a data officer records an exception).
 
 from __future__ import annotations
 
+from functools import cache
+
 import duckdb
 import pandas as pd
 
+from healthdash.data.catalog import load_catalog
 from healthdash.data.columns import TABLES_BY_NAME
 from healthdash.data.quality import rules, units
 from healthdash.data.quality.config import (
     FLAGS_SQL,
+    INDICATOR_REPORTS_CSV,
     MAX_DUE_DAY,
     MIN_JUMP,
     MIN_Z,
@@ -47,6 +51,21 @@ def report_datasets() -> pd.DataFrame:
         frame[column] = frame[column].str.split().map(list)
     frame["sort_order"] = frame["sort_order"].astype("int64")
     return frame
+
+
+@cache
+def indicator_reports() -> dict[str, str | None]:
+    """data/indicator_reports.csv: the monthly report each catalog indicator is computed from (None: from
+    no report), so that a figure over a period with reports missing can say so. Every indicator of the
+    catalog is declared, and only there."""
+    frame = pd.read_csv(INDICATOR_REPORTS_CSV, dtype="str", keep_default_na=False)
+    declared = dict(zip(frame["indicator_code"], frame["dataset"], strict=True))
+    catalog = set(load_catalog()["code"])
+    problems = sorted(set(declared) ^ catalog) + sorted({d for d in declared.values() if d} - set(TABLES_BY_NAME))
+    if problems or len(declared) != len(frame):
+        raise ValueError(f"{INDICATOR_REPORTS_CSV.name}: not the catalog's indicators, once each, with known "
+                         f"datasets: {problems}")
+    return {code: dataset or None for code, dataset in declared.items()}
 
 
 def quality_measures() -> pd.DataFrame:

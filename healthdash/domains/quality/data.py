@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from functools import cache
 from typing import NamedTuple
 
 import pandas as pd
 
-from healthdash.core.filters import Filters
+from healthdash.core.filters import Filters, add_months
 from healthdash.core.fmt import fmt_month, fmt_number, fmt_pct
 from healthdash.core.i18n import current_lang, t
+from healthdash.core.indicators import Indicator
 from healthdash.data.db import run_query
 from healthdash.data.quality import exceptions, marks, outliers, reporting
 from healthdash.data.quality.config import DEFAULT_DUE_DAY, DEFAULT_JUMP, DEFAULT_Z
@@ -25,6 +27,7 @@ from healthdash.data.quality.marks import FlagKey
 from healthdash.data.quality.names import dataset_label, measure_label
 from healthdash.data.quality.reporting import Coverage
 from healthdash.data.quality.rules import load_rules
+from healthdash.data.quality.schema import indicator_reports, report_datasets
 from healthdash.data.quality.sql import Runner
 
 RUN: Runner = lambda name, params: run_query(name, **params)  # noqa: E731 - the engine's Runner, cached
@@ -265,3 +268,50 @@ def exception_months(filters: Filters, ahead: int = 12) -> list[date]:
     first = date(filters.month_from.year - 1, 1, 1)
     last = (pd.Timestamp(filters.month_to) + pd.DateOffset(months=ahead)).date()
     return pd.date_range(first, last, freq="MS").date.tolist()
+
+
+class Gap(NamedTuple):
+    """Reports missing under a figure: how many units (of `unit`: facility, town or county) owe `dataset`."""
+
+    units: int
+    unit: str
+    dataset: str
+
+
+def report_window(filters: Filters, indicator: Indicator) -> Filters:
+    """The months whose reports a figure of `indicator` over the selection rests on: the last month for a
+    stock, January to the last month for a year-to-date sum, the window for a rolling coverage."""
+    last = filters.month_to
+    if indicator.aggregation == "ytd":
+        return replace(filters, month_from=max(filters.month_from, last.replace(month=1)))
+    if indicator.aggregation == "rolling_coverage" and indicator.window_months:
+        return replace(filters, month_from=add_months(last, 1 - indicator.window_months))
+    if indicator.at_period_end:
+        return replace(filters, month_from=last)
+    return filters
+
+
+@cache
+def _report_units() -> dict[str, str]:
+    """The kind of unit owing each dataset, in words' terms: facility, town or county."""
+    frame = report_datasets()
+    return {d: "facility" if u == "alliance_member" else u for d, u in zip(frame["dataset"], frame["unit"], strict=True)}
+
+
+def report_gap(filters: Filters, indicator: Indicator) -> Gap | None:
+    """The reports missing under the selection's figure of `indicator`, or None when its report is complete
+    (or it rests on no monthly report)."""
+    dataset = indicator_reports().get(indicator.code)
+    if dataset is None:
+        return None
+    frame = totals(report_window(filters, indicator))
+    row = frame[frame["dataset"] == dataset]
+    if row.empty or int(row["units_missing"].iloc[0]) == 0:
+        return None
+    return Gap(int(row["units_missing"].iloc[0]), _report_units()[dataset], dataset)
+
+
+def gap_text(gap: Gap, lang: str | None = None) -> str:
+    """＊3家机构未上报门急诊与住院服务量月报，该数字可能偏低."""
+    lang = lang or current_lang()
+    return t(f"quality.gap.{gap.unit}", lang=lang, units=gap.units, report=dataset_label(gap.dataset, lang))
