@@ -234,9 +234,7 @@ picked as (
     select q.*,
     from quality_flag q
     where p_alliance is null
-      and (p_city is null or q.city_code = p_city)
-      and (p_county is null or q.county_code = p_county)
-      and (p_town is null or q.town_code = p_town)
+      and in_place(p_city, p_county, p_town, q.city_code, q.county_code, q.town_code)
       and (q.tier is null or list_contains(p_tiers, q.tier))
       and q.month between p_month_from and p_month_to
       and (reach_place(p_kind, p_code, q.city_code, q.county_code) or reach_facility(p_kind, p_code, q.facility_code))
@@ -247,9 +245,7 @@ picked as (
     where p_alliance is not null
       and q.month >= m.counted_from
       and q.alliance_code in ('', p_alliance)
-      and (p_city is null or q.city_code = p_city)
-      and (p_county is null or q.county_code = p_county)
-      and (p_town is null or q.town_code = p_town)
+      and in_place(p_city, p_county, p_town, q.city_code, q.county_code, q.town_code)
       and q.month between p_month_from and p_month_to
       and (reach_place(p_kind, p_code, q.city_code, q.county_code) or reach_facility(p_kind, p_code, q.facility_code) or (p_kind = 'alliance' and p_alliance = p_code))
 ),

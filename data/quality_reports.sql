@@ -211,9 +211,7 @@ picked as (
     select s.*,
     from report_status s
     where p_alliance is null
-      and (p_city is null or s.city_code = p_city)
-      and (p_county is null or s.county_code = p_county)
-      and (p_town is null or s.town_code = p_town)
+      and in_place(p_city, p_county, p_town, s.city_code, s.county_code, s.town_code)
       and (s.tier is null or list_contains(p_tiers, s.tier))
       and list_contains(p_datasets, s.dataset)
       and s.month between p_month_from and p_month_to
@@ -225,9 +223,7 @@ picked as (
     where p_alliance is not null
       and s.month >= m.counted_from
       and s.alliance_code in ('', p_alliance)
-      and (p_city is null or s.city_code = p_city)
-      and (p_county is null or s.county_code = p_county)
-      and (p_town is null or s.town_code = p_town)
+      and in_place(p_city, p_county, p_town, s.city_code, s.county_code, s.town_code)
       and list_contains(p_datasets, s.dataset)
       and s.month between p_month_from and p_month_to
       and (reach_place(p_kind, p_code, s.city_code, s.county_code) or reach_facility(p_kind, p_code, s.facility_code) or (p_kind = 'alliance' and p_alliance = p_code))
@@ -255,8 +251,7 @@ with counted as (
         c.on_time_by_day[p_due_day] as on_time,
     from report_count c
     where p_town is null and p_alliance is null
-      and (p_city is null or c.city_code = p_city)
-      and (p_county is null or c.county_code = p_county)
+      and in_place(p_city, p_county, null, c.city_code, c.county_code, null)
       and (c.tier is null or list_contains(p_tiers, c.tier))
       and list_contains(p_datasets, c.dataset)
       and c.month between p_month_from and p_month_to
@@ -266,8 +261,7 @@ with counted as (
         c.on_time_by_day[p_due_day] as on_time,
     from report_count_alliance c
     where p_town is null and c.alliance_code = p_alliance
-      and (p_city is null or c.city_code = p_city)
-      and (p_county is null or c.county_code = p_county)
+      and in_place(p_city, p_county, null, c.city_code, c.county_code, null)
       and list_contains(p_tiers, c.tier)
       and list_contains(p_datasets, c.dataset)
       and c.month between p_month_from and p_month_to

@@ -288,6 +288,13 @@ where f.facility_code is null and f.alliance_code is null
   and f.month >= a.first_month
 order by scope_alliance, indicator_code, month;
 
+-- The selected place (null: any): a row of a city, a county or a town in it. The one place filter of
+-- every scoped_* macro; a county's row has no town, so selecting a town leaves it out.
+create or replace macro in_place(p_city, p_county, p_town, city_code, county_code, town_code) as
+    (p_city is null or city_code = p_city)
+    and (p_county is null or county_code = p_county)
+    and (p_town is null or town_code = p_town);
+
 -- Jurisdictions (healthdash/access/scope.py): what an account may read, decided here so that every
 -- page query applies it with the account's bound $scope_kind and $scope_code. A null kind reads nothing.
 -- A place's rows (its totals, its facilities) are in reach of the province and of its own city or county;
@@ -343,18 +350,14 @@ create or replace macro scoped_facts(p_city, p_county, p_town, p_alliance, p_tie
 select f.*
 from indicator_fact f
 where p_alliance is null
-  and (p_city is null or f.city_code = p_city)
-  and (p_county is null or f.county_code = p_county)
-  and (p_town is null or f.town_code = p_town)
+  and in_place(p_city, p_county, p_town, f.city_code, f.county_code, f.town_code)
   and (f.facility_code is null or list_contains(p_tiers, f.tier))
   and (reach_place(p_kind, p_code, f.city_code, f.county_code) or reach_facility(p_kind, p_code, f.facility_code))
 union all
 select f.* exclude (scope_alliance)
 from alliance_fact f
 where f.scope_alliance = p_alliance
-  and (p_city is null or f.city_code = p_city)
-  and (p_county is null or f.county_code = p_county)
-  and (p_town is null or f.town_code = p_town)
+  and in_place(p_city, p_county, p_town, f.city_code, f.county_code, f.town_code)
   and (f.facility_code is null or list_contains(p_tiers, f.tier))
   and (reach_place(p_kind, p_code, f.city_code, f.county_code) or reach_facility(p_kind, p_code, f.facility_code)
        or (p_kind = 'alliance' and p_alliance = p_code));
@@ -374,9 +377,7 @@ left join (
     group by all
 ) m on m.facility_code = g.facility_code
 where g.in_scope
-  and (p_city is null or g.city_code = p_city)
-  and (p_county is null or g.county_code = p_county)
-  and (p_town is null or g.town_code = p_town)
+  and in_place(p_city, p_county, p_town, g.city_code, g.county_code, g.town_code)
   and list_contains(p_tiers, g.tier)
   and (p_alliance is null or m.facility_code is not null)
   and (reach_place(p_kind, p_code, g.city_code, g.county_code) or reach_facility(p_kind, p_code, g.facility_code));

@@ -14,6 +14,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from healthdash.access import audit
+from healthdash.access.audit import Action
+from healthdash.access.store import open_store
 from healthdash.core.filters import Filters
 from healthdash.data.db import EVERYTHING
 from healthdash.data.quality import exceptions, outliers, reporting
@@ -123,6 +126,8 @@ def test_an_exception_recorded_from_the_grid_and_withdrawn(demo_db: Path, tmp_pa
     listed = next(f.value for f in at.dataframe if "报送截止日" in f.value.columns)
     assert unit in set(listed["机构或单位"]), "its months are owed again"
     assert at.dataframe(key="quality_exceptions").value["撤销"].iloc[0].startswith("县数据员于")
+    logged = audit.entries(open_store(db), action=Action.QUALITY_EXCEPTION)
+    assert sorted(entry.detail.get("withdrawn", "") for entry in logged) == ["", "yes"], "both are in the audit trail"
 
 
 def pd_month(value: object) -> date:
