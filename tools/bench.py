@@ -295,7 +295,7 @@ def tool_cases(con: duckdb.DuckDBPyConnection, facts: Facts) -> list[Case]:
 
 
 def quality_cases(con: duckdb.DuckDBPyConnection, facts: Facts) -> list[Case]:
-    """The data-quality queries (issue 20), which no page runs yet: over the last twelve months, for the
+    """The data-quality engine's queries (issue 20), besides those its page runs: over the last twelve months, for the
     whole database, the county of its largest county hospital and its largest county medical community,
     at the default thresholds; the grid and the late reports of that county; a flag's series and marks."""
     from healthdash.data.quality import outliers, reporting
@@ -331,7 +331,7 @@ def quality_cases(con: duckdb.DuckDBPyConnection, facts: Facts) -> list[Case]:
         Case("report_rates_by_alliance", reporting.params(everything, as_of=as_of), "quality, all"),
         Case("report_grid", county_params, "quality, county"),
         Case("report_missing", {**county_params, "states": ["missing", "late"]}, "quality, county, late too"),
-        Case("report_exceptions", {}, "quality"),
+        Case("report_exceptions", {"city": None, "county": None, "town": None}, "quality"),
         Case("quality_series", {**key.params(), "z": outliers.DEFAULT_Z}, "quality, one flag"),
         Case("quality_mark_history", key.params(), "quality, one flag"),
     ]
