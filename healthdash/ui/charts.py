@@ -202,17 +202,21 @@ def plain_bars(
     height_per_bar: int = 26,
     label_limit: int = 220,
     selection: alt.Parameter | None = None,
+    ticks: tuple[float, ...] | None = None,
 ) -> alt.LayerChart:
     """Horizontal bars of one colour, largest on top, each labelled with its pre-formatted `text`: for
     figures with no pass/fail to colour. With `highlight`, the row whose `label` equals it keeps `color`
     and the others turn pale (the selected alliance); `target` is drawn as a rule; with `selection` (a
-    point selection), clicking a bar selects it."""
+    point selection), clicking a bar selects it; `ticks`: the axis's values (a share stops at 100%, the
+    headroom for labels past it unmarked)."""
     order = alt.EncodingSortField(field=value, op="max", order="descending")
     # Headroom on the right for the label of the longest bar.
     top = max(float(frame[value].max() or 1), target or 0.0) * 1.2
     base = alt.Chart(frame).encode(
         y=alt.Y(f"{label}:N", sort=order, title=None, axis=alt.Axis(labelLimit=label_limit)),
-        x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=axis_format, tickCount=4),
+        x=alt.X(f"{value}:Q", title=value_title,
+                axis=alt.Axis(format=axis_format, tickCount=4) if ticks is None
+                else alt.Axis(format=axis_format, values=list(ticks)),
                 scale=alt.Scale(domain=[0, top], nice=False)),
     )
     shade = (alt.condition(alt.datum[label] == highlight, alt.value(color), alt.value(PALE_BLUE))

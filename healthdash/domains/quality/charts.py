@@ -17,7 +17,8 @@ def rate_bars(frame: pd.DataFrame) -> ChartSpec | None:
         return None
     shown = frame.assign(place_name=frame["place_name"].fillna(frame["place_code"]).astype(str))
     return charts.plain_bars(shown.head(30), label="place_name", value="reporting_rate", text="label",
-                             value_title=t("quality.page.reporting_rate"), axis_format=".0%", label_limit=260)
+                             value_title=t("quality.page.reporting_rate"), axis_format=".0%", label_limit=260,
+                             ticks=(0.0, 0.25, 0.5, 0.75, 1.0))
 
 
 def trend_chart(frame: pd.DataFrame) -> ChartSpec | None:
