@@ -27,7 +27,7 @@ SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
 # The brief's flags come first; CHROMIUM_ARGS adds the rest of the harness's (no proxy, no other host).
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", *CHROMIUM_ARGS]
-# Started with `-c`: the audit hook, then exactly what `python -m healthdash.serve` runs.
+# Started as `python -c LAUNCH MODULE ARGS...`: the audit hook, then what `python -m MODULE ARGS...` runs.
 LAUNCH = """
 import runpy, socket, sys
 LOCAL = ("127.0.0.1", "localhost", "::1", "0.0.0.0", "::", None, "")
@@ -37,8 +37,9 @@ def hook(event, args):
     elif event == "socket.getaddrinfo" and args[0] not in LOCAL and args[0] != b"localhost":
         print("NETWORK-ATTEMPT getaddrinfo", args[0], file=sys.stderr, flush=True)
 sys.addaudithook(hook)
-sys.argv = ["healthdash.serve", *sys.argv[1:]]
-runpy.run_module("healthdash.serve", run_name="__main__", alter_sys=True)
+module = sys.argv[1]
+sys.argv = [module, *sys.argv[2:]]
+runpy.run_module(module, run_name="__main__", alter_sys=True)
 """
 
 
@@ -79,7 +80,8 @@ def main(bundle: Path, screenshot: Path) -> dict:
     env = {"PATH": "/usr/bin:/bin", "HOME": str(bundle), "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1"}
     log_path = bundle / "server.log"
     with open(log_path, "wb") as log:
-        server = subprocess.Popen([str(bundle / ".venv/bin/python"), "-c", LAUNCH, "--server.port", str(port)],
+        server = subprocess.Popen([str(bundle / ".venv/bin/python"), "-c", LAUNCH, "healthdash.serve",
+                                   "--server.port", str(port)],
                                   cwd=bundle, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     try:
         url = f"http://127.0.0.1:{port}"
@@ -102,6 +104,11 @@ def main(bundle: Path, screenshot: Path) -> dict:
             result["problems"] = page.locator(PROBLEMS).all_inner_texts()
             result["title"] = page.title()
             page.screenshot(path=str(screenshot), full_page=False)
+            # The data officers' page (locked until its password is set): it must draw too.
+            page.goto(f"{url}/data", timeout=60_000)
+            page.wait_for_selector(APP_IDLE, timeout=60_000)
+            result["data_page_problems"] = page.locator(PROBLEMS).all_inner_texts()
+            result["data_page_text"] = page.locator("section.main, [data-testid='stMain']").first.inner_text()[:400]
             browser.close()
         result["requests"] = len(requests)
         result["outside_requests"] = sorted({r for r in requests if not is_local(r)})

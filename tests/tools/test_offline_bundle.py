@@ -68,16 +68,19 @@ def test_x86_64_bundle_installs_and_serves_with_no_network(tmp_path: Path) -> No
     install_s = time.monotonic() - started
     assert "安装完成" in installed.stdout
 
+    started = time.monotonic()
     shot = SCREENSHOTS / "offline-bundle-first-page.png"
     shot.parent.mkdir(parents=True, exist_ok=True)
     probe = run(["flock", "/tmp/browser.lock", "unshare", "-n", "--", sys.executable,
                  str(REPO / "tests/tools/offline_probe.py"), str(root), str(shot)], REPO, 400)
+    probe_s = time.monotonic() - started  # includes waiting for the browser lock
     seen = json.loads(probe.stdout.strip().splitlines()[-1])
     assert "error" not in seen, f"{seen['error']}\n{seen.get('log_tail', '')}"
     assert seen["interfaces"] == ["lo"] and seen["outside"], f"the namespace was not cut off: {seen}"
     assert seen["database_built"], "the first start built the demo database"
     assert seen["metrics"] >= 3 and not seen["problems"], f"the first page did not draw cleanly: {seen}"
     assert seen["title"] == "医联体运行监测看板"
+    assert "数据管理" in seen["data_page_text"] and not seen["data_page_problems"], f"the data page: {seen}"
     assert seen["outside_requests"] == [], "the page asked for something beyond 127.0.0.1"
     assert seen["server_network_attempts"] == [], "the server tried to reach the network"
 
@@ -89,7 +92,18 @@ def test_x86_64_bundle_installs_and_serves_with_no_network(tmp_path: Path) -> No
     assert made["pdf_starts"] == "%PDF-" and made["pdf_font"].startswith(str(root / "fonts"))
     assert made["png_title_dark_pixels"] > DRAWN_TITLE_PIXELS, "the chart's Chinese title was not drawn"
     print(f"\n[bundle] {archive.stat().st_size / 1e6:.0f} MB, built in {built_s:.0f} s, installed offline in "
-          f"{install_s:.0f} s, server up {seen['server_answered_s']} s, first page {seen['first_page_s']} s")
+          f"{install_s:.0f} s, server up {seen['server_answered_s']} s, first page {seen['first_page_s']} s, browser step "
+          f"{probe_s:.0f} s")
+
+
+def test_the_probe_notices_a_server_that_reaches_out(tmp_path: Path) -> None:
+    from tests.tools.offline_probe import LAUNCH
+
+    (tmp_path / "reaching.py").write_text("import socket\ntry:\n    socket.create_connection(('pypi.org', 443), 1)\n"
+                                          "except OSError:\n    pass\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", LAUNCH, "reaching"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=30, check=False)
+    assert "NETWORK-ATTEMPT getaddrinfo pypi.org" in done.stderr
 
 
 def test_every_requirement_has_an_aarch64_wheel() -> None:
