@@ -10,13 +10,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 PORT ?= 8501
+PLATFORM ?= x86_64
 PYTEST_ARGS ?=
 
 # Playwright (the Python package) drives Debian's /usr/bin/chromium: it must never download a browser.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-fast lint bench install install-dev clean
+.PHONY: run test test-fast lint bench bundle install install-dev clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +55,11 @@ lint: install-dev
 
 bench: install
 	$(PY) -m tools bench
+
+## bundle: dist/healthdash-<version>-offline-$(PLATFORM).tar.gz for an intranet without internet (PLATFORM=x86_64|aarch64;
+## docs/DEPLOY.md): the project, its wheels for CPython 3.11 on Linux, the CJK fonts and install.sh
+bundle: install
+	$(PY) -m tools bundle --platform $(PLATFORM)
 
 clean:
 	rm -rf artifacts .pytest_cache .ruff_cache .hypothesis

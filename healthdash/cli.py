@@ -1,4 +1,5 @@
-"""Command line: `python -m healthdash <command>`: build the demo database, write the template, load and undo.
+"""Command line: `python -m healthdash <command>`: build the demo database, write the template, load and undo,
+back up, restore and check the database.
 
 Heavy modules are imported inside the commands, so `python -m healthdash --help` stays quick. A command that
 sets `needs_database` has its database checked first, and what is wrong with it said in one line. The benchmark
@@ -207,8 +208,74 @@ def add_users(commands: Commands) -> None:
     add(commands)
 
 
+def add_maintenance(commands: Commands) -> None:
+    parser = commands.add_parser("backup", help="copy the database, accounts and audit log into a folder (safe while serving)")
+    parser.add_argument("--out", type=Path, required=True, help="folder to write the backup into (new or empty)")
+    parser.add_argument("--db", type=Path, default=None, help=DB_HELP)
+    parser.set_defaults(run=_backup, needs_database=True)
+    parser = commands.add_parser("restore", help="put a backup back (safe while serving; the replaced files are kept)")
+    parser.add_argument("--from", dest="source", type=Path, required=True, help="folder a backup was written to")
+    parser.add_argument("--db", type=Path, default=None, help=DB_HELP)
+    parser.set_defaults(run=_restore)
+    parser = commands.add_parser("check", help="report the database's schema version and upgrade an older one")
+    parser.add_argument("--db", type=Path, default=None, help=DB_HELP)
+    parser.add_argument("--no-migrate", action="store_true", help="only report; change nothing")
+    parser.set_defaults(run=_check, needs_database=True)
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from healthdash.ingest import maintenance
+
+    return _said(lambda: print("已备份，写入了 / backup written:", *maintenance.files_of(
+        maintenance.backup(db_of(args), args.out)), sep="\n"))
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from healthdash.ingest import maintenance
+
+    return _said(lambda: print("已恢复，写入了 / restored:", *maintenance.files_of(
+        maintenance.restore(db_of(args), args.source)), sep="\n"))
+
+
+def _check(args: argparse.Namespace) -> int:
+    from healthdash.data.migrate import CURRENT
+    from healthdash.ingest import maintenance
+
+    def report() -> None:
+        checked = maintenance.check(db_of(args), apply=not args.no_migrate)
+        kind = "模拟演示数据" if checked.kind == "demo" else "正式数据"
+        print(f"数据库 / database: {db_of(args)}（{kind}）")
+        print(f"架构版本 / schema version: {checked.before}（本程序 / this release: {CURRENT}）")
+        if not checked.steps:
+            print("无需升级。/ Up to date.")
+            return
+        for step in checked.steps:
+            print(f"  → {step.version}: {step.zh} / {step.en}")
+        if checked.after == checked.before:
+            print("以上步骤尚未执行（--no-migrate）。/ Not applied (--no-migrate).")
+        else:
+            print(f"已升级到 {checked.after}；升级前的文件保留为 {checked.kept}（确认无误后可删除）。"
+                  f" / Upgraded to {checked.after}; the previous file is kept as {checked.kept}.")
+
+    return _said(report)
+
+
+def _said(work: Callable[[], None]) -> int:
+    """Run `work`; a maintenance refusal is one line on stderr and exit status 1 (nothing was changed)."""
+    from healthdash.data.migrate import NewerDatabase
+    from healthdash.ingest.maintenance import MaintenanceError
+
+    try:
+        work()
+    except (MaintenanceError, NewerDatabase) as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    return 0
+
+
 # Add a command: write add_<name>(commands) that sets `run`, and list it here.
-COMMANDS: tuple[Callable[[Commands], None], ...] = (_add_build_demo, add_template, add_import, add_undo, add_users)
+COMMANDS: tuple[Callable[[Commands], None], ...] = (_add_build_demo, add_template, add_import, add_undo, add_users,
+                                                    add_maintenance)
 
 
 def run(argv: Sequence[str] | None, commands: Sequence[Callable[[Commands], None]], prog: str, description: str) -> int:

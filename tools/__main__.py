@@ -1,4 +1,4 @@
-"""Benchmark and load-test tooling: `python -m tools bench | loadtest | bench-load`. The product never imports it."""
+"""Tooling: `python -m tools bench | loadtest | bench-load | bundle`. The product never imports it."""
 
 from __future__ import annotations
 
@@ -85,8 +85,24 @@ def _bench_load(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_bundle(commands: Commands) -> None:
+    parser = commands.add_parser("bundle", help="the offline install bundle: project, wheelhouse, fonts, install.sh")
+    parser.add_argument("--platform", default="x86_64", choices=("x86_64", "aarch64"),
+                        help="Linux machine type of the target (default x86_64)")
+    parser.add_argument("--check-only", action="store_true",
+                        help="only download and check that every requirement has a wheel for the platform")
+    parser.set_defaults(run=_bundle)
+
+
+def _bundle(args: argparse.Namespace) -> int:
+    from tools import bundle
+
+    return bundle.main(args.platform, args.check_only)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    return run(argv, (_add_bench, _add_loadtest, add_bench_load), "python -m tools", "医联体运行监测看板: benchmark and load test")
+    return run(argv, (_add_bench, _add_loadtest, add_bench_load, _add_bundle), "python -m tools",
+               "医联体运行监测看板: benchmark, load test and the offline bundle")
 
 
 if __name__ == "__main__":

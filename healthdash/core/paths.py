@@ -17,3 +17,5 @@ INDICATORS_CSV = DATA_DIR / "indicators.csv"
 CALIBRATION_CSV = DATA_DIR / "calibration.csv"
 LOCALE_DIR = PACKAGE / "locales"
 FAVICON = PACKAGE / "assets" / "favicon.png"
+# Noto Sans CJK shipped in the offline bundle (tools/bundle.py), for servers without fonts-noto-cjk.
+FONT_DIR = ROOT / "fonts"

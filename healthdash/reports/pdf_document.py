@@ -12,6 +12,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from healthdash.core.fmt import MET_MARK, NOT_MET_MARK
+from healthdash.core.paths import FONT_DIR
 
 # (file, index of the Simplified Chinese face in the collection); Debian's fonts-noto-cjk first.
 FONT_CANDIDATES: tuple[tuple[Path, Path, int], ...] = (
@@ -19,6 +20,8 @@ FONT_CANDIDATES: tuple[tuple[Path, Path, int], ...] = (
      Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"), 2),
     (Path("/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc"),
      Path("/usr/share/fonts/truetype/noto/NotoSansCJK-Bold.ttc"), 2),
+    # The offline bundle's copy, for a server without fonts-noto-cjk.
+    (FONT_DIR / "NotoSansCJK-Regular.ttc", FONT_DIR / "NotoSansCJK-Bold.ttc", 2),
 )
 FONT = "NotoSansSC"
 SYMBOL_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -35,7 +38,7 @@ def font_files() -> tuple[Path, Path, int]:
     for regular, bold, index in FONT_CANDIDATES:
         if regular.is_file():
             return regular, bold if bold.is_file() else regular, index
-    raise BriefingError("no Noto Sans CJK font: apt-get install fonts-noto-cjk")
+    raise BriefingError(f"no Noto Sans CJK font: apt-get install fonts-noto-cjk, or put it in {FONT_DIR}")
 
 
 class BriefingDocument(FPDF):

@@ -15,6 +15,7 @@ from pathlib import Path
 import vl_convert as vlc
 
 from healthdash.core.exports import TitleBlock
+from healthdash.core.paths import FONT_DIR
 from healthdash.ui.chart_cache import ChartSpec
 
 # Debian's fonts-noto-cjk; other places a deployment might keep CJK fonts come after it.
@@ -23,6 +24,7 @@ FONT_DIRS: tuple[Path, ...] = (
     Path("/usr/share/fonts/truetype/noto"),
     Path("/usr/share/fonts/opentype"),
     Path("/usr/local/share/fonts"),
+    FONT_DIR,  # the offline bundle's copy, for a server without fonts-noto-cjk
 )
 EXPORT_WIDTH = 1200
 EXPORT_HEIGHT = 600

@@ -1,0 +1,72 @@
+"""Schema versions of the dashboard database and the steps from each to the next (`python -m healthdash check`).
+
+meta.schema_version names the layout a database has; a database built before the record existed counts
+as version 0. A step brings a database to its version; steps run in order on a copy of the database (the
+caller swaps it in, as a load does: healthdash.ingest.maintenance). Add a step for every change of
+data/schema.sql or data/quality_schema.sql that an older file lacks, and raise build.SCHEMA_VERSION to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import duckdb
+
+from healthdash.data import build
+from healthdash.data.quality import schema as quality_schema
+
+
+@dataclass(frozen=True)
+class Step:
+    version: str  # the version the database has after this step
+    zh: str
+    en: str
+    apply: Callable[[duckdb.DuckDBPyConnection], None]
+
+
+def _record_only(con: duckdb.DuckDBPyConnection) -> None:
+    """Version 1 is the first layout: nothing to change but the record itself."""
+
+
+def _quality_tables(con: duckdb.DuckDBPyConnection) -> None:
+    quality_schema.ensure_tables(con)
+    build.rebuild_rollups(con)
+
+
+STEPS: tuple[Step, ...] = (
+    Step("1", "记录架构版本号（早期数据库没有这条记录）", "record the schema version (older files lack it)",
+         _record_only),
+    Step("2", "添加数据质量基础表（报送记录、例外、跟进标记），重建全部汇总表",
+         "add the data-quality tables (issue 20) and rebuild every rollup", _quality_tables),
+)
+CURRENT = STEPS[-1].version
+
+
+class NewerDatabase(Exception):
+    """The database was written by a newer release than this one."""
+
+
+def version_of(con: duckdb.DuckDBPyConnection) -> str:
+    """meta.schema_version, or "0" when the database has no such record."""
+    row = con.execute("select value from meta where key = 'schema_version'").fetchone()
+    return row[0] if row else "0"
+
+
+def pending(version: str) -> list[Step]:
+    """The steps a database at `version` still needs, in order; NewerDatabase if it is ahead of this release."""
+    if not version.isdigit() or int(version) > int(CURRENT):
+        raise NewerDatabase(
+            f"数据库的架构版本为 {version}，本程序只支持到 {CURRENT}：请使用与数据库相同或更新的安装包"
+            f" / the database has schema version {version}, this release knows up to {CURRENT}")
+    return [step for step in STEPS if int(step.version) > int(version)]
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[Step]:
+    """Apply every pending step to `con` (a writable copy), recording each version as it is reached."""
+    done = []
+    for step in pending(version_of(con)):
+        step.apply(con)
+        con.execute("insert or replace into meta values ('schema_version', $version)", {"version": step.version})
+        done.append(step)
+    return done

@@ -1,0 +1,124 @@
+"""Backup, restore and the schema check, as IT staff run them: `python -m healthdash backup | restore | check`
+on a database the dashboard is reading (a read-only connection stays open throughout)."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from healthdash.access import accounts
+from healthdash.access.roles import Role
+from healthdash.access.store import open_store
+from healthdash.cli import main
+from healthdash.data import migrate
+from healthdash.data.db import open_readonly
+from healthdash.ingest import loader
+from tests.support.signed import FAST, PASSWORD, with_accounts
+
+# What a database written before the data-quality work (issue 20) lacks, derived tables first.
+PRE_QUALITY_TABLES = ("report_count_alliance", "report_count", "report_status", "report_place", "quality_flag",
+                      "quality_score", "quality_mark", "report_exception", "report_receipt", "facility_dates")
+
+
+def meta(db: Path) -> dict[str, str]:
+    with contextlib.closing(open_readonly(db)) as con:
+        return dict(con.execute("select key, value from meta").fetchall())
+
+
+def account_names(db: Path) -> list[str]:
+    with contextlib.closing(sqlite3.connect(db.with_name("accounts.sqlite"))) as con:
+        return sorted(row[0] for row in con.execute("select name from account"))
+
+
+def test_check_upgrades_a_database_of_the_previous_layout(demo_db: Path, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "health.duckdb"
+    db.write_bytes(demo_db.read_bytes())
+    with contextlib.closing(duckdb.connect(str(db))) as con:
+        con.execute("drop view quality_value")
+        for table in PRE_QUALITY_TABLES:
+            con.execute(f"drop table {table}")
+        con.execute("delete from meta where key = 'schema_version'")
+    with contextlib.closing(open_readonly(db)) as con, pytest.raises(duckdb.CatalogException):
+        con.execute("select count(*) from report_status").fetchone()
+
+    assert main(["check", "--db", str(db), "--no-migrate"]) == 0
+    assert "架构版本 / schema version: 0" in capsys.readouterr().out
+    assert "schema_version" not in meta(db), "--no-migrate changes nothing"
+
+    reader = open_readonly(db)  # the dashboard keeps reading the file it opened
+    assert main(["check", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "→ 1:" in out and "→ 2:" in out and f"已升级到 {migrate.CURRENT}" in out
+    assert meta(db)["schema_version"] == migrate.CURRENT
+    with contextlib.closing(open_readonly(db)) as con:
+        assert con.execute("select count(*) from report_status").fetchone()[0] > 0
+        assert con.execute("select count(*) from facility_dates").fetchone()[0] >= 0
+    assert reader.execute("select count(*) from meta").fetchone()[0] > 0
+    reader.close()
+    assert list(tmp_path.glob("health.duckdb.before-v*")), "the file before the upgrade is kept"
+
+    inode = db.stat().st_ino
+    assert main(["check", "--db", str(db)]) == 0
+    assert "无需升级" in capsys.readouterr().out and db.stat().st_ino == inode
+
+
+def test_a_database_of_a_newer_release_is_refused(demo_db: Path, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "health.duckdb"
+    db.write_bytes(demo_db.read_bytes())
+    with contextlib.closing(duckdb.connect(str(db))) as con:
+        con.execute("update meta set value = '99' where key = 'schema_version'")
+    assert main(["check", "--db", str(db)]) == 1
+    assert "本程序只支持到" in capsys.readouterr().err
+    assert meta(db)["schema_version"] == "99"
+
+
+def test_backup_then_restore_while_served_brings_back_data_and_accounts(
+        demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    live = tmp_path / "live"
+    live.mkdir()
+    db = with_accounts(demo_db, live / "health.duckdb", [("county_viewer", Role.VIEWER, None)])
+    reader = open_readonly(db)
+    assert main(["backup", "--db", str(db), "--out", str(tmp_path / "backup")]) == 0
+    said = capsys.readouterr().out
+    assert "数据库" in said and "账户库（1 个账户" in said and "MANIFEST.json" in said
+
+    # After the backup: a load changes the database, a second account is added.
+    loader.write(db, lambda con: con.execute("insert into meta values ('after_backup', 'yes')"))
+    store = open_store(db, iterations=FAST)
+    accounts.add_account(store, "late_analyst", Role.ANALYST, None, PASSWORD, by="test", must_change=False)
+    store.close()
+    assert account_names(db) == ["county_viewer", "late_analyst"]
+
+    assert main(["restore", "--db", str(db), "--from", str(tmp_path / "backup")]) == 0
+    said = capsys.readouterr().out
+    assert "恢复前的数据库" in said and "恢复前的账户库" in said
+    assert "after_backup" not in meta(db)
+    assert account_names(db) == ["county_viewer"]
+    kept = list(live.glob("health.duckdb.before-restore-*"))
+    assert len(kept) == 1 and "after_backup" in meta(kept[0]), "the replaced file is kept"
+    assert reader.execute("select count(*) from meta").fetchone()[0] > 0, "an open reader is unharmed"
+    reader.close()
+
+
+def test_a_damaged_backup_is_refused_and_changes_nothing(demo_db: Path, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "live" / "health.duckdb"
+    db.parent.mkdir()
+    db.write_bytes(demo_db.read_bytes())
+    assert main(["backup", "--db", str(db), "--out", str(tmp_path / "backup")]) == 0
+    assert main(["backup", "--db", str(db), "--out", str(tmp_path / "backup")]) == 1, "never overwrites a backup"
+    copy = tmp_path / "backup" / "health.duckdb"
+    with open(copy, "r+b") as file:
+        file.seek(copy.stat().st_size // 2)
+        file.write(b"\xff" * 16)
+    inode = db.stat().st_ino
+    capsys.readouterr()
+    assert main(["restore", "--db", str(db), "--from", str(tmp_path / "backup")]) == 1
+    assert "已损坏" in capsys.readouterr().err
+    assert db.stat().st_ino == inode and not list(db.parent.glob("*.before-restore-*"))

@@ -1,0 +1,53 @@
+"""deploy/: the nginx site and the systemd unit both take their settings from the one env file."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+DEPLOY = REPO / "deploy"
+
+
+def settings(text: str) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in text.splitlines() if line and not line.startswith("#"))
+
+
+def configure(tmp_path: Path, env_text: str) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "healthdash.env").write_text(env_text, encoding="utf-8")
+    return subprocess.run([str(DEPLOY / "configure.sh"), str(tmp_path / "healthdash.env"), str(tmp_path / "site.conf"),
+                           str(tmp_path), str(tmp_path)], capture_output=True, text=True, check=False)
+
+
+def test_the_nginx_site_is_rendered_from_the_env_file_with_streamlits_websocket(tmp_path: Path) -> None:
+    env = (DEPLOY / "healthdash.env").read_text(encoding="utf-8")
+    env = env.replace("dashboard.wjw.example.gov.cn", "jk.wjw.test").replace("HEALTHDASH_PORT=8501", "HEALTHDASH_PORT=8642")
+    env = env.replace("HEALTHDASH_MAX_LOAD_MB=50", "HEALTHDASH_MAX_LOAD_MB=77")
+    assert configure(tmp_path, env).returncode == 0
+    site = (tmp_path / "site.conf").read_text(encoding="utf-8")
+    assert "${HEALTHDASH" not in site
+    assert "server_name jk.wjw.test;" in site and "server 127.0.0.1:8642;" in site
+    assert "client_max_body_size 77m;" in site
+    stream = site[site.index("location /_stcore/stream"):]
+    for line in ("proxy_http_version 1.1;", "proxy_set_header Upgrade $http_upgrade;",
+                 'proxy_set_header Connection "upgrade";', "proxy_read_timeout 86400s;"):
+        assert line in stream
+    assert (tmp_path / "healthdash.service").is_file() and (tmp_path / "healthdash").is_file()
+
+
+def test_every_variable_the_unit_and_the_site_use_is_in_the_env_file() -> None:
+    defined = settings((DEPLOY / "healthdash.env").read_text(encoding="utf-8"))
+    unit = (DEPLOY / "healthdash.service").read_text(encoding="utf-8")
+    site = (DEPLOY / "nginx-healthdash.conf.in").read_text(encoding="utf-8")
+    used = set(re.findall(r"\$\{(HEALTHDASH_\w+)\}", unit + site))
+    assert used and used <= defined.keys()
+    assert "EnvironmentFile=/etc/healthdash/healthdash.env" in unit
+    assert defined["HEALTHDASH_DB"].startswith("/var/lib/healthdash/"), "the database lives outside the bundle"
+
+
+def test_a_missing_setting_stops_configure_with_a_chinese_message(tmp_path: Path) -> None:
+    env = (DEPLOY / "healthdash.env").read_text(encoding="utf-8").replace("HEALTHDASH_PORT=8501\n", "")
+    done = configure(tmp_path, env)
+    assert done.returncode == 1 and "缺少 HEALTHDASH_PORT" in done.stderr
+    assert not (tmp_path / "site.conf").exists()
