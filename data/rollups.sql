@@ -250,7 +250,19 @@ select
 from region_level x
 join region r on r.code = x.region_code
 left join region county on r.level = 'town' and county.code = r.parent_code
-order by indicator_code, month;
+-- Sorted by place: a county's rows are a few row groups, so its pages do not slow down as counties are added.
+order by county_code, town_code, indicator_code, month;
+
+-- indicator_fact summed per county, tier and month: what a selection of the province, a city or a county
+-- reads (macro place_facts), a small fraction of the facility rows. Sums of the same rows, so every
+-- aggregation kind (ratios, stocks, year to date) comes out as from the facility grain. Summed as exact
+-- decimals: a parallel sum of doubles differs in its last bits from build to build.
+create or replace table indicator_county_fact as
+select indicator_code, month, city_code, county_code, tier,
+    sum(numerator::decimal(38, 10))::double as numerator, sum(denominator::decimal(38, 10))::double as denominator,
+from indicator_fact
+group by all
+order by county_code, indicator_code, month;
 
 -- indicator_fact again for each alliance: the rows a selection of that alliance sees, under its code
 -- (scope_alliance). Those are the rows of the alliance's own work, every other row of its member
@@ -361,6 +373,28 @@ where f.scope_alliance = p_alliance
   and (f.facility_code is null or list_contains(p_tiers, f.tier))
   and (reach_place(p_kind, p_code, f.city_code, f.county_code) or reach_facility(p_kind, p_code, f.facility_code)
        or (p_kind = 'alliance' and p_alliance = p_code));
+
+-- Whether a selection can read the county grain: no town, no alliance, and an account of a place (a
+-- facility's account reads only its own rows), unless the query groups by town or facility (p_fine).
+create or replace macro county_grain(p_town, p_alliance, p_kind, p_fine) as
+    p_town is null and p_alliance is null and p_kind in ('province', 'city', 'county') and not p_fine;
+
+-- The selection's facts at the coarsest grain that answers it: indicator_county_fact when county_grain
+-- holds, else scoped_facts' facility rows. The same columns either way (town and facility null at the
+-- county grain); the branch not taken is a constant false, so it reads nothing.
+create or replace macro place_facts(p_city, p_county, p_town, p_alliance, p_tiers, p_kind, p_code, p_fine) as table
+select c.indicator_code, c.month, c.city_code, c.county_code, null::varchar as town_code,
+    null::varchar as facility_code, c.tier, c.numerator, c.denominator,
+from indicator_county_fact c
+where county_grain(p_town, p_alliance, p_kind, p_fine)
+  and in_place(p_city, p_county, null, c.city_code, c.county_code, null)
+  and (c.tier is null or list_contains(p_tiers, c.tier))
+  and reach_place(p_kind, p_code, c.city_code, c.county_code)
+union all
+select f.indicator_code, f.month, f.city_code, f.county_code, f.town_code, f.facility_code, f.tier, f.numerator,
+    f.denominator,
+from scoped_facts(p_city, p_county, p_town, p_alliance, p_tiers, p_kind, p_code) f
+where not county_grain(p_town, p_alliance, p_kind, p_fine);
 
 -- Facilities inside the selection and the jurisdiction, for page queries over facility-level rollups. counted_from is the
 -- first month a facility's rows count: for an alliance, the later of its founding and the member's
