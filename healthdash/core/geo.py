@@ -131,13 +131,13 @@ def read_areas(raw: bytes) -> list[Area]:
         code = _code_of(properties)
         if not _CODE.match(code):
             raise BoundaryError("bad_code", number=number, value=code or "—", keys="、".join(CODE_KEYS[:4]))
-        polygons = _polygons(feature.get("geometry"))
+        polygons = _polygons(feature.get("geometry") if isinstance(feature, dict) else None)
         if polygons is None:
-            raise BoundaryError("bad_geometry", number=number, code=code)
+            raise BoundaryError("bad_geometry", number=number, adcode=code)
         if not _in_degrees(polygons):
-            raise BoundaryError("not_degrees", number=number, code=code)
+            raise BoundaryError("not_degrees", number=number, adcode=code)
         if code in areas:
-            raise BoundaryError("duplicate", code=code)
+            raise BoundaryError("duplicate", adcode=code)
         areas[code] = Area(code, _name_of(properties), polygons)
     return list(areas.values())
 
