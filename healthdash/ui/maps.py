@@ -36,6 +36,9 @@ CLASSINGS = (TARGET, QUANTILE)
 QUANTILE_FILLS = ("#DCE8F7", "#A9C6EC", "#6C9BD8", "#2F6BBF")
 NO_DATA_FILL = "#FFFFFF"
 OUTLINE = "#5B6573"
+# The labels' view name; Vega puts "<name>_marks" on their SVG group, which lets clicks through to the area.
+LABELS = "map_labels"
+_CLICK_THROUGH = f"<style>.{LABELS}_marks {{ pointer-events: none; }}</style>"
 
 
 def _fill(key: str) -> str:
@@ -103,7 +106,7 @@ def map_spec(areas: pd.DataFrame, legend: list[str], fills: list[str], title: st
     ).add_params(selection)
     text_layer = alt.Chart(alt.InlineData(values=labels)).mark_text(
         fontSize=13, fontWeight="bold", lineBreak="\n", color="#1F2329", lineHeight=16,
-    ).encode(longitude="lon:Q", latitude="lat:Q", text="label:N")
+    ).encode(longitude="lon:Q", latitude="lat:Q", text="label:N").properties(name=LABELS)
     chart = alt.layer(shapes_layer, text_layer).properties(
         width="container", height=height, projection=alt.Projection(type="mercator"),
     ).configure_view(stroke=None)
@@ -213,6 +216,7 @@ def area_map(filters: Filters, indicator: Indicator, drill: Callable[[Filters, s
     title = indicator.name(current_lang())
     spec = map_spec(areas, legend, fills, title, current=current)
     st.caption(t("maps.caption", indicator=inert(title), level=t(f"level.{level}")))
+    st.html(_CLICK_THROUGH)
     chart_key = f"map_{indicator.code}_{filters.place or 'all'}_{filters.month_from}_{filters.month_to}_{classing}_{key}"
     event = presenter.altair_chart(spec, key=chart_key, on_select="rerun")
     st.caption(note(sources, missing))
