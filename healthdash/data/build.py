@@ -27,7 +27,7 @@ Progress = Callable[[float, str], None]
 # The tables a build may fill, as named in schema.sql. Insert statements are looked up here, so a
 # table name never reaches SQL text unless it is one of these.
 TABLES = ("region", "facility", "alliance", "alliance_member", "indicator", "service_volume", "resident_care",
-          "referral", "alliance_activity", "shared_service", "public_health", "import_batch",
+          "referral", "alliance_activity", "shared_service", "public_health", "import_batch", "region_boundary",
           # data quality (issue 20): data/quality_schema.sql
           "facility_dates", "report_receipt", "report_exception", "quality_mark")
 _INSERT = {name: f'insert into "{name}" by name select * from source_table' for name in TABLES}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from healthdash.data.boundaries import demo_boundaries
 from healthdash.data.build import Progress, row_count, write_database
 from healthdash.data.catalog import load_catalog
 from healthdash.data.demo.calibrate import calibrate_facts, calibrate_world, load_calibration
@@ -37,7 +38,7 @@ def build_demo(db_path: Path, scale: float = 1.0, seed: int = DEFAULT_SEED, prog
     route_table = routes(geo)
     raw["referral"] = expected_cells(geo, route_table, scale, rngs["referral_cells"])
     targets = calibrate_facts(raw, world, calibration, scale)
-    tables = {**world, "indicator": load_catalog(), **realise(raw, targets, rngs)}
+    tables = {**world, "indicator": load_catalog(), **realise(raw, targets, rngs), "region_boundary": demo_boundaries()}
     report(0.2, "生成转诊记录")
     tables["referral"] = events(geo, route_table, raw["referral"], of_table(targets, "referral"), rngs)
     # Data quality (issue 20): simulated delivery times, gaps and errors, after every published figure.

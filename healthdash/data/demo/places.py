@@ -179,6 +179,9 @@ def _regions(rng: np.random.Generator) -> tuple[pd.DataFrame, dict[str, list[str
             rows.append({"code": town_code, "name": name, "level": "town", "parent_code": place.code,
                          "in_scope": in_scope, "urban": place.urban})
     region = pd.DataFrame(rows)
+    # Cities and counties are real, so their codes are the administrative codes boundaries are keyed by;
+    # the towns' codes are made up in the national pattern and claim no boundary.
+    region["adcode"] = region["code"].where(region["level"] != "town")
     region = _with_populations(region, rng)
     return region, towns_of
 

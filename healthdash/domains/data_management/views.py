@@ -16,12 +16,13 @@ from healthdash.access.audit import Action
 from healthdash.access.roles import Permission
 from healthdash.core import exports
 from healthdash.core.fmt import fmt_count, fmt_month, fmt_number
+from healthdash.core.geo import BoundaryError
 from healthdash.core.i18n import current_lang, t
 from healthdash.core.markup import inert
 from healthdash.data.columns import TABLES_BY_NAME
 from healthdash.data.db import DatabaseId, database_id, database_path, open_readonly, run_query
 from healthdash.domains.quality.data import expected_range
-from healthdash.ingest import loader
+from healthdash.ingest import boundaries, loader
 from healthdash.ingest.loadfile import Source, limit_mb
 from healthdash.ui import account
 from healthdash.ui.widgets import dataset_kind
@@ -315,3 +316,42 @@ def _undo(history: pd.DataFrame) -> None:
             st.session_state.pop(_CHECKED, None)
             st.rerun()
 
+
+
+# Boundaries (maps) --------------------------------------------------------------------------------------
+
+
+def boundary_section() -> None:
+    """Load the commission's own county or town outlines: checked whole, loaded whole or not at all."""
+    st.subheader(t("data.boundary.title"), anchor=False)
+    st.caption(t("data.boundary.caption"))
+    limit = limit_mb()
+    round_ = st.session_state.get(_UPLOAD_ROUND, 0)
+    file = st.file_uploader(t("data.boundary.file"), type=["geojson", "json"], key=f"boundary_file_{round_}",
+                            max_upload_size=max(1, math.ceil(limit)))
+    if file is None:
+        return
+    raw = file.getvalue()
+    try:
+        checked = boundaries.check(database_path(), raw, limit)
+    except BoundaryError as error:
+        st.error(inert(t("data.boundary.refused", reason=t(f"maps.problem.{error.code}", **error.params))),
+                 icon=":material/error:")
+        account.record(Action.DRY_RUN, {"files": [file.name], "passed": False, "boundaries": error.code})
+        return
+    names = "、".join(checked.names[area.code] for area in checked.areas[:12])
+    st.success(inert(t("data.boundary.check", areas=len(checked.areas),
+                       names=names + ("…" if len(checked.areas) > 12 else ""))), icon=":material/check_circle:")
+    approval = st.text_input(t("data.boundary.approval"), key=f"boundary_approval_{round_}", max_chars=60).strip()
+    if st.button(t("data.boundary.apply", areas=len(checked.areas)), type="primary", icon=":material/map:",
+                 key="boundary_apply"):
+        try:
+            loaded = boundaries.load(database_path(), raw, file.name, approval or None, limit)
+        except BoundaryError as error:
+            st.error(inert(t("data.boundary.refused", reason=t(f"maps.problem.{error.code}", **error.params))),
+                     icon=":material/error:")
+            return
+        account.record(Action.LOAD, {"files": [file.name], "boundaries": loaded, "approval": approval or None})
+        st.session_state[_NOTICE] = t("data.boundary.done", areas=loaded)
+        st.session_state[_UPLOAD_ROUND] = round_ + 1
+        st.rerun()

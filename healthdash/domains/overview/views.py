@@ -17,7 +17,7 @@ from healthdash.data.kpi import Kpi, applicable, headline, indicator_catalog
 from healthdash.domains.overview.data import HEADLINE
 from healthdash.reports import briefing, summary
 from healthdash.reports import summary_rules as rules
-from healthdash.ui import account, urlstate, widgets
+from healthdash.ui import account, maps, urlstate, widgets
 from healthdash.ui.layout import Section
 
 # The copyable full text sits in a text box (select all, copy: that works on a plain-HTTP intranet, where
@@ -103,4 +103,5 @@ def sections(filters: Filters) -> list[Section]:
         *([Section(t("overview.ranking"), lambda: ranking(filters, ranked), width=3)] if ranked else []),
         Section(t("overview.attention"), lambda: widgets.attention_table(filters, shown, downloads=True),
                 width=2 if ranked else None),
+        *([Section(t("maps.title"), lambda: maps.indicator_map(filters, ranked))] if ranked else []),
     ]

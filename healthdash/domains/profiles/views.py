@@ -7,6 +7,8 @@ own URL key ?facility=CODE, kept by urlstate like any page-level choice.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
@@ -19,7 +21,7 @@ from healthdash.core.wording import target_text
 from healthdash.data.kpi import indicator_catalog
 from healthdash.domains.alliances import data as al
 from healthdash.domains.profiles import data as profiles
-from healthdash.ui import charts, links, presenter, urlstate, widgets
+from healthdash.ui import charts, links, maps, presenter, urlstate, widgets
 from healthdash.ui.layout import Section
 from healthdash.ui.sidebar import KEY, filter_options
 
@@ -79,11 +81,16 @@ def county_sections(county: Filters) -> list[Section]:
     cards = profiles.county_headline(county)
     if all(card.value is None for card in cards):
         return [Section(t("presenter.headline"), lambda: widgets.empty_state("profile.empty_county"), heading=False)]
+    # The county among its city's counties: a click on another opens that county's profile.
+    city = replace(county, county=None, town=None)
+    mapped = widgets.rankable(city, [card.indicator.code for card in cards])
     return [
         Section(t("presenter.headline"), lambda: widgets.kpi_grid(cards, county), heading=False),
         Section(t("profile.care"), lambda: care_pattern(county)),
         Section(t("profile.referrals"), lambda: county_referrals(county)),
         Section(t("profile.alliances"), lambda: county_alliances(county)),
+        *([Section(t("profile.map"), lambda: maps.indicator_map(city, mapped, key="profile_map", current=county.county))]
+          if mapped else []),
         Section(t("profile.towns"), lambda: town_health(county)),
         Section(t("profile.facilities"), lambda: county_facilities(county)),
     ]

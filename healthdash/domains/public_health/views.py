@@ -23,7 +23,7 @@ from healthdash.data.kpi import Kpi, headline, indicator_catalog
 from healthdash.domains.public_health import charts as ph_charts
 from healthdash.domains.public_health import data as ph
 from healthdash.domains.public_health import scorecard
-from healthdash.ui import account, downloads, presenter, urlstate, widgets
+from healthdash.ui import account, downloads, maps, presenter, urlstate, widgets
 from healthdash.ui.chart_cache import ChartSpec
 from healthdash.ui.charts import BLUE
 from healthdash.ui.layout import Section
@@ -89,10 +89,12 @@ def sections(filters: Filters) -> list[Section]:
     level = ph.place_level(filters)
     standing = ph.standings(filters, level)
     towns = standing if level == "town" else ph.standings(filters, "town")
+    mapped = widgets.rankable(filters, [kpi.indicator.code for kpi in kpis if kpi.indicator.target is not None])
     return [
         Section(t("presenter.headline"), lambda: headline_grid(kpis, ph.headline_notes(filters), filters),
                 heading=False),
         Section(t("public_health.scorecard"), lambda: show_scorecard(ph.build_scorecard(standing, level), filters)),
+        *([Section(t("maps.title"), lambda: maps.indicator_map(filters, mapped, key="ph_map"))] if mapped else []),
         Section(t("public_health.detail"), lambda: detail(filters, towns)),
         Section(t("public_health.key_groups"), lambda: key_groups(filters, standing, level)),
         Section(t("public_health.screening"), lambda: screening(filters, standing, level)),

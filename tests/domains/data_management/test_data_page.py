@@ -87,8 +87,8 @@ def test_the_right_password_opens_the_page_without_the_monitoring_filters(db: Pa
     at = open_data_page(db, monkeypatch, {"password_pbkdf2": HASH})
     at.text_input(key="data_password").set_value(PASSWORD)
     at.button[0].click().run()
-    assert [header.value for header in at.subheader] == ["下载上报模板", "上传与校验", "导入记录"]
-    assert len(at.file_uploader) == 1
+    assert [header.value for header in at.subheader] == ["下载上报模板", "上传与校验", "导入边界（地图）", "导入记录"]
+    assert [uploader.key for uploader in at.file_uploader] == ["data_files_0", "boundary_file_0"]
     assert not [box for box in at.sidebar.selectbox if str(box.key).startswith("flt_")], "no shared filters here"
     assert "还没有导入记录" in texts(at)
     assert "模拟演示数据库" in texts(at), "a demo database says what loading into it means"
@@ -195,7 +195,7 @@ def test_the_page_in_english(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at.session_state["lang"] = "en"
     at.run()
     assert not at.exception
-    assert [header.value for header in at.subheader] == ["Report template", "Upload and check", "Load history"]
+    assert [header.value for header in at.subheader] == ["Report template", "Upload and check", "Load boundaries (maps)", "Load history"]
 
 
 @pytest.mark.parametrize(

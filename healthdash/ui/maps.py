@@ -1,0 +1,235 @@
+"""Maps (地图): the places one level below the selection drawn from their boundaries in the database, coloured
+by class of an indicator (target bands as the public-health scorecard, or quartiles), pass or fail written
+on each area, values on hover; a click drills down as the rankings do.
+
+Offline by construction: the outlines travel inside the spec (inline GeoJSON, no URL, no tiles), and the
+spec is sent as is, not through the Arrow datasets charts use (nested coordinates do not survive them).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from healthdash.core.filters import Filters
+from healthdash.core.fmt import MET_MARK, NOT_MET_MARK, fmt_value
+from healthdash.core.geo import label_point, polygons_of
+from healthdash.core.i18n import current_lang, t
+from healthdash.core.indicators import Indicator
+from healthdash.core.markup import inert
+from healthdash.core.wording import status_word, target_amount
+from healthdash.data.boundaries import shapes
+from healthdash.data.kpi import by_place, child_level, indicator_catalog
+from healthdash.domains.public_health import scorecard
+from healthdash.ui import presenter, urlstate, widgets
+from healthdash.ui.chart_cache import ChartSpec
+from healthdash.ui.sidebar import filter_options
+
+MAP_SELECTION = "area"
+TARGET, QUANTILE = "target", "quantile"
+CLASSINGS = (TARGET, QUANTILE)
+# Light to dark blue for quartiles: one hue, so a darker area is read as a higher value.
+QUANTILE_FILLS = ("#DCE8F7", "#A9C6EC", "#6C9BD8", "#2F6BBF")
+NO_DATA_FILL = "#FFFFFF"
+OUTLINE = "#5B6573"
+# The labels' view name; Vega puts "<name>_marks" on their SVG group, which lets clicks through to the area.
+LABELS = "map_labels"
+_CLICK_THROUGH = f"<style>.{LABELS}_marks {{ pointer-events: none; }}</style>"
+
+
+def _fill(key: str) -> str:
+    return f"#{scorecard.FILLS[key]}"
+
+
+def _band_label(key: str, indicator: Indicator, lang: str) -> str:
+    if key in (scorecard.FAR_BELOW, scorecard.BELOW) and not indicator.is_percent:
+        return t(f"maps.band_relative.{key}", lang=lang)
+    return t(f"public_health.band_label.{key}", lang=lang)
+
+
+def classify(frame: pd.DataFrame, indicator: Indicator, classing: str, lang: str) -> tuple[pd.Series, list[str], list[str]]:
+    """Each place's class label, and the legend's labels and fills in order. Target classes are the
+    scorecard's bands; quartile classes say their range in words."""
+    if classing == TARGET and indicator.target_value is not None and indicator.direction != "monitor":
+        target = float(indicator.target_value)
+        margin = scorecard.far_margin(target, indicator.is_percent)
+        keys = [scorecard.band(v, target, indicator.direction, margin) for v in frame["value"]]
+        order = [scorecard.FAR_BELOW, scorecard.BELOW, scorecard.MET]
+        return (pd.Series([_band_label(k, indicator, lang) for k in keys], index=frame.index),
+                [_band_label(k, indicator, lang) for k in order], [_fill(k) for k in order])
+    values = frame["value"].astype(float)
+    classes = min(4, values.nunique())
+    if classes < 2:
+        label = t("maps.one_class", lang=lang)
+        return pd.Series([label] * len(frame), index=frame.index), [label], [QUANTILE_FILLS[1]]
+    bins = pd.qcut(values, classes, duplicates="drop")
+    edges = list(bins.cat.categories)
+    labels = [t("maps.range", low=fmt_value(edge.left if i else values.min(), indicator.unit, lang=lang),
+                high=fmt_value(edge.right, indicator.unit, lang=lang), lang=lang) for i, edge in enumerate(edges)]
+    fills = list(QUANTILE_FILLS[-len(edges):]) if len(edges) < 4 else list(QUANTILE_FILLS)
+    codes = bins.cat.codes
+    return pd.Series([labels[c] for c in codes], index=frame.index), labels, fills
+
+
+def map_spec(areas: pd.DataFrame, legend: list[str], fills: list[str], title: str, height: int = 460,
+             current: str | None = None) -> ChartSpec:
+    """The map: one geoshape per row of `areas` (place_code, place_name, shape, cls, value_text, status,
+    target_text, label) and its name and mark written at its label point; `current` outlined in bold.
+    Inline data only."""
+    features, labels = [], []
+    for row in areas.itertuples(index=False):
+        polygons = polygons_of(row.shape)
+        features.append({"type": "Feature", "geometry": {"type": "MultiPolygon", "coordinates": polygons},
+                         "place_code": row.place_code, "place_name": row.place_name, "cls": row.cls,
+                         "value_text": row.value_text, "status": row.status, "target_text": row.target_text,
+                         "current": row.place_code == current})
+        lon, lat = label_point(polygons)
+        labels.append({"lon": lon, "lat": lat, "label": row.label, "place_code": row.place_code})
+    selection = alt.selection_point(name=MAP_SELECTION, fields=["place_code"], on="click")
+    color = alt.Color("cls:N", title=title, scale=alt.Scale(domain=legend, range=fills),
+                      legend=alt.Legend(orient="bottom", direction="horizontal", labelLimit=260, symbolType="square",
+                                        symbolStrokeColor=OUTLINE, symbolStrokeWidth=0.6))
+    tooltip = [alt.Tooltip("place_name:N", title=t("maps.tip_place")),
+               alt.Tooltip("value_text:N", title=t("maps.tip_value")),
+               alt.Tooltip("target_text:N", title=t("maps.tip_target")),
+               alt.Tooltip("status:N", title=t("maps.tip_status"))]
+    shapes_layer = alt.Chart(alt.InlineData(values=features)).mark_geoshape(
+        stroke=OUTLINE, cursor="pointer",
+    ).encode(
+        color=color, tooltip=tooltip,
+        strokeWidth=alt.StrokeWidth("current:N", scale=alt.Scale(domain=[False, True], range=[0.8, 3.5]), legend=None),
+        opacity=alt.condition(selection, alt.value(1.0), alt.value(0.45)),
+    ).add_params(selection)
+    text_layer = alt.Chart(alt.InlineData(values=labels)).mark_text(
+        fontSize=13, fontWeight="bold", lineBreak="\n", color="#1F2329", lineHeight=16,
+    ).encode(longitude="lon:Q", latitude="lat:Q", text="label:N").properties(name=LABELS)
+    chart = alt.layer(shapes_layer, text_layer).properties(
+        width="container", height=height, projection=alt.Projection(type="mercator"),
+    ).configure_view(stroke=None)
+    spec = chart.to_dict(validate=False)
+    return ChartSpec(_inline(spec))
+
+
+def _inline(spec: dict) -> dict:
+    """Altair gathers inline data into top-level datasets; put them back where they are used, so the
+    browser gets the GeoJSON as JSON (not through Arrow) and the spec has no named data left."""
+    datasets = spec.pop("datasets", {})
+    for layer in spec.get("layer", []):
+        data = layer.get("data")
+        if isinstance(data, dict) and data.get("name") in datasets:
+            layer["data"] = {"values": datasets[data["name"]]}
+    return spec
+
+
+def map_areas(filters: Filters, indicator: Indicator, classing: str) -> tuple[pd.DataFrame, list[str], list[str],
+                                                                               list[str], pd.DataFrame] | None:
+    """What the map draws for the places one level down: areas with their class and texts, the legend,
+    the names of places without an outline, and the boundaries' sources. None when the level has no
+    outlines at all (towns without boundaries: no town map)."""
+    lang = current_lang()
+    level = child_level(filters, indicator)
+    if level not in ("city", "county", "town"):
+        return None
+    values = by_place(filters, [indicator.code], level)
+    options = filter_options()
+    children = _children(filters, level, options)
+    if not children:
+        return None
+    outlines = shapes(list(children), "province" if level == "city" else "city")
+    if outlines.empty:
+        return None
+    frame = pd.DataFrame({"place_code": list(children), "place_name": list(children.values())})
+    frame = frame.merge(values[["place_code", "value", "meets"]], on="place_code", how="left")
+    with_value = frame.dropna(subset=["value"])
+    cls, legend, fills = classify(with_value, indicator, classing, lang) if not with_value.empty else (pd.Series(dtype=str), [], [])
+    no_data = t("maps.no_data", lang=lang)
+    frame["cls"] = cls.reindex(frame.index).fillna(no_data)
+    if frame["cls"].eq(no_data).any():
+        legend, fills = [*legend, no_data], [*fills, NO_DATA_FILL]
+    frame["value_text"] = [fmt_value(v, indicator.unit, lang=lang) if not _missing(v) else no_data for v in frame["value"]]
+    frame["status"] = [status_word(m, lang) if not _missing(v) else "" for v, m in zip(frame["value"], frame["meets"], strict=True)]
+    frame["target_text"] = target_amount(indicator, lang) if indicator.target_value is not None else t("maps.no_target", lang=lang)
+    frame["label"] = [f"{name}\n{_mark(m)} {text}".rstrip() if not _missing(v) else name
+                      for name, v, m, text in zip(frame["place_name"], frame["value"], frame["meets"], frame["value_text"], strict=True)]
+    drawn = frame.merge(outlines[["place_code", "shape"]], on="place_code", how="inner")
+    missing = [name for code, name in children.items() if code not in set(outlines["place_code"])]
+    return drawn, legend, fills, missing, outlines[["source", "approval"]].drop_duplicates()
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def _mark(meets: object) -> str:
+    if meets is True or meets == True:  # noqa: E712 (numpy and pandas booleans)
+        return MET_MARK
+    if meets is False or meets == False:  # noqa: E712
+        return NOT_MET_MARK
+    return ""
+
+
+def _children(filters: Filters, level: str, options: object) -> dict[str, str]:
+    """The places one level below the selection, code -> name, in the order the sidebar lists them."""
+    if level == "city":
+        return dict(options.cities)  # type: ignore[attr-defined]
+    if level == "county":
+        return {code: name for code, (name, parent) in options.counties.items() if parent == filters.city}  # type: ignore[attr-defined]
+    return {code: name for code, (name, parent) in options.towns.items() if parent == filters.county}  # type: ignore[attr-defined]
+
+
+def note(sources: pd.DataFrame, missing: list[str]) -> str:
+    """The small print under a map: schematic unless every outline is an approved standard map, where the
+    outlines come from, and the places drawn nowhere."""
+    approvals = sources["approval"].dropna().unique().tolist()
+    if approvals and sources["approval"].notna().all():
+        text = t("maps.note_standard", approval="、".join(map(str, approvals)))
+    else:
+        text = t("maps.note_schematic", source="、".join(map(str, sources["source"].unique())))
+    if missing:
+        text += t("maps.note_missing", places="、".join(missing))
+    return inert(text)
+
+
+def area_map(filters: Filters, indicator: Indicator, drill: Callable[[Filters, str, str], None] = widgets.drill,
+             key: str = "", current: str | None = None) -> None:
+    """The map of `indicator` one level below the selection, with its class switch, legend and note; a
+    click on an area calls `drill(filters, level, code)`. Says so, and draws nothing, where there are no
+    outlines (a town map without town boundaries)."""
+    urlstate.choice("map_classes", list(CLASSINGS), TARGET)
+    classing = st.segmented_control(
+        t("maps.classes"), list(CLASSINGS), key="map_classes", format_func=lambda c: t(f"maps.classing.{c}"),
+        selection_mode="single",
+    ) or TARGET
+    urlstate.write_choice("map_classes", TARGET)
+    if indicator.target_value is None and classing == TARGET:
+        classing = QUANTILE
+    found = map_areas(filters, indicator, classing)
+    level = child_level(filters, indicator)
+    if found is None or found[0].empty:
+        st.info(t("maps.none", level=t(f"level.{level}") if level else "—"))
+        return
+    areas, legend, fills, missing, sources = found
+    title = indicator.name(current_lang())
+    spec = map_spec(areas, legend, fills, title, current=current)
+    st.caption(t("maps.caption", indicator=inert(title), level=t(f"level.{level}")))
+    st.html(_CLICK_THROUGH)
+    chart_key = f"map_{indicator.code}_{filters.place or 'all'}_{filters.month_from}_{filters.month_to}_{classing}_{key}"
+    event = presenter.altair_chart(spec, key=chart_key, on_select="rerun")
+    st.caption(note(sources, missing))
+    picked = widgets.selected_values(event, MAP_SELECTION, "place_code")
+    if picked and picked[0] != current:
+        drill(filters, str(level), picked[0])
+
+
+
+def indicator_map(filters: Filters, codes: list[str], key: str = "map", current: str | None = None) -> None:
+    """A choice of indicator among `codes` (kept in the URL under `key`) and its map (`current` in bold)."""
+    catalog = indicator_catalog()
+    urlstate.choice(key, codes, codes[0])
+    st.selectbox(t("maps.indicator"), codes, key=key, format_func=lambda code: catalog[code].name(current_lang()))
+    urlstate.write_choice(key, codes[0])
+    area_map(filters, catalog[st.session_state[key]], key=key, current=current)

@@ -1,0 +1,47 @@
+"""The map (healthdash/ui/maps.py) as a user opens it: drawn on the Overview, the public-health page and the
+county profile from inline outlines only (no URL: it works offline), with pass or fail written per area."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.support.app import open_page
+
+# A spec that names any of these would fetch something: data by URL, or map tiles.
+FETCHES = ('"url"', "http://", "https://")
+
+
+def geoshape_specs(at) -> list[dict]:
+    specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+    return [spec for spec in specs if '"geoshape"' in json.dumps(spec)]
+
+
+@pytest.mark.parametrize(("page", "query", "areas"), [
+    (None, {"city": "510300"}, 6),
+    ("pages/public_health.py", {"city": "510300"}, 6),
+    ("pages/county_profile.py", {"city": "510300", "county": "510321"}, 6),
+    (None, {}, 5),
+])
+def test_the_map_draws_every_area_from_inline_data(demo_db: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    page: str | None, query: dict, areas: int) -> None:
+    at = open_page(demo_db, monkeypatch, page, query)
+    [spec] = geoshape_specs(at)
+    # The $schema address is a name the renderer never fetches; anything else addressed would be fetched.
+    text = json.dumps({key: value for key, value in spec.items() if key != "$schema"}, ensure_ascii=False)
+    assert not [part for part in FETCHES if part in text]
+    shapes, labels = spec["layer"][0]["data"]["values"], spec["layer"][1]["data"]["values"]
+    assert len(shapes) == len(labels) == areas
+    # Pass or fail is written on every area with a value, not only coloured.
+    assert all(label["label"].split("\n")[1][0] in "✓✗" for label in labels if "\n" in label["label"])
+    assert any("示意图" in caption.value for caption in at.caption)
+
+
+def test_the_map_of_six_counties_says_which_place_has_no_outline(demo_db: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(demo_db, monkeypatch, None, {"city": "341500"})
+    [spec] = geoshape_specs(at)
+    assert len(spec["layer"][0]["data"]["values"]) == 7  # 六安's eight places but 开发区
+    assert any("开发区" in caption.value and "示意图" in caption.value for caption in at.caption)
