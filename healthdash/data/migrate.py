@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import duckdb
 
 from healthdash.data import build
+from healthdash.data.boundaries import demo_boundaries
 from healthdash.data.quality import schema as quality_schema
 
 
@@ -34,11 +35,34 @@ def _quality_tables(con: duckdb.DuckDBPyConnection) -> None:
     build.rebuild_rollups(con)
 
 
+def _boundaries(con: duckdb.DuckDBPyConnection) -> None:
+    """Maps (issue 25): regions get their administrative code and boundaries a table. A demo database's
+    cities and counties are real places, so they get their codes and the demo's outlines; a production
+    database draws maps once its officer loads the commission's boundary file."""
+    con.execute("alter table region add column if not exists adcode varchar")
+    con.execute("""
+        create table if not exists region_boundary (
+            adcode varchar primary key, name varchar, shape_city varchar not null,
+            shape_province varchar not null, source varchar not null, approval varchar, loaded_at timestamp)
+    """)
+    demo = con.execute("select count(*) from meta where key = 'dataset_kind' and value = 'demo'").fetchone()
+    if demo and demo[0]:
+        con.execute("update region set adcode = code where level <> 'town' and adcode is null")
+        con.register("outlines", demo_boundaries())
+        try:
+            con.execute("insert or ignore into region_boundary by name select * from outlines")
+        finally:
+            con.unregister("outlines")
+
+
 STEPS: tuple[Step, ...] = (
     Step("1", "记录架构版本号（早期数据库没有这条记录）", "record the schema version (older files lack it)",
          _record_only),
     Step("2", "添加数据质量基础表（报送记录、例外、跟进标记），重建全部汇总表",
          "add the data-quality tables (issue 20) and rebuild every rollup", _quality_tables),
+    Step("3", "添加行政区划代码和边界表（地图）；演示数据库同时载入演示地区边界",
+         "add administrative codes and the boundary table (maps); a demo database gets the demo's outlines",
+         _boundaries),
 )
 CURRENT = STEPS[-1].version
 
