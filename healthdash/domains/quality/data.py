@@ -91,6 +91,20 @@ def by_place(filters: Filters, settings: Settings = DEFAULTS) -> pd.DataFrame:
     )
 
 
+def by_alliance(filters: Filters, settings: Settings = DEFAULTS) -> pd.DataFrame:
+    """Rates of each alliance with members in the selection (none for a town or a selected alliance),
+    lowest first, shaped as by_place's frame (place_code, place_name, texts)."""
+    if filters.town or filters.alliance:
+        return pd.DataFrame()
+    frame = reporting.by_alliance(RUN, filters, **settings.reporting())
+    lang = current_lang()
+    return frame.rename(columns={"alliance_code": "place_code", "alliance_name": "place_name"}).assign(
+        label=[t("quality.page.bar_label", rate=rate_text(rate, lang), missing=int(missing))
+               if missing else rate_text(rate, lang)
+               for rate, missing in zip(frame["reporting_rate"], frame["reports_missing"], strict=True)],
+    )
+
+
 def trend(filters: Filters, settings: Settings = DEFAULTS) -> pd.DataFrame:
     """Reporting rate and timeliness month by month over every dataset, long (month, series, value, text)."""
     monthly = reporting.monthly(RUN, filters, **settings.reporting())

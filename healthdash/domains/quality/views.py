@@ -92,6 +92,17 @@ def by_place(filters: Filters, chosen: quality.Settings) -> None:
         st.caption(t("quality.page.lowest_shown", shown=30, total=len(frame)))
 
 
+def by_alliance(filters: Filters, chosen: quality.Settings) -> None:
+    frame = quality.by_alliance(filters, chosen)
+    if frame.empty:
+        st.caption(t("quality.page.no_alliances"))
+        return
+    st.caption(t("quality.page.by_alliance_caption"))
+    presenter.altair_chart(quality_charts.rate_bars(frame))
+    if len(frame) > 30:
+        st.caption(t("quality.page.lowest_shown", shown=30, total=len(frame)))
+
+
 def trend(filters: Filters, chosen: quality.Settings) -> None:
     st.caption(t("quality.page.trend_caption"))
     chart = quality_charts.trend_chart(quality.trend(filters, chosen))
@@ -315,6 +326,7 @@ def sections(filters: Filters) -> list[Section]:
         Section(t("presenter.headline"), lambda: (notice(), headline(filters, totals, chosen)), heading=False),
         Section(t("quality.page.by_place"), lambda: by_place(filters, chosen), width=1),
         Section(t("quality.page.trend"), lambda: trend(filters, chosen), width=1),
+        Section(t("quality.page.by_alliance"), lambda: by_alliance(filters, chosen)),
         Section(t("quality.page.grid"), lambda: grid(filters, chosen)),
         Section(t("quality.page.missing"), lambda: missing(filters, chosen)),
         Section(t("quality.page.outliers"), lambda: outlier_flags(filters, flags, chosen)),

@@ -10,6 +10,8 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pandas as pd
+import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -122,3 +124,22 @@ def test_a_mark_is_saved_shown_and_kept_through_a_load_of_other_data(demo_db: Pa
     assert loader.apply(db, loader.read_paths([path]), "县数据员").applied
     again = open_page(db, monkeypatch, PAGE, YEAR)
     assert again.dataframe(key="quality_outliers").value["跟进"].iloc[0] == "待更正"
+
+
+def test_alliances_are_ranked_by_reporting_rate(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(demo_db, monkeypatch, PAGE, YEAR)
+    filters = Filters(date(2025, 1, 1), date(2025, 12, 1))
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        ranked = reporting.by_alliance(runner(con, EVERYTHING), filters)
+    assert any(header.value == "各医联体上报率" for header in at.subheader)
+    names = ranked["alliance_name"].head(30).tolist()
+    frames = [pd.concat([pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in chart.proto.datasets])
+              for chart in at.get("vega_lite_chart") if chart.proto.datasets]
+    drawn = [frame for frame in frames if "place_name" in frame and set(names) <= set(frame["place_name"])]
+    assert len(names) > 5 and len(drawn) == 1, "one chart names every alliance ranked"
+    lowest = ranked.iloc[0]
+    label = drawn[0].set_index("place_name").loc[lowest["alliance_name"], "label"]
+    assert label.startswith(f"{int(lowest['reporting_rate'] * 1000) / 10:.1f}%")
+
+    alliance = open_page(demo_db, monkeypatch, PAGE, {**YEAR, "alliance": str(lowest["alliance_code"])})
+    assert any(caption.value.startswith("所选范围没有医联体") for caption in alliance.caption)
