@@ -162,7 +162,7 @@ def test_the_officer_hears_of_failed_attempts_after_unlocking(page_db: Path, mon
     submit(stranger, "guess again")
     officer_tab = open_officer_page(page_db, monkeypatch)
     submit(officer_tab, PASSWORD)
-    assert len(officer_tab.file_uploader) == 1
+    assert [box.key for box in officer_tab.file_uploader] == ["data_files_0", "boundary_file_0"]
     assert "2 次失败的密码尝试" in officer_tab.warning[0].value
     officer_tab.run()
     assert not any("失败的密码尝试" in box.value for box in officer_tab.warning), "said once"
@@ -174,7 +174,7 @@ def test_only_an_unlocked_session_is_allowed_to_upload(page_db: Path, monkeypatc
     assert not at.file_uploader, "a locked session has no uploader at all"
     assert not upload_guard._allowed
     submit(at, PASSWORD)
-    assert len(at.file_uploader) == 1
+    assert [box.key for box in at.file_uploader] == ["data_files_0", "boundary_file_0"], "reports and boundaries"
     (session,) = upload_guard._allowed
     at.sidebar.button(key="data_lock").click().run()
     assert not at.file_uploader and not upload_guard.allowed(session), "locking again withdraws it"
