@@ -7,6 +7,7 @@ and a standard map service exports GeoJSON too (docs/MAPS.md).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +20,8 @@ from healthdash.data.db import open_readonly
 from healthdash.ingest import loader
 
 _LISTED = 8  # unknown codes named in the message; the rest counted
+# (kind, code) -> whether the account may load it (healthdash.ingest.jurisdiction.Allows); None: anything.
+Allows = Callable[[str, str], bool] | None
 
 
 @dataclass(frozen=True)
@@ -29,37 +32,47 @@ class Checked:
     names: dict[str, str]
 
 
-def _unknown(con: duckdb.DuckDBPyConnection, areas: list[Area]) -> dict[str, str]:
-    """Code -> region name for the areas' codes that are regions of the database; raises for the rest."""
+def _listed(codes: list[str]) -> str:
+    return "、".join(codes[:_LISTED]) + (f" …（{len(codes)}）" if len(codes) > _LISTED else "")
+
+
+def _known(con: duckdb.DuckDBPyConnection, areas: list[Area], allows: Allows) -> dict[str, str]:
+    """Code -> region name for the areas' codes; raises for a code that is no region of the database, or a
+    region outside the loading account's jurisdiction (a county officer loads only the county's outlines)."""
     codes = [area.code for area in areas]
-    known = dict(con.execute("select adcode, name from region where list_contains($codes, adcode)",
-                             {"codes": codes}).fetchall())
+    rows = con.execute("select adcode, code, name from region where list_contains($codes, adcode)",
+                       {"codes": codes}).fetchall()
+    known = {adcode: name for adcode, _, name in rows}
     missing = [code for code in codes if code not in known]
     if missing:
-        listed = "、".join(missing[:_LISTED]) + (f" …（{len(missing)}）" if len(missing) > _LISTED else "")
-        raise BoundaryError("unknown_codes", codes=listed)
+        raise BoundaryError("unknown_codes", codes=_listed(missing))
+    if allows is not None:
+        outside = [adcode for adcode, code, _ in rows if not allows("region", code)]
+        if outside:
+            raise BoundaryError("outside_codes", codes=_listed(sorted(outside)))
     return known
 
 
-def check(db: Path, raw: bytes, limit_mb: float) -> Checked:
-    """Read and check a boundary file against the database, changing nothing; raises BoundaryError."""
+def check(db: Path, raw: bytes, limit_mb: float, allows: Allows = None) -> Checked:
+    """Read and check a boundary file against the database and the account's jurisdiction (`allows`),
+    changing nothing; raises BoundaryError."""
     if len(raw) > limit_mb * 1024 * 1024:
         raise BoundaryError("too_large", limit=f"{limit_mb:g}")
     areas = read_areas(raw)
     con = open_readonly(db)
     try:
-        return Checked(areas, _unknown(con, areas))
+        return Checked(areas, _known(con, areas, allows))
     finally:
         con.close()
 
 
-def load(db: Path, raw: bytes, source: str, approval: str | None, limit_mb: float) -> int:
+def load(db: Path, raw: bytes, source: str, approval: str | None, limit_mb: float, allows: Allows = None) -> int:
     """Check the file and replace the outlines of its codes, all or none; returns how many were loaded."""
-    checked = check(db, raw, limit_mb)
+    checked = check(db, raw, limit_mb, allows)
     rows = boundary_rows(checked.areas, source, approval or None, datetime.now().replace(microsecond=0))
 
     def work(con: duckdb.DuckDBPyConnection) -> int:
-        _unknown(con, checked.areas)  # again under the lock: the regions may have changed since the check
+        _known(con, checked.areas, allows)  # again under the lock: the regions may have changed since the check
         con.register("boundary_rows", rows)
         try:
             con.execute("delete from region_boundary where adcode in (select adcode from boundary_rows)")

@@ -73,3 +73,21 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read(db: Path) -> None:
     with pytest.raises(BoundaryError) as refused:
         boundaries.check(db, b" " * (2 * 1024 * 1024), limit_mb=1)
     assert refused.value.code == "too_large"
+
+
+def test_a_county_officer_loads_only_the_countys_outlines(db: Path) -> None:
+    """510321 is 荣县 and 510322 富顺县 (both of 自贡): an account of 荣县 may load the one, not the other."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        county = con.execute("select code from region where adcode = '510321'").fetchone()[0]
+
+    def allows(kind: str, code: str) -> bool:
+        return kind == "region" and code == county
+
+    before = digest(db)
+    with pytest.raises(BoundaryError) as refused:
+        boundaries.load(db, file_of(area("510321"), area("510322")), "自贡.geojson", None, limit_mb=5, allows=allows)
+    assert refused.value.code == "outside_codes" and refused.value.params["codes"] == "510322"
+    assert digest(db) == before, "not even the county's own outline"
+    assert "510322" in t("maps.problem.outside_codes", lang="zh", **refused.value.params)
+    assert boundaries.load(db, file_of(area("510321")), "荣县.geojson", None, limit_mb=5, allows=allows) == 1
+    assert stored(db, "510321")[1] == "荣县.geojson"

@@ -333,7 +333,7 @@ def boundary_section() -> None:
         return
     raw = file.getvalue()
     try:
-        checked = boundaries.check(database_path(), raw, limit)
+        checked = boundaries.check(database_path(), raw, limit, account.load_allows())
     except BoundaryError as error:
         st.error(inert(t("data.boundary.refused", reason=t(f"maps.problem.{error.code}", **error.params))),
                  icon=":material/error:")
@@ -346,7 +346,8 @@ def boundary_section() -> None:
     if st.button(t("data.boundary.apply", areas=len(checked.areas)), type="primary", icon=":material/map:",
                  key="boundary_apply"):
         try:
-            loaded = boundaries.load(database_path(), raw, file.name, approval or None, limit)
+            loaded = boundaries.load(database_path(), raw, file.name, approval or None, limit,
+                                      account.load_allows())
         except BoundaryError as error:
             st.error(inert(t("data.boundary.refused", reason=t(f"maps.problem.{error.code}", **error.params))),
                      icon=":material/error:")
