@@ -25,7 +25,7 @@ from healthdash.core.wording import status_word, target_amount
 from healthdash.data.boundaries import shapes
 from healthdash.data.kpi import by_place, child_level, indicator_catalog
 from healthdash.domains.public_health import scorecard
-from healthdash.ui import presenter, urlstate, widgets
+from healthdash.ui import downloads, presenter, urlstate, widgets
 from healthdash.ui.chart_cache import ChartSpec
 from healthdash.ui.sidebar import filter_options
 
@@ -220,10 +220,22 @@ def area_map(filters: Filters, indicator: Indicator, drill: Callable[[Filters, s
     chart_key = f"map_{indicator.code}_{filters.place or 'all'}_{filters.month_from}_{filters.month_to}_{classing}_{key}"
     event = presenter.altair_chart(spec, key=chart_key, on_select="rerun")
     st.caption(note(sources, missing))
+    downloads.download_row(f"map_{key or 'page'}", widgets.title_block(t("maps.export_title", indicator=title), filters),
+                           chart=spec, table=map_table(areas, level))
     picked = widgets.selected_values(event, MAP_SELECTION, "place_code")
     if picked and picked[0] != current:
         drill(filters, str(level), picked[0])
 
+
+
+def map_table(areas: pd.DataFrame, level: str | None) -> pd.DataFrame:
+    """The mapped places as a table to download: name, value, target and pass or fail in words."""
+    return pd.DataFrame({
+        t(f"level.{level}") if level else t("maps.tip_place"): areas["place_name"].astype(str).to_numpy(),
+        t("maps.tip_value"): areas["value_text"].to_numpy(),
+        t("maps.tip_target"): areas["target_text"].to_numpy(),
+        t("maps.tip_status"): areas["status"].to_numpy(),
+    })
 
 
 def indicator_map(filters: Filters, codes: list[str], key: str = "map", current: str | None = None) -> None:

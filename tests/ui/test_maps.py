@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from healthdash.ui.chart_cache import ChartSpec
+from healthdash.ui.chart_export import chart_png, chart_svg
 from tests.support.app import open_page
 
 # A spec that names any of these would fetch something: data by URL, or map tiles.
@@ -45,3 +47,17 @@ def test_the_map_of_six_counties_says_which_place_has_no_outline(demo_db: Path,
     [spec] = geoshape_specs(at)
     assert len(spec["layer"][0]["data"]["values"]) == 7  # 六安's eight places but 开发区
     assert any("开发区" in caption.value and "示意图" in caption.value for caption in at.caption)
+
+
+def test_the_map_downloads_as_an_image_and_a_table(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The map's download row offers PNG, SVG, CSV and Excel; the SVG made from the map draws every area
+    with its name as text (the file export renders inline outlines offline, like the page)."""
+    at = open_page(demo_db, monkeypatch, None, {"city": "510300"})
+    offered = {button.proto.id.rsplit("-dl_map_map_", 1)[1] for button in at.get("download_button")
+               if "-dl_map_map_" in button.proto.id}
+    assert offered == {"png", "svg", "csv", "xlsx"}
+    [spec] = geoshape_specs(at)
+    svg = chart_svg(ChartSpec(spec), "自贡市")
+    names = [label["label"].split("\n")[0] for label in spec["layer"][1]["data"]["values"]]
+    assert len(names) == 6 and all(f">{name}<" in svg for name in names)
+    assert chart_png(ChartSpec(spec), "自贡市")[:8] == b"\x89PNG\r\n\x1a\n"
