@@ -257,6 +257,19 @@ def public_health(region: pd.DataFrame, rng: np.random.Generator) -> pd.DataFram
         "prepregnancy_checks": (couples * rng.uniform(0.5, 0.9, n)[:, None], None),
         "fd_teams": (const(pop / 1800) * (0.8 + 0.05 * years), None),
     }
+    # The monitoring set's additions (drawn last, so the figures above keep their random streams): managed
+    # chronic patients admitted ~12% a year, falling; crude NCD deaths at 30–69 ~0.4% a year; village clinics
+    # (about one per 1,500 residents) with a linked ECG device, rising towards full coverage.
+    chronic_patients = htn_patients + const(pop * rng.uniform(0.015, 0.028, n)) * 1.02**years
+    pop_30_69 = const(np.rint(pop * rng.uniform(0.50, 0.58, n)))
+    villages = const(np.maximum(np.rint(pop / 1500), 1))
+    indicators |= {
+        "chronic_mgmt_admission_rate": (
+            (rng.uniform(0.10, 0.15, n)[:, None] * 0.97**years * noise(rng, shape, 0.1)) / 12, np.rint(chronic_patients)),
+        "ncd_premature_mortality": (
+            (rng.uniform(0.0035, 0.0050, n)[:, None] * 0.98**years * noise(rng, shape, 0.15)) / 12, pop_30_69),
+        "ecg_village_coverage": (np.rint(rising((0.25, 0.55), (0.06, 0.12), 1.0, 0.0) * villages) / villages, villages),
+    }
     frames = []
     keys = towns[["code", "parent_code"]].rename(columns={"code": "town_code", "parent_code": "county_code"})
     for code, (value, denominator) in indicators.items():
