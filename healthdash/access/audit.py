@@ -36,6 +36,8 @@ class Action(StrEnum):
     UNDO = "undo"
     ACCOUNT_CHANGE = "account_change"
     QUALITY_MARK = "quality_mark"
+    APPRAISAL_JUDGEMENT = "appraisal_judgement"
+    APPRAISAL_TARGETS = "appraisal_targets"
 
     def label(self, lang: str = "zh") -> str:
         return t(f"access.action.{self.value}", lang=lang)

@@ -268,7 +268,7 @@ def public_health(region: pd.DataFrame, rng: np.random.Generator) -> pd.DataFram
             (rng.uniform(0.10, 0.15, n)[:, None] * 0.97**years * noise(rng, shape, 0.1)) / 12, np.rint(chronic_patients)),
         "ncd_premature_mortality": (
             (rng.uniform(0.0035, 0.0050, n)[:, None] * 0.98**years * noise(rng, shape, 0.15)) / 12, pop_30_69),
-        "ecg_village_coverage": (np.rint(rising((0.25, 0.55), (0.06, 0.12), 1.0, 0.0) * villages) / villages, villages),
+        "ecg_village_coverage": (np.rint(rising((0.15, 0.40), (0.03, 0.07), 1.0, 0.0) * villages) / villages, villages),
     }
     frames = []
     keys = towns[["code", "parent_code"]].rename(columns={"code": "town_code", "parent_code": "county_code"})
