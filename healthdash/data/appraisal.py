@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 import duckdb
 import pandas as pd
@@ -195,8 +196,7 @@ def save_targets(con: duckdb.DuckDBPyConnection, targets: pd.DataFrame, by: str,
     return len(stamped)
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     value: float | None
     level: str | None         # the level it comes from: county, city, province, national or 'catalog'
 

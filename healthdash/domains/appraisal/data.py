@@ -11,6 +11,7 @@ from datetime import date
 import pandas as pd
 
 from healthdash.core import indicators as ind
+from healthdash.core.exports import TitleBlock, sheet_title, write_sheet
 from healthdash.core.filters import TIERS, Filters
 from healthdash.core.fmt import fmt_pct, fmt_target, fmt_value
 from healthdash.core.i18n import t
@@ -237,24 +238,23 @@ def definitions_frame(lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def workbook_bytes(sheets: list[tuple[str, pd.DataFrame]]) -> bytes:
-    """A workbook of the frames, header in row 1 of each sheet so that it reads back as a table."""
+def workbook_bytes(sheets: list[tuple[str, pd.DataFrame]], block: TitleBlock | None = None) -> bytes:
+    """A workbook of the frames, each sheet under the title block (place, year, 数据截至, demo), its header
+    frozen: the row under the freeze reads back as a table."""
     from openpyxl import Workbook
-
-    from healthdash.core.exports import sheet_title, write_sheet
 
     book = Workbook()
     book.remove(book.active)
     for name, frame in sheets:
-        write_sheet(book.create_sheet(sheet_title(name)), frame)
+        write_sheet(book.create_sheet(sheet_title(name)), frame, block)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
-def submission_workbook(fig: Figures, lang: str) -> bytes:
+def submission_workbook(fig: Figures, lang: str, block: TitleBlock | None = None) -> bytes:
     return workbook_bytes([(t("appraisal.sheet.monitoring", lang=lang), submission_frame(fig, lang)),
-                           (t("appraisal.sheet.definitions", lang=lang), definitions_frame(lang))])
+                           (t("appraisal.sheet.definitions", lang=lang), definitions_frame(lang))], block)
 
 
 # Scores ----------------------------------------------------------------------------------------------------
@@ -321,9 +321,9 @@ def explanation_frame(scheme: Scheme, fig: Figures, county: str, lang: str) -> p
     return pd.DataFrame(rows)
 
 
-def appraisal_workbook(scheme: Scheme, fig: Figures, lang: str) -> bytes:
+def appraisal_workbook(scheme: Scheme, fig: Figures, lang: str, block: TitleBlock | None = None) -> bytes:
     """The ranking, then one sheet per county explaining its points."""
     sheets = [(t("appraisal.sheet.ranking", lang=lang), ranking_table(ranking(scheme, fig, lang), scheme, lang))]
     sheets += [(f"{county.county_name}", explanation_frame(scheme, fig, county.county_code, lang))
                for county in fig.counties.itertuples()]
-    return workbook_bytes(sheets)
+    return workbook_bytes(sheets, block)

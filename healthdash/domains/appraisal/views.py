@@ -5,13 +5,14 @@ each comes from, and the score and ranking under an appraisal scheme. `sections(
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
 
 from healthdash.access.audit import Action
 from healthdash.access.roles import Permission
-from healthdash.core.exports import XLSX_MIME, safe_name
+from healthdash.core.exports import XLSX_MIME, TitleBlock, safe_name
 from healthdash.core.filters import Filters
 from healthdash.core.i18n import current_lang, t
 from healthdash.core.monitoring import ITEMS_BY_CODE, QUALITATIVE_CODES
@@ -52,19 +53,28 @@ def _download(label: str, file_name: str, make: object, key: str, detail: dict[s
                        on_click="ignore")
 
 
+def _block(view: str, filters: Filters, fig: appraisal.Figures) -> TitleBlock:
+    """The page's title block for a year: the sidebar's period is not what these files cover."""
+    block = widgets.title_block(view, filters)
+    return replace(block, period=t("appraisal.page.year_value", year=fig.year),
+                   base_period=t("appraisal.page.year_value", year=fig.year - 1),
+                   comparison=t("compare.yoy"))
+
+
 def _names(fig: appraisal.Figures) -> str:
     return "、".join(fig.counties["county_name"].tolist()[:3]) + ("等" if len(fig.counties) > 3 else "")
 
 
-def monitoring(fig: appraisal.Figures, county: str) -> None:
+def monitoring(filters: Filters, fig: appraisal.Figures, county: str) -> None:
     lang = current_lang()
     name = fig.counties.loc[fig.counties["county_code"] == county, "county_name"].iloc[0]
     st.caption(t("appraisal.page.table_caption", county=name, year=fig.year, last=fig.year - 1))
     st.dataframe(appraisal.report_table(fig, county, lang), hide_index=True, width="stretch",
                  key="appraisal_table", row_height=34)
+    block = _block(t("appraisal.page.submission_file"), filters, fig)
     file_name = f"{safe_name(t('appraisal.page.submission_file'))}_{safe_name(_names(fig))}_{fig.year}.xlsx"
     _download(t("appraisal.page.download_submission", count=len(fig.counties)), file_name,
-              lambda: appraisal.submission_workbook(fig, lang), "appraisal_submission",
+              lambda: appraisal.submission_workbook(fig, lang, block), "appraisal_submission",
               {"view": t("appraisal.page.submission_file", lang="zh"), "file": file_name,
                "place": _names(fig), "period": str(fig.year)})
 
@@ -172,7 +182,7 @@ def _save_targets(name: str, data: bytes, who: account.Viewer) -> None:
     st.rerun()
 
 
-def scores(fig: appraisal.Figures, county: str) -> None:
+def scores(filters: Filters, fig: appraisal.Figures, county: str) -> None:
     lang = current_lang()
     directions = {code: indicator.direction for code, indicator in indicator_catalog().items()}
     schemes = {}
@@ -198,8 +208,10 @@ def scores(fig: appraisal.Figures, county: str) -> None:
         presenter.altair_chart(chart)
     st.dataframe(appraisal.ranking_table(ranking, scheme, lang), hide_index=True, width="stretch",
                  key="appraisal_ranking")
+    block = _block(f"{t('appraisal.page.appraisal_file')}（{scheme.label(lang)}）", filters, fig)
     file_name = f"{safe_name(t('appraisal.page.appraisal_file'))}_{safe_name(_names(fig))}_{fig.year}.xlsx"
-    _download(t("appraisal.page.download_ranking"), file_name, lambda: appraisal.appraisal_workbook(scheme, fig, lang),
+    _download(t("appraisal.page.download_ranking"), file_name,
+              lambda: appraisal.appraisal_workbook(scheme, fig, lang, block),
               "appraisal_ranking_xlsx", {"view": t("appraisal.page.appraisal_file", lang="zh"), "file": file_name,
                                          "place": _names(fig), "period": str(fig.year)})
     st.markdown(f"**{t('appraisal.page.why', county=name)}**")
@@ -221,8 +233,8 @@ def sections(filters: Filters) -> list[Section]:
         st.stop()
     fig, county = chosen
     return [
-        Section(t("appraisal.page.monitoring"), lambda: (notice(), monitoring(fig, county))),
+        Section(t("appraisal.page.monitoring"), lambda: (notice(), monitoring(filters, fig, county))),
         Section(t("appraisal.page.qualitative"), lambda: qualitative(fig, county)),
         Section(t("appraisal.page.targets"), lambda: targets(fig, county)),
-        Section(t("appraisal.page.scores"), lambda: scores(fig, county)),
+        Section(t("appraisal.page.scores"), lambda: scores(filters, fig, county)),
     ]
