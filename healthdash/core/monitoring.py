@@ -24,7 +24,7 @@ class Item:
     with_growth: bool = False  # the report asks for the change against last year beside the value
 
     def name(self, lang: str) -> str:
-        return self.name_en if lang == "en" else self.name_zh
+        return self.name_en[:1].upper() + self.name_en[1:] if lang == "en" else self.name_zh
 
 
 ITEMS: tuple[Item, ...] = (

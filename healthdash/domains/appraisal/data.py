@@ -180,7 +180,8 @@ def change_text(indicator: Indicator, delta: float | None, lang: str) -> str:
     kind = ind.change_kind(indicator)
     if kind == "pp":
         digits = 2 if abs(delta) < 0.001 else 1  # premature mortality moves by hundredths of a point
-        return t("appraisal.change.pp", lang=lang, value=f"{delta * 100:+.{digits}f}")
+        points = round(delta * 100, digits)
+        return t("appraisal.change.pp", lang=lang, value=f"{points:+.{digits}f}" if points else f"{0:.{digits}f}")
     if kind == "ratio":
         return f"{delta:+.2f}"
     return t("appraisal.change.growth", lang=lang, value=f"{delta * 100:+.1f}")

@@ -69,8 +69,8 @@ def monitoring(filters: Filters, fig: appraisal.Figures, county: str) -> None:
     lang = current_lang()
     name = fig.counties.loc[fig.counties["county_code"] == county, "county_name"].iloc[0]
     st.caption(t("appraisal.page.table_caption", county=name, year=fig.year, last=fig.year - 1))
-    st.dataframe(appraisal.report_table(fig, county, lang), hide_index=True, width="stretch",
-                 key="appraisal_table", row_height=34)
+    # A static table: the report's long item names wrap instead of pushing columns off a projector.
+    st.table(appraisal.report_table(fig, county, lang).set_index(t("appraisal.col.no")))
     block = _block(t("appraisal.page.submission_file"), filters, fig)
     file_name = f"{safe_name(t('appraisal.page.submission_file'))}_{safe_name(_names(fig))}_{fig.year}.xlsx"
     _download(t("appraisal.page.download_submission", count=len(fig.counties)), file_name,
