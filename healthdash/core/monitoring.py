@@ -42,7 +42,7 @@ ITEMS: tuple[Item, ...] = (
     Item(7, "primary_visit_share", "division", INDICATOR, "县域内基层诊疗人次占比", "primary-care share of visits in the county"),
     Item(8, "ins_fund_in_county_share", "division", INDICATOR, "医保基金县域内支出占比（不含药店）",
          "insurance fund spent in the county (pharmacies excluded)"),
-    Item(9, "primary_fund_share", "division", NOT_COLLECTED, "县域内基层医疗卫生机构医保基金支出占比",
+    Item(9, "primary_fund_share", "division", INDICATOR, "县域内基层医疗卫生机构医保基金支出占比",
          "primary care's share of the insurance fund spent in the county"),
     Item(10, "inpatient_cost_per_admission", "efficiency", INDICATOR, "参保人县域内住院人均费用及增长率",
          "in-county cost per admission and its growth", with_growth=True),

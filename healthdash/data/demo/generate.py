@@ -130,7 +130,14 @@ def resident_care(region: pd.DataFrame, rng: np.random.Generator) -> pd.DataFram
         frame["fund_in_per_visit"] = (fund_in * price * noise(rng, shape, 0.03)).ravel()
         frame["fund_out_per_visit"] = (fund_out * price * noise(rng, shape, 0.03)).ravel()
         frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
+    care = pd.concat(frames, ignore_index=True)
+    # Primary care's share of the in-county fund (drawn last, so the streams above keep their seeds):
+    # most outpatient money, a small part of inpatient money.
+    outpatient_share = dict(zip(counties["code"], rng.uniform(0.35, 0.55, n), strict=True))
+    inpatient_share = dict(zip(counties["code"], rng.uniform(0.10, 0.22, n), strict=True))
+    care["primary_share"] = np.where(care["setting"] == "outpatient", care["county_code"].map(outpatient_share),
+                                     care["county_code"].map(inpatient_share)).astype(np.float64)
+    return care
 
 
 def _member_months(world: dict[str, pd.DataFrame], geo: pd.DataFrame, kinds: tuple[str, ...]) -> pd.DataFrame:
@@ -329,16 +336,18 @@ def _realise_care(raw: pd.DataFrame, targets: list[Target]) -> pd.DataFrame:
     apply_sums(df, targets, ("visits_in_county", "visits_out_of_county"), None)
     apply_shares(df, targets)
     fund_out = np.round(df["visits_out_of_county"] * df["fund_out_per_visit"], 2)
+    fund_in = np.round(df["visits_in_county"] * df["fund_in_per_visit"], 2)
     return pd.DataFrame({
         "county_code": df["county_code"],
         "month": _month(df["t"]),
         "setting": df["setting"],
         "visits_in_county": df["visits_in_county"].astype(np.int64),
         "visits_out_of_county": df["visits_out_of_county"].astype(np.int64),
-        "fund_in_county": np.round(df["visits_in_county"] * df["fund_in_per_visit"], 2),
+        "fund_in_county": fund_in,
         "fund_out_of_county": fund_out,
         # Patients pay the rest: out-of-county care is reimbursed at a lower rate (about 55%).
         "spending_out_of_county": np.round(fund_out / 0.55, 2),
+        "fund_primary": np.round(fund_in * df["primary_share"], 2),
     })
 
 

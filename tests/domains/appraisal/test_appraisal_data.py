@@ -45,6 +45,13 @@ PUBLIC_HEALTH = pd.DataFrame([
     ("T2", JAN, "ecg_village_coverage", 2, 8), ("T2", FEB, "ecg_village_coverage", 4, 8),
     ("T3", FEB, "ecg_village_coverage", 1, 4),
 ], columns=["town_code", "month", "indicator_code", "numerator", "denominator"])
+# Primary care's part of the in-county fund: K1 gives it (700 of 4,000), K2 leaves the optional column empty.
+RESIDENT_CARE = pd.DataFrame([
+    ("K1", JAN, "outpatient", 100, 10, 1000.0, 50.0, 90.0, 400.0),
+    ("K1", JAN, "inpatient", 10, 2, 3000.0, 800.0, 1500.0, 300.0),
+    ("K2", JAN, "outpatient", 100, 10, 1000.0, 50.0, 90.0, None),
+], columns=["county_code", "month", "setting", "visits_in_county", "visits_out_of_county", "fund_in_county",
+            "fund_out_of_county", "spending_out_of_county", "fund_primary"])
 STAMP = datetime(2024, 1, 1)
 TARGETS = pd.DataFrame([
     ("national", "", "ecg_village_coverage", 2024, 80.0), ("province", "", "ecg_village_coverage", 2024, 85.0),
@@ -57,7 +64,7 @@ TARGETS = pd.DataFrame([
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_world(tmp_path_factory.mktemp("appraisal") / "appraisal.duckdb", region=REGIONS,
-                       public_health=PUBLIC_HEALTH, appraisal_target=TARGETS)
+                       public_health=PUBLIC_HEALTH, resident_care=RESIDENT_CARE, appraisal_target=TARGETS)
 
 
 @pytest.fixture
@@ -72,6 +79,8 @@ def test_the_added_indicators_follow_their_aggregation(figures: appraisal.Figure
     assert figures.value("K1", "ecg_village_coverage") == pytest.approx(9 / 18)
     assert figures.value("K2", "ecg_village_coverage") == pytest.approx(1 / 4)
     assert figures.value("K1", "ncd_premature_mortality", last=True) == pytest.approx(9 / 1000)
+    assert figures.value("K1", "primary_fund_share") == pytest.approx(700 / 4000)
+    assert figures.value("K2", "primary_fund_share") is None
     # A county outside the selected city is not among its counties.
     assert set(figures.counties["county_code"]) == {"K1", "K2"}
 
@@ -181,5 +190,11 @@ def test_a_demo_countys_14_items_match_the_base_tables(demo_db: Path, monkeypatc
         }
     for number, value in expected.items():
         assert by_number[number] == pytest.approx(value, abs=1e-3), ITEMS[number - 1].name_zh
+    expected_fund = 0.0
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        expected_fund = float(con.execute("""select 100 * sum(fund_primary) / sum(fund_in_county) from resident_care
+                                             where county_code = $county and year(month) = 2025""",
+                                          {"county": county}).fetchone()[0])
+    assert by_number[9] == pytest.approx(expected_fund, abs=1e-3)
     assert by_number[1] == "未评定" and by_number[6] is None
     assert len(by_number) == 14

@@ -86,7 +86,7 @@ def test_monitored_items_have_no_points_and_subtotals_skip_them() -> None:
 
 def test_the_presets_load_one_unscored_and_one_sample_adding_to_100() -> None:
     national, sample = (load_scheme(path, DIRECTIONS) for path in preset_paths())
-    assert not national.scored and len(national.rules) == 12
+    assert not national.scored and len(national.rules) == 13
     assert sample.scored and sample.sample and "示例" in sample.name
     assert sum(rule.weight for rule in sample.rules) == 100
 
@@ -113,7 +113,7 @@ def refusal(text: str) -> str:
     ('name = "甲"\n' + GOOD_RULE.replace('"at_target"', '"linear"'), "第 3 行：线性计分须给出下限 floor"),
     ('name = "甲"\n' + GOOD_RULE.replace('weight = 100', 'weight = "十"'), "第 6 行：分值 weight“十”"),
     ('name = "甲"\n' + GOOD_RULE.replace('"at_target"', '"qualitative"'), "第 7 行：定性计分"),
-    ('name = "甲"\n' + GOOD_RULE.replace('"primary_visit_share"', '"primary_fund_share"'), "第 4 行：指标“primary_fund_share”暂未采集"),
+    ('name = "甲"\n' + GOOD_RULE.replace("\"primary_visit_share\"", "\"primary_income_ratio\""), "第 4 行：指标“primary_income_ratio”暂未采集"),
     ('name = "甲"\n' + GOOD_RULE.replace('kind = "at_target"', 'kind = "bands"\nbands = [[60, 120]]'),
      "第 8 行：分档得分 120 超出分值 100"),
     ('name = "甲"\n' + GOOD_RULE + GOOD_RULE.replace("weight = 100", "weight = 0"), "第 10 行：指标“primary_visit_share”重复"),
