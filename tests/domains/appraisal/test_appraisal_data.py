@@ -15,7 +15,7 @@ import pytest
 from healthdash.access.scope import Scope, file_reader, resolve
 from healthdash.core.filters import Filters
 from healthdash.core.monitoring import ITEMS
-from healthdash.data.appraisal import AppraisalError, Judgement, parse_targets, record_judgement
+from healthdash.data.appraisal import AppraisalError, Judgement, parse_targets, record_judgement, save_targets
 from healthdash.domains.appraisal import data as appraisal
 from healthdash.ingest import loader
 from tests.support.places import region_code
@@ -198,3 +198,26 @@ def test_a_demo_countys_14_items_match_the_base_tables(demo_db: Path, monkeypatc
     assert by_number[9] == pytest.approx(expected_fund, abs=1e-3)
     assert by_number[1] == "未评定" and by_number[6] is None
     assert len(by_number) == 14
+
+
+def test_loaded_targets_replace_their_own_level_and_stay_in_the_loaders_jurisdiction(
+        world: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "targets.duckdb"
+    db.write_bytes(world.read_bytes())
+    k2 = resolve(file_reader(db), Scope("county", "K2"))
+
+    def allows(level: str, place: str) -> bool:
+        return k2.everything if level in ("national", "province") else k2.allows_region(place)
+
+    own = parse_targets(pd.DataFrame({"指标代码": ["ecg_village_coverage"], "层级": ["县"], "地区代码": ["K2"],
+                                      "年度": ["2024"], "目标值": ["70"]}), INDICATORS, {"K2": "county"})
+    assert loader.write(db, lambda con: save_targets(con, own, "王五", allows)) == 1
+    province = parse_targets(pd.DataFrame({"指标代码": ["ecg_village_coverage"], "层级": ["省"], "地区代码": [""],
+                                           "年度": ["2024"], "目标值": ["10"]}), INDICATORS, {})
+    with pytest.raises(AppraisalError, match="不在您的管辖范围内"):
+        loader.write(db, lambda con: save_targets(con, province, "王五", allows))
+    monkeypatch.setenv("HEALTHDASH_DB", str(db))
+    fig = appraisal.figures(Filters(JAN, FEB, city="C1"), 2024)
+    assert fig.target("K2", "ecg_village_coverage") == (70.0, "county")
+    assert fig.target("K1", "ecg_village_coverage") == (95.0, "county")
+    assert fig.target("K1", "ncd_premature_mortality") == (0.4, "province")
