@@ -11,7 +11,7 @@ from datetime import date
 import pandas as pd
 
 from healthdash.core import indicators as ind
-from healthdash.core.exports import TitleBlock, sheet_title, write_sheet
+from healthdash.core.exports import TitleBlock, _display_width, sheet_title, write_sheet
 from healthdash.core.filters import TIERS, Filters
 from healthdash.core.fmt import fmt_pct, fmt_target, fmt_value
 from healthdash.core.i18n import t
@@ -22,6 +22,7 @@ from healthdash.data.db import run_query
 from healthdash.data.kpi import indicator_catalog
 from healthdash.domains.appraisal.scoring import Points, Scheme, score_rule, subtotals
 
+WRAP_WIDTH = 22  # characters (a CJK character counts two)
 MONITORED = tuple(item.code for item in ITEMS if item.kind == INDICATOR)
 
 
@@ -225,37 +226,74 @@ def definitions_frame(lang: str) -> pd.DataFrame:
     for item in ITEMS:
         if item.kind == INDICATOR:
             indicator = catalog[item.code]
-            definition = indicator.definition(lang) + (t("appraisal.proposed", lang=lang) if indicator.proposed else "")
+            definition, proposed = indicator.definition(lang), "P" if indicator.proposed else ""
             source, unit = indicator.target_source or "", indicator.unit
         elif item.kind == QUALITATIVE:
             definition, source, unit = t("appraisal.qualitative_definition", lang=lang), t("appraisal.source", lang=lang), ""
+            proposed = ""
         else:
             definition, source, unit = t("appraisal.not_collected_definition", lang=lang), t("appraisal.source", lang=lang), ""
+            proposed = ""
         rows.append({t("appraisal.col.no", lang=lang): item.number, t("appraisal.col.area", lang=lang):
                      t(f"appraisal.area.{item.area}", lang=lang), t("appraisal.col.item", lang=lang): item.name(lang),
                      t("appraisal.col.code", lang=lang): item.code, t("appraisal.col.unit", lang=lang): unit,
                      t("appraisal.col.direction", lang=lang): direction_word(item, lang),
-                     t("appraisal.col.definition", lang=lang): definition, t("appraisal.col.source", lang=lang): source})
+                     t("appraisal.col.definition", lang=lang): definition,
+                     t("appraisal.col.proposed", lang=lang): proposed, t("appraisal.col.source", lang=lang): source})
     return pd.DataFrame(rows)
 
 
-def workbook_bytes(sheets: list[tuple[str, pd.DataFrame]], block: TitleBlock | None = None) -> bytes:
+def workbook_bytes(sheets: list[tuple[str, pd.DataFrame]], block: TitleBlock | None = None,
+                   lang: str = "zh") -> bytes:
     """A workbook of the frames, each sheet under the title block (place, year, 数据截至, demo), its header
-    frozen: the row under the freeze reads back as a table."""
+    frozen: the row under the freeze reads back as a table. Printed landscape, one page wide."""
     from openpyxl import Workbook
 
     book = Workbook()
     book.remove(book.active)
+    # A year is a label, not a count: 2025, never 2,025.
+    kinds = {t("appraisal.col.year", lang=lang): "year"}
     for name, frame in sheets:
-        write_sheet(book.create_sheet(sheet_title(name)), frame, block)
+        sheet = book.create_sheet(sheet_title(name))
+        header = write_sheet(sheet, frame, block, kinds)
+        _wrap_wide_columns(sheet, header)
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
+def _wrap_wide_columns(sheet: object, header: int) -> None:
+    """Long headers (the items' names) and definitions wrap in columns of at most WRAP_WIDTH characters, so
+    that a printed page stays readable instead of shrinking to fit one long line. Row heights are set, since
+    spreadsheets do not grow a row for wrapped text they did not lay out themselves."""
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import column_index_from_string
+
+    for row in sheet.iter_rows(min_row=header):  # type: ignore[attr-defined]
+        for cell in row:
+            cell.alignment = Alignment(vertical="top")
+    lines: dict[int, int] = {}
+    for letter, dimension in list(sheet.column_dimensions.items()):  # type: ignore[attr-defined]
+        if (dimension.width or 0) <= WRAP_WIDTH:
+            continue
+        dimension.width = WRAP_WIDTH
+        column = column_index_from_string(letter)
+        for row in sheet.iter_rows(min_row=header, min_col=column, max_col=column):  # type: ignore[attr-defined]
+            cell = row[0]
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            width = _display_width("" if cell.value is None else str(cell.value))
+            lines[cell.row] = max(lines.get(cell.row, 1), -(-width // (WRAP_WIDTH - 2)))
+    for number, count in lines.items():
+        if count > 1:
+            sheet.row_dimensions[number].height = 15 * count  # type: ignore[attr-defined]
+
+
 def submission_workbook(fig: Figures, lang: str, block: TitleBlock | None = None) -> bytes:
     return workbook_bytes([(t("appraisal.sheet.monitoring", lang=lang), submission_frame(fig, lang)),
-                           (t("appraisal.sheet.definitions", lang=lang), definitions_frame(lang))], block)
+                           (t("appraisal.sheet.definitions", lang=lang), definitions_frame(lang))], block, lang)
 
 
 # Scores ----------------------------------------------------------------------------------------------------
@@ -327,4 +365,4 @@ def appraisal_workbook(scheme: Scheme, fig: Figures, lang: str, block: TitleBloc
     sheets = [(t("appraisal.sheet.ranking", lang=lang), ranking_table(ranking(scheme, fig, lang), scheme, lang))]
     sheets += [(f"{county.county_name}", explanation_frame(scheme, fig, county.county_code, lang))
                for county in fig.counties.itertuples()]
-    return workbook_bytes(sheets, block)
+    return workbook_bytes(sheets, block, lang)

@@ -71,7 +71,9 @@ def test_choose_a_county_and_year_read_14_items_and_the_workbook(
     definitions = book["指标说明"]
     first = int(definitions.freeze_panes[1:])
     assert definitions.max_row - first + 1 == 14
-    assert any("P：口径为本系统拟定" in str(cell.value) for cell in definitions["G"])
+    marks = {definitions.cell(row, 3).value: definitions.cell(row, 8).value for row in range(first, first + 14)}
+    assert definitions.cell(first - 1, 8).value == "P：口径为本系统拟定"
+    assert marks["四类慢性病过早死亡率"] == "P" and marks["县域内基层诊疗人次占比"] is None
 
 
 def test_a_judgement_is_recorded_shown_and_audited_and_the_ranking_explained(
