@@ -31,6 +31,8 @@ pages = [
     st.Page("pages/whatif.py", title=t("nav.whatif"), icon=":material/tune:", url_path="what-if"),
     st.Page("pages/public_health.py", title=t("nav.public_health"), icon=":material/vaccines:",
             url_path="public-health"),
+    st.Page("pages/appraisal.py", title=t("nav.appraisal"), icon=":material/workspace_premium:",
+            url_path="appraisal"),
     st.Page("pages/quality.py", title=t("nav.quality"), icon=":material/fact_check:", url_path="quality"),
     st.Page("pages/data.py", title=t("nav.data"), icon=":material/upload_file:", url_path="data"),
     st.Page("pages/admin.py", title=t("nav.admin"), icon=":material/manage_accounts:", url_path="admin"),

@@ -199,6 +199,10 @@ region_level as (
     select 'ins_fund_in_county_share', county_code, month, sum(fund_in_county), sum(fund_in_county + fund_out_of_county)
     from resident_care group by all
     union all
+    -- Only months whose report gave the primary-care part (the column is optional).
+    select 'primary_fund_share', county_code, month, sum(fund_primary), sum(fund_in_county)
+    from resident_care group by all having count(fund_primary) = count(*) and sum(fund_in_county) > 0
+    union all
     select indicator_code, town_code, month, numerator, denominator from public_health_at_month
     union all
     -- The yearly screening counts are the coverage indicators' monthly numerators.

@@ -103,6 +103,7 @@ create table resident_care (
     visits_out_of_county integer not null,
     fund_in_county double not null,       -- insurance fund paid, 元
     fund_out_of_county double not null,
+    fund_primary double,                  -- of fund_in_county, paid to primary facilities; null: not reported
     spending_out_of_county double not null,
     primary key (county_code, month, setting),
 );

@@ -37,6 +37,8 @@ class Action(StrEnum):
     ACCOUNT_CHANGE = "account_change"
     QUALITY_MARK = "quality_mark"
     QUALITY_EXCEPTION = "quality_exception"
+    APPRAISAL_JUDGEMENT = "appraisal_judgement"
+    APPRAISAL_TARGETS = "appraisal_targets"
 
     def label(self, lang: str = "zh") -> str:
         return t(f"access.action.{self.value}", lang=lang)

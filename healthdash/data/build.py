@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from healthdash.core.paths import MACROS_SQL, ROLLUPS_SQL, SCHEMA_SQL
+from healthdash.data import appraisal
 from healthdash.data.quality import schema as quality_schema
 
 SCHEMA_VERSION = "3"  # the last step of healthdash/data/migrate.py
@@ -29,7 +30,9 @@ Progress = Callable[[float, str], None]
 TABLES = ("region", "facility", "alliance", "alliance_member", "indicator", "service_volume", "resident_care",
           "referral", "alliance_activity", "shared_service", "public_health", "import_batch", "region_boundary",
           # data quality (issue 20): data/quality_schema.sql
-          "facility_dates", "report_receipt", "report_exception", "quality_mark")
+          "facility_dates", "report_receipt", "report_exception", "quality_mark",
+          # 监测与考核 (issue 23): data/appraisal_schema.sql
+          "appraisal_target")
 _INSERT = {name: f'insert into "{name}" by name select * from source_table' for name in TABLES}
 
 
@@ -76,6 +79,7 @@ def write_database(
         report(0.0, "创建数据库结构")
         con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
         quality_schema.ensure_tables(con)  # data quality (issue 20)
+        appraisal.ensure_tables(con)  # 监测与考核 (issue 23): judgements and targets
         total_rows = sum(row_count(table) for table in tables.values()) or 1
         done = 0
         unknown = set(tables) - set(_INSERT)

@@ -157,8 +157,11 @@ TABLES: tuple[Table, ...] = (
             _amount("fund_in_county", "县域内医保基金支出(元)", "insurance fund paid in the county (yuan)"),
             _amount("fund_out_of_county", "县域外医保基金支出(元)", "insurance fund paid outside (yuan)"),
             _amount("spending_out_of_county", "县域外医疗费用(元)", "spending outside the county (yuan)"),
+            Column("fund_primary", "其中：基层医疗卫生机构医保基金支出(元)", "of which paid to primary care (yuan)",
+                   AMOUNT, required=False, note="非负数，单位：元；县域内医保基金支出中支付给基层医疗卫生机构的部分，可不填"),
         ),
         key=("county_code", "month", "setting"),
+        ratios=(("fund_primary", "fund_in_county"),),
     ),
     Table(
         "referral", "双向转诊", "referrals",

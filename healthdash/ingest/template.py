@@ -251,7 +251,7 @@ def example_rows(reference: Reference, today: date) -> dict[str, dict[str, objec
                            "inpatient_discharges": 2100, "critical_cases": 95, "inpatient_spending": 12600000},
         "resident_care": {"county_code": county, "month": month, "setting": "门诊", "visits_in_county": 380000,
                           "visits_out_of_county": 21000, "fund_in_county": 5200000, "fund_out_of_county": 900000,
-                          "spending_out_of_county": 1500000},
+                          "spending_out_of_county": 1500000, "fund_primary": 2300000},
         "referral": {"from_facility": sender, "to_facility": receiver, "referral_date": referral_day.isoformat(),
                      "direction": direction_zh, "disease_chapter": "IX", "green_channel": "否", "status": "已完成"},
         "alliance_activity": {"alliance_code": member["alliance_code"], "facility_code": member["facility_code"],

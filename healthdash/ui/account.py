@@ -192,7 +192,7 @@ def gate() -> Viewer | None:
 
 
 # What each page needs beyond viewing; a facility's account sees its own profile and nothing of areas.
-PAGE_PERMISSIONS = {"what-if": Permission.WHATIF, "data": Permission.LOAD, "admin": Permission.ADMIN}
+PAGE_PERMISSIONS = {"appraisal": Permission.VIEW, "what-if": Permission.WHATIF, "data": Permission.LOAD, "admin": Permission.ADMIN}
 FACILITY_PAGES = frozenset({"facility", "data", "admin"})
 
 

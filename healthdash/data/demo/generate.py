@@ -130,7 +130,14 @@ def resident_care(region: pd.DataFrame, rng: np.random.Generator) -> pd.DataFram
         frame["fund_in_per_visit"] = (fund_in * price * noise(rng, shape, 0.03)).ravel()
         frame["fund_out_per_visit"] = (fund_out * price * noise(rng, shape, 0.03)).ravel()
         frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
+    care = pd.concat(frames, ignore_index=True)
+    # Primary care's share of the in-county fund (drawn last, so the streams above keep their seeds):
+    # most outpatient money, a small part of inpatient money.
+    outpatient_share = dict(zip(counties["code"], rng.uniform(0.35, 0.55, n), strict=True))
+    inpatient_share = dict(zip(counties["code"], rng.uniform(0.10, 0.22, n), strict=True))
+    care["primary_share"] = np.where(care["setting"] == "outpatient", care["county_code"].map(outpatient_share),
+                                     care["county_code"].map(inpatient_share)).astype(np.float64)
+    return care
 
 
 def _member_months(world: dict[str, pd.DataFrame], geo: pd.DataFrame, kinds: tuple[str, ...]) -> pd.DataFrame:
@@ -257,6 +264,19 @@ def public_health(region: pd.DataFrame, rng: np.random.Generator) -> pd.DataFram
         "prepregnancy_checks": (couples * rng.uniform(0.5, 0.9, n)[:, None], None),
         "fd_teams": (const(pop / 1800) * (0.8 + 0.05 * years), None),
     }
+    # The monitoring set's additions (drawn last, so the figures above keep their random streams): managed
+    # chronic patients admitted ~12% a year, falling; crude NCD deaths at 30–69 ~0.4% a year; village clinics
+    # (about one per 1,500 residents) with a linked ECG device, rising towards full coverage.
+    chronic_patients = htn_patients + const(pop * rng.uniform(0.015, 0.028, n)) * 1.02**years
+    pop_30_69 = const(np.rint(pop * rng.uniform(0.50, 0.58, n)))
+    villages = const(np.maximum(np.rint(pop / 1500), 1))
+    indicators |= {
+        "chronic_mgmt_admission_rate": (
+            (rng.uniform(0.10, 0.15, n)[:, None] * 0.97**years * noise(rng, shape, 0.1)) / 12, np.rint(chronic_patients)),
+        "ncd_premature_mortality": (
+            (rng.uniform(0.0035, 0.0050, n)[:, None] * 0.98**years * noise(rng, shape, 0.15)) / 12, pop_30_69),
+        "ecg_village_coverage": (np.rint(rising((0.15, 0.40), (0.03, 0.07), 1.0, 0.0) * villages) / villages, villages),
+    }
     frames = []
     keys = towns[["code", "parent_code"]].rename(columns={"code": "town_code", "parent_code": "county_code"})
     for code, (value, denominator) in indicators.items():
@@ -316,16 +336,18 @@ def _realise_care(raw: pd.DataFrame, targets: list[Target]) -> pd.DataFrame:
     apply_sums(df, targets, ("visits_in_county", "visits_out_of_county"), None)
     apply_shares(df, targets)
     fund_out = np.round(df["visits_out_of_county"] * df["fund_out_per_visit"], 2)
+    fund_in = np.round(df["visits_in_county"] * df["fund_in_per_visit"], 2)
     return pd.DataFrame({
         "county_code": df["county_code"],
         "month": _month(df["t"]),
         "setting": df["setting"],
         "visits_in_county": df["visits_in_county"].astype(np.int64),
         "visits_out_of_county": df["visits_out_of_county"].astype(np.int64),
-        "fund_in_county": np.round(df["visits_in_county"] * df["fund_in_per_visit"], 2),
+        "fund_in_county": fund_in,
         "fund_out_of_county": fund_out,
         # Patients pay the rest: out-of-county care is reimbursed at a lower rate (about 55%).
         "spending_out_of_county": np.round(fund_out / 0.55, 2),
+        "fund_primary": np.round(fund_in * df["primary_share"], 2),
     })
 
 

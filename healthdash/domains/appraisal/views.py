@@ -1,0 +1,240 @@
+"""监测与考核 page sections: the 14 monitoring items of a county for a year (with the submission workbook of
+every county in the selection), officials' judgements of the qualitative items, the targets and where
+each comes from, and the score and ranking under an appraisal scheme. `sections(filters)` in screen order."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+
+import pandas as pd
+import streamlit as st
+
+from healthdash.access.audit import Action
+from healthdash.access.roles import Permission
+from healthdash.core.exports import XLSX_MIME, TitleBlock, safe_name
+from healthdash.core.filters import Filters
+from healthdash.core.i18n import current_lang, t
+from healthdash.core.monitoring import ITEMS_BY_CODE, QUALITATIVE_CODES
+from healthdash.data import appraisal as store
+from healthdash.data.appraisal import AppraisalError, Judgement
+from healthdash.data.db import database_path, run_query
+from healthdash.data.kpi import indicator_catalog
+from healthdash.domains.appraisal import charts as appraisal_charts
+from healthdash.domains.appraisal import data as appraisal
+from healthdash.domains.appraisal.scoring import SchemeError, load_scheme, preset_paths
+from healthdash.ingest import loader
+from healthdash.ui import account, presenter, widgets
+from healthdash.ui.layout import Section
+
+_SAVED = "_appraisal_saved"  # the notice shown once after a judgement or targets are saved
+MAX_TARGET_FILE = 1_048_576  # a targets sheet is a few hundred rows
+
+
+def _choices(filters: Filters) -> tuple[appraisal.Figures, str] | None:
+    years = appraisal.years()
+    places = appraisal.counties(filters)
+    if not years or places.empty:
+        return None
+    left, right = st.columns([1, 2])
+    year = left.selectbox(t("appraisal.page.year"), years, key="appraisal_year",
+                          format_func=lambda y: t("appraisal.page.year_value", year=y))
+    names = dict(zip(places["county_code"], places["county_name"], strict=False))
+    county = right.selectbox(t("appraisal.page.county"), list(names), key="appraisal_county",
+                             format_func=lambda code: names.get(code, code))
+    return appraisal.figures(filters, int(year)), str(county)
+
+
+def _download(label: str, file_name: str, make: object, key: str, detail: dict[str, object]) -> None:
+    if not account.viewer().may(Permission.EXPORT):
+        return
+    run = account.audited(make, Action.EXPORT, detail)  # type: ignore[arg-type]
+    st.download_button(label, run, file_name=file_name, mime=XLSX_MIME, key=key, icon=":material/download:",
+                       on_click="ignore")
+
+
+def _block(view: str, filters: Filters, fig: appraisal.Figures) -> TitleBlock:
+    """The page's title block for a year: the sidebar's period is not what these files cover."""
+    block = widgets.title_block(view, filters)
+    return replace(block, period=t("appraisal.page.year_value", year=fig.year),
+                   base_period=t("appraisal.page.year_value", year=fig.year - 1),
+                   comparison=t("compare.yoy"))
+
+
+def _names(fig: appraisal.Figures) -> str:
+    return "、".join(fig.counties["county_name"].tolist()[:3]) + ("等" if len(fig.counties) > 3 else "")
+
+
+def monitoring(filters: Filters, fig: appraisal.Figures, county: str) -> None:
+    lang = current_lang()
+    name = fig.counties.loc[fig.counties["county_code"] == county, "county_name"].iloc[0]
+    st.caption(t("appraisal.page.table_caption", county=name, year=fig.year, last=fig.year - 1))
+    # A static table: the report's long item names wrap instead of pushing columns off a projector.
+    st.table(appraisal.report_table(fig, county, lang).set_index(t("appraisal.col.no")))
+    block = _block(t("appraisal.page.submission_file"), filters, fig)
+    file_name = f"{safe_name(t('appraisal.page.submission_file'))}_{safe_name(_names(fig))}_{fig.year}.xlsx"
+    _download(t("appraisal.page.download_submission", count=len(fig.counties)), file_name,
+              lambda: appraisal.submission_workbook(fig, lang, block), "appraisal_submission",
+              {"view": t("appraisal.page.submission_file", lang="zh"), "file": file_name,
+               "place": _names(fig), "period": str(fig.year)})
+
+
+def qualitative(fig: appraisal.Figures, county: str) -> None:
+    lang = current_lang()
+    history = fig.history[(fig.history["county_code"] == county) & (fig.history["year"] == fig.year)] \
+        if len(fig.history) else fig.history
+    if len(history):
+        shown = pd.DataFrame({
+            t("appraisal.col.item"): [ITEMS_BY_CODE[c].name(lang) for c in history["item_code"]],
+            t("appraisal.col.status"): [appraisal.met_word(bool(m), lang) for m in history["met"]],
+            t("appraisal.col.evidence"): history["evidence"].tolist(),
+            t("appraisal.col.note"): history["note"].tolist(),
+            t("appraisal.col.by"): history["recorded_by"].tolist(),
+            t("appraisal.col.at"): [str(at)[:16] for at in history["recorded_at"]],
+        })
+        st.dataframe(shown, hide_index=True, width="stretch", key="appraisal_history")
+    else:
+        st.caption(t("appraisal.page.no_judgements"))
+    who = account.viewer()
+    if not who.may(Permission.LOAD):
+        return
+    with st.form("appraisal_judge", clear_on_submit=True):
+        item = st.selectbox(t("appraisal.col.item"), QUALITATIVE_CODES, key="appraisal_item",
+                            format_func=lambda code: ITEMS_BY_CODE[code].name(lang))
+        met = st.radio(t("appraisal.col.status"), (True, False), horizontal=True, key="appraisal_met",
+                       format_func=lambda value: appraisal.met_word(value, lang))
+        evidence = st.text_area(t("appraisal.col.evidence"), key="appraisal_evidence", max_chars=store.MAX_EVIDENCE,
+                                placeholder=t("appraisal.page.evidence_placeholder"))
+        note = st.text_input(t("appraisal.col.note"), key="appraisal_note", max_chars=store.MAX_NOTE)
+        by = who.name
+        if by is None:
+            by = st.text_input(t("appraisal.col.by"), key="appraisal_by", max_chars=40,
+                               placeholder=t("data.operator_placeholder")).strip() or t("data.operator_default")
+        if not st.form_submit_button(t("appraisal.page.save"), type="primary"):
+            return
+    judgement = Judgement(county, fig.year, str(item), bool(met), evidence, note)
+    try:
+        judgement_id = loader.write(database_path(), lambda con: store.record_judgement(
+            con, judgement, by, who.visible.allows_region))
+    except AppraisalError as refused:
+        st.error(refused.zh if lang == "zh" else refused.en, icon=":material/error:")
+        return
+    account.record(Action.APPRAISAL_JUDGEMENT, {"judgement": judgement_id, "county": county, "year": fig.year,
+                                                "item": item, "met": bool(met)})
+    st.session_state[_SAVED] = t("appraisal.page.saved")
+    st.rerun()
+
+
+def targets(fig: appraisal.Figures, county: str) -> None:
+    lang = current_lang()
+    catalog = indicator_catalog()
+    rows = []
+    for code in appraisal.MONITORED:
+        target = fig.target(county, code)
+        rows.append({t("appraisal.col.item"): ITEMS_BY_CODE[code].name(lang),
+                     t("appraisal.col.target"): "—" if target.value is None else f"{target.value:g}",
+                     t("appraisal.col.unit"): catalog[code].unit,
+                     t("appraisal.col.origin"): appraisal.level_word(target.level, lang)})
+    st.caption(t("appraisal.page.targets_caption"))
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="appraisal_targets")
+    who = account.viewer()
+    if not who.may(Permission.LOAD):
+        return
+    template = pd.DataFrame([{"指标代码": code, "层级": "县", "地区代码": county, "年度": fig.year, "目标值": None}
+                             for code in appraisal.MONITORED])
+    st.download_button(t("appraisal.page.targets_template"), lambda: appraisal.workbook_bytes([("目标", template)]),
+                       file_name=f"目标值模板_{fig.year}.xlsx", mime=XLSX_MIME, key="appraisal_targets_template",
+                       icon=":material/download:", on_click="ignore")
+    upload = st.file_uploader(t("appraisal.page.targets_upload"), type=["xlsx", "csv"], key="appraisal_targets_file")
+    if upload is None or not st.button(t("appraisal.page.targets_save"), key="appraisal_targets_save"):
+        return
+    _save_targets(upload.name, upload.getvalue(), who)
+
+
+def _save_targets(name: str, data: bytes, who: account.Viewer) -> None:
+    lang = current_lang()
+    if len(data) > MAX_TARGET_FILE:
+        st.error(t("appraisal.page.targets_too_large"), icon=":material/error:")
+        return
+    try:
+        sheet = pd.read_csv(io.BytesIO(data), dtype=str) if name.lower().endswith(".csv") else \
+            pd.read_excel(io.BytesIO(data), dtype=str, engine="calamine")
+    except (ValueError, OSError, UnicodeDecodeError):
+        st.error(t("appraisal.page.targets_unreadable"), icon=":material/error:")
+        return
+    regions = run_query("load_regions")
+    levels = dict(zip(regions["code"], regions["level"], strict=False))
+    units = {code: indicator.unit for code, indicator in indicator_catalog().items()}
+
+    def allows(level: str, place: str) -> bool:
+        if level in ("national", "province"):
+            return who.visible.everything
+        return who.visible.allows_region(place)
+
+    try:
+        parsed = store.parse_targets(sheet, units, levels)
+        count = loader.write(database_path(), lambda con: store.save_targets(con, parsed, who.name or "—", allows))
+    except AppraisalError as refused:
+        st.error(refused.zh if lang == "zh" else refused.en, icon=":material/error:")
+        return
+    account.record(Action.APPRAISAL_TARGETS, {"file": name, "rows": count})
+    st.session_state[_SAVED] = t("appraisal.page.targets_saved", count=count)
+    st.rerun()
+
+
+def scores(filters: Filters, fig: appraisal.Figures, county: str) -> None:
+    lang = current_lang()
+    directions = {code: indicator.direction for code, indicator in indicator_catalog().items()}
+    schemes = {}
+    for path in preset_paths():
+        try:
+            schemes[path.stem] = load_scheme(path, directions)
+        except SchemeError as refused:
+            st.error(t("appraisal.page.scheme_refused", file=path.name, problems=str(refused)), icon=":material/error:")
+    if not schemes:
+        return
+    chosen = st.selectbox(t("appraisal.page.scheme"), list(schemes), key="appraisal_scheme",
+                          index=len(schemes) - 1, format_func=lambda stem: schemes[stem].label(lang))
+    scheme = schemes[chosen]
+    if scheme.sample:
+        st.warning(t("appraisal.page.sample_scheme"), icon=":material/science:")
+    if not scheme.scored:
+        st.info(t("appraisal.page.not_scored"), icon=":material/info:")
+        return
+    ranking = appraisal.ranking(scheme, fig, lang)
+    name = fig.counties.loc[fig.counties["county_code"] == county, "county_name"].iloc[0]
+    chart = appraisal_charts.score_bars(ranking, name)
+    if chart is not None and len(ranking) > 1:
+        presenter.altair_chart(chart)
+    st.dataframe(appraisal.ranking_table(ranking, scheme, lang), hide_index=True, width="stretch",
+                 key="appraisal_ranking")
+    block = _block(f"{t('appraisal.page.appraisal_file')}（{scheme.label(lang)}）", filters, fig)
+    file_name = f"{safe_name(t('appraisal.page.appraisal_file'))}_{safe_name(_names(fig))}_{fig.year}.xlsx"
+    _download(t("appraisal.page.download_ranking"), file_name,
+              lambda: appraisal.appraisal_workbook(scheme, fig, lang, block),
+              "appraisal_ranking_xlsx", {"view": t("appraisal.page.appraisal_file", lang="zh"), "file": file_name,
+                                         "place": _names(fig), "period": str(fig.year)})
+    st.markdown(f"**{t('appraisal.page.why', county=name)}**")
+    st.dataframe(appraisal.explanation_frame(scheme, fig, county, lang), hide_index=True, width="stretch",
+                 key="appraisal_why")
+
+
+def notice() -> None:
+    message = st.session_state.pop(_SAVED, None)
+    if message:
+        st.success(message, icon=":material/check_circle:")
+
+
+def sections(filters: Filters) -> list[Section]:
+    """The page's sections in screen order; a selection without a county shows the empty state and stops."""
+    chosen = _choices(filters)
+    if chosen is None:
+        widgets.empty_state("appraisal.page.empty")
+        st.stop()
+    fig, county = chosen
+    return [
+        Section(t("appraisal.page.monitoring"), lambda: (notice(), monitoring(filters, fig, county))),
+        Section(t("appraisal.page.qualitative"), lambda: qualitative(fig, county)),
+        Section(t("appraisal.page.targets"), lambda: targets(fig, county)),
+        Section(t("appraisal.page.scores"), lambda: scores(filters, fig, county)),
+    ]

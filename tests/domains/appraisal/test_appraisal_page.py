@@ -1,0 +1,110 @@
+"""监测与考核 as a user goes through it (AppTest on the demo): choose a county and a year, read the 14 items,
+download the submission workbook and read it back, record a qualitative judgement (audited), and see the
+sample scheme's ranking explained."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from streamlit.runtime.media_file_manager import MediaFileManager
+
+from healthdash.access import audit
+from healthdash.access.store import open_store
+from tests.support.app import open_page
+from tests.support.places import region_code
+
+PAGE = "pages/appraisal.py"
+
+
+@pytest.fixture
+def files(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], bytes]]:
+    """The files the page offers, by name: what a click on a download button fetches."""
+    offered: dict[str, Callable[[], bytes]] = {}
+    deferred = MediaFileManager.add_deferred
+
+    def add_deferred(self: MediaFileManager, data: Callable, mimetype: str | None, coordinates: str,
+                     file_name: str | None = None, **kwargs: object) -> str:
+        offered[str(file_name)] = data
+        return deferred(self, data, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
+    return offered
+
+
+def table(at, column: str):  # noqa: ANN001, ANN201
+    """The table on screen with `column` (interactive or static)."""
+    return next(frame.value for frame in [*at.dataframe, *at.table] if column in frame.value.columns)
+
+
+def test_choose_a_county_and_year_read_14_items_and_the_workbook(
+        demo_db: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, Callable[[], bytes]]) -> None:
+    at = open_page(demo_db, monkeypatch, PAGE, {"city": region_code(demo_db, "雅安市")})
+    at.selectbox(key="appraisal_county").set_value(region_code(demo_db, "名山区"))
+    at.selectbox(key="appraisal_year").set_value(2024).run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = table(at, "变化")
+    assert len(shown) == 14
+    row = shown.set_index("指标").loc["县域内基层诊疗人次占比"]
+    # 名山区 set its own 55% (the demo's county target), over the national 65%.
+    assert (row["目标"], row["目标来源"], row["方向"]) == ("55%", "县级", "↑")
+    assert "名山区 · 2024年" in " ".join(c.value for c in at.caption)
+
+    # The button of the year chosen (the first run offered the newest year's).
+    name = "紧密型县域医共体监测指标_雨城区-名山区-荥经县_2024.xlsx"
+    assert name in files
+    book = load_workbook(io.BytesIO(files[name]()))
+    sheet = book["监测指标"]
+    header = int(sheet.freeze_panes[1:]) - 1
+    assert sheet.cell(1, 1).value == "紧密型县域医共体监测指标"
+    headers = [cell.value for cell in sheet[header]]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=header + 1)]
+    assert headers[:3] == ["区县代码", "区县", "年度"] and len(headers) == 17
+    assert [row[1] for row in rows] == ["雨城区", "名山区", "荥经县"]
+    mingshan = dict(zip(headers, rows[1], strict=True))
+    on_screen = float(row["本年"].rstrip("%"))
+    assert mingshan["7. 县域内基层诊疗人次占比（%）"] == pytest.approx(on_screen, abs=0.05)
+    assert mingshan["1. 资源统一管理"] == "未评定"
+    definitions = book["指标说明"]
+    first = int(definitions.freeze_panes[1:])
+    assert definitions.max_row - first + 1 == 14
+    marks = {definitions.cell(row, 3).value: definitions.cell(row, 8).value for row in range(first, first + 14)}
+    assert definitions.cell(first - 1, 8).value == "P：口径为本系统拟定"
+    assert marks["四类慢性病过早死亡率"] == "P" and marks["县域内基层诊疗人次占比"] is None
+
+
+def test_a_judgement_is_recorded_shown_and_audited_and_the_ranking_explained(
+        demo_db: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    db = tmp_path / "health.duckdb"
+    db.write_bytes(demo_db.read_bytes())
+    county = region_code(db, "名山区")
+    at = open_page(db, monkeypatch, PAGE, {"county": county})
+    at.selectbox(key="appraisal_year").set_value(2025).run()
+    at.selectbox(key="appraisal_item").set_value("resource_management")
+    at.radio(key="appraisal_met").set_value(True)
+    at.text_area(key="appraisal_evidence").input("医共体章程（2025年修订）.pdf")
+    at.text_input(key="appraisal_note").input("人财物统一管理已落实")
+    at.text_input(key="appraisal_by").input("李科长")
+    next(button for button in at.button if button.label == "保存评定").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    history = table(at, "佐证材料")
+    assert history[["指标", "达标情况", "评定人"]].values.tolist() == [["资源统一管理", "达标", "李科长"]]
+    monitoring = table(at, "变化").set_index("指标")
+    assert monitoring.loc["资源统一管理", "本年"] == "达标"
+    store = open_store(db)
+    try:
+        audited = [entry for entry in audit.entries(store) if entry.action == audit.Action.APPRAISAL_JUDGEMENT]
+    finally:
+        store.close()
+    assert len(audited) == 1
+    assert (audited[0].detail["county"], audited[0].detail["item"], audited[0].detail["met"]) == (
+        county, "resource_management", True)
+    # The sample scheme (the page's default) ranks the one county and explains the 8 points just earned.
+    ranking = table(at, "总分")
+    assert ranking["区县"].tolist() == ["名山区"]
+    why = table(at, "计分说明").set_index("指标")
+    assert why.loc["资源统一管理", "得分"] == 8
+    assert any("示例方案" in w.value for w in at.warning)
