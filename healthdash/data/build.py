@@ -21,7 +21,7 @@ from healthdash.core.paths import MACROS_SQL, ROLLUPS_SQL, SCHEMA_SQL
 from healthdash.data import appraisal
 from healthdash.data.quality import schema as quality_schema
 
-SCHEMA_VERSION = "3"  # the last step of healthdash/data/migrate.py
+SCHEMA_VERSION = "4"  # the last step of healthdash/data/migrate.py
 
 Progress = Callable[[float, str], None]
 

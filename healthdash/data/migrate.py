@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 import duckdb
 
-from healthdash.data import build
+from healthdash.data import appraisal, build
 from healthdash.data.boundaries import demo_boundaries
+from healthdash.data.catalog import load_catalog
 from healthdash.data.quality import schema as quality_schema
 
 
@@ -24,6 +25,7 @@ class Step:
     zh: str
     en: str
     apply: Callable[[duckdb.DuckDBPyConnection], None]
+    rebuild: bool = False  # the rollups are rebuilt once, after the last step: rollups.sql is this release's
 
 
 def _record_only(con: duckdb.DuckDBPyConnection) -> None:
@@ -32,7 +34,6 @@ def _record_only(con: duckdb.DuckDBPyConnection) -> None:
 
 def _quality_tables(con: duckdb.DuckDBPyConnection) -> None:
     quality_schema.ensure_tables(con)
-    build.rebuild_rollups(con)
 
 
 def _boundaries(con: duckdb.DuckDBPyConnection) -> None:
@@ -55,14 +56,30 @@ def _boundaries(con: duckdb.DuckDBPyConnection) -> None:
             con.unregister("outlines")
 
 
+def _monitoring(con: duckdb.DuckDBPyConnection) -> None:
+    """监测与考核 (issue 23): resident_care's optional primary-care fund column, the judgement and target
+    tables, the catalog's new indicators, and the rollups that compute them."""
+    con.execute("alter table resident_care add column if not exists fund_primary double")
+    appraisal.ensure_tables(con)
+    con.register("catalog", load_catalog())
+    try:
+        con.execute("delete from indicator")
+        con.execute("insert into indicator by name select * from catalog")
+    finally:
+        con.unregister("catalog")
+
+
 STEPS: tuple[Step, ...] = (
     Step("1", "记录架构版本号（早期数据库没有这条记录）", "record the schema version (older files lack it)",
          _record_only),
     Step("2", "添加数据质量基础表（报送记录、例外、跟进标记），重建全部汇总表",
-         "add the data-quality tables (issue 20) and rebuild every rollup", _quality_tables),
+         "add the data-quality tables (issue 20) and rebuild every rollup", _quality_tables, rebuild=True),
     Step("3", "添加行政区划代码和边界表（地图）；演示数据库同时载入演示地区边界",
          "add administrative codes and the boundary table (maps); a demo database gets the demo's outlines",
          _boundaries),
+    Step("4", "添加监测与考核的表（定性评价、目标值）和新指标，重建全部汇总表",
+         "add the appraisal tables (judgements, targets) and the new indicators, and rebuild every rollup",
+         _monitoring, rebuild=True),
 )
 CURRENT = STEPS[-1].version
 
@@ -93,4 +110,6 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[Step]:
         step.apply(con)
         con.execute("insert or replace into meta values ('schema_version', $version)", {"version": step.version})
         done.append(step)
+    if any(step.rebuild for step in done):
+        build.rebuild_rollups(con)
     return done
