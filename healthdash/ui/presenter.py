@@ -23,7 +23,7 @@ import streamlit as st
 
 from healthdash.core.i18n import t
 from healthdash.core.markup import inert
-from healthdash.ui import urlstate
+from healthdash.ui import capture, urlstate
 from healthdash.ui.chart_cache import ChartSpec
 
 PRESENT_KEY = "present"
@@ -196,6 +196,7 @@ def altair_chart(
     """Render a chart (the spec of a builder decorated with chart_cache.cached_spec) full width; larger text
     and height in presenter mode. With on_select="rerun" (and a key) a click reruns the page and the
     chart's selection event is returned; a callable runs on a click, before the rerun."""
+    capture.chart(spec)
     browser = spec.for_browser()
     shown = scale_spec(browser, CHART_SCALE) if active() else browser
     return st.vega_lite_chart(shown, width="stretch", theme=None, key=key, on_select=on_select)

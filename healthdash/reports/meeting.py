@@ -1,0 +1,177 @@
+"""Meeting documents of any page: the content both files share (the selection, the 运行简报, the headline
+table, the page's charts and tables section by section), gathered once per click.
+
+The Word 专报 is healthdash.reports.word_document, the slides healthdash.reports.slide_deck; both take a
+`Content` and return bytes, in the interface language, with nothing fetched from anywhere (charts are
+vl-convert PNGs, healthdash.ui.chart_export).
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from healthdash.core.exports import TitleBlock
+from healthdash.core.filters import Filters
+from healthdash.core.i18n import current_lang, t
+from healthdash.data.kpi import applicable, headline
+from healthdash.domains.overview.data import HEADLINE
+from healthdash.reports import summary
+from healthdash.reports import summary_rules as rules
+from healthdash.reports.briefing import headline_frame
+from healthdash.ui import chart_export, widgets
+from healthdash.ui.capture import Capture
+from healthdash.ui.chart_cache import ChartSpec
+from healthdash.ui.downloads import Document, Download
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+# Charts drawn for a page of A4 or a 16:9 slide: wide enough for their labels, sharp when projected.
+CHART_WIDTH = 1100
+CHART_SCALE = 2.0
+_TZ = ZoneInfo("Asia/Shanghai")
+# Sentences of the 运行简报 per paragraph: a page of short paragraphs reads as a list, one long one as a wall.
+_SENTENCES_PER_PARAGRAPH = 2
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A chart or a table, under its title."""
+
+    title: str
+    chart: ChartSpec | None = None
+    table: pd.DataFrame | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    figures: tuple[Figure, ...]
+
+
+@dataclass(frozen=True)
+class Content:
+    """What a meeting document of one page says, every word already in `lang`."""
+
+    page: str
+    block: TitleBlock
+    selection: str
+    issued: str
+    paragraphs: tuple[str, ...]
+    headline: pd.DataFrame
+    sections: tuple[Section, ...]
+    lang: str
+
+    def text(self, key: str, **values: object) -> str:
+        return t(key, lang=self.lang, **values)
+
+    @property
+    def title(self) -> str:
+        return self.text("meeting.title")
+
+    @property
+    def source(self) -> str:
+        return self.text("meeting.source", app=self.text("app.title"), place=self.block.place,
+                         period=self.block.period, as_of=self.block.as_of)
+
+
+def issued_on(when: datetime, lang: str) -> str:
+    """The issuing date as a commission writes it: 2024年7月5日, or 5 July 2024."""
+    return t("meeting.date", lang=lang, year=when.year, month=when.month, day=when.day,
+             month_name=calendar.month_name[when.month])
+
+
+def paragraphs(sentences: list[str], lang: str) -> tuple[str, ...]:
+    groups = [sentences[i:i + _SENTENCES_PER_PARAGRAPH] for i in range(0, len(sentences), _SENTENCES_PER_PARAGRAPH)]
+    return tuple(rules.join(group, lang) for group in groups if group)
+
+
+def png(chart: ChartSpec, width: int = CHART_WIDTH, height: int | None = None) -> bytes | None:
+    """The chart as a PNG `width` × `height` pixels (its own height by default) at CHART_SCALE; None when
+    vl-convert cannot draw it."""
+    try:
+        return chart_export.chart_png(chart, None, width=width, height=height, scale=CHART_SCALE)
+    except Exception:  # noqa: BLE001 — one chart vl-convert cannot draw leaves a note, not a failed document
+        return None
+
+
+def _chart_title(chart: ChartSpec, fallback: str) -> str:
+    title = chart.get("title")
+    if isinstance(title, dict):
+        title = title.get("text")
+    return title if isinstance(title, str) and title.strip() else fallback
+
+
+def content(page: str, filters: Filters, drawn: Capture, lang: str | None = None,
+            when: datetime | None = None) -> Content:
+    """The document's content for the page titled `page`: what `drawn` noted while the page ran."""
+    lang = lang or current_lang()
+    codes, _ = applicable(filters, HEADLINE)
+    sections = []
+    for part in drawn.filled():
+        figures = [Figure(_chart_title(chart, part.title), chart=chart) for chart in part.charts]
+        figures += [Figure(title, table=frame) for title, frame in part.tables]
+        sections.append(Section(part.title, tuple(figures)))
+    return Content(
+        page=page,
+        block=widgets.title_block(page, filters, lang),
+        selection=widgets.selection_title(filters, lang),
+        issued=issued_on(when or datetime.now(_TZ), lang),
+        paragraphs=paragraphs(rules.sentences(summary.gather(filters), lang), lang),
+        headline=headline_frame(headline(filters, codes), filters.compare, lang),
+        sections=tuple(sections),
+        lang=lang,
+    )
+
+
+def cell(value: object) -> str:
+    """A table cell as printed: no NaN, no 12345.678901, thousands grouped."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return "—"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m")
+    return str(value)
+
+
+def _text_width(text: str) -> int:
+    """Columns a text takes: a Chinese character two, anything else one."""
+    return sum(2 if ord(char) > 0x2E80 else 1 for char in text)
+
+
+def column_shares(rows: list[list[str]], widest: int = 28, narrowest: int = 5) -> list[float]:
+    """Each column's share of a table's width, by its longest text (the header's included), within bounds
+    so that a long name wraps instead of squeezing every figure beside it."""
+    needs = [min(widest, max(narrowest, *(_text_width(row[i]) for row in rows))) for i in range(len(rows[0]))]
+    return [need / sum(needs) for need in needs]
+
+
+def offer(page: str, filters: Filters) -> Callable[[Capture], list[Document]]:
+    """The page's meeting documents, for layout.render_page(documents=...): made when a button is clicked."""
+    from healthdash.reports import slide_deck, word_document
+
+    def documents(drawn: Capture) -> list[Document]:
+        lang = current_lang()
+        word = widgets.title_block(t("meeting.file", lang=lang, page=page), filters, lang)
+        deck = widgets.title_block(t("meeting.deck_file", lang=lang, page=page), filters, lang)
+        return [
+            Document(Download(t("meeting.docx_button", lang=lang), word.file_name("docx"), DOCX_MIME,
+                              lambda: word_document.docx(content(page, filters, drawn, lang))),
+                     word, ":material/description:", t("meeting.docx_help", lang=lang)),
+            Document(Download(t("meeting.pptx_button", lang=lang), deck.file_name("pptx"), PPTX_MIME,
+                              lambda: slide_deck.pptx(content(page, filters, drawn, lang))),
+                     deck, ":material/slideshow:", t("meeting.pptx_help", lang=lang)),
+        ]
+
+    return documents
