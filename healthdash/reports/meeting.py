@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from healthdash.core.exports import TitleBlock
+from healthdash.core import exports
+from healthdash.core.exports import Kinds, TitleBlock, column_kinds
 from healthdash.core.filters import Filters
 from healthdash.core.i18n import current_lang, t
 from healthdash.data.kpi import applicable, headline
@@ -47,6 +48,17 @@ class Figure:
     title: str
     chart: ChartSpec | None = None
     table: pd.DataFrame | None = None
+    kinds: Kinds | None = None
+
+    def rows(self, max_rows: int, max_columns: int, lang: str) -> list[list[str]]:
+        """The table as printed: the header, then at most `max_rows` rows of `max_columns` cells, each
+        formatted by its column's kind (97.2%, +7.0%, 2.3个百分点, 1,234)."""
+        assert self.table is not None
+        shown = self.table.iloc[:max_rows, :max_columns]
+        kinds = column_kinds(self.table, self.kinds)  # per row kinds are given for the whole table
+        columns = [[cell(value, kind, lang) for value, kind in zip(shown.iloc[:, i], kinds[i], strict=False)]
+                   for i in range(len(shown.columns))]
+        return [[str(column) for column in shown.columns], *(list(row) for row in zip(*columns, strict=True))]
 
 
 @dataclass(frozen=True)
@@ -116,7 +128,7 @@ def content(page: str, filters: Filters, drawn: Capture, lang: str | None = None
     sections = []
     for part in drawn.filled():
         figures = [Figure(_chart_title(chart, part.title), chart=chart) for chart in part.charts]
-        figures += [Figure(title, table=frame) for title, frame in part.tables]
+        figures += [Figure(title, table=frame, kinds=kinds) for title, frame, kinds in part.tables]
         sections.append(Section(part.title, tuple(figures)))
     return Content(
         page=page,
@@ -130,12 +142,24 @@ def content(page: str, filters: Filters, drawn: Capture, lang: str | None = None
     )
 
 
-def cell(value: object) -> str:
-    """A table cell as printed: no NaN, no 12345.678901, thousands grouped."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+def cell(value: object, kind: str | None = None, lang: str = "zh") -> str:
+    """A table cell as printed: no NaN, no 12345.678901, thousands grouped, fractions as percentages."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return "—"
     if isinstance(value, bool):
         return str(value)
+    if isinstance(value, int | float) and kind is not None:
+        number = float(value)
+        if kind == exports.PERCENT:
+            return f"{number * 100:.1f}%"
+        if kind == exports.GROWTH:
+            return f"{number * 100:+.1f}%"
+        if kind == exports.PP:
+            return f"{number:.1f} pp" if lang == "en" else f"{number:.1f}个百分点"
+        if kind == exports.RATIO:
+            return f"{number:.2f}"
+        if kind in (exports.COUNT, exports.MONEY):
+            return f"{number:,.0f}"
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):
@@ -150,7 +174,7 @@ def _text_width(text: str) -> int:
     return sum(2 if ord(char) > 0x2E80 else 1 for char in text)
 
 
-def column_shares(rows: list[list[str]], widest: int = 28, narrowest: int = 5) -> list[float]:
+def column_shares(rows: list[list[str]], widest: int = 28, narrowest: int = 8) -> list[float]:
     """Each column's share of a table's width, by its longest text (the header's included), within bounds
     so that a long name wraps instead of squeezing every figure beside it."""
     needs = [min(widest, max(narrowest, *(_text_width(row[i]) for row in rows))) for i in range(len(rows[0]))]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import struct
 
-import pandas as pd
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
@@ -19,7 +18,7 @@ from pptx.oxml.ns import qn
 from pptx.slide import Slide
 from pptx.util import Emu, Inches, Pt
 
-from healthdash.reports.meeting import Content, Figure, cell, column_shares, png
+from healthdash.reports.meeting import Content, Figure, column_shares, png
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
 MARGIN = Inches(0.5)
@@ -127,16 +126,16 @@ class Deck:
         size = 18 if sum(len(text) for text in self.content.paragraphs) < 650 else 16
         self.text(slide, "", left, top, width, height, size, paragraphs=list(self.content.paragraphs))
 
-    def table_slide(self, title: str, frame: pd.DataFrame, max_rows: int = MAX_ROWS) -> None:
+    def table_slide(self, figure: Figure, max_rows: int = MAX_ROWS) -> None:
         left, top, width, height = self.body
-        slide = self.slide(title)
-        shown = frame.iloc[:max_rows, :MAX_COLUMNS]
-        rows = len(shown) + 1
+        slide = self.slide(figure.title)
+        frame = figure.table
+        assert frame is not None
+        texts = figure.rows(max_rows, MAX_COLUMNS, self.content.lang)
+        rows = len(texts)
         row_height = min(Inches(0.5), int(height / rows))
-        shape = slide.shapes.add_table(rows, len(shown.columns), left, top, width, row_height * rows)
+        shape = slide.shapes.add_table(rows, len(texts[0]), left, top, width, row_height * rows)
         size = 16 if rows <= 7 else 14
-        texts = [[str(column) for column in shown.columns]]
-        texts += [[cell(value) for value in values] for values in shown.itertuples(index=False)]
         for column, share in zip(shape.table.columns, column_shares(texts), strict=True):
             column.width = int(width * share)
         for r, values in enumerate(texts):
@@ -148,8 +147,8 @@ class Deck:
                         run.font.size = Pt(size)
                         run.font.bold = r == 0
                         self._fonts(run)
-        if len(frame) > MAX_ROWS or len(frame.columns) > MAX_COLUMNS:
-            note = self.content.text("meeting.table_more", shown=len(shown), total=len(frame))
+        if len(frame) > max_rows or len(frame.columns) > MAX_COLUMNS:
+            note = self.content.text("meeting.table_more", shown=rows - 1, total=len(frame))
             self.text(slide, note, left, top + row_height * rows + Inches(0.1), width, Inches(0.4), 12, color=GRAY)
 
     def chart_slide(self, section: str, figure: Figure) -> None:
@@ -173,11 +172,11 @@ class Deck:
         if content.paragraphs:
             self.summary_slide()
         if not content.headline.empty:
-            self.table_slide(content.text("meeting.headline"), content.headline, HEADLINE_ROWS)
+            self.table_slide(Figure(content.text("meeting.headline"), table=content.headline), HEADLINE_ROWS)
         for section in content.sections:
             for figure in section.figures:
                 if figure.table is not None:
-                    self.table_slide(figure.title, figure.table)
+                    self.table_slide(figure)
                 else:
                     self.chart_slide(section.title, figure)
         properties = self.prs.core_properties

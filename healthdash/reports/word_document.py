@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 
-import pandas as pd
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -24,7 +23,7 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
-from healthdash.reports.meeting import Content, Figure, cell, column_shares, png
+from healthdash.reports.meeting import Content, Figure, column_shares, png
 
 # Rows and columns of a page's table printed in the report: the whole table is the dashboard's export.
 MAX_ROWS = 15
@@ -238,16 +237,16 @@ class Writer:
         paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
         paragraph.paragraph_format.space_after = Pt(8)
 
-    def table(self, title: str, frame: pd.DataFrame) -> None:
+    def table(self, title: str, figure: Figure) -> None:
         self.tables += 1
-        shown = frame.iloc[:MAX_ROWS, :MAX_COLUMNS]
         label = self.content.text("meeting.table", n=self.tables, title=title)
         self.paragraph(label, "heading" if self.zh else "sub", self.sizes["caption"], bold=not self.zh,
                        align=WD_ALIGN_PARAGRAPH.CENTER, keep=True).paragraph_format.line_spacing_rule = \
             WD_LINE_SPACING.SINGLE
-        texts = [[str(column) for column in shown.columns]]
-        texts += [[cell(value) for value in values] for values in shown.itertuples(index=False)]
-        table = self.doc.add_table(rows=len(texts), cols=len(shown.columns))
+        texts = figure.rows(MAX_ROWS, MAX_COLUMNS, self.content.lang)
+        frame = figure.table
+        assert frame is not None
+        table = self.doc.add_table(rows=len(texts), cols=len(texts[0]))
         table.style = self.doc.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
@@ -260,7 +259,7 @@ class Writer:
             column.width = width
         table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))  # repeated on every page
         if len(frame) > MAX_ROWS or len(frame.columns) > MAX_COLUMNS:
-            self.note(self.content.text("meeting.table_more", shown=len(shown), total=len(frame)))
+            self.note(self.content.text("meeting.table_more", shown=len(texts) - 1, total=len(frame)))
         else:
             self.doc.add_paragraph().paragraph_format.line_spacing = Pt(8)
 
@@ -282,7 +281,7 @@ class Writer:
 
     def figure(self, figure: Figure) -> None:
         if figure.table is not None:
-            self.table(figure.title, figure.table)
+            self.table(figure.title, figure)
             return
         self.figures += 1
         image = png(figure.chart) if figure.chart is not None else None
@@ -308,7 +307,7 @@ class Writer:
         if not content.headline.empty:
             number += 1
             self.heading(number, content.text("meeting.headline"))
-            self.table(content.text("meeting.headline"), content.headline)
+            self.table(content.text("meeting.headline"), Figure(content.text("meeting.headline"), table=content.headline))
         for section in content.sections:
             number += 1
             self.heading(number, section.title)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from healthdash.core.exports import Kinds
 from healthdash.ui.chart_cache import ChartSpec
 
 
@@ -22,7 +23,7 @@ class Part:
 
     title: str
     charts: list[ChartSpec] = field(default_factory=list)
-    tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
+    tables: list[tuple[str, pd.DataFrame, Kinds | None]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -67,7 +68,7 @@ def chart(spec: ChartSpec) -> None:
         capture.parts[-1].charts.append(spec)
 
 
-def table(title: str, frame: pd.DataFrame) -> None:
+def table(title: str, frame: pd.DataFrame, kinds: Kinds | None = None) -> None:
     capture = _open()
     if capture is not None:
-        capture.parts[-1].tables.append((title, frame))
+        capture.parts[-1].tables.append((title, frame, kinds))
