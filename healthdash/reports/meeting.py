@@ -1,8 +1,8 @@
 """Meeting documents of any page: the content both files share (the selection, the 运行简报, the headline
 table, the page's charts and tables section by section), gathered once per click.
 
-The Word 专报 is healthdash.reports.word_document, the slides healthdash.reports.slide_deck; both take a
-`Content` and return bytes, in the interface language, with nothing fetched from anywhere (charts are
+The Word 专报 is healthdash.reports.word_document, the slides healthdash.reports.slide_deck (the buttons:
+healthdash.reports.documents); both take a `Content` and return bytes, in the interface language, with nothing fetched from anywhere (charts are
 vl-convert PNGs, healthdash.ui.chart_export).
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import calendar
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -29,10 +28,7 @@ from healthdash.reports.briefing import headline_frame
 from healthdash.ui import chart_export, widgets
 from healthdash.ui.capture import Capture
 from healthdash.ui.chart_cache import ChartSpec
-from healthdash.ui.downloads import Document, Download
 
-DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 # Charts drawn for a page of A4 or a 16:9 slide: wide enough for their labels, sharp when projected.
 CHART_WIDTH = 1100
 CHART_SCALE = 2.0
@@ -95,8 +91,9 @@ class Content:
 
 def issued_on(when: datetime, lang: str) -> str:
     """The issuing date as a commission writes it: 2024年7月5日, or 5 July 2024."""
-    return t("meeting.date", lang=lang, year=when.year, month=when.month, day=when.day,
-             month_name=calendar.month_name[when.month])
+    if lang == "en":
+        return f"{when.day} {calendar.month_name[when.month]} {when.year}"
+    return f"{when.year}年{when.month}月{when.day}日"
 
 
 def paragraphs(sentences: list[str], lang: str) -> tuple[str, ...]:
@@ -179,23 +176,3 @@ def column_shares(rows: list[list[str]], widest: int = 28, narrowest: int = 8) -
     so that a long name wraps instead of squeezing every figure beside it."""
     needs = [min(widest, max(narrowest, *(_text_width(row[i]) for row in rows))) for i in range(len(rows[0]))]
     return [need / sum(needs) for need in needs]
-
-
-def offer(page: str, filters: Filters) -> Callable[[Capture], list[Document]]:
-    """The page's meeting documents, for layout.render_page(documents=...): made when a button is clicked."""
-    from healthdash.reports import slide_deck, word_document
-
-    def documents(drawn: Capture) -> list[Document]:
-        lang = current_lang()
-        word = widgets.title_block(t("meeting.file", lang=lang, page=page), filters, lang)
-        deck = widgets.title_block(t("meeting.deck_file", lang=lang, page=page), filters, lang)
-        return [
-            Document(Download(t("meeting.docx_button", lang=lang), word.file_name("docx"), DOCX_MIME,
-                              lambda: word_document.docx(content(page, filters, drawn, lang))),
-                     word, ":material/description:", t("meeting.docx_help", lang=lang)),
-            Document(Download(t("meeting.pptx_button", lang=lang), deck.file_name("pptx"), PPTX_MIME,
-                              lambda: slide_deck.pptx(content(page, filters, drawn, lang))),
-                     deck, ":material/slideshow:", t("meeting.pptx_help", lang=lang)),
-        ]
-
-    return documents

@@ -241,9 +241,14 @@ def kpi_card(
                       icon=":material/arrow_downward:", on_click=drill, args=(indicator.code,))
 
 
+SLIDE_CARDS_PER_ROW = 5
+
+
 def kpi_grid(
     kpis: list[Kpi], filters: Filters, per_row: int = 3, drill: Callable[[str], None] | None = None
 ) -> None:
+    if presenter.slideshow_running():  # a slide holds every card: five across, not three
+        per_row = max(per_row, SLIDE_CARDS_PER_ROW)
     for start in range(0, len(kpis), per_row):
         columns = st.columns(per_row)
         for column, kpi in zip(columns, kpis[start:start + per_row], strict=False):
