@@ -69,7 +69,7 @@ h1 {{font-size: 2.2rem !important; padding-bottom: 0.2rem !important;}}
 _SLIDE_CSS = """
 <style>
 .st-key-hd-slide-keys {display: none !important;}
-.block-container, [data-testid="stMainBlockContainer"] {padding-top: 4.4rem !important; padding-bottom: 0.5rem !important;}
+.block-container, [data-testid="stMainBlockContainer"] {padding-top: 4.1rem !important; padding-bottom: 0.5rem !important;}
 /* A slide shows; the files are downloaded from the page. */
 .st-key-hd-slide [data-testid="stDownloadButton"] {display: none !important;}
 .hd-selection-line {font-size: 1.1rem !important;}
@@ -77,10 +77,10 @@ _SLIDE_CSS = """
 .hd-slide-title {margin: 0 !important;}
 /* The 运行简报 box is the page's, not a slide's; the cards on a slide are compact: value, change, target. */
 .st-key-run_summary {display: none !important;}
-.st-key-hd-slide [data-testid="stMetricValue"] {font-size: 2rem !important;}
+.st-key-hd-slide [data-testid="stMetricValue"] {font-size: 1.8rem !important;}
 .st-key-hd-slide [data-testid="stMetricChart"], .st-key-hd-slide [data-testid="stButton"] {display: none !important;}
 .st-key-hd-slide [data-testid="stMetric"] ~ div, .st-key-hd-slide [data-testid="stVerticalBlock"] {gap: 0.35rem !important;}
-.st-key-hd-slide-bar {margin-top: -1.2rem;}
+.st-key-hd-slide-bar {margin-top: -1.6rem;}
 </style>
 """
 
