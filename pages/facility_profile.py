@@ -5,7 +5,7 @@ import streamlit as st
 
 from healthdash.domains.profiles import data as profiles
 from healthdash.domains.profiles import views
-from healthdash.reports import meeting
+from healthdash.reports import documents
 from healthdash.ui import widgets
 from healthdash.ui.layout import render_page
 from healthdash.ui.sidebar import sidebar_filters
@@ -24,4 +24,4 @@ if info is None:
     widgets.empty_state("profile.pick_facility_prompt")
     st.stop()
 render_page("facility", views.facility_sections(code, info, filters),
-            documents=meeting.offer(views.facility_title(info), filters))
+            documents=documents.offer(views.facility_title(info), filters))

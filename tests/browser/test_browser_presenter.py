@@ -82,3 +82,19 @@ def test_clicker_keys_step_slides_that_fit_the_screen(page, page_log) -> None:
         assert page.get_by_text(f"{slide} / 3").first.is_visible()
     drop_deep_link_noise(page_log)
     assert_clean(page_log, "clicker keys")
+
+
+def test_print_leaves_out_the_sidebar_and_controls(page, page_log) -> None:
+    """Ctrl+P (print media): no sidebar, no buttons; the cards keep their width."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    open_page(page, "/referrals")
+    assert page.locator(SIDEBAR).first.is_visible()
+    page.emulate_media(media="print")
+    assert not page.locator(SIDEBAR).first.is_visible()
+    assert not page.locator('[data-testid="stDownloadButton"]').first.is_visible()
+    card = page.locator('[data-testid="stMetric"]').first.bounding_box()
+    assert card is not None and card["width"] > 200
+    save_screenshot(page, "print-referrals")
+    page.emulate_media(media="screen")
+    drop_deep_link_noise(page_log)
+    assert_clean(page_log, "print")
