@@ -9,4 +9,4 @@ from healthdash.ui.sidebar import sidebar_filters
 
 filters = sidebar_filters()
 widgets.page_header(t("overview.title"), filters)
-render_page("overview", views.sections(filters), documents=documents.offer(t("overview.title"), filters))
+render_page("overview", views.sections(filters), documents=documents.offer(t("overview.title"), filters, with_briefing=True))

@@ -74,7 +74,7 @@ _SLIDE_CSS = """
 .st-key-hd-slide [data-testid="stDownloadButton"] {display: none !important;}
 .hd-selection-line {font-size: 1.1rem !important;}
 .hd-selection-line b {font-size: 1.35rem;}
-.hd-slide-title {margin: 0 !important;}
+.st-key-hd-slide-bar p {margin: 0 !important;}
 /* The 运行简报 box is the page's, not a slide's; the cards on a slide are compact: value, change, target. */
 .st-key-run_summary {display: none !important;}
 .st-key-hd-slide [data-testid="stMetricValue"] {font-size: 1.8rem !important;}
