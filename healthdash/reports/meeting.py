@@ -70,6 +70,7 @@ class Content:
     page: str
     block: TitleBlock
     selection: str
+    notes: tuple[str, ...]  # what the figures rest on besides the selection: the what-if levers
     issued: str
     paragraphs: tuple[str, ...]
     headline: pd.DataFrame
@@ -131,6 +132,7 @@ def content(page: str, filters: Filters, drawn: Capture, lang: str | None = None
         page=page,
         block=widgets.title_block(page, filters, lang),
         selection=widgets.selection_title(filters, lang),
+        notes=drawn.notes(),
         issued=issued_on(when or datetime.now(_TZ), lang),
         paragraphs=paragraphs(rules.sentences(summary.gather(filters), lang), lang),
         headline=headline_frame(headline(filters, codes), filters.compare, lang),

@@ -113,10 +113,15 @@ class Deck:
                   WIDTH - 2 * MARGIN, Inches(0.6), 24, color=RGBColor(0xFF, 0xFF, 0xFF), align=PP_ALIGN.CENTER)
         self.text(slide, content.selection, MARGIN, Inches(4.2), WIDTH - 2 * MARGIN, Inches(0.6), 22,
                   align=PP_ALIGN.CENTER)
+        below = Inches(4.8)
+        if content.notes:  # the what-if levers: the figures mean nothing without them
+            self.text(slide, "", MARGIN, below, WIDTH - 2 * MARGIN, Inches(0.8), 15, color=GRAY, align=PP_ALIGN.CENTER,
+                      paragraphs=list(content.notes))
+            below += Inches(0.9)
         self.text(slide, f"{content.text('meeting.issuer', app=content.text('app.title'))}　{content.issued}",
-                  MARGIN, Inches(4.9), WIDTH - 2 * MARGIN, Inches(0.5), 18, color=GRAY, align=PP_ALIGN.CENTER)
+                  MARGIN, below, WIDTH - 2 * MARGIN, Inches(0.5), 18, color=GRAY, align=PP_ALIGN.CENTER)
         if content.block.demo:
-            self.text(slide, content.text("export.line_demo"), Inches(1.2), Inches(5.8), WIDTH - Inches(2.4),
+            self.text(slide, content.text("export.line_demo"), Inches(1.2), below + Inches(0.8), WIDTH - Inches(2.4),
                       Inches(0.9), 14, bold=True, color=RED, align=PP_ALIGN.CENTER)
         slide.notes_slide.notes_text_frame.text = f"{content.title} {content.selection}"
 

@@ -210,6 +210,8 @@ class Writer:
         self._outline(title, 0)
         self.paragraph(content.text("meeting.subtitle", page=content.page), "sub", align=WD_ALIGN_PARAGRAPH.CENTER)
         self.paragraph(content.selection, "sub", self.sizes["caption"] + 2, align=WD_ALIGN_PARAGRAPH.CENTER)
+        for note in content.notes:
+            self.paragraph(note, "sub", self.sizes["caption"], align=WD_ALIGN_PARAGRAPH.CENTER)
         issuing = self.doc.add_paragraph()
         width = self.doc.sections[0].page_width - self.doc.sections[0].left_margin - self.doc.sections[0].right_margin
         issuing.paragraph_format.tab_stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)

@@ -24,6 +24,7 @@ class Part:
     title: str
     charts: list[ChartSpec] = field(default_factory=list)
     tables: list[tuple[str, pd.DataFrame, Kinds | None]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # the title blocks' extra lines (the what-if levers)
 
     @property
     def empty(self) -> bool:
@@ -41,6 +42,10 @@ class Capture:
 
     def filled(self) -> list[Part]:
         return [part for part in self.parts if not part.empty]
+
+    def notes(self) -> tuple[str, ...]:
+        """Every part's notes once, in order of appearance."""
+        return tuple(dict.fromkeys(note for part in self.parts for note in part.notes))
 
 
 # One script run per thread: a capture belongs to the run that opened it.
@@ -68,7 +73,9 @@ def chart(spec: ChartSpec) -> None:
         capture.parts[-1].charts.append(spec)
 
 
-def table(title: str, frame: pd.DataFrame, kinds: Kinds | None = None) -> None:
+def table(title: str, frame: pd.DataFrame, kinds: Kinds | None = None, notes: tuple[str, ...] = ()) -> None:
     capture = _open()
     if capture is not None:
-        capture.parts[-1].tables.append((title, frame, kinds))
+        part = capture.parts[-1]
+        part.tables.append((title, frame, kinds))
+        part.notes.extend(note for note in notes if note not in part.notes)

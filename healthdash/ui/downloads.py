@@ -62,7 +62,7 @@ def download_row(
     (healthdash.ui.account.audited) and read within the viewer's jurisdiction.
     """
     if table is not None:
-        capture.table(block.view, table, kinds)
+        capture.table(block.view, table, kinds, block.notes)
     files = downloads(block, chart=chart, table=table, kinds=kinds)
     if not files or not account.viewer().may(Permission.EXPORT):  # a viewer or officer role exports nothing
         return
