@@ -59,8 +59,8 @@ h1 {{font-size: 2.2rem !important; padding-bottom: 0.2rem !important;}}
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {{
     font-size: 1rem !important; color: #1f2430 !important; opacity: 1 !important;
 }}
-/* Tables: the grid draws its own text, so the whole grid is zoomed. */
-[data-testid="stDataFrame"] {{zoom: 1.3;}}
+/* Tables: the grid draws its own text, so the whole grid is zoomed, within the page's width. */
+[data-testid="stFullScreenFrame"]:has(> [data-testid="stDataFrame"]) {{zoom: 1.3; width: calc(100% / 1.3) !important;}}
 [data-testid="stTable"] table {{font-size: 1rem;}}
 </style>
 """
@@ -81,6 +81,8 @@ _SLIDE_CSS = """
 .st-key-hd-slide [data-testid="stMetricChart"], .st-key-hd-slide [data-testid="stButton"] {display: none !important;}
 .st-key-hd-slide [data-testid="stMetric"] ~ div, .st-key-hd-slide [data-testid="stVerticalBlock"] {gap: 0.35rem !important;}
 .st-key-hd-slide-bar {margin-top: -1.6rem;}
+/* A table on a slide scrolls inside the slide, below the title bar, not the page. */
+.st-key-hd-slide [data-testid="stDataFrame"] {max-height: calc((100vh - 15rem) / 1.3) !important; overflow: hidden;}
 </style>
 """
 
