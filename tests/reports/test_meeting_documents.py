@@ -109,6 +109,9 @@ def test_word_report_has_the_title_block_summary_table_and_charts(chinese: tuple
     assert _charts(content) >= 5
     assert len(document.inline_shapes) == _charts(content)
     assert len(tables) >= 3
+    # The Sankey has no offline image: its flows are a table, tiers and directions in words.
+    flows = next(table for table in tables if table[0][0] == "转出层级")
+    assert flows[1][2] in {"上转", "下转", "县外转诊", "转回"} and flows[1][3].replace(",", "").isdigit()
     cells = " ".join(cell for table in tables for row in table for cell in row)
     assert not RAW.search(text + cells), RAW.search(text + cells)
 
