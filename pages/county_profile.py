@@ -5,6 +5,7 @@ import streamlit as st
 
 from healthdash.domains.profiles import data as profiles
 from healthdash.domains.profiles import views
+from healthdash.reports import documents
 from healthdash.ui import widgets
 from healthdash.ui.layout import render_page
 from healthdash.ui.sidebar import sidebar_filters
@@ -19,4 +20,4 @@ if county is None:
     widgets.empty_state("profile.pick_county_prompt")
     st.stop()
 views.county_scope_note(filters)
-render_page("county", views.county_sections(county))
+render_page("county", views.county_sections(county), documents=documents.offer(views.county_title(filters), county))

@@ -5,6 +5,7 @@ import streamlit as st
 
 from healthdash.domains.profiles import data as profiles
 from healthdash.domains.profiles import views
+from healthdash.reports import documents
 from healthdash.ui import widgets
 from healthdash.ui.layout import render_page
 from healthdash.ui.sidebar import sidebar_filters
@@ -22,4 +23,5 @@ with title_slot:
 if info is None:
     widgets.empty_state("profile.pick_facility_prompt")
     st.stop()
-render_page("facility", views.facility_sections(code, info, filters))
+render_page("facility", views.facility_sections(code, info, filters),
+            documents=documents.offer(views.facility_title(info), filters))

@@ -3,10 +3,11 @@ county ranking before and after, the insurance fund kept in the county, and the 
 
 from healthdash.core.i18n import t
 from healthdash.domains.whatif import views
+from healthdash.reports import documents
 from healthdash.ui import widgets
 from healthdash.ui.layout import render_page
 from healthdash.ui.sidebar import sidebar_filters
 
 filters = sidebar_filters()
 widgets.page_header(t("whatif.title"), filters)
-render_page("whatif", views.sections(filters))
+render_page("whatif", views.sections(filters), documents=documents.offer(t("whatif.title"), filters))

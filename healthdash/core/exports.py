@@ -231,6 +231,11 @@ def number_format(kind: str | None, lang: str = "zh") -> str | None:
     }.get(kind or "")
 
 
+def column_kinds(frame: pd.DataFrame, kinds: Kinds | None) -> list[list[str | None]]:
+    """One kind per cell, column by column (what the files and the meeting documents format by)."""
+    return _column_kinds(frame, kinds)
+
+
 def _column_kinds(frame: pd.DataFrame, kinds: Kinds | None) -> list[list[str | None]]:
     """One kind per cell, column by column: as given, else counts for integer columns and plain
     numbers for other numeric ones."""

@@ -13,7 +13,7 @@ from healthdash.access.audit import Action
 from healthdash.access.roles import Permission
 from healthdash.core.exports import CSV_MIME, XLSX_MIME, Kinds, TitleBlock, csv_bytes, xlsx_bytes
 from healthdash.core.i18n import t
-from healthdash.ui import account, chart_export
+from healthdash.ui import account, capture, chart_export
 from healthdash.ui.chart_cache import ChartSpec
 
 
@@ -61,6 +61,8 @@ def download_row(
     it is not asked for; they use only what is captured here, never the session. Each file made is audited
     (healthdash.ui.account.audited) and read within the viewer's jurisdiction.
     """
+    if table is not None:
+        capture.table(block.view, table, kinds, block.notes)
     files = downloads(block, chart=chart, table=table, kinds=kinds)
     if not files or not account.viewer().may(Permission.EXPORT):  # a viewer or officer role exports nothing
         return
@@ -70,3 +72,28 @@ def download_row(
             make = account.audited(file.make, Action.EXPORT, account.file_detail(block, file.file_name))
             st.download_button(file.label, make, file_name=file.file_name, mime=file.mime,
                                key=f"dl_{key}_{extension}", icon=":material/download:", on_click="ignore")
+
+
+@dataclass(frozen=True)
+class Document:
+    """A meeting document of a page (Word 专报, PowerPoint): the file and the title block its audit row cites."""
+
+    file: Download
+    block: TitleBlock
+    icon: str
+    help: str = ""
+
+
+def document_row(key: str, documents: list[Document]) -> None:
+    """The page's meeting documents as buttons in a row; each is made on a click, within the viewer's
+    jurisdiction, and audited as a briefing."""
+    if not documents or not account.viewer().may(Permission.EXPORT):
+        return
+    with st.container(horizontal=True, gap="small", key=f"documents_{key}"):
+        for document in documents:
+            file = document.file
+            extension = file.file_name.rsplit(".", 1)[-1]
+            make = account.audited(file.make, Action.BRIEFING, account.file_detail(document.block, file.file_name))
+            st.download_button(file.label, make, file_name=file.file_name, mime=file.mime,
+                               key=f"doc_{key}_{extension}", icon=document.icon, help=document.help or None,
+                               on_click="ignore")

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from healthdash.ui import presenter
+from healthdash.ui import capture, downloads, presenter
+from healthdash.ui.capture import Capture
 
 
 @dataclass(frozen=True)
@@ -35,19 +36,39 @@ def slides(sections: Sequence[Section]) -> list[presenter.Slide]:
     return [presenter.Slide(section.title, section.render) for section in sections if section.slide]
 
 
-def _show(section: Section) -> None:
+def _show(section: Section, drawn: Capture | None = None) -> None:
+    if drawn is not None and section.slide:
+        drawn.section(section.title)
     if section.heading:
         st.subheader(section.title, anchor=False)
     section.render()
 
 
-def render_page(name: str, sections: Sequence[Section]) -> None:
+# What a page offers as meeting documents (Word 专报, PowerPoint): made from what the page drew.
+Documents = Callable[[Capture], list[downloads.Document]]
+
+
+def render_page(name: str, sections: Sequence[Section], documents: Documents | None = None) -> None:
     """Show `sections` in order; in presenter mode first offer them as a slideshow keyed `name`.
 
     While a slide is shown the run stops after it, as every page did before this layout existed.
+    `documents` puts buttons for the page's meeting documents at the top of the page, made on a click
+    from the charts and tables the sections drew.
     """
     if presenter.slideshow(name, slides(sections)):
         st.stop()
+    slot = st.container() if documents is not None else None
+    drawn = capture.start()
+    try:
+        _show_all(sections, drawn)
+    finally:
+        capture.stop()
+    if slot is not None and documents is not None:
+        with slot:
+            downloads.document_row(name, documents(drawn))
+
+
+def _show_all(sections: Sequence[Section], drawn: Capture) -> None:
     index = 0
     while index < len(sections):
         row = [sections[index]]
@@ -55,9 +76,9 @@ def render_page(name: str, sections: Sequence[Section]) -> None:
                 and sections[index + len(row)].width is not None:
             row.append(sections[index + len(row)])
         if len(row) == 1:
-            _show(row[0])
+            _show(row[0], drawn)
         else:
             for column, section in zip(st.columns([s.width or 1 for s in row], gap="large"), row, strict=True):
                 with column:
-                    _show(section)
+                    _show(section, drawn)
         index += len(row)

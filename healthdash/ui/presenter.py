@@ -23,7 +23,7 @@ import streamlit as st
 
 from healthdash.core.i18n import t
 from healthdash.core.markup import inert
-from healthdash.ui import urlstate
+from healthdash.ui import capture, urlstate
 from healthdash.ui.chart_cache import ChartSpec
 
 PRESENT_KEY = "present"
@@ -33,6 +33,9 @@ MAX_SLIDES = 50
 CHART_SCALE = 1.4
 _FONT_KEYS = frozenset({"fontSize", "labelFontSize", "titleFontSize", "symbolSize"})
 _SHARE_SLOT = "_presenter_share_slot"
+# Clickers send PageDown/PageUp (some ↓/↑); Space goes on as in every slide program.
+NEXT_KEYS = ("PageDown", "Space", "Down")
+PREVIOUS_KEYS = ("PageUp", "Up")
 
 # Marker classes let tests (and people reading the page source) tell that presenter mode is on.
 MARKER = "hd-present"
@@ -52,6 +55,34 @@ html {{font-size: 19px;}}
 h1 {{font-size: 2.2rem !important; padding-bottom: 0.2rem !important;}}
 .hd-selection-line {{font-size: 1.25rem; color: #31333f; margin: 0;}}
 .hd-slide-title {{font-size: 1.6rem; font-weight: 600; margin: 0.2rem 0 0.6rem 0;}}
+/* Captions carry meaning (虚线为目标值): as large and dark as body text on a projector. */
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {{
+    font-size: 1rem !important; color: #1f2430 !important; opacity: 1 !important;
+}}
+/* Tables: the grid draws its own text, so the whole grid is zoomed, within the page's width. */
+[data-testid="stFullScreenFrame"]:has(> [data-testid="stDataFrame"]) {{zoom: 1.3; width: calc(100% / 1.3) !important;}}
+[data-testid="stTable"] table {{font-size: 1rem;}}
+</style>
+"""
+# While a slide is shown: the header on one short line and the keys' buttons out of sight, so the slide
+# has the screen.
+_SLIDE_CSS = """
+<style>
+.st-key-hd-slide-keys {display: none !important;}
+.block-container, [data-testid="stMainBlockContainer"] {padding-top: 4.1rem !important; padding-bottom: 0.5rem !important;}
+/* A slide shows; the files are downloaded from the page. */
+.st-key-hd-slide [data-testid="stDownloadButton"] {display: none !important;}
+.hd-selection-line {font-size: 1.1rem !important;}
+.hd-selection-line b {font-size: 1.35rem;}
+.st-key-hd-slide-bar p {margin: 0 !important;}
+/* The 运行简报 box is the page's, not a slide's; the cards on a slide are compact: value, change, target. */
+.st-key-run_summary {display: none !important;}
+.st-key-hd-slide [data-testid="stMetricValue"] {font-size: 1.8rem !important;}
+.st-key-hd-slide [data-testid="stMetricChart"], .st-key-hd-slide [data-testid="stButton"] {display: none !important;}
+.st-key-hd-slide [data-testid="stMetric"] ~ div, .st-key-hd-slide [data-testid="stVerticalBlock"] {gap: 0.35rem !important;}
+.st-key-hd-slide-bar {margin-top: -1.6rem;}
+/* A table on a slide scrolls inside the slide, below the title bar, not the page. */
+.st-key-hd-slide [data-testid="stDataFrame"] {max-height: calc((100vh - 15rem) / 1.3) !important; overflow: hidden;}
 </style>
 """
 
@@ -116,6 +147,16 @@ def _set(present: bool, slide: int | None = None) -> None:
 
 def header(title: str, selection: str | None, demo_label: str | None = None) -> None:
     """The page title and the active selection as one line, with the share link and the way out."""
+    if slideshow_running():  # one short line, so that the slide has the screen
+        with st.container(horizontal=True, vertical_alignment="center", key="hd-slide-head"):
+            st.html(f'<p class="hd-selection-line"><b>{html.escape(title)}</b>　{html.escape(selection or "")}</p>')
+            st.space("stretch")
+            if demo_label:
+                st.badge(demo_label, icon=":material/science:", color="gray")
+            st.session_state[_SHARE_SLOT] = st.empty()
+            st.button(t("presenter.exit"), key="present_exit", icon=":material/close_fullscreen:",
+                      on_click=_set, args=(False,), type="tertiary")
+        return
     left, right = st.columns([5, 2], vertical_alignment="bottom")
     with left:
         st.title(inert(title), anchor=False)
@@ -196,6 +237,7 @@ def altair_chart(
     """Render a chart (the spec of a builder decorated with chart_cache.cached_spec) full width; larger text
     and height in presenter mode. With on_select="rerun" (and a key) a click reruns the page and the
     chart's selection event is returned; a callable runs on a click, before the rerun."""
+    capture.chart(spec)
     browser = spec.for_browser()
     shown = scale_spec(browser, CHART_SCALE) if active() else browser
     return st.vega_lite_chart(shown, width="stretch", theme=None, key=key, on_select=on_select)
@@ -227,9 +269,14 @@ def slideshow(deck: str, slides: Sequence[Slide]) -> bool:
         st.button(t("presenter.start"), key=f"slides_{deck}_start", icon=":material/slideshow:",
                   on_click=_set, args=(True, 1))
         return False
+    # The header's 复制链接 is filled now: the page stops after its slide, before `finish` would fill it.
+    slot = st.session_state.pop(_SHARE_SLOT, None)
+    if slot is not None:
+        share_link(slot.container())
     index = min(int(current), len(slides))
     slide = slides[index - 1]
-    bar = st.container(horizontal=True, vertical_alignment="center")
+    _clicker_keys(deck, index, len(slides))
+    bar = st.container(horizontal=True, vertical_alignment="center", key="hd-slide-bar")
     with bar:
         st.html(f'<p class="hd-slide-title">{html.escape(slide.title)}</p>')
         st.space("stretch")
@@ -241,5 +288,19 @@ def slideshow(deck: str, slides: Sequence[Slide]) -> bool:
                   shortcut="Right")
         st.button(t("presenter.stop"), key=f"slides_{deck}_stop", icon=":material/stop:",
                   on_click=_set, args=(True, None), type="tertiary", shortcut="Esc")
-    slide.render()
+    with st.container(key="hd-slide"):
+        slide.render()
     return True
+
+
+def _clicker_keys(deck: str, index: int, count: int) -> None:
+    """The keys a presentation clicker and a keyboard send besides ← and →: PageDown, Space and ↓ go on,
+    PageUp and ↑ go back. One button per key (a button takes one shortcut), hidden by _SLIDE_CSS."""
+    with st.container(key="hd-slide-keys"):
+        st.html(_SLIDE_CSS)
+        for key in NEXT_KEYS:
+            st.button(key, key=f"slides_{deck}_next_{key}", disabled=index >= count, on_click=_set,
+                      args=(True, index + 1), shortcut=key)
+        for key in PREVIOUS_KEYS:
+            st.button(key, key=f"slides_{deck}_prev_{key}", disabled=index <= 1, on_click=_set,
+                      args=(True, index - 1), shortcut=key)

@@ -39,6 +39,27 @@ _STYLE = """
 <style>
 .block-container {padding-top: 2.2rem; padding-bottom: 2rem;}
 [data-testid="stMetricValue"] {font-size: 2.1rem;}
+/* Ctrl+P: the page without the sidebar and the controls, at the paper's full width, no card or chart cut
+   across two sheets, colours as on screen. */
+@media print {
+    @page {size: A4; margin: 12mm;}
+    [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
+    [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"], [data-testid="stStatusWidget"],
+    [data-testid="stDownloadButton"], [data-testid="stButton"], [data-testid="stPopover"],
+    [data-testid="stSelectbox"], [data-testid="stMultiSelect"], [data-testid="stSlider"],
+    [data-testid="stTextInput"], [data-testid="stTextArea"], [data-testid="stExpander"],
+    [data-testid="stSegmentedControl"], [data-testid="stRadio"], [data-testid="stToggle"], footer {
+        display: none !important;
+    }
+    [data-testid="stMain"] {margin-left: 0 !important; width: 100% !important;}
+    .block-container, [data-testid="stMainBlockContainer"] {max-width: 100% !important; padding: 0 !important;}
+    [data-testid="stHorizontalBlock"] {flex-wrap: wrap !important;}
+    [data-testid="stColumn"] {min-width: 30% !important;}
+    [data-testid="stVegaLiteChart"], [data-testid="stMetric"], [data-testid="stDataFrame"],
+    [data-testid="stVerticalBlockBorderWrapper"] {break-inside: avoid;}
+    h1, h2, h3 {break-after: avoid;}
+    * {-webkit-print-color-adjust: exact; print-color-adjust: exact;}
+}
 </style>
 """
 
@@ -246,9 +267,14 @@ def kpi_card(
                       icon=":material/arrow_downward:", on_click=drill, args=(indicator.code,))
 
 
+SLIDE_CARDS_PER_ROW = 5
+
+
 def kpi_grid(
     kpis: list[Kpi], filters: Filters, per_row: int = 3, drill: Callable[[str], None] | None = None
 ) -> None:
+    if presenter.slideshow_running():  # a slide holds every card: five across, not three
+        per_row = max(per_row, SLIDE_CARDS_PER_ROW)
     for start in range(0, len(kpis), per_row):
         columns = st.columns(per_row)
         for column, kpi in zip(columns, kpis[start:start + per_row], strict=False):

@@ -118,6 +118,20 @@ def test_the_briefing_is_audited_as_a_briefing(county_db: Path, files: Files, mo
     assert entry.detail["file"] == name and "鹿寨县" in str(entry.detail["place"])
 
 
+def test_the_word_report_and_slides_are_made_within_the_county_and_audited(
+        county_db: Path, files: Files, monkeypatch: pytest.MonkeyPatch) -> None:
+    signed_in(county_db, monkeypatch, "analyst", "pages/referrals.py")
+    before = len(exports_of(county_db, Action.BRIEFING))
+    for extension in ("docx", "pptx"):
+        name = next(name for name in files if name.endswith(f".{extension}") and name.startswith("双向转诊"))
+        assert "鹿寨县" in name
+        assert bytes(clicked(files[name]))[:2] == b"PK"  # type: ignore[arg-type]
+        entry = exports_of(county_db, Action.BRIEFING)[0]
+        assert entry.detail["file"] == name and "鹿寨县" in str(entry.detail["place"])
+        assert entry.scope == f"county:{region_code(county_db, '鹿寨县')}"
+    assert len(exports_of(county_db, Action.BRIEFING)) == before + 2
+
+
 def test_the_scorecard_workbook_is_audited(county_db: Path, files: Files, monkeypatch: pytest.MonkeyPatch) -> None:
     signed_in(county_db, monkeypatch, "analyst", "pages/public_health.py")
     before = len(exports_of(county_db, Action.EXPORT))

@@ -7,17 +7,15 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from healthdash.access.audit import Action
-from healthdash.access.roles import Permission
 from healthdash.core.applicability import Excluded
 from healthdash.core.filters import Filters
 from healthdash.core.i18n import current_lang, t
 from healthdash.core.markup import inert
 from healthdash.data.kpi import Kpi, applicable, headline, indicator_catalog
 from healthdash.domains.overview.data import HEADLINE
-from healthdash.reports import briefing, summary
+from healthdash.reports import summary
 from healthdash.reports import summary_rules as rules
-from healthdash.ui import account, maps, urlstate, widgets
+from healthdash.ui import maps, urlstate, widgets
 from healthdash.ui.layout import Section
 
 # The copyable full text sits in a text box (select all, copy: that works on a plain-HTTP intranet, where
@@ -41,22 +39,6 @@ def run_summary(filters: Filters, codes: Sequence[str]) -> None:
         if len(parts) > 2:
             with st.expander(t("summary.full"), icon=":material/content_copy:"):
                 st.text_area(t("summary.copy_help"), rules.join(parts, lang), height=220)
-
-
-def briefing_button(filters: Filters) -> None:
-    """The "会议简报 PDF" button; the file is made when it is clicked, in the language of the page, within
-    the viewer's jurisdiction, and audited."""
-    if not account.viewer().may(Permission.EXPORT):
-        return
-    lang = current_lang()
-    name = briefing.file_name(filters, lang)
-    block = widgets.title_block(t("briefing.title", lang=lang), filters, lang)
-    make = account.audited(lambda: briefing.briefing_pdf(filters, lang), Action.BRIEFING,
-                           account.file_detail(block, name))
-    st.download_button(
-        t("briefing.button"), make,
-        file_name=name, mime=briefing.PDF_MIME, key="briefing_pdf", icon=":material/picture_as_pdf:", help=t("briefing.help"), on_click="ignore",
-    )
 
 
 def rank_by(code: str) -> None:
@@ -99,7 +81,6 @@ def sections(filters: Filters) -> list[Section]:
     # Side by side when there is a ranking; the attention table alone takes the width.
     return [
         Section(t("overview.headline"), lambda: kpis(filters, cards, excluded), heading=False),
-        Section(t("briefing.button"), lambda: briefing_button(filters), heading=False, slide=False),
         *([Section(t("overview.ranking"), lambda: ranking(filters, ranked), width=3)] if ranked else []),
         Section(t("overview.attention"), lambda: widgets.attention_table(filters, shown, downloads=True),
                 width=2 if ranked else None),

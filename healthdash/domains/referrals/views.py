@@ -13,6 +13,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from healthdash.core.exports import COUNT
 from healthdash.core.filters import TIERS, Filters
 from healthdash.core.fmt import fmt_change, fmt_period, fmt_wan
 from healthdash.core.i18n import current_lang, t
@@ -20,7 +21,7 @@ from healthdash.core.markup import inert
 from healthdash.data.kpi import headline, indicator_catalog
 from healthdash.domains.referrals import charts as referral_charts
 from healthdash.domains.referrals import data as referrals
-from healthdash.ui import charts, downloads, links, presenter, urlstate, widgets
+from healthdash.ui import capture, charts, downloads, links, presenter, urlstate, widgets
 from healthdash.ui.layout import Section
 
 
@@ -127,6 +128,16 @@ def tier_flows(filters: Filters, focus: Focus) -> None:
     )
     nodes = max(flows["from_tier"].nunique(), flows["to_tier"].nunique())
     st.echarts_chart(spec, height=max(260, 70 * nodes), key="ref_sankey")
+    # The Sankey cannot be drawn offline; the meeting documents print its flows as a table instead.
+    tiers = _tier_names() | {"outside": t("referrals.outside")}
+    ranked = flows.sort_values("referrals", ascending=False)
+    count = t("meeting.flow_count")
+    capture.table(t("referrals.flows"), pd.DataFrame({
+        t("meeting.flow_from"): [tiers.get(str(code), str(code)) for code in ranked["from_tier"]],
+        t("meeting.flow_to"): [tiers.get(str(code), str(code)) for code in ranked["to_tier"]],
+        t("meeting.flow_direction"): [direction_names.get(str(code), str(code)) for code in ranked["direction"]],
+        count: ranked["referrals"].astype(float).to_numpy(),
+    }), {count: COUNT})
     legend = "　".join(
         f'<span style="color:{referral_charts.DIRECTION_COLORS[d]};font-weight:700">━━</span> {direction_names[d]}'
         for d in referrals.DIRECTIONS
