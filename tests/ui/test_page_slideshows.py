@@ -60,7 +60,7 @@ def test_every_page_steps_through_its_slides(page: str, demo_db: Path, monkeypat
     titles = []
     while True:
         titles.append(slide_title(at))
-        lines = [h.value for h in at.html if "hd-selection-line" in h.value]
+        lines = [h.value for h in at.html if h.value.startswith('<p class="hd-selection-line"')]
         assert len(lines) == 1 and "数据截至" in lines[0] and "上报率" in lines[0], f"the data badge on {page}: {lines}"
         next_button = at.button(key=f"slides_{deck}_next")
         if current == total:
