@@ -26,6 +26,8 @@ sed -e "s|\${HEALTHDASH_SERVER_NAME}|$HEALTHDASH_SERVER_NAME|g" \
     -e "s|\${HEALTHDASH_MAX_LOAD_MB}|$HEALTHDASH_MAX_LOAD_MB|g" \
     "$here/nginx-healthdash.conf.in" > "$nginx_conf"
 install -m 644 "$here/healthdash.service" "$unit_dir/healthdash.service"
+install -m 644 "$here/healthdash-briefing.service" "$unit_dir/healthdash-briefing.service"
+install -m 644 "$here/healthdash-briefing.timer" "$unit_dir/healthdash-briefing.timer"
 install -m 755 "$here/healthdash" "$bin_dir/healthdash"
-echo "已写入 / written: $nginx_conf, $unit_dir/healthdash.service, $bin_dir/healthdash"
-echo "接下来 / next: nginx -t && systemctl reload nginx && systemctl daemon-reload && systemctl enable --now healthdash"
+echo "已写入 / written: $nginx_conf, $unit_dir/healthdash.service, $unit_dir/healthdash-briefing.{service,timer}, $bin_dir/healthdash"
+echo "接下来 / next: nginx -t && systemctl reload nginx && systemctl daemon-reload && systemctl enable --now healthdash healthdash-briefing.timer"

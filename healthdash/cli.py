@@ -273,9 +273,54 @@ def _said(work: Callable[[], None]) -> int:
     return 0
 
 
+def add_briefing(commands: Commands) -> None:
+    parser = commands.add_parser("briefing", help="write the meeting briefing PDF of a place and period (for a timer)")
+    parser.add_argument("--out", type=Path, required=True, help="folder to write the PDF into (made if missing)")
+    parser.add_argument("--db", type=Path, default=None, help=DB_HELP)
+    parser.add_argument("--place", default="", help="code of a city or county (default or empty: every place)")
+    parser.add_argument("--period", choices=("month", "quarter", "ytd", "last12", "last_year"), default="ytd",
+                        help="counted back from the latest month with data (default: the year to date)")
+    parser.add_argument("--lang", choices=("zh", "en"), default="zh")
+    parser.set_defaults(run=_briefing, needs_database=True)
+
+
+def _briefing(args: argparse.Namespace) -> int:
+    """The briefing the Overview's button makes, for the whole database or one city or county: what a
+    commission's timer mails or files each month once reports are due (deploy/healthdash-briefing.timer)."""
+    import os
+
+    os.environ["HEALTHDASH_DB"] = str(db_of(args))  # the pages' cached queries read the database it names
+    from healthdash.access import audit
+    from healthdash.access.audit import Action
+    from healthdash.access.store import open_store
+    from healthdash.core.filters import Filters, narrow, preset_range
+    from healthdash.data import db
+    from healthdash.reports.briefing import briefing_pdf, file_name
+    from healthdash.ui.sidebar import filter_options
+
+    db.read_within(db.EVERYTHING)  # the server's own task: the whole database, like its administrator
+    options = filter_options()
+    month_from, month_to = preset_range(args.period, options.last_month)
+    filters = Filters(month_from=month_from, month_to=month_to, period=args.period)
+    if args.place:
+        level = "city" if args.place in options.cities else "county" if args.place in options.counties else None
+        narrowed = narrow(filters, options, level, args.place) if level else None
+        if narrowed is None:
+            print(f"没有代码为 {args.place} 的地市或区县 / no city or county has the code {args.place}", file=sys.stderr)
+            return 1
+        filters = narrowed
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / file_name(filters, args.lang)
+    path.write_bytes(briefing_pdf(filters, args.lang))
+    audit.record(open_store(db_of(args)), Action.BRIEFING, actor="定时简报 / scheduled", address=None,
+                 scope="province", detail={"place": args.place or "", "period": args.period, "file": path.name})
+    print(f"已写入 / written: {path}")
+    return 0
+
+
 # Add a command: write add_<name>(commands) that sets `run`, and list it here.
 COMMANDS: tuple[Callable[[Commands], None], ...] = (_add_build_demo, add_template, add_import, add_undo, add_users,
-                                                    add_maintenance)
+                                                    add_maintenance, add_briefing)
 
 
 def run(argv: Sequence[str] | None, commands: Sequence[Callable[[Commands], None]], prog: str, description: str) -> int:

@@ -34,14 +34,20 @@ def test_the_nginx_site_is_rendered_from_the_env_file_with_streamlits_websocket(
                  'proxy_set_header Connection "upgrade";', "proxy_read_timeout 86400s;"):
         assert line in stream
     assert (tmp_path / "healthdash.service").is_file() and (tmp_path / "healthdash").is_file()
+    assert (tmp_path / "healthdash-briefing.service").is_file() and (tmp_path / "healthdash-briefing.timer").is_file()
 
 
 def test_every_variable_the_unit_and_the_site_use_is_in_the_env_file() -> None:
     defined = settings((DEPLOY / "healthdash.env").read_text(encoding="utf-8"))
     unit = (DEPLOY / "healthdash.service").read_text(encoding="utf-8")
     site = (DEPLOY / "nginx-healthdash.conf.in").read_text(encoding="utf-8")
-    used = set(re.findall(r"\$\{(HEALTHDASH_\w+)\}", unit + site))
+    briefing = (DEPLOY / "healthdash-briefing.service").read_text(encoding="utf-8")
+    used = set(re.findall(r"\$\{(HEALTHDASH_\w+)\}", unit + site + briefing))
     assert used and used <= defined.keys()
+    assert {"HEALTHDASH_BRIEFING_DIR", "HEALTHDASH_BRIEFING_PERIOD", "HEALTHDASH_BRIEFING_PLACE"} <= used
+    assert "EnvironmentFile=/etc/healthdash/healthdash.env" in briefing
+    timer = (DEPLOY / "healthdash-briefing.timer").read_text(encoding="utf-8")
+    assert "OnCalendar=*-*-11 " in timer and "Persistent=true" in timer, "after the reports' due day, caught up"
     assert "EnvironmentFile=/etc/healthdash/healthdash.env" in unit
     assert defined["HEALTHDASH_DB"].startswith("/var/lib/healthdash/"), "the database lives outside the bundle"
 
