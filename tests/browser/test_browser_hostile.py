@@ -148,6 +148,7 @@ VISITS = [
     ("what-if", {"county": COUNTY}, [NAMES["county"]]),
     ("public-health", {"county": COUNTY}, [NAMES["county"]]),
     ("quality", {"county": COUNTY}, [NAMES["county"]]),
+    ("appraisal", {"county": COUNTY}, [NAMES["county"]]),
     ("data", {}, []),
     ("admin", {}, []),
 ]
