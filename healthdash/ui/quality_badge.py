@@ -16,16 +16,19 @@ QUALITY_SCRIPT = "pages/quality.py"
 QUALITY_PATH = "quality"
 
 
-def badge_text(filters: Filters) -> str | None:
-    """The badge's words for the selection (in presenter mode, part of the selection line); None when it
-    owes no report at all."""
+def badge_text(filters: Filters, short: bool = False) -> str | None:
+    """The badge's words for the selection; None when it owes no report at all. `short`: for presenter
+    mode's one title line, "数据截至2025年12月 · 上报率99.9%＊" (＊: some reports are missing)."""
     account.viewer()  # sets the jurisdiction the figures are read within
     cover = quality.coverage(filters)
     if cover.reporting_rate is None:
         return None
     lang = current_lang()
-    text = t("quality.badge.text", month=fmt_month(cover.last_month, lang=lang) if cover.last_month else "—",
-             rate=quality.rate_text(cover.reporting_rate))
+    month = fmt_month(cover.last_month, lang=lang) if cover.last_month else "—"
+    rate = quality.rate_text(cover.reporting_rate)
+    if short:
+        return t("quality.badge.short", month=month, rate=rate) + ("" if cover.complete else t("quality.gap.mark"))
+    text = t("quality.badge.text", month=month, rate=rate)
     if not cover.complete:
         text += "  " + t("quality.badge.missing", units=cover.units_missing)
     return text

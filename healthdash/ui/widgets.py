@@ -126,7 +126,7 @@ def page_header(title: str, filters: Filters | None = None, trail: bool = True) 
     breadcrumb back up to every place. Both are plain text (a title may hold a facility's name)."""
     if presenter.active():
         demo = t("app.demo_badge") if dataset_kind() == "demo" else None
-        badge = badge_text(filters if filters is not None else default_filters(filter_options()))
+        badge = badge_text(filters if filters is not None else default_filters(filter_options()), short=True)
         line = " · ".join(part for part in (selection_title(filters) if filters is not None else None, badge) if part)
         presenter.header(title, line or None, demo)
         return
@@ -258,7 +258,9 @@ def kpi_card(
                      else f":orange-badge[:material/close: {t('kpi.not_met')}]")
             st.markdown(f"{badge} {target_text(indicator)}")
         region = home_region_note(filters, indicator)
-        for line in (note, region, quality.gap_text(gap) if gap else None):
+        # On a slide the ＊ stays and the title line's 数据截至 · 上报率 says what is missing: the card keeps its height.
+        gap_line = quality.gap_text(gap) if gap and not presenter.slideshow_running() else None
+        for line in (note, region, gap_line):
             if line:
                 st.caption(line)
         level = child_level(filters, indicator) if drill is not None else None

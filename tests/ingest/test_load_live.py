@@ -80,8 +80,8 @@ def import_command(report: Path, db: Path, *extra: str) -> list[str]:
 
 
 def shown_share(at: AppTest) -> float:
-    # The value may carry ＊ when a report is missing under it (issue 20); the figure is the number before it.
-    return float(next(metric.value for metric in at.metric if metric.label == SHARE).rstrip("＊").rstrip("%"))
+    # The value may carry * when a report is missing under it (issue 20); the figure is the number before it.
+    return float(next(metric.value for metric in at.metric if metric.label == SHARE).rstrip("*").rstrip("%"))
 
 
 def test_open_sessions_see_a_load_on_their_next_interaction(live_db: Path, tmp_path: Path,
@@ -151,7 +151,7 @@ def app_server(live_db: Path, tmp_path: Path) -> Iterator[LiveServer]:
 
 def metric_value(page, label: str) -> float:
     card = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
-    return float(card.locator('[data-testid="stMetricValue"]').inner_text().strip().rstrip("＊").rstrip("%"))
+    return float(card.locator('[data-testid="stMetricValue"]').inner_text().strip().rstrip("*").rstrip("%"))
 
 
 @pytest.mark.browser

@@ -46,17 +46,17 @@ def test_a_flow_over_months_with_a_report_missing_is_marked(demo_db: Path, monke
     place = {"city": county[:4] + "00", "county": county}
     at = open_page(demo_db, monkeypatch, None, {**place, "period": "custom", "from": "2025-01", "to": "2025-12"})
     value, captions = card(at, VISITS)
-    assert value.endswith("＊")
+    assert value.endswith("*")
     assert gap_lines(captions) == ["＊1家机构未上报“门急诊与住院服务量”月报，本数字不含其数据。"]
     for name in (RATIO, FD):
         value, captions = card(at, name)
-        assert not value.endswith("＊") and not gap_lines(captions), name
+        assert not value.endswith("*") and not gap_lines(captions), name
 
     at.query_params.update({"from": "2025-09", "to": "2025-12"})
     at.run()
     assert not at.exception
     value, captions = card(at, VISITS)
-    assert not value.endswith("＊") and not gap_lines(captions), "no report is missing from September on"
+    assert not value.endswith("*") and not gap_lines(captions), "no report is missing from September on"
 
 
 def test_a_stock_is_marked_only_when_its_last_month_is_missing(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -64,9 +64,9 @@ def test_a_stock_is_marked_only_when_its_last_month_is_missing(demo_db: Path, mo
     place = {"city": county[:4] + "00", "county": county}
     at = open_page(demo_db, monkeypatch, None, {**place, "period": "custom", "from": "2025-01", "to": "2025-12"})
     value, captions = card(at, FD)
-    assert not value.endswith("＊") and not gap_lines(captions), "December is complete"
+    assert not value.endswith("*") and not gap_lines(captions), "December is complete"
 
     at = open_page(demo_db, monkeypatch, None, {**place, "period": "custom", "from": "2025-01", "to": "2025-09"})
     value, captions = card(at, FD)
-    assert value.endswith("＊")
+    assert value.endswith("*")
     assert gap_lines(captions) == ["＊1个乡镇（街道）未上报“公共卫生”月报，本数字不含其数据。"]
