@@ -28,7 +28,7 @@ from healthdash.core.wording import (
 from healthdash.data.db import run_query
 from healthdash.data.kpi import Kpi, by_place, child_level, indicator_catalog, targeted_by_level
 from healthdash.domains.quality import data as quality
-from healthdash.ui import charts, links, presenter
+from healthdash.ui import account, charts, links, presenter
 from healthdash.ui.chart_cache import ChartSpec
 from healthdash.ui.downloads import download_row
 from healthdash.ui.quality_badge import badge_text, quality_badge
@@ -143,6 +143,18 @@ def page_header(title: str, filters: Filters | None = None, trail: bool = True) 
         right.badge(t("app.demo_badge"), icon=":material/science:", color="gray", help=t("app.demo_help"))
 
 
+def above_reach() -> set[str]:
+    """Levels of the breadcrumb the viewer's account cannot widen to: everything above its own city or
+    county (the sidebar floors the selection there too)."""
+    visible = account.viewer().visible
+    if visible.everything:
+        return set()
+    city, county, alliance = visible.default_selection()
+    if county:
+        return {"all", "city"}
+    return {"all"} if city or alliance else set()
+
+
 def breadcrumb(filters: Filters) -> None:
     """全部地市 › 柳州市 › 鹿寨县 › 某镇: each place above the selected one narrows the page back up to it."""
     if filters.level == "all":
@@ -158,8 +170,10 @@ def breadcrumb(filters: Filters) -> None:
     with st.container(horizontal=True, gap="small", vertical_alignment="center", key="breadcrumb"):
         st.caption(t("filters.breadcrumb"), width="content")
         for level, code, name in trail[:-1]:
-            if st.button(inert(name), key=f"crumb_{level}", type="tertiary",
-                         help=t("filters.breadcrumb_help", place=inert(name))):
+            if level in above_reach():  # a county's account sees 柳州市 › 鹿寨县, and 柳州市 is no link
+                st.caption(inert(name), width="content")
+            elif st.button(inert(name), key=f"crumb_{level}", type="tertiary",
+                           help=t("filters.breadcrumb_help", place=inert(name))):
                 narrow_to(level, code)
             st.caption("›", width="content")
         st.markdown(f"**{inert(trail[-1][2])}**", width="content")

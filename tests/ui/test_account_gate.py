@@ -12,6 +12,7 @@ from healthdash.access.roles import Role
 from healthdash.access.scope import Scope
 from healthdash.data import db
 from healthdash.ui.navigation import app_pages
+from healthdash.ui.sidebar import filter_options
 from tests.support.app import new_session
 from tests.support.places import region_code
 from tests.support.signed import signed_in, with_accounts
@@ -75,6 +76,23 @@ def test_a_link_to_another_county_is_dropped_with_a_note(signed_db: Path, monkey
     assert any("不在您的权限范围内" in warning.value for warning in at.sidebar.warning)
     assert at.selectbox(key="flt_county").value == region_code(signed_db, "鹿寨县")
     assert "荣县" not in " ".join(str(element.value) for element in at.markdown)
+
+
+def test_the_breadcrumb_of_a_county_account_offers_no_way_up(signed_db: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """鹿寨县's account reads 全部地市 › 柳州市 › 鹿寨县 as text: neither is a link it could widen the page to."""
+    at = signed_in(signed_db, monkeypatch, "luzhai")
+    at.run()
+    assert not at.exception
+    crumbs = [button.key for button in at.button if (button.key or "").startswith("crumb_")]
+    assert crumbs == [], crumbs
+    assert {"全部地市", "柳州市"} <= {caption.value for caption in at.caption}
+    town = next(code for code, (_, county) in filter_options().towns.items()
+                if county == region_code(signed_db, "鹿寨县"))
+    at.query_params["town"] = town
+    at.run()
+    assert [button.key for button in at.button if (button.key or "").startswith("crumb_")] == ["crumb_county"], \
+        "from a town, back up to the county is in reach"
 
 
 def test_pages_a_role_may_not_use_are_not_there(signed_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
