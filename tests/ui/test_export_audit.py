@@ -35,7 +35,7 @@ def county_db(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copy(demo_db, path)
     store = open_store(path, iterations=FAST)
     county = Scope("county", region_code(path, "鹿寨县"))
-    for name, role in (("analyst", Role.ANALYST), ("looker", Role.VIEWER)):
+    for name, role in (("analyst", Role.ANALYST), ("looker", Role.VIEWER), ("officer", Role.OFFICER)):
         accounts.add_account(store, name, role, county, PASSWORD, by="test", registry=file_reader(path),
                              must_change=False)
     store.close()
@@ -82,8 +82,8 @@ def clicked(make: Callable[[], bytes | str]) -> bytes | str:
     return made[0]
 
 
-def exports_of(db_path: Path, action: Action) -> list[audit.Entry]:
-    return audit.entries(open_store(db_path), actor="analyst", action=action)
+def exports_of(db_path: Path, action: Action, actor: str = "analyst") -> list[audit.Entry]:
+    return audit.entries(open_store(db_path), actor=actor, action=action)
 
 
 def test_a_table_download_is_made_within_the_county_and_audited(county_db: Path, files: Files,
@@ -139,6 +139,17 @@ def test_the_scorecard_workbook_is_audited(county_db: Path, files: Files, monkey
     assert bytes(clicked(files[name]))[:2] == b"PK"  # type: ignore[arg-type]
     after = exports_of(county_db, Action.EXPORT)
     assert len(after) == before + 1 and after[0].detail["file"] == name
+
+
+def test_the_data_template_lists_the_registry_and_is_audited(county_db: Path, files: Files,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from healthdash.ingest.template import FILE_NAME
+
+    signed_in(county_db, monkeypatch, "officer", "pages/data.py")
+    before = len(exports_of(county_db, Action.EXPORT, actor="officer"))
+    assert bytes(clicked(files[FILE_NAME]))[:2] == b"PK"  # type: ignore[arg-type]
+    after = exports_of(county_db, Action.EXPORT, actor="officer")
+    assert len(after) == before + 1 and after[0].detail["file"] == FILE_NAME
 
 
 def test_nothing_is_audited_before_a_click(county_db: Path, files: Files, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -64,7 +64,10 @@ def template_section() -> None:
     st.subheader(t("data.template"), anchor=False)
     left, right = st.columns([5, 2], vertical_alignment="center")
     left.caption(t("data.template_caption"))
-    right.download_button(t("data.template_download"), _template_bytes(database_id()), file_name=FILE_NAME,
+    # The template lists the registry's codes: who took it is in the audit log like any export.
+    make = account.audited(lambda: _template_bytes(database_id()), Action.EXPORT,
+                           {"view": t("data.template"), "file": FILE_NAME})
+    right.download_button(t("data.template_download"), make, file_name=FILE_NAME,
                           mime=_XLSX, icon=":material/download:", key="data_template", on_click="ignore")
 
 
@@ -165,7 +168,9 @@ def _problems(found: pd.DataFrame) -> None:
         st.caption(t("data.problems_first", shown=fmt_count(_SHOWN_PROBLEMS, lang=lang)))
     st.dataframe(table.head(_SHOWN_PROBLEMS), hide_index=True, width="stretch", key="data_problem_table",
                  column_config={t("data.col_problem"): st.column_config.TextColumn(width="large")})
-    st.download_button(t("data.problems_download"), exports.csv_bytes(found),
+    make = account.audited(lambda: exports.csv_bytes(found), Action.EXPORT,
+                           {"view": t("data.problems_download"), "file": "导入问题清单.csv"})
+    st.download_button(t("data.problems_download"), make,
                        file_name="导入问题清单.csv", mime="text/csv", icon=":material/download:",
                        key="data_problems_csv", on_click="ignore")
 
