@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from healthdash.access import accounts, audit, signin
@@ -22,11 +21,11 @@ from healthdash.access.scope import Scope, file_reader
 from healthdash.access.store import open_store
 from healthdash.data import db
 from tests.support.app import new_session
+from tests.support.downloads import Files, offered_files
 from tests.support.places import region_code
 
 PASSWORD = "export-test-2026"
 FAST = 1_000
-Files = dict[str, Callable[[], bytes | str]]
 
 
 @pytest.fixture(scope="module")
@@ -45,16 +44,7 @@ def county_db(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def files(monkeypatch: pytest.MonkeyPatch) -> Files:
     """Every deferred file the pages offer, by file name: what a click on its button fetches."""
-    offered: Files = {}
-    deferred = MediaFileManager.add_deferred
-
-    def add_deferred(self: MediaFileManager, data: Callable, mimetype: str | None, coordinates: str,
-                     file_name: str | None = None, **kwargs: object) -> str:
-        offered[str(file_name)] = data
-        return deferred(self, data, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
-    return offered
+    return offered_files(monkeypatch)
 
 
 def signed_in(db_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, page: str | None = None) -> AppTest:

@@ -5,11 +5,9 @@ jurisdictions; a viewer has no such page."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from healthdash.access import accounts, audit, signin
@@ -18,6 +16,7 @@ from healthdash.access.roles import Role
 from healthdash.access.scope import PROVINCE, Scope
 from healthdash.access.store import open_store
 from tests.support.app import new_session
+from tests.support.downloads import offered_files
 from tests.support.places import region_code
 from tests.support.signed import FAST, PASSWORD, signed_in, with_accounts
 
@@ -100,15 +99,7 @@ def test_a_disabled_account_can_no_longer_sign_in(admin_db: Path, monkeypatch: p
 
 
 def test_the_audit_export_is_itself_audited(admin_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    offered: dict[str, Callable[[], bytes | str]] = {}
-    deferred = MediaFileManager.add_deferred
-
-    def add_deferred(self: MediaFileManager, data: Callable, mimetype: str | None, coordinates: str,
-                     file_name: str | None = None, **kwargs: object) -> str:
-        offered[str(file_name)] = data
-        return deferred(self, data, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
+    offered = offered_files(monkeypatch)
     on_admin_page(admin_db, monkeypatch, "root")
     csv_name = next(name for name in offered if name.startswith("审计日志") and name.endswith(".csv"))
     content = offered[csv_name]()
