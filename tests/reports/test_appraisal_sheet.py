@@ -47,7 +47,7 @@ def test_a_countys_sheet_is_one_page_with_its_14_items_score_and_rank(
         assert f"考核总分{score}分（满分100），在3个区县中排第{rank}名" in text
         assert "名山区2025年" in text and "促分工" in text and "示例方案" in text
     else:
-        assert f"Total{score}of100,rank{rank}of3counties" in text and "Divisionofcare" in text
+        assert f"Total{score}of100,rank{rank}of3counties" in text and "Divisionofwork" in text
     # The national set does not score: the same table, no total, no points column.
     pages, unscored = text_of(sheet_pdf(national, fig, county, BLOCK, lang))
     assert pages == 1 and "".join(ITEMS[13].name(lang).split()) in unscored

@@ -129,7 +129,7 @@ def test_each_mistake_is_refused_with_its_line(text: str, expected: str) -> None
 def test_dimensions_are_named_in_english_from_the_scheme_and_a_bad_name_is_refused_by_line() -> None:
     sample = load_scheme(preset_paths()[1], DIRECTIONS)
     assert [sample.dimension_label(d, "en") for d in sample.dimensions] == [
-        "Integration", "Equal quality", "Division of care", "Efficiency", "Health"]
+        "Integration", "Same quality", "Division of work", "Efficiency", "Health"]
     assert sample.dimension_label("促分工", "zh") == "促分工"
     text = 'name = "甲"\n' + GOOD_RULE
     assert parse_scheme(text, DIRECTIONS).dimension_label("促分工", "en") == "促分工", "no English name: its own"
