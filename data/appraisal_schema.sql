@@ -28,3 +28,22 @@ create table if not exists appraisal_target (
     loaded_at timestamp not null,
     primary key (level, place_code, indicator_code, year),
 );
+
+-- Scoring schemes a commission uploaded from the page (the TOML text, checked whole before it is stored).
+create table if not exists appraisal_scheme (
+    scheme_id integer primary key,
+    name varchar not null unique,
+    file_name varchar not null,
+    text varchar not null,
+    uploaded_by varchar not null,
+    uploaded_at timestamp not null,
+);
+
+-- Which scheme is active: one row per choice, the newest is the active one. scheme_key is 'preset:<file
+-- stem>' (data/appraisal_schemes) or 'upload:<scheme_id>'. No row: none is active (nothing is ranked).
+create table if not exists appraisal_scheme_choice (
+    choice_id integer primary key,
+    scheme_key varchar not null,
+    chosen_by varchar not null,
+    chosen_at timestamp not null,
+);

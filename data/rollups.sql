@@ -205,6 +205,18 @@ region_level as (
     union all
     select indicator_code, town_code, month, numerator, denominator from public_health_at_month
     union all
+    -- A yearly report: the newest report of a county's year stands at every month of that year, so that a
+    -- period (read at its last month) shows the year it ends in.
+    select 'primary_income_ratio', y.county_code, (make_date(y.year, 1, 1) + to_months(r.k::integer))::date,
+        y.primary_avg_income, y.lead_avg_income
+    from (
+        select county_code, year(month)::integer as year, arg_max(primary_avg_income, month) as primary_avg_income,
+            arg_max(lead_avg_income, month) as lead_avg_income,
+        from staff_income group by all
+    ) y
+    cross join range(0, 12) r(k)
+    where y.lead_avg_income > 0
+    union all
     -- The yearly screening counts are the coverage indicators' monthly numerators.
     select case indicator_code when 'cervical_screening_rate' then 'cervical_screenings' else 'breast_screenings' end,
         town_code, month, numerator, null

@@ -160,6 +160,17 @@ create table public_health (
     primary key (town_code, month, indicator_code),
 );
 
+-- A yearly report per county (监测与考核, issue 23): the average income per person of the staff of the
+-- county's primary facilities and of its lead hospital. `month` is the month reported (a year's December);
+-- the newest report of a year is that year's.
+create table staff_income (
+    county_code varchar not null,
+    month date not null,
+    primary_avg_income double not null,   -- 元 per person and year, primary facilities of the county
+    lead_avg_income double not null,      -- 元 per person and year, the lead hospital of the county's community
+    primary key (county_code, month),
+);
+
 create table import_batch (
     batch_id integer primary key,
     loaded_at timestamp not null,

@@ -39,6 +39,8 @@ class Action(StrEnum):
     QUALITY_EXCEPTION = "quality_exception"
     APPRAISAL_JUDGEMENT = "appraisal_judgement"
     APPRAISAL_TARGETS = "appraisal_targets"
+    APPRAISAL_SCHEME_UPLOAD = "appraisal_scheme_upload"
+    APPRAISAL_SCHEME_CHOICE = "appraisal_scheme_choice"
 
     def label(self, lang: str = "zh") -> str:
         return t(f"access.action.{self.value}", lang=lang)

@@ -1,6 +1,6 @@
 """The national monitoring set for tight county medical communities (紧密型县域医疗卫生共同体监测指标): 14 items
-in five areas, in the order of the annual report. Each item is read from a catalog indicator, judged by an
-official (the qualitative items), or not yet collected (no table holds its figures)."""
+in five areas, in the order of the annual report. Each item is read from a catalog indicator or judged by an
+official (the qualitative items)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 QUALITATIVE = "qualitative"
 INDICATOR = "indicator"
-NOT_COLLECTED = "not_collected"
 
 AREAS = ("tight", "homogeneous", "division", "efficiency", "health")
 
@@ -18,7 +17,7 @@ class Item:
     number: int
     code: str                 # the item's own code: the indicator's code, or a qualitative item's
     area: str                 # one of AREAS
-    kind: str                 # QUALITATIVE, INDICATOR or NOT_COLLECTED
+    kind: str                 # QUALITATIVE or INDICATOR
     name_zh: str
     name_en: str
     with_growth: bool = False  # the report asks for the change against last year beside the value
@@ -36,7 +35,7 @@ ITEMS: tuple[Item, ...] = (
          "mid-level+ physicians of secondary+ hospitals posted to primary care (per 10,000 residents)"),
     Item(5, "ecg_village_coverage", "homogeneous", INDICATOR, "影像、心电中心服务开展情况（心电设备村级覆盖率）",
          "imaging and ECG centre services (village ECG coverage)"),
-    Item(6, "primary_income_ratio", "homogeneous", NOT_COLLECTED,
+    Item(6, "primary_income_ratio", "homogeneous", INDICATOR,
          "基层医疗卫生机构人员平均收入与牵头医院人员平均收入之比",
          "average income of primary-care staff / that of the lead hospital's staff"),
     Item(7, "primary_visit_share", "division", INDICATOR, "县域内基层诊疗人次占比", "primary-care share of visits in the county"),

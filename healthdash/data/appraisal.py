@@ -9,7 +9,7 @@ English from [appraisal.error] of the locale catalogs) raised before anything is
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -214,3 +214,43 @@ def resolve_target(targets: pd.DataFrame, indicator_code: str, year: int, county
     if default is None or (isinstance(default, float) and math.isnan(default)):
         return Target(None, None)
     return Target(float(default), "catalog")
+
+
+# Scoring schemes ------------------------------------------------------------------------------------------
+
+PRESET, UPLOAD = "preset", "upload"
+
+
+def save_scheme(con: duckdb.DuckDBPyConnection, name: str, file_name: str, text: str, by: str,
+                reserved: Collection[str] = (), *, at: datetime | None = None) -> int:
+    """Store an uploaded scheme's text (already checked whole by the caller: scoring.parse_scheme) under its
+    name; refused when the name is a shipped scheme's (`reserved`) or an earlier upload's. Returns its id."""
+    if not by.strip():
+        raise AppraisalError("who_required")
+    ensure_tables(con)
+    taken = con.execute("select count(*) from appraisal_scheme where name = $name", {"name": name}).fetchone()
+    if name in reserved or (taken and taken[0]):
+        raise AppraisalError("scheme_duplicate", name=name)
+    rows = con.execute("""
+        insert into appraisal_scheme
+        select coalesce(max(scheme_id), 0) + 1, $name, $file, $text, $by, $at,
+        from appraisal_scheme
+        returning scheme_id
+    """, {"name": name, "file": file_name, "text": text, "by": by.strip(),
+          "at": at or datetime.now().replace(microsecond=0)}).fetchall()
+    return int(rows[0][0])
+
+
+def choose_scheme(con: duckdb.DuckDBPyConnection, key: str, by: str, known: Collection[str], *,
+                  at: datetime | None = None) -> None:
+    """Make scheme `key` ('preset:<stem>' or 'upload:<id>', one of `known`) the active one, as `by`."""
+    if key not in known:
+        raise AppraisalError("scheme_unknown", scheme=key)
+    if not by.strip():
+        raise AppraisalError("who_required")
+    ensure_tables(con)
+    con.execute("""
+        insert into appraisal_scheme_choice
+        select coalesce(max(choice_id), 0) + 1, $key, $by, $at,
+        from appraisal_scheme_choice
+    """, {"key": key, "by": by.strip(), "at": at or datetime.now().replace(microsecond=0)})

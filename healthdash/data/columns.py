@@ -126,6 +126,7 @@ def _amount(name: str, zh: str, en: str, note: str = "", limit: float | None = N
 _STAFF = 10_000          # people sent or posted, sessions, trainings: per receiving facility and month
 _CASES = 1_000_000       # remote cases per facility and month
 _PEOPLE = 100_000_000    # public-health numerators and denominators (people, doses) per town and month
+_INCOME = 5_000_000      # 元 per person and year: an average income above this is a unit error (万元 or 元/月 mixed up)
 
 
 _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV",
@@ -239,6 +240,21 @@ TABLES: tuple[Table, ...] = (
         ),
         key=("town_code", "month", "indicator_code"),
         ratios=(("numerator", "denominator"),),
+    ),
+    Table(
+        "staff_income", "人员收入年报", "staff income (yearly)",
+        (
+            Column("county_code", "区县代码", "county code", CODE, ref=COUNTY, note="见「区划代码」表中的区县"),
+            Column("month", "报告月份", "month reported", MONTH,
+                   note="年报：填统计年度的12月，如 2024-12；同一年度以最后一次填报的月份为准"),
+            _amount("primary_avg_income", "基层医疗卫生机构人员平均收入(元/人·年)",
+                    "average income of primary-care staff (yuan per person-year)",
+                    "非负数，单位：元/人·年；县域内乡镇卫生院、社区卫生服务机构在岗职工年平均收入", limit=_INCOME),
+            _amount("lead_avg_income", "牵头医院人员平均收入(元/人·年)",
+                    "average income of the lead hospital's staff (yuan per person-year)",
+                    "非负数，单位：元/人·年；医共体牵头医院在岗职工年平均收入", limit=_INCOME),
+        ),
+        key=("county_code", "month"),
     ),
 )
 TABLES_BY_NAME: dict[str, Table] = {table.name: table for table in TABLES}

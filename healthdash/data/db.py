@@ -34,7 +34,7 @@ SCOPE_PARAMETERS = frozenset({"scope_kind", "scope_code"})
 UNSCOPED = frozenset({
     "indicator_catalog", "dataset_meta", "data_months", "import_history", "latest_referrals",
     "referral_expected_direction", "load_alliance_members", "load_facilities", "load_public_health_indicators",
-    "load_regions", "scope_target", "scope_samples",
+    "load_regions", "scope_target", "scope_samples", "appraisal_schemes", "appraisal_scheme_choice",
 })
 NO_SCOPE: Mapping[str, object] = {"scope_kind": None, "scope_code": None}  # reads nothing
 EVERYTHING: Mapping[str, object] = {"scope_kind": "province", "scope_code": None}

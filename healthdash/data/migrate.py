@@ -61,12 +61,32 @@ def _monitoring(con: duckdb.DuckDBPyConnection) -> None:
     tables, the catalog's new indicators, and the rollups that compute them."""
     con.execute("alter table resident_care add column if not exists fund_primary double")
     appraisal.ensure_tables(con)
+    _catalog(con)
+
+
+def _catalog(con: duckdb.DuckDBPyConnection) -> None:
+    """The indicator table as this release's catalog (a database's catalog is the release's, never edited)."""
     con.register("catalog", load_catalog())
     try:
         con.execute("delete from indicator")
         con.execute("insert into indicator by name select * from catalog")
     finally:
         con.unregister("catalog")
+
+
+def _staff_income(con: duckdb.DuckDBPyConnection) -> None:
+    """监测与考核 (issue 23): the yearly staff-income report and its indicator (item 6), the uploaded scoring
+    schemes and the choice of the active one."""
+    con.execute("""
+        create table if not exists staff_income (
+            county_code varchar not null,
+            month date not null,
+            primary_avg_income double not null,
+            lead_avg_income double not null,
+            primary key (county_code, month),
+        )""")
+    appraisal.ensure_tables(con)
+    _catalog(con)
 
 
 STEPS: tuple[Step, ...] = (
@@ -80,6 +100,9 @@ STEPS: tuple[Step, ...] = (
     Step("4", "添加监测与考核的表（定性评价、目标值）和新指标，重建全部汇总表",
          "add the appraisal tables (judgements, targets) and the new indicators, and rebuild every rollup",
          _monitoring, rebuild=True),
+    Step("5", "添加人员收入年报表（基层与牵头医院人员平均收入）和相应指标、本地考核方案及当前方案的表，重建全部汇总表",
+         "add the yearly staff-income report (primary care and lead hospital) and its indicator, the uploaded "
+         "appraisal schemes and the active one, and rebuild every rollup", _staff_income, rebuild=True),
 )
 CURRENT = STEPS[-1].version
 

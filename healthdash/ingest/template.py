@@ -264,6 +264,8 @@ def example_rows(reference: Reference, today: date) -> dict[str, dict[str, objec
                            "concordant": 36, "films_graded": 40, "grade_a_films": 28},
         "public_health": {"town_code": town, "month": month, "indicator_code": indicator, "numerator": 1850,
                           "denominator": 2000},
+        "staff_income": {"county_code": county, "month": f"{last.year - 1}-12", "primary_avg_income": 96000,
+                         "lead_avg_income": 148000},
     }
 
 

@@ -134,7 +134,7 @@ def content(page: str, filters: Filters, drawn: Capture, lang: str | None = None
         selection=widgets.selection_title(filters, lang),
         notes=drawn.notes(),
         issued=issued_on(when or datetime.now(_TZ), lang),
-        paragraphs=paragraphs(rules.sentences(summary.gather(filters), lang), lang),
+        paragraphs=paragraphs(rules.sentences(summary.gather(filters, lang=lang), lang), lang),
         headline=headline_frame(headline(filters, codes), filters.compare, lang),
         sections=tuple(sections),
         lang=lang,

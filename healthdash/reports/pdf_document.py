@@ -77,13 +77,14 @@ class BriefingDocument(FPDF):
         self.ln(2)
 
 
-def table(pdf: BriefingDocument, frame: pd.DataFrame, widths: tuple[int, ...], status_column: int | None = None) -> None:
-    pdf.set_font(FONT, size=9.5)
+def table(pdf: BriefingDocument, frame: pd.DataFrame, widths: tuple[int, ...], status_column: int | None = None,
+          font_size: float = 9.5, line_height: float = 6.5) -> None:
+    pdf.set_font(FONT, size=font_size)
     pdf.set_text_color(20, 20, 20)
     pdf.set_draw_color(200, 204, 210)
     pdf.set_line_width(0.2)
     heading = FontFace(emphasis="BOLD", fill_color=(220, 230, 245))
-    with pdf.table(col_widths=widths, headings_style=heading, line_height=6.5, text_align="LEFT",
+    with pdf.table(col_widths=widths, headings_style=heading, line_height=line_height, text_align="LEFT",
                    first_row_as_headings=True) as table:
         table.row([str(column) for column in frame.columns])
         for values in frame.itertuples(index=False):

@@ -10,16 +10,19 @@ healthdash.reports.summary_rules (pure). The Overview shows `gather`'s sentences
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from healthdash.core.filters import TIERS, Filters
 from healthdash.core.i18n import current_lang
 from healthdash.data.db import run_query
 from healthdash.data.kpi import applicable, by_place, headline, indicator_catalog, targeted_by_level
 from healthdash.data.quality import reporting
+from healthdash.domains.appraisal import data as appraisal
 from healthdash.domains.overview.data import HEADLINE
 from healthdash.domains.quality import data as quality
 from healthdash.reports import summary_rules as rules
 from healthdash.reports.summary_rules import (
+    Appraisal,
     BelowTarget,
     Destination,
     Figure,
@@ -86,7 +89,28 @@ def reporting_of(filters: Filters) -> Reporting:
     return Reporting(cover.reporting_rate, missing, cover.units_missing)
 
 
-def gather(filters: Filters, codes: Sequence[str] = DEFAULT_CODES) -> SummaryFigures:
+def appraisal_of(filters: Filters, lang: str) -> Appraisal | None:
+    """The selected county's score and rank among its city's counties under the active scheme, for the year
+    the period ends in; None unless a county (no town, no alliance) is selected and the active scheme scores."""
+    if not filters.county or filters.town or filters.alliance:
+        return None
+    active = appraisal.active_scheme()
+    if active is None or not active.offered.scheme.scored:
+        return None
+    place = appraisal.counties(filters)
+    if place.empty:
+        return None
+    year = filters.month_to.year
+    peers = Filters(date(year, 1, 1), date(year, 12, 1), city=str(place["city_code"].iloc[0]))
+    ranking = appraisal.ranking(active.offered.scheme, appraisal.figures(peers, year), lang)
+    row = ranking[ranking["county_code"] == filters.county] if len(ranking) else ranking
+    if row.empty:
+        return None
+    return Appraisal(active.offered.scheme.label(lang), year, str(row["county"].iloc[0]),
+                     float(row["total"].iloc[0]), int(row["rank"].iloc[0]), len(ranking))
+
+
+def gather(filters: Filters, codes: Sequence[str] = DEFAULT_CODES, lang: str | None = None) -> SummaryFigures:
     """Every figure the summary of `filters` mentions (of `codes`, those that apply to the selection)."""
     codes, _ = applicable(filters, list(codes))
     volumes = tuple(Figure(k.indicator, k.value, k.base) for k in headline(filters, list(rules.VOLUMES)))
@@ -99,9 +123,11 @@ def gather(filters: Filters, codes: Sequence[str] = DEFAULT_CODES) -> SummaryFig
         below_target=below_target(filters, codes),
         destinations=destinations(filters),
         reporting=reporting_of(filters),
+        appraisal=appraisal_of(filters, lang or current_lang()),
     )
 
 
 def summary_text(filters: Filters, lang: str | None = None, codes: Sequence[str] = DEFAULT_CODES) -> str:
     """The briefing paragraph for a selection ('zh' or 'en'; the interface language by default)."""
-    return rules.compose(gather(filters, codes), lang or current_lang())
+    lang = lang or current_lang()
+    return rules.compose(gather(filters, codes, lang), lang)

@@ -108,6 +108,19 @@ class Reporting:
 
 
 @dataclass(frozen=True)
+class Appraisal:
+    """The selected county's place under the active appraisal scheme (监测与考核) for a year: its total and
+    its rank among the counties of its city (`of` of them)."""
+
+    scheme: str
+    year: int
+    county: str
+    score: float
+    rank: int
+    of: int
+
+
+@dataclass(frozen=True)
 class SummaryFigures:
     place: Place
     period: Period
@@ -116,6 +129,7 @@ class SummaryFigures:
     below_target: tuple[BelowTarget, ...] | None = None  # None: no places one level down to compare
     destinations: tuple[Destination, ...] | None = None  # None: not gathered
     reporting: Reporting | None = None  # None: not gathered
+    appraisal: Appraisal | None = None  # None: no county selected, no scheme active, or it does not score
 
     @property
     def has_data(self) -> bool:
@@ -429,6 +443,22 @@ def reporting_sentence(figures: SummaryFigures, lang: str) -> str | None:
     return _end(_s("reporting", lang, rate=rate, reports=found.reports_missing, units=found.units_missing), lang)
 
 
+# ---------------------------------------------------------------------------------------------- 7 appraisal
+
+
+def appraisal_sentence(figures: SummaryFigures, lang: str) -> str | None:
+    """The county's score and rank under the active scheme; the rank only among two counties or more."""
+    found = figures.appraisal
+    if found is None:
+        return None
+    score = f"{round(found.score, 1):g}"
+    if found.of < 2:
+        return _end(_s("appraisal_score", lang, scheme=found.scheme, year=found.year, county=found.county,
+                       score=score), lang)
+    return _end(_s("appraisal_rank", lang, scheme=found.scheme, year=found.year, county=found.county, score=score,
+                   rank=found.rank, of=found.of), lang)
+
+
 # ---------------------------------------------------------------------------------------------- whole text
 
 
@@ -445,6 +475,7 @@ def sentences(figures: SummaryFigures, lang: str = "zh") -> list[str]:
         below_target_sentence(figures, lang),
         destination_sentence(figures, lang),
         reporting_sentence(figures, lang),
+        appraisal_sentence(figures, lang),
     ]
     return [part for part in parts if part]
 

@@ -162,6 +162,8 @@ CASES = [
          "duplicate_key", "与第 2 行重复", row=3),
     Case("unknown_county.csv", lambda w: csv_of("resident_care", w.row("resident_care", county_code="999999")),
          "unknown_county", "区县代码", row=2, column="区县代码"),
+    Case("income_in_wan.csv", lambda w: csv_of("staff_income", w.row("staff_income", lead_avg_income="14800000")),
+         "too_big", "数值过大", row=2, column="牵头医院人员平均收入(元/人·年)"),
     Case("bad_setting.csv", lambda w: csv_of("resident_care", w.row("resident_care", setting="急诊")),
          "bad_choice", "不是可选值", row=2, column="就诊类型"),
     Case("future_date.csv", lambda w: csv_of("referral", w.row("referral", referral_date=TOMORROW)),

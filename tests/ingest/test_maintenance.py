@@ -48,6 +48,10 @@ def test_check_upgrades_a_database_of_the_previous_layout(demo_db: Path, tmp_pat
         con.execute("drop table appraisal_target")
         con.execute("alter table resident_care drop column fund_primary")
         con.execute("delete from indicator where code = 'primary_fund_share'")
+        con.execute("drop table staff_income")  # and before the staff-income report and schemes (version 5)
+        con.execute("drop table appraisal_scheme")
+        con.execute("drop table appraisal_scheme_choice")
+        con.execute("delete from indicator where code = 'primary_income_ratio'")
         con.execute("delete from meta where key = 'schema_version'")
     with contextlib.closing(open_readonly(db)) as con, pytest.raises(duckdb.CatalogException):
         con.execute("select count(*) from report_status").fetchone()
@@ -59,7 +63,8 @@ def test_check_upgrades_a_database_of_the_previous_layout(demo_db: Path, tmp_pat
     reader = open_readonly(db)  # the dashboard keeps reading the file it opened
     assert main(["check", "--db", str(db)]) == 0
     out = capsys.readouterr().out
-    assert "→ 1:" in out and "→ 2:" in out and "→ 3:" in out and "→ 4:" in out and f"已升级到 {migrate.CURRENT}" in out
+    assert "→ 1:" in out and "→ 2:" in out and "→ 3:" in out and "→ 4:" in out and "→ 5:" in out \
+        and f"已升级到 {migrate.CURRENT}" in out
     assert meta(db)["schema_version"] == migrate.CURRENT
     with contextlib.closing(open_readonly(db)) as con:
         assert con.execute("select count(*) from report_status").fetchone()[0] > 0
@@ -68,6 +73,9 @@ def test_check_upgrades_a_database_of_the_previous_layout(demo_db: Path, tmp_pat
         assert drawn[0] > 20, "the demo's counties get their codes and outlines back"
         assert con.execute("select count(*) from appraisal_target").fetchone()[0] == 0
         assert con.execute("select count(*) from indicator where code = 'primary_fund_share'").fetchone()[0] == 1
+        assert con.execute("select count(*) from staff_income").fetchone()[0] == 0
+        assert con.execute("select count(*) from appraisal_scheme_choice").fetchone()[0] == 0
+        assert con.execute("select count(*) from indicator where code = 'primary_income_ratio'").fetchone()[0] == 1
     assert reader.execute("select count(*) from meta").fetchone()[0] > 0
     reader.close()
     assert list(tmp_path.glob("health.duckdb.before-v*")), "the file before the upgrade is kept"

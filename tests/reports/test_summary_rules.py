@@ -18,6 +18,7 @@ from healthdash.core.fmt import fmt_change, fmt_period, fmt_pp, fmt_value
 from healthdash.core.indicators import Indicator
 from healthdash.core.wording import delta_text
 from healthdash.reports.summary_rules import (
+    Appraisal,
     BelowTarget,
     Destination,
     Figure,
@@ -25,6 +26,7 @@ from healthdash.reports.summary_rules import (
     Place,
     Reporting,
     SummaryFigures,
+    appraisal_sentence,
     change_sentence,
     collective,
     compose,
@@ -471,3 +473,13 @@ def test_nothing_is_said_when_every_report_came_in_or_none_were_gathered() -> No
     assert reporting_sentence(figures(reporting=Reporting(1.0, 0, 0)), "zh") is None
     assert reporting_sentence(figures(), "zh") is None
     assert not any("未上报" in sentence for sentence in sentences(figures(reporting=Reporting(1.0, 0, 0)), "zh"))
+
+
+def test_the_appraisal_sentence_names_score_and_rank_only_among_several_counties() -> None:
+    ranked = Appraisal("示例：省级医共体建设考核方案", 2025, "名山区", 71.26, 2, 3)
+    assert appraisal_sentence(figures(appraisal=ranked), "zh") == (
+        "按当前考核方案“示例：省级医共体建设考核方案”，名山区2025年得71.3分，在本市3个区县中排第2名。")
+    alone = replace(ranked, rank=1, of=1)
+    assert appraisal_sentence(figures(appraisal=alone), "zh") == "按当前考核方案“示例：省级医共体建设考核方案”，名山区2025年得71.3分。"
+    assert appraisal_sentence(figures(), "zh") is None
+    assert sentences(figures(appraisal=ranked), "en")[-1].endswith("ranking 2 of the city's 3 counties.")

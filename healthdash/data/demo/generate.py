@@ -23,7 +23,7 @@ from healthdash.data.demo.targets import (
 )
 
 PRIMARY_TIERS = ("township", "community", "village")
-STREAMS = ("volume", "care", "activity", "shared", "public_health", "referral_cells", "referral_events")
+STREAMS = ("volume", "care", "activity", "shared", "public_health", "referral_cells", "referral_events", "income")
 
 
 def streams(seed: int) -> dict[str, np.random.Generator]:
@@ -287,6 +287,26 @@ def public_health(region: pd.DataFrame, rng: np.random.Generator) -> pd.DataFram
         frame["denominator"] = np.nan if denominator is None else denominator.ravel()
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
+
+
+def staff_income(region: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """The yearly staff-income report of every county (reported in December): the lead hospital's average
+    income grows about 5% a year, primary care's catches up from 55–80% of it by a point or two a year (the
+    community's pay reform), urban counties paying more."""
+    counties = region[(region["level"] == "county") & region["in_scope"]].reset_index(drop=True)
+    n = len(counties)
+    years = np.arange(MONTHS[0].year, MONTHS[-1].year + 1)
+    elapsed = (years - years[0])[None, :]
+    lead = np.where(counties["urban"].to_numpy(), 165_000.0, 128_000.0) * rng.uniform(0.9, 1.1, n)
+    lead = lead[:, None] * (1 + rng.normal(0.05, 0.01, n))[:, None] ** elapsed * noise(rng, (n, len(years)), 0.02)
+    ratio = rng.uniform(0.55, 0.80, n)[:, None] + rng.uniform(0.005, 0.025, n)[:, None] * elapsed
+    ratio = np.clip(ratio + rng.normal(0, 0.01, (n, len(years))), 0.4, 0.98)
+    return pd.DataFrame({
+        "county_code": np.repeat(counties["code"].to_numpy(), len(years)),
+        "month": np.tile([pd.Timestamp(year, 12, 1) for year in years], n),
+        "primary_avg_income": np.round(lead * ratio, -1).ravel(),
+        "lead_avg_income": np.round(lead, -1).ravel(),
+    })
 
 
 def expected_facts(world: dict[str, pd.DataFrame], geo: pd.DataFrame, rngs: dict[str, np.random.Generator]) -> dict[str, pd.DataFrame]:

@@ -17,10 +17,20 @@ from healthdash.core.fmt import fmt_pct, fmt_target, fmt_value
 from healthdash.core.i18n import t
 from healthdash.core.indicators import Indicator
 from healthdash.core.monitoring import INDICATOR, ITEMS, QUALITATIVE, Item
+from healthdash.data import appraisal as store
 from healthdash.data.appraisal import Target, latest_judgements, resolve_target
 from healthdash.data.db import run_query
 from healthdash.data.kpi import indicator_catalog
-from healthdash.domains.appraisal.scoring import Points, Scheme, score_rule, subtotals
+from healthdash.domains.appraisal.scoring import (
+    Points,
+    Scheme,
+    SchemeError,
+    load_scheme,
+    parse_scheme,
+    preset_paths,
+    score_rule,
+    subtotals,
+)
 
 WRAP_WIDTH = 22  # characters (a CJK character counts two)
 MONITORED = tuple(item.code for item in ITEMS if item.kind == INDICATOR)
@@ -125,8 +135,6 @@ def level_word(level: str | None, lang: str) -> str:
 def direction_word(item: Item, lang: str) -> str:
     if item.kind == QUALITATIVE:
         return t("appraisal.direction.qualitative", lang=lang)
-    if item.kind != INDICATOR:
-        return ""
     return t(f"appraisal.direction.{indicator_catalog()[item.code].direction}", lang=lang)
 
 
@@ -142,7 +150,7 @@ def report_table(fig: Figures, county: str, lang: str) -> pd.DataFrame:
             row |= {"value": met_word(met, lang), "last": met_word(before, lang), "change": "",
                     "target": t("appraisal.met.yes", lang=lang), "origin": t("appraisal.level.national", lang=lang),
                     "status": met_word(met, lang) if met is not None else ""}
-        elif item.kind == INDICATOR:
+        else:
             indicator = catalog[item.code]
             now, before = fig.value(county, item.code), fig.value(county, item.code, last=True)
             target = fig.target(county, item.code)
@@ -156,9 +164,6 @@ def report_table(fig: Figures, county: str, lang: str) -> pd.DataFrame:
                         target.value / 100 if indicator.is_percent else target.value, indicator.unit, lang),
                     "origin": level_word(target.level, lang),
                     "status": "" if meets is None else met_word(meets, lang)}
-        else:
-            row |= {"value": t("appraisal.not_collected", lang=lang), "last": "—", "change": "", "target": "—",
-                    "origin": "", "status": ""}
         row["direction"] = direction_word(item, lang)
         rows.append(row)
     frame = pd.DataFrame(rows)[["no", "area", "item", "value", "last", "change", "direction", "target", "origin",
@@ -210,11 +215,9 @@ def submission_frame(fig: Figures, lang: str) -> pd.DataFrame:
         for item in ITEMS:
             if item.kind == QUALITATIVE:
                 cell: object = met_word(fig.met(county.county_code, item.code), lang)
-            elif item.kind == INDICATOR:
+            else:
                 number = in_unit(catalog[item.code], fig.value(county.county_code, item.code))
                 cell = None if number is None else round(number, 4)
-            else:
-                cell = None
             row[_header(item, lang)] = cell
         rows.append(row)
     return pd.DataFrame(rows)
@@ -228,11 +231,8 @@ def definitions_frame(lang: str) -> pd.DataFrame:
             indicator = catalog[item.code]
             definition, proposed = indicator.definition(lang), "P" if indicator.proposed else ""
             source, unit = indicator.target_source or "", indicator.unit
-        elif item.kind == QUALITATIVE:
-            definition, source, unit = t("appraisal.qualitative_definition", lang=lang), t("appraisal.source", lang=lang), ""
-            proposed = ""
         else:
-            definition, source, unit = t("appraisal.not_collected_definition", lang=lang), t("appraisal.source", lang=lang), ""
+            definition, source, unit = t("appraisal.qualitative_definition", lang=lang), t("appraisal.source", lang=lang), ""
             proposed = ""
         rows.append({t("appraisal.col.no", lang=lang): item.number, t("appraisal.col.area", lang=lang):
                      t(f"appraisal.area.{item.area}", lang=lang), t("appraisal.col.item", lang=lang): item.name(lang),
@@ -343,15 +343,17 @@ def item_name(code: str, lang: str) -> str:
 
 
 def ranking_table(frame: pd.DataFrame, scheme: Scheme, lang: str) -> pd.DataFrame:
-    """The ranking with headers in `lang` (dimension columns keep the scheme's names)."""
+    """The ranking with headers in `lang` (dimension columns in the scheme's names for `lang`)."""
     names = {"rank": "rank", "county_code": "county_code", "county": "county", "total": "total",
              "change": "score_change", "most_lost": "most_lost"}
-    return frame.rename(columns={key: t(f"appraisal.col.{value}", lang=lang) for key, value in names.items()})
+    return frame.rename(columns={key: t(f"appraisal.col.{value}", lang=lang) for key, value in names.items()}
+                        | {dimension: scheme.dimension_label(dimension, lang) for dimension in scheme.dimensions})
 
 
 def explanation_frame(scheme: Scheme, fig: Figures, county: str, lang: str) -> pd.DataFrame:
     """Each rule's points for one county, with why."""
-    rows = [{t("appraisal.col.dimension", lang=lang): p.dimension, t("appraisal.col.item", lang=lang):
+    rows = [{t("appraisal.col.dimension", lang=lang): scheme.dimension_label(p.dimension, lang),
+             t("appraisal.col.item", lang=lang):
              item_name(p.indicator, lang), t("appraisal.col.weight", lang=lang): p.weight,
              t("appraisal.col.points", lang=lang): None if p.points is None else round(p.points, 2),
              t("appraisal.col.lost", lang=lang): round(p.lost, 2),
@@ -366,3 +368,61 @@ def appraisal_workbook(scheme: Scheme, fig: Figures, lang: str, block: TitleBloc
     sheets += [(f"{county.county_name}", explanation_frame(scheme, fig, county.county_code, lang))
                for county in fig.counties.itertuples()]
     return workbook_bytes(sheets, block, lang)
+
+
+# Which scheme --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Offered:
+    """A scheme the page offers: shipped (preset) or uploaded by the commission."""
+
+    key: str                  # 'preset:<file stem>' or 'upload:<scheme_id>'
+    scheme: Scheme
+    file_name: str
+    uploaded_by: str | None   # None for a shipped scheme
+    uploaded_at: object
+
+
+@dataclass(frozen=True)
+class Active:
+    offered: Offered
+    chosen_by: str
+    chosen_at: object
+
+
+def directions() -> dict[str, str]:
+    return {code: indicator.direction for code, indicator in indicator_catalog().items()}
+
+
+def offered_schemes() -> tuple[dict[str, Offered], list[str]]:
+    """Every scheme on offer by key (shipped first, then uploads, oldest first) and the problems of any that
+    no longer passes the checks (a shipped file edited by hand), which is left out."""
+    found: dict[str, Offered] = {}
+    problems: list[str] = []
+    known = directions()
+    for path in preset_paths():
+        try:
+            found[f"{store.PRESET}:{path.stem}"] = Offered(f"{store.PRESET}:{path.stem}", load_scheme(path, known),
+                                                          path.name, None, None)
+        except SchemeError as refused:
+            problems.append(t("appraisal.page.scheme_refused", file=path.name, problems=str(refused)))
+    for row in run_query("appraisal_schemes").itertuples():
+        key = f"{store.UPLOAD}:{row.scheme_id}"
+        try:
+            found[key] = Offered(key, parse_scheme(row.text, known), row.file_name, row.uploaded_by, row.uploaded_at)
+        except SchemeError as refused:
+            problems.append(t("appraisal.page.scheme_refused", file=row.file_name, problems=str(refused)))
+    return found, problems
+
+
+def active_scheme(offered: dict[str, Offered] | None = None) -> Active | None:
+    """The scheme an official made active (the newest choice), or None when none was chosen or the chosen
+    one is no longer on offer."""
+    choice = run_query("appraisal_scheme_choice")
+    if choice.empty:
+        return None
+    offered = offered_schemes()[0] if offered is None else offered
+    row = choice.iloc[0]
+    found = offered.get(str(row["scheme_key"]))
+    return None if found is None else Active(found, str(row["chosen_by"]), row["chosen_at"])

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from healthdash.core.i18n import t
-from healthdash.core.monitoring import ITEMS_BY_CODE, NOT_COLLECTED, QUALITATIVE
+from healthdash.core.monitoring import ITEMS_BY_CODE, QUALITATIVE
 from healthdash.core.paths import DATA_DIR
 
 SCHEMES_DIR = DATA_DIR / "appraisal_schemes"
@@ -29,6 +29,7 @@ KINDS = ("at_target", "linear", "bands", "deduct", "qualitative", "monitor")
 NEEDS_TARGET = ("at_target", "linear", "deduct")
 _TOLERANCE = 1e-9
 _RULE_HEADER = re.compile(r"^\s*\[\[\s*rule\s*\]\]")
+_DIMENSION_HEADER = re.compile(r"^\s*\[\[\s*dimension\s*\]\]")
 
 
 class SchemeError(ValueError):
@@ -57,19 +58,24 @@ class Scheme:
     scored: bool
     sample: bool
     rules: tuple[Rule, ...]
+    dimensions_en: tuple[tuple[str, str], ...] = ()  # (dimension, its English name) from [[dimension]] tables
 
     def label(self, lang: str) -> str:
         text = self.name_en if lang == "en" and self.name_en else self.name
         return text
+
+    def dimension_label(self, dimension: str, lang: str) -> str:
+        """A dimension's name in `lang` (the scheme's own words when it gives no English name)."""
+        return dict(self.dimensions_en).get(dimension, dimension) if lang == "en" else dimension
 
     @property
     def dimensions(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(rule.dimension for rule in self.rules))
 
 
-def _lines(text: str) -> tuple[list[int], list[str]]:
+def _lines(text: str, header: re.Pattern[str] = _RULE_HEADER) -> tuple[list[int], list[str]]:
     lines = text.splitlines()
-    return [number for number, line in enumerate(lines, start=1) if _RULE_HEADER.match(line)], lines
+    return [number for number, line in enumerate(lines, start=1) if header.match(line)], lines
 
 
 def _line_of(headers: list[int], lines: list[str], index: int, key: str | None) -> int:
@@ -128,10 +134,40 @@ def parse_scheme(text: str, directions: Mapping[str, str]) -> Scheme:
         total = sum(rule.weight for rule in rules)
         if abs(total - 100) > _TOLERANCE:
             problem(None, None, "weights_total", total=f"{total:g}")
+    english = _dimension_names(text, data.get("dimension"), {rule.dimension for rule in rules}, problems)
     if problems:
         raise SchemeError(problems)
     return Scheme(str(name).strip(), str(data.get("name_en", "")).strip(), bool(scored),
-                  bool(data.get("sample", False)), tuple(rules))
+                  bool(data.get("sample", False)), tuple(rules), english)
+
+
+def _dimension_names(text: str, raw: object, used: set[str], problems: list[str]) -> tuple[tuple[str, str], ...]:
+    """The optional [[dimension]] tables: `name` (a dimension the rules use) and `name_en`."""
+    if raw is None:
+        return ()
+    headers, lines = _lines(text, _DIMENSION_HEADER)
+
+    def problem(index: int, key: str | None, code: str, **params: object) -> None:
+        line = _line_of(headers, lines, index, key) if index < len(headers) else 1
+        problems.append(t("appraisal.scheme.at_line", lang="zh", line=line,
+                          problem=t(f"appraisal.scheme.{code}", lang="zh", **params)))
+
+    if not isinstance(raw, list):
+        problem(0, None, "dimension_table")
+        return ()
+    names = []
+    for index, entry in enumerate(raw):
+        if not isinstance(entry, dict):
+            problem(index, None, "dimension_table")
+            continue
+        name, english = entry.get("name"), entry.get("name_en")
+        if not isinstance(name, str) or name.strip() not in used:
+            problem(index, "name", "dimension_unknown", value=name)
+        elif not isinstance(english, str) or not english.strip():
+            problem(index, "name_en", "dimension_english", value=name)
+        else:
+            names.append((name.strip(), english.strip()))
+    return tuple(names)
 
 
 def _rule(index: int, raw: object, scored: bool, directions: Mapping[str, str], seen: set[str],
@@ -151,8 +187,6 @@ def _rule(index: int, raw: object, scored: bool, directions: Mapping[str, str], 
     item = ITEMS_BY_CODE.get(code) if isinstance(code, str) else None
     if item is None:
         fail("indicator", "unknown_indicator", value=code)
-    elif item.kind == NOT_COLLECTED:
-        fail("indicator", "not_collected", value=code)
     elif code in seen:
         fail("indicator", "duplicate", value=code)
     else:
@@ -215,6 +249,21 @@ def _bands(raw: object, weight: float, fail: object) -> tuple[tuple[float, float
 
 def load_scheme(path: Path, directions: Mapping[str, str]) -> Scheme:
     return parse_scheme(path.read_text(encoding="utf-8"), directions)
+
+
+MAX_SCHEME_FILE = 65_536  # bytes: the sample scheme is under 2 KB
+
+
+def checked_upload(data: bytes, directions: Mapping[str, str]) -> tuple[Scheme, str]:
+    """An uploaded scheme file checked whole: (the scheme, its text), or SchemeError with every mistake."""
+    if len(data) > MAX_SCHEME_FILE:
+        raise SchemeError([t("appraisal.scheme.too_large", lang="zh", size=-(-len(data) // 1024),
+                             limit=MAX_SCHEME_FILE // 1024)])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise SchemeError([t("appraisal.scheme.not_text", lang="zh")]) from error
+    return parse_scheme(text, directions), text
 
 
 def preset_paths() -> list[Path]:

@@ -22,8 +22,9 @@ from healthdash.data.db import database_path, run_query
 from healthdash.data.kpi import indicator_catalog
 from healthdash.domains.appraisal import charts as appraisal_charts
 from healthdash.domains.appraisal import data as appraisal
-from healthdash.domains.appraisal.scoring import SchemeError, load_scheme, preset_paths
+from healthdash.domains.appraisal.scoring import Scheme, SchemeError, checked_upload
 from healthdash.ingest import loader
+from healthdash.reports import appraisal_sheet
 from healthdash.ui import account, presenter, widgets
 from healthdash.ui.layout import Section
 
@@ -45,11 +46,12 @@ def _choices(filters: Filters) -> tuple[appraisal.Figures, str] | None:
     return appraisal.figures(filters, int(year)), str(county)
 
 
-def _download(label: str, file_name: str, make: object, key: str, detail: dict[str, object]) -> None:
+def _download(label: str, file_name: str, make: object, key: str, detail: dict[str, object],
+              mime: str = XLSX_MIME) -> None:
     if not account.viewer().may(Permission.EXPORT):
         return
     run = account.audited(make, Action.EXPORT, detail)  # type: ignore[arg-type]
-    st.download_button(label, run, file_name=file_name, mime=XLSX_MIME, key=key, icon=":material/download:",
+    st.download_button(label, run, file_name=file_name, mime=mime, key=key, icon=":material/download:",
                        on_click="ignore")
 
 
@@ -182,22 +184,98 @@ def _save_targets(name: str, data: bytes, who: account.Viewer) -> None:
     st.rerun()
 
 
+def _may_choose(who: account.Viewer) -> bool:
+    """Who sets the province's scheme: an administrator, or a data officer whose reach is the whole province."""
+    return who.may(Permission.ADMIN) or (who.may(Permission.LOAD) and who.visible.everything)
+
+
+def _scheme_label(offered: appraisal.Offered, active: appraisal.Active | None, lang: str) -> str:
+    label = offered.scheme.label(lang)
+    if active is not None and active.offered.key == offered.key:
+        return f"{label} {t('appraisal.page.active_mark')}"
+    return label if offered.uploaded_by is None else f"{label}（{t('appraisal.page.uploaded_mark')}）"
+
+
+def _choose(key: str, offered: dict[str, appraisal.Offered], who: account.Viewer) -> None:
+    lang = current_lang()
+    by = who.name or t("data.operator_default", lang="zh")
+    try:
+        loader.write(database_path(), lambda con: store.choose_scheme(con, key, by, offered))
+    except AppraisalError as refused:
+        st.error(refused.zh if lang == "zh" else refused.en, icon=":material/error:")
+        return
+    account.record(Action.APPRAISAL_SCHEME_CHOICE, {"scheme": key, "name": offered[key].scheme.name})
+    st.session_state[_SAVED] = t("appraisal.page.scheme_chosen", name=offered[key].scheme.label(lang))
+    st.rerun()
+
+
+def scheme_files(offered: dict[str, appraisal.Offered], who: account.Viewer) -> None:
+    """The uploaded schemes, and the upload of a commission's own file (checked whole; refused, nothing is
+    stored)."""
+    lang = current_lang()
+    uploads = [o for o in offered.values() if o.uploaded_by is not None]
+    with st.expander(t("appraisal.page.scheme_files", count=len(uploads))):
+        if uploads:
+            st.dataframe(pd.DataFrame({
+                t("appraisal.col.scheme"): [o.scheme.label(lang) for o in uploads],
+                t("appraisal.col.file"): [o.file_name for o in uploads],
+                t("appraisal.col.by"): [o.uploaded_by for o in uploads],
+                t("appraisal.col.at"): [str(o.uploaded_at)[:16] for o in uploads]}),
+                hide_index=True, width="stretch", key="appraisal_scheme_list")
+        st.caption(t("appraisal.page.scheme_upload_help"))
+        upload = st.file_uploader(t("appraisal.page.scheme_upload"), type=["toml"], key="appraisal_scheme_file")
+        if upload is None or not st.button(t("appraisal.page.scheme_save"), key="appraisal_scheme_save"):
+            return
+        _save_scheme(upload.name, upload.getvalue(), offered, who)
+
+
+def _save_scheme(name: str, data: bytes, offered: dict[str, appraisal.Offered], who: account.Viewer) -> None:
+    lang = current_lang()
+    try:
+        scheme, text = checked_upload(data, appraisal.directions())
+    except SchemeError as refused:
+        st.error(t("appraisal.scheme.refused", file=name, problems=str(refused)), icon=":material/error:")
+        return
+    reserved = [o.scheme.name for o in offered.values() if o.uploaded_by is None]
+    by = who.name or t("data.operator_default", lang="zh")
+    try:
+        scheme_id = loader.write(database_path(), lambda con: store.save_scheme(con, scheme.name, name, text, by,
+                                                                                reserved))
+    except AppraisalError as refused:
+        st.error(refused.zh if lang == "zh" else refused.en, icon=":material/error:")
+        return
+    account.record(Action.APPRAISAL_SCHEME_UPLOAD, {"scheme": scheme_id, "name": scheme.name, "file": name})
+    st.session_state[_SAVED] = t("appraisal.page.scheme_saved", name=scheme.label(lang))
+    st.rerun()
+
+
 def scores(filters: Filters, fig: appraisal.Figures, county: str) -> None:
     lang = current_lang()
-    directions = {code: indicator.direction for code, indicator in indicator_catalog().items()}
-    schemes = {}
-    for path in preset_paths():
-        try:
-            schemes[path.stem] = load_scheme(path, directions)
-        except SchemeError as refused:
-            st.error(t("appraisal.page.scheme_refused", file=path.name, problems=str(refused)), icon=":material/error:")
-    if not schemes:
+    offered, problems = appraisal.offered_schemes()
+    for problem in problems:
+        st.error(problem, icon=":material/error:")
+    if not offered:
         return
-    chosen = st.selectbox(t("appraisal.page.scheme"), list(schemes), key="appraisal_scheme",
-                          index=len(schemes) - 1, format_func=lambda stem: schemes[stem].label(lang))
-    scheme = schemes[chosen]
+    active = appraisal.active_scheme(offered)
+    who = account.viewer()
+    if active is None:
+        st.caption(t("appraisal.page.no_active"))
+    else:
+        st.caption(t("appraisal.page.active", name=active.offered.scheme.label(lang), by=active.chosen_by,
+                     at=str(active.chosen_at)[:16]))
+    keys = list(offered)
+    chosen = st.selectbox(t("appraisal.page.scheme"), keys, key="appraisal_scheme",
+                          index=keys.index(active.offered.key) if active else 0,
+                          format_func=lambda key: _scheme_label(offered[key], active, lang))
+    if _may_choose(who) and (active is None or active.offered.key != chosen) and st.button(
+            t("appraisal.page.make_active"), key="appraisal_make_active", icon=":material/check:"):
+        _choose(str(chosen), offered, who)
+    if _may_choose(who):
+        scheme_files(offered, who)
+    scheme = offered[chosen].scheme
     if scheme.sample:
         st.warning(t("appraisal.page.sample_scheme"), icon=":material/science:")
+    sheet(filters, fig, county, scheme)
     if not scheme.scored:
         st.info(t("appraisal.page.not_scored"), icon=":material/info:")
         return
@@ -217,6 +295,18 @@ def scores(filters: Filters, fig: appraisal.Figures, county: str) -> None:
     st.markdown(f"**{t('appraisal.page.why', county=name)}**")
     st.dataframe(appraisal.explanation_frame(scheme, fig, county, lang), hide_index=True, width="stretch",
                  key="appraisal_why")
+
+
+def sheet(filters: Filters, fig: appraisal.Figures, county: str, scheme: Scheme) -> None:
+    """The county's one-page printable sheet under the scheme shown."""
+    lang = current_lang()
+    name = str(fig.counties.loc[fig.counties["county_code"] == county, "county_name"].iloc[0])
+    block = _block(t("appraisal.page.sheet_file"), filters, fig)
+    file_name = f"{safe_name(t('appraisal.page.sheet_file'))}_{safe_name(name)}_{fig.year}.pdf"
+    _download(t("appraisal.page.download_sheet"), file_name,
+              lambda: appraisal_sheet.sheet_pdf(scheme, fig, county, block, lang), "appraisal_sheet_pdf",
+              {"view": t("appraisal.page.sheet_file", lang="zh"), "file": file_name, "place": name,
+               "period": str(fig.year)}, mime="application/pdf")
 
 
 def notice() -> None:

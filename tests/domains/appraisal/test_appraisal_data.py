@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from healthdash.access.scope import Scope, file_reader, resolve
-from healthdash.core.filters import Filters
+from healthdash.core.filters import TIERS, Filters
 from healthdash.core.monitoring import ITEMS
 from healthdash.data.appraisal import AppraisalError, Judgement, parse_targets, record_judgement, save_targets
 from healthdash.domains.appraisal import data as appraisal
@@ -52,6 +52,12 @@ RESIDENT_CARE = pd.DataFrame([
     ("K2", JAN, "outpatient", 100, 10, 1000.0, 50.0, 90.0, None),
 ], columns=["county_code", "month", "setting", "visits_in_county", "visits_out_of_county", "fund_in_county",
             "fund_out_of_county", "spending_out_of_county", "fund_primary"])
+# The yearly staff-income report: K1 reported in June and corrected in December (the newest report of a year
+# is that year's), K2 in December; K1's 2023 report is last year's.
+STAFF_INCOME = pd.DataFrame([
+    ("K1", date(2024, 6, 1), 60_000.0, 100_000.0), ("K1", date(2024, 12, 1), 72_000.0, 120_000.0),
+    ("K2", date(2024, 12, 1), 90_000.0, 100_000.0), ("K1", LAST_DEC, 50_000.0, 100_000.0),
+], columns=["county_code", "month", "primary_avg_income", "lead_avg_income"])
 STAMP = datetime(2024, 1, 1)
 TARGETS = pd.DataFrame([
     ("national", "", "ecg_village_coverage", 2024, 80.0), ("province", "", "ecg_village_coverage", 2024, 85.0),
@@ -64,7 +70,8 @@ TARGETS = pd.DataFrame([
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_world(tmp_path_factory.mktemp("appraisal") / "appraisal.duckdb", region=REGIONS,
-                       public_health=PUBLIC_HEALTH, resident_care=RESIDENT_CARE, appraisal_target=TARGETS)
+                       public_health=PUBLIC_HEALTH, resident_care=RESIDENT_CARE, staff_income=STAFF_INCOME,
+                       appraisal_target=TARGETS)
 
 
 @pytest.fixture
@@ -83,6 +90,23 @@ def test_the_added_indicators_follow_their_aggregation(figures: appraisal.Figure
     assert figures.value("K2", "primary_fund_share") is None
     # A county outside the selected city is not among its counties.
     assert set(figures.counties["county_code"]) == {"K1", "K2"}
+
+
+def test_the_income_ratio_is_the_newest_yearly_report_and_counties_weigh_alike(
+        figures: appraisal.Figures, world: Path) -> None:
+    assert figures.value("K1", "primary_income_ratio") == pytest.approx(72_000 / 120_000)
+    assert figures.value("K1", "primary_income_ratio", last=True) == pytest.approx(0.5)
+    assert figures.value("K2", "primary_income_ratio") == pytest.approx(0.9)
+    table = appraisal.report_table(figures, "K1", "zh").set_index("序号")
+    assert (table.loc[6, "本年"], table.loc[6, "上年"], table.loc[6, "变化"]) == ("0.60", "0.50", "+0.10")
+    # A period inside the year (read at its last month) shows the year's report; a city, its counties' sums.
+    with duckdb.connect(str(world), read_only=True) as con:
+        city = execute(con, "indicator_by_place", {
+            "codes": ["primary_income_ratio"], "child_level": "city", "city": None, "county": None, "town": None,
+            "alliance": None, "tiers": list(TIERS),
+            "month_from": JAN, "month_to": FEB})
+    row = city[city["place_code"] == "C1"].iloc[0]
+    assert row["numerator"] / row["denominator"] == pytest.approx((72_000 + 90_000) / (120_000 + 100_000))
 
 
 def test_a_target_comes_from_the_most_specific_level_set(figures: appraisal.Figures) -> None:
@@ -187,6 +211,8 @@ def test_a_demo_countys_14_items_match_the_base_tables(demo_db: Path, monkeypatc
                         and indicator_code = 'ncd_premature_mortality'"""),
             5: one(f"""select 100 * sum(numerator) / sum(denominator) from public_health where town_code in {towns}
                        and month = date '2025-12-01' and indicator_code = 'ecg_village_coverage'"""),
+            6: one("""select primary_avg_income / lead_avg_income from staff_income
+                      where county_code = $county and month = date '2025-12-01'"""),
         }
     for number, value in expected.items():
         assert by_number[number] == pytest.approx(value, abs=1e-3), ITEMS[number - 1].name_zh
@@ -196,7 +222,7 @@ def test_a_demo_countys_14_items_match_the_base_tables(demo_db: Path, monkeypatc
                                              where county_code = $county and year(month) = 2025""",
                                           {"county": county}).fetchone()[0])
     assert by_number[9] == pytest.approx(expected_fund, abs=1e-3)
-    assert by_number[1] == "未评定" and by_number[6] is None
+    assert by_number[1] == "未评定" and 0.4 < by_number[6] < 1
     assert len(by_number) == 14
 
 

@@ -1,6 +1,6 @@
 """监测与考核 as a user goes through it (AppTest on the demo): choose a county and a year, read the 14 items,
-download the submission workbook and read it back, record a qualitative judgement (audited), and see the
-sample scheme's ranking explained."""
+download the submission workbook and read it back, record a qualitative judgement (audited), make the
+sample scheme the active one (audited) and see its ranking explained."""
 
 from __future__ import annotations
 
@@ -102,7 +102,22 @@ def test_a_judgement_is_recorded_shown_and_audited_and_the_ranking_explained(
     assert len(audited) == 1
     assert (audited[0].detail["county"], audited[0].detail["item"], audited[0].detail["met"]) == (
         county, "resource_management", True)
-    # The sample scheme (the page's default) ranks the one county and explains the 8 points just earned.
+    # No scheme is active yet: the national set (not scored) is shown. The official makes the sample active.
+    assert at.selectbox(key="appraisal_scheme").value == "preset:national"
+    assert any("尚未设定当前考核方案" in c.value for c in at.caption)
+    at.selectbox(key="appraisal_scheme").set_value("preset:sample_province").run()
+    at.button(key="appraisal_make_active").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("当前考核方案：示例：省级医共体建设考核方案" in c.value for c in at.caption)
+    assert at.selectbox(key="appraisal_scheme").value == "preset:sample_province"
+    assert not [b for b in at.button if b.key == "appraisal_make_active"], "the active scheme offers no button"
+    store = open_store(db)
+    try:
+        chosen = [entry for entry in audit.entries(store) if entry.action == audit.Action.APPRAISAL_SCHEME_CHOICE]
+    finally:
+        store.close()
+    assert [entry.detail["scheme"] for entry in chosen] == ["preset:sample_province"]
+    # The sample scheme ranks the one county and explains the 8 points just earned.
     ranking = table(at, "总分")
     assert ranking["区县"].tolist() == ["名山区"]
     why = table(at, "计分说明").set_index("指标")

@@ -86,7 +86,7 @@ def test_monitored_items_have_no_points_and_subtotals_skip_them() -> None:
 
 def test_the_presets_load_one_unscored_and_one_sample_adding_to_100() -> None:
     national, sample = (load_scheme(path, DIRECTIONS) for path in preset_paths())
-    assert not national.scored and len(national.rules) == 13
+    assert not national.scored and len(national.rules) == 14
     assert sample.scored and sample.sample and "示例" in sample.name
     assert sum(rule.weight for rule in sample.rules) == 100
 
@@ -113,7 +113,8 @@ def refusal(text: str) -> str:
     ('name = "甲"\n' + GOOD_RULE.replace('"at_target"', '"linear"'), "第 3 行：线性计分须给出下限 floor"),
     ('name = "甲"\n' + GOOD_RULE.replace('weight = 100', 'weight = "十"'), "第 6 行：分值 weight“十”"),
     ('name = "甲"\n' + GOOD_RULE.replace('"at_target"', '"qualitative"'), "第 7 行：定性计分"),
-    ('name = "甲"\n' + GOOD_RULE.replace("\"primary_visit_share\"", "\"primary_income_ratio\""), "第 4 行：指标“primary_income_ratio”暂未采集"),
+    ('name = "甲"\n' + GOOD_RULE.replace('kind = "at_target"', 'kind = "deduct"\nper_unit = -1'),
+     "第 8 行：扣分计分须给出每单位扣分 per_unit（正数），现为“-1”"),
     ('name = "甲"\n' + GOOD_RULE.replace('kind = "at_target"', 'kind = "bands"\nbands = [[60, 120]]'),
      "第 8 行：分档得分 120 超出分值 100"),
     ('name = "甲"\n' + GOOD_RULE + GOOD_RULE.replace("weight = 100", "weight = 0"), "第 10 行：指标“primary_visit_share”重复"),
@@ -123,3 +124,16 @@ def refusal(text: str) -> str:
 ])
 def test_each_mistake_is_refused_with_its_line(text: str, expected: str) -> None:
     assert expected in refusal(text)
+
+
+def test_dimensions_are_named_in_english_from_the_scheme_and_a_bad_name_is_refused_by_line() -> None:
+    sample = load_scheme(preset_paths()[1], DIRECTIONS)
+    assert [sample.dimension_label(d, "en") for d in sample.dimensions] == [
+        "Integration", "Same quality", "Division of work", "Efficiency", "Health"]
+    assert sample.dimension_label("促分工", "zh") == "促分工"
+    text = 'name = "甲"\n' + GOOD_RULE
+    assert parse_scheme(text, DIRECTIONS).dimension_label("促分工", "en") == "促分工", "no English name: its own"
+    unknown = text + '\n[[dimension]]\nname = "保健康"\nname_en = "Health"\n'
+    assert "第 10 行：维度“保健康”没有任何规则使用" in refusal(unknown)
+    missing = text + '\n[[dimension]]\nname = "促分工"\n'
+    assert "第 9 行：维度“促分工”缺少英文名称 name_en" in refusal(missing)
