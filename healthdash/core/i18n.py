@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 
 from healthdash.core.paths import LOCALE_DIR
@@ -17,6 +19,8 @@ def _no_session() -> object:
 
 
 _language_source: Callable[[], object] = _no_session
+# A document made in another language than the session's (a briefing, the timer's run); per thread.
+_speaking: ContextVar[str | None] = ContextVar("speaking", default=None)
 
 
 @cache
@@ -43,8 +47,18 @@ def read_language_from(source: Callable[[], object]) -> None:
 
 
 def current_lang() -> str:
-    lang = _language_source()
+    lang = _speaking.get() or _language_source()
     return lang if lang in LANGUAGES else DEFAULT_LANG
+
+
+@contextmanager
+def speaking(lang: str) -> Iterator[None]:
+    """Within the block current_lang() is `lang`, whatever the session chose (a document in its own language)."""
+    token = _speaking.set(lang)
+    try:
+        yield
+    finally:
+        _speaking.reset(token)
 
 
 def t(key: str, lang: str | None = None, **values: object) -> str:

@@ -1,5 +1,5 @@
 """会议简报 Meeting briefing: the selection's headline indicators against targets and its main charts as one
-PDF, in Chinese, made on the server without the internet.
+PDF in the reader's language, made on the server without the internet.
 
 fpdf2 embeds a subset of Noto Sans CJK SC (Debian's fonts-noto-cjk, an OpenType/CFF collection), so the
 file shows Chinese on any reader, with the glyphs' Unicode mapping so the text can be searched and
@@ -17,7 +17,7 @@ import pandas as pd
 
 from healthdash.core.filters import Filters
 from healthdash.core.fmt import MISSING, fmt_value
-from healthdash.core.i18n import current_lang, t
+from healthdash.core.i18n import current_lang, speaking, t
 from healthdash.core.wording import delta_text, status_label, target_bound
 from healthdash.data.kpi import Kpi, applicable, headline, indicator_catalog
 from healthdash.domains.overview.data import HEADLINE
@@ -52,11 +52,16 @@ def headline_frame(kpis: list[Kpi], compare: str, lang: str) -> pd.DataFrame:
 
 
 def briefing_pdf(filters: Filters, lang: str | None = None) -> bytes:
-    """The briefing for `filters` as PDF bytes."""
+    """The briefing for `filters` as PDF bytes, every word of it (charts and tables too) in `lang`."""
+    lang = lang or current_lang()
+    with speaking(lang):
+        return _briefing_pdf(filters, lang)
+
+
+def _briefing_pdf(filters: Filters, lang: str) -> bytes:
     # fpdf takes a third of a second to import: only a click on the button pays for it, not every start.
     from healthdash.reports.pdf_document import FONT, GRAY, ORANGE, BriefingDocument, image_height, table
 
-    lang = lang or current_lang()
     demo = widgets.dataset_kind() == "demo"
     selection = widgets.selection_title(filters, lang)
     block = widgets.title_block(t("briefing.title", lang=lang), filters, lang)
@@ -70,7 +75,7 @@ def briefing_pdf(filters: Filters, lang: str | None = None) -> bytes:
     pdf.set_text_color(20, 20, 20)
     pdf.cell(0, 11, t("briefing.title", lang=lang), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, size=12)
-    pdf.multi_cell(0, 7, selection, new_x="LMARGIN", new_y="NEXT")
+    pdf.paragraph(selection, 7)
     pdf.set_font(FONT, size=9)
     pdf.set_text_color(*GRAY)
     when = datetime.now(_TZ).strftime("%Y-%m-%d %H:%M")
@@ -78,14 +83,14 @@ def briefing_pdf(filters: Filters, lang: str | None = None) -> bytes:
     pdf.cell(0, 6, t("export.line_as_of", lang=lang, month=block.as_of), new_x="LMARGIN", new_y="NEXT")
     if demo:
         pdf.set_text_color(*ORANGE)
-        pdf.multi_cell(0, 5, t("briefing.demo", lang=lang), new_x="LMARGIN", new_y="NEXT")
+        pdf.paragraph(t("briefing.demo", lang=lang), 5)
 
     text = summary_text(filters, lang)
     if text:
         pdf.heading(t("briefing.summary", lang=lang))
         pdf.set_font(FONT, size=10.5)
         pdf.set_text_color(20, 20, 20)
-        pdf.multi_cell(0, 6.2, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.paragraph(text, 6.2)
 
     pdf.heading(t("briefing.headline", lang=lang))
     codes, _ = applicable(filters, HEADLINE)
@@ -101,7 +106,7 @@ def briefing_pdf(filters: Filters, lang: str | None = None) -> bytes:
         if len(figures) == MAX_RANKINGS:
             break
     if figures:
-        pdf.heading(t("briefing.rankings", lang=lang))
+        pdf.heading(t("briefing.rankings", lang=lang), room_after=90)
         for indicator, chart in figures:
             png = chart_export.chart_png(chart, t("export.ranking_title", lang=lang, indicator=indicator.name(lang)),
                                          width=1000, scale=2)

@@ -12,6 +12,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from healthdash.core.fmt import MET_MARK, NOT_MET_MARK
+from healthdash.core.linebreak import break_lines
 from healthdash.core.paths import FONT_DIR
 
 # (file, index of the Simplified Chinese face in the collection); Debian's fonts-noto-cjk first.
@@ -66,7 +67,19 @@ class BriefingDocument(FPDF):
         self.set_x(-40)
         self.cell(24, 5, self._page_label.format(n=self.page_no()), align="R")
 
-    def heading(self, text: str) -> None:
+    def wrapped(self, text: str, width: float) -> str:
+        """`text` broken into lines that fit `width` mm in the current font by Chinese rules (fpdf's own
+        wrapping splits numbers from units and starts lines with ）or ，)."""
+        room = width - 2 * self.c_margin - 0.01
+        return "\n".join(break_lines(text, room, self.get_string_width))
+
+    def paragraph(self, text: str, line_height: float) -> None:
+        self.multi_cell(0, line_height, self.wrapped(text, self.epw), align="L", new_x="LMARGIN", new_y="NEXT")
+
+    def heading(self, text: str, room_after: float = 30) -> None:
+        """A section heading, on a new page when fewer than `room_after` mm would follow it on this one."""
+        if self.get_y() + 14 + room_after > self.page_break_trigger:
+            self.add_page()
         self.ln(3)
         self.set_font(FONT, "B", 13)
         self.set_text_color(20, 20, 20)
@@ -84,13 +97,16 @@ def table(pdf: BriefingDocument, frame: pd.DataFrame, widths: tuple[int, ...], s
     pdf.set_draw_color(200, 204, 210)
     pdf.set_line_width(0.2)
     heading = FontFace(emphasis="BOLD", fill_color=(220, 230, 245))
+    scale = pdf.epw / sum(widths)
     with pdf.table(col_widths=widths, headings_style=heading, line_height=line_height, text_align="LEFT",
                    first_row_as_headings=True) as table:
-        table.row([str(column) for column in frame.columns])
+        pdf.set_font(FONT, "B", font_size)
+        table.row([pdf.wrapped(str(column), width * scale) for column, width in zip(frame.columns, widths, strict=True)])
+        pdf.set_font(FONT, size=font_size)
         for values in frame.itertuples(index=False):
             row = table.row()
             for index, value in enumerate(values):
-                text = str(value)
+                text = pdf.wrapped(str(value), widths[index] * scale)
                 style = None
                 if index == status_column and text.startswith((MET_MARK, NOT_MET_MARK)):
                     style = FontFace(color=BLUE if text.startswith(MET_MARK) else ORANGE)

@@ -15,6 +15,7 @@ from pathlib import Path
 import vl_convert as vlc
 
 from healthdash.core.exports import TitleBlock
+from healthdash.core.i18n import current_lang
 from healthdash.core.paths import FONT_DIR
 from healthdash.ui.chart_cache import ChartSpec
 
@@ -80,7 +81,9 @@ def export_spec(
 
 
 def _options() -> dict:
-    return {"allowed_base_urls": [], "format_locale": "zh-CN", "time_format_locale": "zh-CN"}
+    # d3's locale names months and groups digits: Jan 2025 in an English document, 1月 in a Chinese one.
+    locale = "en-US" if current_lang() == "en" else "zh-CN"
+    return {"allowed_base_urls": [], "format_locale": locale, "time_format_locale": locale}
 
 
 def chart_png(

@@ -23,6 +23,7 @@ LABEL_SIZE = 13
 TITLE_SIZE = 15
 TARGET_INK = "#444444"
 MONTH_FORMAT = "%Y年%-m月"
+MONTH_FORMAT_EN = "%b %Y"
 _MAX_MONTH_TICKS = 5
 
 
@@ -42,7 +43,8 @@ def _theme() -> alt.theme.ThemeConfig:
                 "tickColor": LIGHT_GRAY,
                 "titleFontWeight": "normal",
             },
-            "legend": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": LABEL_SIZE, "orient": "top"},
+            # labelLimit 0: a legend never cuts a label ("Technici…" in English).
+            "legend": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": LABEL_SIZE, "orient": "top", "labelLimit": 0},
             "title": {"font": FONT, "fontSize": TITLE_SIZE, "anchor": "start"},
             "range": {"category": PALETTE},
         }
@@ -115,6 +117,11 @@ def ranking_bar(
     return alt.layer(*layers).properties(height=height)
 
 
+def month_format() -> str:
+    """The d3 time format of a month in the reader's language: 2025年1月, Jan 2025."""
+    return MONTH_FORMAT_EN if current_lang() == "en" else MONTH_FORMAT
+
+
 def month_axis(months: pd.Series) -> alt.Axis:
     """A month axis labelled at (at most five) months of the data, never at a month past its end
     (a bar chart's band would otherwise earn the month after the last one a label)."""
@@ -123,7 +130,7 @@ def month_axis(months: pd.Series) -> alt.Axis:
     ticks = [alt.DateTime(year=m.year, month=m.month, date=1) for m in unique[::step]]
     # "2025年1月" (Jan 2025) on the first tick and at each January, "4月" (Apr) elsewhere: short labels fit
     # narrow charts. The chart cache keys on the language, so each language has its own spec.
-    long, short = ("%b %Y", "%b") if current_lang() == "en" else (MONTH_FORMAT, "%-m月")
+    long, short = month_format(), "%b" if current_lang() == "en" else "%-m月"
     label = (f"datum.index == 0 || month(datum.value) == 0 ? timeFormat(datum.value, '{long}')"
              f" : timeFormat(datum.value, '{short}')")
     return alt.Axis(format=long, labelExpr=label, labelAngle=0, values=ticks, labelOverlap=True)
@@ -171,7 +178,7 @@ def monthly_lines(
         x=alt.X(f"{x}:T", title=None, axis=month_axis(frame[x])),
         y=alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=axis_format, tickCount=5), scale=alt.Scale(zero=zero)),
         color=color,
-        tooltip=[alt.Tooltip(f"{series}:N", title=" "), alt.Tooltip(f"{x}:T", format=MONTH_FORMAT, title=" "),
+        tooltip=[alt.Tooltip(f"{series}:N", title=" "), alt.Tooltip(f"{x}:T", format=month_format(), title=" "),
                  alt.Tooltip(f"{text}:N", title=y_title or " ")],
         **encoding,
     )

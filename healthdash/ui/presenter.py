@@ -33,6 +33,7 @@ MAX_SLIDES = 50
 CHART_SCALE = 1.4
 _FONT_KEYS = frozenset({"fontSize", "labelFontSize", "titleFontSize", "symbolSize"})
 _SHARE_SLOT = "_presenter_share_slot"
+_LINE_SLOT = "_presenter_title_line"
 # Clickers send PageDown/PageUp (some ↓/↑); Space goes on as in every slide program.
 NEXT_KEYS = ("PageDown", "Space", "Down")
 PREVIOUS_KEYS = ("PageUp", "Up")
@@ -149,7 +150,9 @@ def header(title: str, selection: str | None, demo_label: str | None = None) -> 
     """The page title and the active selection as one line, with the share link and the way out."""
     if slideshow_running():  # one short line, so that the slide has the screen
         with st.container(horizontal=True, vertical_alignment="center", key="hd-slide-head"):
-            st.html(f'<p class="hd-selection-line"><b>{html.escape(title)}</b>　{html.escape(selection or "")}</p>')
+            line = st.empty()
+            line.html(_title_line(title, selection))
+            st.session_state[_LINE_SLOT] = (line, title, selection)
             st.space("stretch")
             if demo_label:
                 st.badge(demo_label, icon=":material/science:", color="gray")
@@ -170,6 +173,20 @@ def header(title: str, selection: str | None, demo_label: str | None = None) -> 
                       on_click=_set, args=(False,), type="tertiary")
         if demo_label:
             right.badge(demo_label, icon=":material/science:", color="gray")
+
+
+def _title_line(title: str, selection: str | None) -> str:
+    return f'<p class="hd-selection-line"><b>{html.escape(title)}</b>　{html.escape(selection or "")}</p>'
+
+
+def add_to_title_line(note: str) -> None:
+    """Put `note` after the selection in the slideshow's one title line (the what-if levers: a figure of a
+    scenario means nothing without them), which was drawn before the page knew it. Outside a slideshow, nothing."""
+    held = st.session_state.get(_LINE_SLOT)
+    if held is None or not slideshow_running():
+        return
+    line, title, selection = held
+    line.html(_title_line(title, " · ".join(part for part in (selection, note) if part)))
 
 
 # ---------------------------------------------------------------------------------------------- links

@@ -51,3 +51,21 @@ def test_plain_bars_leave_room_for_the_label_past_the_longest_bar_and_the_target
     picked = charts.plain_bars(frame, label="name", value="value", text="text", highlight="乙")
     colour = picked["layer"][0]["encoding"]["color"]
     assert colour["condition"]["value"] == charts.BLUE and colour["value"] == charts.PALE_BLUE
+
+
+def test_english_month_axes_tooltips_and_exports_are_english() -> None:
+    from healthdash.core.i18n import speaking
+    from healthdash.ui import chart_export
+
+    frame = months({"This year": [1, 2, 3]})
+    with speaking("en"):
+        spec = charts.monthly_lines(frame, x="month", y="value", series="label", text="text",
+                                    colors=charts.series_colors(["This year"]))
+        svg = chart_export.chart_svg(spec, width=500, height=300)
+    line = spec["layer"][0]["encoding"]
+    assert "%b %Y" in line["x"]["axis"]["labelExpr"] and "年" not in line["x"]["axis"]["labelExpr"]
+    assert [tip.get("format") for tip in line["tooltip"] if tip["type"] == "temporal"] == ["%b %Y"]
+    assert "Jan 2024" in svg and "年" not in svg and "月" not in svg
+    chinese = charts.monthly_lines(frame, x="month", y="value", series="label", text="text",
+                                   colors=charts.series_colors(["This year"]))
+    assert "2024年1月" in chart_export.chart_svg(chinese, width=500, height=300)

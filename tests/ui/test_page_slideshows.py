@@ -72,3 +72,16 @@ def test_every_page_steps_through_its_slides(page: str, demo_db: Path, monkeypat
         current += 1
     assert at.query_params["slide"] in (str(total), [str(total)])
     assert len(set(titles)) == total, f"each slide shows a section of its own: {titles}"
+
+
+def test_the_what_if_slides_say_which_levers_are_set(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = new_session(demo_db, monkeypatch)
+    at.query_params.update({"back": "30", "res_bed": "10"})
+    at.switch_page("pages/whatif.py")
+    at.session_state["present"] = True
+    at.run()
+    at.button(key="slides_whatif_start").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    [line] = [h.value for h in at.html if h.value.startswith('<p class="hd-selection-line"')]
+    # 预留号源 20% is the lever's default: set, so said.
+    assert "杠杆：回流 30%；预留号源 20%；预留床位 10%" in line and "数据截至" in line

@@ -16,10 +16,10 @@ from healthdash.ui.charts import (
     FONT,
     GRAY,
     LIGHT_GRAY,
-    MONTH_FORMAT,
     ORANGE,
     PALETTE,
     month_axis,
+    month_format,
     series_colors,
 )
 
@@ -49,7 +49,7 @@ def stacked_bars(
                         sort=order),
         order=alt.Order("series_rank:Q", sort="ascending"),
         tooltip=[alt.Tooltip(f"{series}:N", title=" "),
-                 alt.Tooltip(f"yearmonth({x}):T", format=MONTH_FORMAT, title=" "),
+                 alt.Tooltip(f"yearmonth({x}):T", format=month_format(), title=" "),
                  alt.Tooltip(f"{text}:N", title=y_title or " ")],
     ).properties(height=height)
 
@@ -85,7 +85,7 @@ def lines_by_unit(
             x=alt.X(f"{x}:T", title=None, axis=axis),
             y=alt.Y(f"{y}:Q", title=unit, axis=alt.Axis(format=",.0f", tickCount=3, tickMinStep=1)),
             color=color,
-            tooltip=[alt.Tooltip(f"{series}:N", title=" "), alt.Tooltip(f"{x}:T", format=MONTH_FORMAT, title=" "),
+            tooltip=[alt.Tooltip(f"{series}:N", title=" "), alt.Tooltip(f"{x}:T", format=month_format(), title=" "),
                      alt.Tooltip(f"{text}:N", title=unit)],
         ).properties(height=60 + round(spare * len(names) / len(order))))
     return alt.vconcat(*panels, spacing=8).resolve_scale(x="shared", color="shared")

@@ -39,11 +39,11 @@ def series_chart(frame: pd.DataFrame, title: str) -> alt.LayerChart | None:
     x = alt.X("month:T", title=None, axis=charts.month_axis(frame["month"]))
     band = alt.Chart(frame).mark_area(opacity=0.25, color=charts.LIGHT_GRAY).encode(
         x=x, y=alt.Y("low:Q", title=title), y2="high:Q",
-        tooltip=[alt.Tooltip("month:T", format=charts.MONTH_FORMAT, title=" "),
+        tooltip=[alt.Tooltip("month:T", format=charts.month_format(), title=" "),
                  alt.Tooltip("range_text:N", title=t("quality.page.col_range"))])
     line = alt.Chart(frame).mark_line(point=True, strokeWidth=2, color=charts.BLUE).encode(
         x=x, y=alt.Y("value:Q", title=title),
-        tooltip=[alt.Tooltip("month:T", format=charts.MONTH_FORMAT, title=" "),
+        tooltip=[alt.Tooltip("month:T", format=charts.month_format(), title=" "),
                  alt.Tooltip("text:N", title=t("quality.page.col_value"))])
     flagged = frame[frame["flagged"]]
     mark = alt.Chart(flagged).mark_point(size=160, filled=True, shape="diamond", color=charts.ORANGE).encode(

@@ -27,11 +27,25 @@ DIRECTION_COLORS: dict[str, str] = {
 TIER_ORDER: tuple[str, ...] = ("village", "township", "community", "county", "tertiary", "outside")
 NODE_COLOR = "#5f6b7a"
 LABEL_SIZE = 14
+# Widest a node label may run beside its column before it wraps: English labels on one line left the flows
+# a 60 px strip between two columns of text.
+LABEL_ROOM = 190
 
 
 def text_width(text: str, size: int = LABEL_SIZE) -> int:
     """Rough width of a label in pixels: wide (CJK) characters are one em, others about 0.6 em."""
     return round(sum(size if unicodedata.east_asian_width(char) in ("W", "F") else 0.6 * size for char in text))
+
+
+def wrap_label(text: str, room: int = LABEL_ROOM) -> str:
+    """`text` broken at spaces into lines of at most `room` pixels (a word wider than that keeps its own line)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and text_width(f"{lines[-1]} {word}") <= room:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return "\n".join(lines)
 
 
 def node_names(tiers: Mapping[str, str], sent: str, received: str) -> dict[tuple[str, str], str]:
@@ -92,15 +106,15 @@ def sankey_spec(
             "itemStyle": {"color": NODE_COLOR},
             "label": {
                 "position": "left" if node[0] == "from" else "right",
-                "formatter": f"{names[node]}  {value_text(totals[node])}",
+                "formatter": wrap_label(f"{names[node]}  {value_text(totals[node])}"),
             },
         }
         for node in ordered
     ]
     # Each column's labels sit outside it: leave exactly the room the longest one needs.
     margins = {
-        side: max((text_width(node["label"]["formatter"]) for node, key in zip(nodes, ordered, strict=True)
-                   if key[0] == side), default=0) + 16
+        side: max((text_width(line) for node, key in zip(nodes, ordered, strict=True) if key[0] == side
+                   for line in node["label"]["formatter"].split("\n")), default=0) + 16
         for side in ("from", "to")
     }
     label_style = {"fontSize": LABEL_SIZE, "color": "#333333"}

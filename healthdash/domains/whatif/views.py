@@ -113,6 +113,7 @@ def assumptions(case: Case) -> None:
 def sections(filters: Filters) -> list[Section]:
     """The levers, then the sections; with nothing to compute from, the empty state and the run stops."""
     chosen = levers()
+    presenter.add_to_title_line(whatif.lever_line(chosen))
     result = whatif.outcome(filters, chosen)
     if result.before == scenario.Counts():
         widgets.empty_state()

@@ -13,7 +13,13 @@ import pandas as pd
 import pytest
 
 from healthdash.core.filters import TIERS, Filters
-from healthdash.domains.referrals.charts import DIRECTION_COLORS, TIER_ORDER, sankey_spec
+from healthdash.domains.referrals.charts import (
+    DIRECTION_COLORS,
+    LABEL_ROOM,
+    TIER_ORDER,
+    sankey_spec,
+    text_width,
+)
 from tests.support.reading import execute
 
 TIER_NAMES = {"village": "村卫生室", "township": "乡镇卫生院", "community": "社区卫生服务中心", "county": "县级医院",
@@ -129,3 +135,17 @@ def test_a_facility_in_focus_still_draws(demo_db: Path, tiers: tuple[str, ...]) 
         flows = execute(con, "referral_tier_flows", {**filters.sql_params(), "facility": hospital})
     assert not flows.empty
     assert_drawable(spec(flows))
+
+
+def test_english_labels_wrap_so_the_flows_keep_the_middle() -> None:
+    tiers = {"township": "Township health centre", "county": "County hospital", "outside": "Outside"}
+    flows = pd.DataFrame({"from_tier": ["township", "county"], "to_tier": ["county", "outside"],
+                          "direction": ["up", "out_of_county"], "referrals": [37_900.0, 14_800.0]})
+    spec = sankey_spec(flows, tier_names=tiers, sent="{tier} (sends)", received="{tier} (receives)",
+                       direction_colors={}, value_text=lambda value: f"{value / 1000:.1f}k", value_format="%,d")
+    series = spec["series"][0]
+    labels = [node["label"]["formatter"] for node in series["data"]]
+    assert "Township health centre\n(sends) 37.9k" in labels
+    assert all(text_width(line) <= LABEL_ROOM for label in labels for line in label.split("\n"))
+    # One line each, the labels took 560 px of a 790 px chart and left the flows a 60 px strip.
+    assert max(series["left"], series["right"]) <= LABEL_ROOM + 16
