@@ -1,7 +1,8 @@
 -- The province world (python -m healthdash build-demo --world province): synthetic cities, counties, towns,
 -- facilities, alliances and nine years of their monthly reports and referral events, added beside the demo's
 -- calibrated places and run once on a database the demo build has just written (healthdash/data/demo/province.py).
--- Parameters: $seed (the build's seed), $cities, $counties (how many synthetic ones), $referral_base (the
+-- Parameters: $world_seed (places, facilities and alliances: the same for every seed, as the demo's),
+-- $seed (the build's seed: every figure), $cities, $counties (how many synthetic ones), $referral_base (the
 -- first referral_id, above the demo's). Everything is SQL over range() grids; every "random" value is
 -- u(seed, key, tag), a hash of its key, so the same seed gives the same rows in any order and thread count.
 -- Codes start with 99 (no province has it): cities 99CC00, counties 99CCKK, towns 99CCKKTTT, facilities
@@ -28,15 +29,15 @@ select city_no, county_no,
     '99' || cc(city_no) || cc(county_no) as code,
     county_no = 1 as urban,   -- the first county of a city is its urban district, with the city's hospitals
     (case when county_no = 1 then '模拟区' else '模拟县' end) || cc(city_no) || cc(county_no) as name,
-    14 + (u($seed, k, 'towns') * 9)::integer as towns,
+    14 + (u($world_seed, k, 'towns') * 9)::integer as towns,
 from numbered;
 
 create temp table syn_town as
 select c.code as county_code, c.city_code, c.urban, c.city_no, c.county_no, t.n as town_no,
     c.code || lpad(t.n::varchar, 3, '0') as code,
     (case when c.urban then '模拟街道' else '模拟镇' end) || cc(c.city_no) || cc(c.county_no) || lpad(t.n::varchar, 2, '0') as name,
-    round(case when c.urban then 40000 + 50000 * u($seed, c.code || t.n, 'pop') else 18000 + 40000 * u($seed, c.code || t.n, 'pop') end)::integer as population,
-    case when c.urban then 0 else 9 + (u($seed, c.code || t.n, 'villages') * 11)::integer end as villages,
+    round(case when c.urban then 40000 + 50000 * u($world_seed, c.code || t.n, 'pop') else 18000 + 40000 * u($world_seed, c.code || t.n, 'pop') end)::integer as population,
+    case when c.urban then 0 else 9 + (u($world_seed, c.code || t.n, 'villages') * 11)::integer end as villages,
 from syn_county c, range(1, 23) t(n)
 where t.n <= c.towns;
 
@@ -68,14 +69,14 @@ create temp table syn_facility as
 select c.code || lpad(h.n::varchar, 3, '0') as code_tail, c.code as region_code, c.code as county_code, c.city_code,
     null as town_code, h.tier, h.category, h.grade,
     c.name || h.suffix as name,
-    round(h.beds_low + (h.beds_high - h.beds_low) * u($seed, c.code || h.n, 'beds'))::integer as beds,
+    round(h.beds_low + (h.beds_high - h.beds_low) * u($world_seed, c.code || h.n, 'beds'))::integer as beds,
 from syn_county c,
     (values (1, 'county', 'general', '二甲', '人民医院', 300, 700), (2, 'county', 'tcm', '二甲', '中医医院', 150, 350),
             (3, 'county', 'maternal_child', '二乙', '妇幼保健院', 80, 200), (4, 'public_health', 'cdc', '未定级', '疾病预防控制中心', 0, 0))
         h(n, tier, category, grade, suffix, beds_low, beds_high)
 union all
 select c.code || lpad(h.n::varchar, 3, '0'), c.code, c.code, c.city_code, null, 'tertiary', h.category, '三甲',
-    '模拟市' || cc(c.city_no) || h.suffix, round(1200 + 1300 * u($seed, c.code || h.n, 'beds'))::integer,
+    '模拟市' || cc(c.city_no) || h.suffix, round(1200 + 1300 * u($world_seed, c.code || h.n, 'beds'))::integer,
 from syn_county c, (values (5, 'general', '第一人民医院'), (6, 'tcm', '中医医院')) h(n, category, suffix)
 where c.urban
 union all
@@ -83,7 +84,7 @@ union all
 select t.county_code || lpad((100 + t.town_no)::varchar, 3, '0'), t.code, t.county_code, t.city_code, t.code,
     case when t.urban then 'community' else 'township' end, 'general', '一级',
     t.name || case when t.urban then '社区卫生服务中心' else '卫生院' end,
-    round(case when t.urban then 20 + 30 * u($seed, t.code, 'beds') else 40 + 80 * u($seed, t.code, 'beds') end)::integer,
+    round(case when t.urban then 20 + 30 * u($world_seed, t.code, 'beds') else 40 + 80 * u($world_seed, t.code, 'beds') end)::integer,
 from syn_town t
 union all
 -- Village clinics, numbered 201.. across the county.
@@ -104,15 +105,15 @@ insert into facility by name select code, name, region_code, tier, category, gra
 create temp table syn_alliance as
 -- A county medical community (医共体) per county, led by its people's hospital; a city group per city.
 select 'AS' || c.code as code, c.name || '医共体' as name, 'county_community' as kind,
-    case when u($seed, c.code, 'tight') < 0.65 then 'tight' else 'loose' end as integration,
+    case when u($world_seed, c.code, 'tight') < 0.65 then 'tight' else 'loose' end as integration,
     'H' || c.code || '001' as lead_facility, c.code as home_region,
-    (date '2017-01-01' + to_months((u($seed, c.code, 'founded') * 36)::integer))::date as founded,
+    (date '2017-01-01' + to_months((u($world_seed, c.code, 'founded') * 36)::integer))::date as founded,
 from syn_county c
 union all
 select 'AS' || c.city_code, '模拟市' || cc(c.city_no) || '第一人民医院医疗集团', 'city_group',
-    case when u($seed, c.city_code, 'tight') < 0.5 then 'tight' else 'loose' end,
+    case when u($world_seed, c.city_code, 'tight') < 0.5 then 'tight' else 'loose' end,
     'H' || c.code || '005', c.city_code,
-    (date '2017-01-01' + to_months((u($seed, c.city_code, 'founded') * 24)::integer))::date,
+    (date '2017-01-01' + to_months((u($world_seed, c.city_code, 'founded') * 24)::integer))::date,
 from syn_county c
 where c.urban;
 
@@ -124,11 +125,11 @@ from syn_alliance a
 union all
 -- The county's other hospitals and every township or community centre join within a year of founding.
 select a.code, f.code, 'member',
-    (a.founded + to_months((u($seed, f.code, 'joined') * 12)::integer))::date
+    (a.founded + to_months((u($world_seed, f.code, 'joined') * 12)::integer))::date
 from syn_alliance a join syn_facility f on f.county_code = a.home_region
 where a.kind = 'county_community' and f.code <> a.lead_facility and f.tier in ('county', 'township', 'community')
 union all
-select a.code, f.code, 'member', (a.founded + to_months((u($seed, f.code, 'joined_group') * 18)::integer))::date
+select a.code, f.code, 'member', (a.founded + to_months((u($world_seed, f.code, 'joined_group') * 18)::integer))::date
 from syn_alliance a join syn_facility f on f.city_code = a.home_region
 where a.kind = 'city_group' and f.tier = 'county' and f.category = 'general';
 

@@ -11,9 +11,9 @@ import duckdb
 from healthdash.data.boundaries import demo_boundaries
 from healthdash.data.build import TABLES, Progress, row_count, write_database
 from healthdash.data.catalog import load_catalog
+from healthdash.data.demo import province
 from healthdash.data.demo.appraisal import sample_targets
 from healthdash.data.demo.calendar import MONTHS
-from healthdash.data.demo import province
 from healthdash.data.demo.calibrate import calibrate_facts, calibrate_world, load_calibration
 from healthdash.data.demo.generate import expected_facts, realise, streams
 from healthdash.data.demo.places import build_world, facility_places

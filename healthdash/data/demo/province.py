@@ -18,6 +18,8 @@ Progress = Callable[[float, str], None]
 # Synthetic places at scale 1, beside the demo's 5 cities and 25 counties in scope: about 20 cities and
 # 180 counties in all, ~3,000 towns, ~40,000 facilities and ~55 million referral events.
 CITIES = 15
+# Fixed, as the demo's places (places.py): a seed changes the figures, never the map.
+WORLD_SEED = 2015
 COUNTIES = 155
 # Share of the synthetic steps' time each takes (measured at scale 0.1), for the progress bar.
 _STEP_WEIGHTS = {"生成模拟转诊记录（数千万条）": 0.5, "生成模拟机构月报（门诊、住院）": 0.1, "生成模拟公共卫生月报": 0.1,
@@ -29,7 +31,7 @@ _PARAMETER = re.compile(r"\$([a-z_]+)")
 def sizes(scale: float) -> tuple[int, int]:
     """(synthetic cities, synthetic counties) at `scale`: at least one city with a district and a county."""
     if not scale > 0:
-        raise ValueError(f"scale must be positive, not {scale}")
+        raise ValueError(f"--scale 须大于 0（收到 {scale:g}）")
     cities = max(1, round(CITIES * scale))
     return cities, max(cities + 1, round(COUNTIES * scale))
 
@@ -54,7 +56,7 @@ def add_synthetic(con: duckdb.DuckDBPyConnection, scale: float, seed: int, progr
     `con` (rollups untouched). Same seed and scale, same rows."""
     cities, counties = sizes(scale)
     base = con.execute("select coalesce(max(referral_id), 0) + 1 from referral").fetchone()[0]
-    params = {"seed": int(seed), "cities": cities, "counties": counties, "referral_base": int(base)}
+    params = {"world_seed": WORLD_SEED, "seed": int(seed), "cities": cities, "counties": counties, "referral_base": int(base)}
     plan = steps()
     weights = [_STEP_WEIGHTS.get(message, 0.2 / max(len(plan) - len(_STEP_WEIGHTS), 1)) for message, _ in plan]
     total, done = sum(weights), 0.0
