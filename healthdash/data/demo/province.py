@@ -83,9 +83,6 @@ def extend_database(path: Path, scale: float, seed: int, progress: Progress | No
         con.execute("set preserve_insertion_order = false")
         add_synthetic(con, scale, seed, lambda f, m: report(0.7 * f, m))
         report(0.7, "计算汇总表")
-        # The rollups' windows and sorts over ~60 million facility rows ran out of 5 GB with two threads
-        # (scale 1); one thread halves the buffers held at once.
-        con.execute("set threads = 1")
         rebuild_rollups(con)
         cities, counties = sizes(scale)
         con.executemany("insert or replace into meta values (?, ?)",
