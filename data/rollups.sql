@@ -54,7 +54,9 @@ order by month, home_facility;
 -- Every indicator of the catalog in one long table of numerators and denominators, at the finest
 -- level it exists: facility (with its places), or a town or county for region-level figures.
 -- Page queries aggregate it as sum(numerator) / sum(denominator); counts carry a null denominator.
-create or replace table indicator_fact as
+-- Written unsorted first, then sorted in a statement of its own: sorting while the windows below run ran out
+-- of 6 GB at a province's 58 million rows (docs/PERFORMANCE.md), a plain sort of the table spills to disk.
+create or replace table indicator_fact_unsorted as
 with
 -- Public-health rows as every page reads them, at each month: year-to-date indicators carry the sum
 -- from January to that month, rolling coverage the sum over its window (only once the town has
@@ -265,9 +267,13 @@ select
     x.denominator,
 from region_level x
 join region r on r.code = x.region_code
-left join region county on r.level = 'town' and county.code = r.parent_code
+left join region county on r.level = 'town' and county.code = r.parent_code;
+
 -- Sorted by place: a county's rows are a few row groups, so its pages do not slow down as counties are added.
+create or replace table indicator_fact as
+select * from indicator_fact_unsorted
 order by county_code, town_code, indicator_code, month;
+drop table indicator_fact_unsorted;
 
 -- indicator_fact summed per county, tier and month: what a selection of the province, a city or a county
 -- reads (macro place_facts), a small fraction of the facility rows. Sums of the same rows, so every

@@ -30,19 +30,23 @@ def _add_build_demo(commands: Commands) -> None:
     parser.add_argument("--db", type=Path, default=None, help=DB_HELP)
     parser.add_argument("--scale", type=float, default=1.0, help="referral volume multiplier (8 ≈ 10 million events)")
     parser.add_argument("--seed", type=int, default=None, help="random seed (default: the demo's fixed seed)")
+    parser.add_argument("--world", choices=("demo", "province"), default="demo",
+                        help="demo: the calibrated places (default); province: plus synthetic places, --scale of a "
+                             "province's size (1 ≈ 40,000 facilities, 55 million referrals)")
     parser.set_defaults(run=_build_demo)
 
 
 def _build_demo(args: argparse.Namespace) -> int:
     # Imported here so that other commands do not pay for numpy and the generator.
-    from healthdash.data.demo import DEFAULT_SEED, build_demo
+    from healthdash.data.demo import DEFAULT_SEED, build_demo, build_province
 
     path = db_of(args)
 
     def progress(fraction: float, message: str) -> None:
         print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
 
-    result = build_demo(path, scale=args.scale, seed=DEFAULT_SEED if args.seed is None else args.seed, progress=progress)
+    build = build_province if args.world == "province" else build_demo
+    result = build(path, scale=args.scale, seed=DEFAULT_SEED if args.seed is None else args.seed, progress=progress)
     print(f"built {path}")
     for table, rows in result["rows"].items():
         print(f"  {table:<18} {rows:>12,}")

@@ -15,6 +15,9 @@ def _add_bench(commands: Commands) -> None:
         "bench", help="time every query, page rerun, cold start and memory on demo databases (p50/p95)")
     parser.add_argument("--scale", dest="scales", type=float, action="append", default=None,
                         help="referral volume of the demo database, repeatable (default: 1 and 8; 8 ≈ 10 million events)")
+    parser.add_argument("--world", dest="worlds", action="append", default=None, choices=("demo", "city", "province"),
+                        help="demo (at each --scale), city (~10x the demo's facilities) or province (~40,000 facilities, "
+                             "55 million referrals; a build of several minutes), repeatable (default: demo)")
     parser.add_argument("--db", type=Path, default=None,
                         help="database file, with one --scale (default /tmp/healthdash-bench-<scale>.duckdb; "
                              "reused if built at that scale)")
@@ -54,6 +57,9 @@ def _add_loadtest(commands: Commands) -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="how long they click (default 60)")
     parser.add_argument("--think", type=float, default=10.0,
                         help="mean pause between a user's actions, seconds: an official reading a chart (default 10; 0: back to back)")
+    parser.add_argument("--world", dest="worlds", action="append", default=None, choices=("demo", "city", "province"),
+                        help="demo (at each --scale), city (~10x the demo's facilities) or province (~40,000 facilities, "
+                             "55 million referrals; a build of several minutes), repeatable (default: demo)")
     parser.add_argument("--db", type=Path, default=None,
                         help="database to serve (default: $HEALTHDASH_DB or data/health.duckdb; must exist)")
     parser.add_argument("--screenshots", type=Path, default=None,
@@ -73,6 +79,9 @@ def add_bench_load(commands: Commands) -> None:
     parser.add_argument("--encoding", default="utf-8", help="of the CSV: utf-8 (default), gbk, gb18030")
     parser.add_argument("--xlsx", action="store_true",
                         help="the same rows as an .xlsx workbook (writing it takes a minute or two)")
+    parser.add_argument("--world", dest="worlds", action="append", default=None, choices=("demo", "city", "province"),
+                        help="demo (at each --scale), city (~10x the demo's facilities) or province (~40,000 facilities, "
+                             "55 million referrals; a build of several minutes), repeatable (default: demo)")
     parser.add_argument("--db", type=Path, default=None,
                         help="database to copy and load into (default: $HEALTHDASH_DB or data/health.duckdb)")
     parser.set_defaults(run=_bench_load, needs_database=True)

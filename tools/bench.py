@@ -1,7 +1,9 @@
 """Benchmark: `python -m tools bench [--scale N ...]`.
 
 Builds a demo database at each referral volume (or reuses one built at the same scale; scale 1 is the
-demo, scale 8 about 10 million events) and reports, per scale:
+demo, scale 8 about 10 million events), or with --world the demo, a city (the demo's places and synthetic
+ones, about ten times its facilities) and a province (about 40,000 facilities, 55 million events; `build-demo
+--world province`), and reports, per database:
 
 - every query in queries/: p50 and p95 (wall and CPU) on a read-only connection as the dashboard opens it,
   over realistic parameter sets — a warm-up, then `repeat` timed runs each. The parameter sets come from
@@ -19,7 +21,7 @@ demo, scale 8 about 10 million events) and reports, per scale:
   every selection;
 - the headline aggregation done the naive way (a year of raw referral events read into pandas, grouped per
   county) against the rollup query the dashboard runs, as a speed ratio (and a check that both agree);
-- the targets (TARGETS) met or missed.
+- the targets (TARGETS) met or missed; with more than one database, the curve: one line per database.
 
 Timings are printed, never asserted: the machine is shared, so CPU time and the load average are printed too.
 
@@ -56,6 +58,9 @@ from healthdash.data.kpi import SPARK_MONTHS
 from healthdash.ui.navigation import NavPage, app_pages
 
 DEFAULT_SCALES = (1.0, 8.0)
+# The worlds of --world: None is the demo at each --scale; otherwise the province world's scale (data/demo/
+# province.py): 0.16 adds ~6,300 synthetic facilities to the demo's 702 (a city's ten times), 1 a province.
+WORLDS: dict[str, float | None] = {"demo": None, "city": 0.16, "province": 1.0}
 COLD_STARTS = 3  # server starts timed; their median is the cold start figure
 WARM_RUNS = 5  # reruns per page and selection: one rerun is at the mercy of a garbage collection
 
@@ -75,8 +80,8 @@ TARGETS = Targets()
 BUDGET_MS = TARGETS.query_p95_ms
 
 
-def default_db(scale: float) -> Path:
-    return Path(f"/tmp/healthdash-bench-{scale:g}.duckdb")
+def default_db(scale: float, world: str = "demo") -> Path:
+    return Path(f"/tmp/healthdash-bench-{scale:g}.duckdb" if world == "demo" else f"/tmp/healthdash-bench-{world}.duckdb")
 
 
 # ---------------------------------------------------------------------------------------------- database
@@ -91,7 +96,15 @@ def database_scale(path: Path) -> str | None:
             rows = dict(con.execute("select key, value from meta").fetchall())
     except duckdb.Error:
         return None
-    return rows.get("scale") if rows.get("dataset_kind") == "demo" else None
+    if rows.get("dataset_kind") != "demo":
+        return None
+    return f"province {rows.get('province_scale')}" if rows.get("world") == "province" else rows.get("scale")
+
+
+def database_key(scale: float, world: str = "demo") -> str:
+    """What database_scale says of a database built for `world` (at `scale` for the demo)."""
+    province_scale = WORLDS[world]
+    return f"{scale:g}" if province_scale is None else f"province {province_scale:g}"
 
 
 def built_from_current_sources(path: Path) -> bool:
@@ -104,18 +117,30 @@ def built_from_current_sources(path: Path) -> bool:
     return path.stat().st_mtime > newest
 
 
-def ensure_database(path: Path, scale: float, log: Callable[[str], None] = print) -> Path:
-    """The demo database at `path` built at `scale`: reused when its meta says so and it was built from
-    the current sources, else (re)built."""
-    if database_scale(path) == f"{scale:g}":
+def ensure_database(path: Path, scale: float, log: Callable[[str], None] = print, world: str = "demo") -> Path:
+    """The demo database at `path` built at `scale` (or the world's database): reused when its meta says so
+    and it was built from the current sources, else (re)built."""
+    key = database_key(scale, world)
+    if database_scale(path) == key:
         if built_from_current_sources(path):
-            log(f"reusing {path} (scale {scale:g})")
+            log(f"reusing {path} ({key})")
             return path
         log(f"{path} was built before the last change to data/*.sql or the generator")
-    from healthdash.data.demo import build_demo
+    from healthdash.data.demo import build_demo, build_province
 
-    log(f"building {path} at scale {scale:g} …")
-    result = build_demo(path, scale=scale)
+    log(f"building {path} ({world}, {key}) …")
+    province_scale = WORLDS[world]
+    if province_scale is None:
+        result = build_demo(path, scale=scale)
+    else:
+        shown: set[str] = set()
+
+        def progress(fraction: float, message: str) -> None:
+            if message not in shown:
+                shown.add(message)
+                log(f"  [{fraction:4.0%}] {message}")
+
+        result = build_province(path, scale=province_scale, progress=progress)
     log(f"built in {result['seconds']} s: {result['rows']['referral']:,} referral events")
     return path
 
@@ -802,6 +827,7 @@ def page_report(runs: Sequence[PageRun], budget_ms: float = TARGETS.page_warm_ms
 
 @dataclass
 class ScaleResult:
+    world: str
     scale: float
     db: str
     events: int
@@ -812,6 +838,7 @@ class ScaleResult:
     naive: Naive | None
     cold: ColdStart | None
     bench_peak_mb: float
+    facilities: int = 0
 
 
 def targets_report(result: ScaleResult, targets: Targets = TARGETS) -> tuple[str, bool]:
@@ -852,7 +879,8 @@ def targets_report(result: ScaleResult, targets: Targets = TARGETS) -> tuple[str
 def scale_report(result: ScaleResult, targets: Targets = TARGETS) -> str:
     met, _ = targets_report(result, targets)
     parts = [
-        f"=== scale {result.scale:g}: {result.events:,} referral events ({result.db}); "
+        f"=== {result.world} world, scale {result.scale:g}: {result.facilities:,} facilities, "
+        f"{result.events:,} referral events ({result.db}); "
         f"load average before {result.load_before}, after {result.load_after} (2 cores) ===",
         "", "-- queries (wall p50/p95 over the timed runs; worst parameter set per query file)", report(result.timings, targets.query_p95_ms),
         "", f"-- pages through AppTest (warm: median of {WARM_RUNS} reruns of the same AppTest after its first run)",
@@ -881,12 +909,14 @@ def scale_report(result: ScaleResult, targets: Targets = TARGETS) -> str:
     return "\n".join(parts)
 
 
-def run_scale(db: Path, scale: float, args: argparse.Namespace, log: Callable[[str], None]) -> ScaleResult:
-    ensure_database(db, scale, log)
+def run_scale(db: Path, scale: float, args: argparse.Namespace, log: Callable[[str], None],
+              world: str = "demo") -> ScaleResult:
+    ensure_database(db, scale, log, world)
     with duckdb.connect(str(db), read_only=True) as con:
         events = int(str(_one(con, "select value from meta where key = 'referral_events'")))
+        facilities = int(str(_one(con, "select count(*) from facility")))
     load_before = load_average()
-    log(f"scale {scale:g}: {events:,} referral events; load average {load_before}")
+    log(f"{world} world, scale {scale:g}: {facilities:,} facilities, {events:,} referral events; load average {load_before}")
     timings, runs = run(db, args.pages, repeat=args.repeat, warmup=args.warmup, log=log,
                         selection_names=args.selections)
     naive = naive_vs_rollup(db, repeat=min(3, max(1, args.repeat))) if not args.no_naive else None
@@ -898,14 +928,39 @@ def run_scale(db: Path, scale: float, args: argparse.Namespace, log: Callable[[s
             chosen = [s for s in chosen if s.name in args.selections]
         cold = cold_start(db, [page for page in app_pages() if page.url_path in args.pages], chosen, log)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return ScaleResult(scale, str(db), events, load_before, load_average(), timings, runs, naive, cold, peak)
+    return ScaleResult(world, scale, str(db), events, load_before, load_average(), timings, runs, naive, cold, peak,
+                       facilities)
+
+
+def curve(results: Sequence[ScaleResult], targets: Targets = TARGETS) -> str:
+    """One line per database, smallest first: how the slowest query (and the slowest for one county), the
+    slowest page rerun, the cold start and the server's memory grow with the world."""
+    header = (f"{'world':<9} {'scale':>6} {'facilities':>10} {'events':>12} {'query p95':>10} {'county p95':>10} "
+              f"{'warm rerun':>10} {'cold start':>10} {'memory':>8}")
+    lines = [header]
+    for result in results:
+        interactive = [t for t in result.timings if t.query not in TOOL_QUERIES]
+        county = [t.p95_ms for t in interactive if t.selection == "county"]
+        cold = result.cold
+        lines.append(
+            f"{result.world:<9} {result.scale:>6g} {result.facilities:>10,} {result.events:>12,} "
+            f"{max((t.p95_ms for t in interactive), default=float('nan')):>8.1f}ms "
+            f"{max(county, default=float('nan')):>8.1f}ms "
+            f"{max((r.warm_ms for r in result.pages), default=float('nan')):>8.0f}ms "
+            + (f"{cold.first_metric_s:>9.2f}s {cold.server_peak_mb:>6.0f}MB" if cold else f"{'—':>10} {'—':>8}"))
+    lines.append(f"targets: query p95 ≤ {targets.query_p95_ms:g} ms, warm rerun ≤ {targets.page_warm_ms:g} ms, "
+                 f"cold start ≤ {targets.cold_start_s:g} s, memory ≤ {targets.memory_mb:g} MB")
+    return "\n".join(lines)
 
 
 def main(args: argparse.Namespace) -> int:
     """The `bench` command (its arguments are declared in tools/__main__.py)."""
-    scales = args.scales or list(DEFAULT_SCALES)
-    if args.db and len(scales) > 1:
-        print("--db names one database: give one --scale with it", file=sys.stderr)
+    worlds = getattr(args, "worlds", None) or ["demo"]
+    scales = args.scales or ([1.0] if worlds != ["demo"] else list(DEFAULT_SCALES))
+    # The demo is measured at every --scale; a city or a province once, at its own size.
+    runs = [(world, scale) for world in worlds for scale in (scales if WORLDS[world] is None else [WORLDS[world]])]
+    if args.db and len(runs) > 1:
+        print("--db names one database: give one --scale and one --world with it", file=sys.stderr)
         return 2
 
     def log(message: str) -> None:
@@ -914,16 +969,19 @@ def main(args: argparse.Namespace) -> int:
     targets = replace(TARGETS, query_p95_ms=args.budget_ms)
     results: list[ScaleResult] = []
     all_met = True
-    for scale in scales:
-        db = Path(args.db) if args.db else default_db(scale)
+    for world, scale in runs:
+        db = Path(args.db) if args.db else default_db(scale, world)
         try:
-            result = run_scale(db, scale, args, log)
+            result = run_scale(db, scale, args, log, world)
         except (UncoveredQueries, ValueError) as error:
             print(f"bench: {error}", file=sys.stderr)
             return 2
         results.append(result)
         print(scale_report(result, targets), end="\n\n", flush=True)
         all_met = all_met and targets_report(result, targets)[1]
+    if len(results) > 1:
+        print("-- the curve (slowest of each; county: the busiest rural county's selection)", curve(results, targets),
+              sep="\n", flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps([asdict(result) for result in results], ensure_ascii=False, indent=1,
                                               default=str), encoding="utf-8")

@@ -115,3 +115,27 @@ def test_the_cold_start_browser_notes_requests_to_other_hosts(tmp_path: Path) ->
 
     in_own_thread(visit)
     assert outside == ["request leaving the machine: http://example.org/x.png"]
+
+
+def test_a_world_database_is_known_by_its_world(tmp_path: Path) -> None:
+    path = tmp_path / "city.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create table meta (key varchar, value varchar)")
+        con.execute("insert into meta values ('dataset_kind', 'demo'), ('scale', '1'), ('world', 'province'), "
+                    "('province_scale', '0.16')")
+    assert bench.database_scale(path) == bench.database_key(1.0, "city")
+    assert bench.database_scale(path) not in (bench.database_key(1.0, "province"), bench.database_key(1.0))
+    assert bench.default_db(1.0, "city") != bench.default_db(1.0) != bench.default_db(1.0, "province")
+
+
+def test_the_curve_has_a_line_per_world_with_its_slowest_figures() -> None:
+    def result(world: str, facilities: int, county_p95: float, other_p95: float) -> bench.ScaleResult:
+        timings = [bench.Timing("overview", "indicator_totals", "", "county", 3, 1.0, county_p95, county_p95, 1.0),
+                   bench.Timing("overview", "indicator_by_place", "", "all", 3, 1.0, other_p95, other_p95, 1.0)]
+        pages = [bench.PageRun("overview", "all", 900.0, 120.0, 150.0, [], None)]
+        return bench.ScaleResult(world, 1.0, "x.duckdb", 1_000, "1", "1", timings, pages, None, None, 100.0, facilities)
+
+    lines = bench.curve([result("demo", 702, 8.5, 11.0), result("province", 40_113, 12.25, 77.0)]).splitlines()
+    assert lines[0].split()[:4] == ["world", "scale", "facilities", "events"]
+    assert lines[1].split()[:7] == ["demo", "1", "702", "1,000", "11.0ms", "8.5ms", "120ms"]
+    assert lines[2].split()[:7] == ["province", "1", "40,113", "1,000", "77.0ms", "12.2ms", "120ms"]

@@ -1,0 +1,95 @@
+"""The province world: the demo's calibrated places plus synthetic cities, counties, towns and facilities,
+about a province's size at scale 1 (issue 21), generated in SQL (data/province_world.sql) straight into the
+database the demo build wrote, so that no table of tens of millions of rows passes through pandas."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from healthdash.core.paths import PROVINCE_WORLD_SQL
+from healthdash.data.build import connect_for_writing, rebuild_rollups
+
+Progress = Callable[[float, str], None]
+
+# Synthetic places at scale 1, beside the demo's 5 cities and 25 counties in scope: about 20 cities and
+# 180 counties in all, ~3,000 towns, ~40,000 facilities and ~55 million referral events.
+CITIES = 15
+# Fixed, as the demo's places (places.py): a seed changes the figures, never the map.
+WORLD_SEED = 2015
+COUNTIES = 155
+# Share of the synthetic steps' time each takes (measured at scale 0.1), for the progress bar.
+_STEP_WEIGHTS = {"生成模拟转诊记录（数千万条）": 0.5, "生成模拟机构月报（门诊、住院）": 0.1, "生成模拟公共卫生月报": 0.1,
+                 "生成模拟上报记录": 0.1}
+_STEP = re.compile(r"^-- step: (.+)$", re.MULTILINE)
+_PARAMETER = re.compile(r"\$([a-z_]+)")
+
+
+def sizes(scale: float) -> tuple[int, int]:
+    """(synthetic cities, synthetic counties) at `scale`: at least one city with a district and a county."""
+    if not scale > 0:
+        raise ValueError(f"--scale 须大于 0（收到 {scale:g}）")
+    cities = max(1, round(CITIES * scale))
+    return cities, max(cities + 1, round(COUNTIES * scale))
+
+
+def steps() -> list[tuple[str, list[str]]]:
+    """(progress message, statements) of data/province_world.sql, in order."""
+    text = PROVINCE_WORLD_SQL.read_text(encoding="utf-8")
+    parts = _STEP.split(text)[1:]
+    out = []
+    for message, body in zip(parts[::2], parts[1::2], strict=True):
+        statements = [s.strip() for s in body.split(";\n") if s.strip() and not _only_comments(s)]
+        out.append((message.strip(), statements))
+    return out
+
+
+def _only_comments(statement: str) -> bool:
+    return all(not line.strip() or line.strip().startswith("--") for line in statement.splitlines())
+
+
+def add_synthetic(con: duckdb.DuckDBPyConnection, scale: float, seed: int, progress: Progress | None = None) -> None:
+    """Insert the synthetic places and their nine years of reports and referrals into the base tables of
+    `con` (rollups untouched). Same seed and scale, same rows."""
+    cities, counties = sizes(scale)
+    base = con.execute("select coalesce(max(referral_id), 0) + 1 from referral").fetchone()[0]
+    params = {"world_seed": WORLD_SEED, "seed": int(seed), "cities": cities, "counties": counties, "referral_base": int(base)}
+    plan = steps()
+    weights = [_STEP_WEIGHTS.get(message, 0.2 / max(len(plan) - len(_STEP_WEIGHTS), 1)) for message, _ in plan]
+    total, done = sum(weights), 0.0
+    for (message, statements), weight in zip(plan, weights, strict=True):
+        if progress is not None:
+            progress(done / total, message)
+        for statement in statements:
+            used = {name: params[name] for name in set(_PARAMETER.findall(statement)) if name in params}
+            con.execute(statement, used)
+        done += weight
+
+
+def extend_database(path: Path, scale: float, seed: int, progress: Progress | None = None) -> None:
+    """Turn the demo database at `path` (just built, not yet in use) into the province world: synthetic
+    places added, rollups rebuilt, meta saying so."""
+    def report(fraction: float, message: str) -> None:
+        if progress is not None:
+            progress(fraction, message)
+
+    con = connect_for_writing(path)
+    try:
+        # Two cores and 8 GB: spill rather than grow, and let DuckDB write rows in any order.
+        con.execute("set memory_limit = '6GB'")
+        con.execute("set preserve_insertion_order = false")
+        add_synthetic(con, scale, seed, lambda f, m: report(0.7 * f, m))
+        report(0.7, "计算汇总表")
+        rebuild_rollups(con)
+        cities, counties = sizes(scale)
+        con.executemany("insert or replace into meta values (?, ?)",
+                        [("world", "province"), ("province_scale", f"{scale:g}"),
+                         ("synthetic_places", f"{cities} 个模拟市、{counties} 个模拟区县（名称含“模拟”）")])
+        report(0.95, "写入磁盘")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    report(1.0, "完成")
