@@ -30,7 +30,9 @@ def test_every_action_leaves_its_row(store: Store, clock: Clock) -> None:
             Action.QUALITY_MARK: {"mark": 3, "check_id": "zscore", "unit_code": "H1", "status": "verified"},
             Action.QUALITY_EXCEPTION: {"exception": 2, "unit": "H1", "dataset": "", "from": "2025-03", "to": "2025-05"},
             Action.APPRAISAL_JUDGEMENT: {"county": "K1", "year": 2025, "item": "resource_unified", "met": True},
-            Action.APPRAISAL_TARGETS: {"file": "目标值.xlsx", "rows": 14}}
+            Action.APPRAISAL_TARGETS: {"file": "目标值.xlsx", "rows": 14},
+            Action.APPRAISAL_SCHEME_UPLOAD: {"scheme": "市考核方案2026", "file": "方案.toml"},
+            Action.APPRAISAL_SCHEME_CHOICE: {"scheme": "市考核方案2026"}}
     for action, detail in work.items():
         clock.advance(1)
         audit.record(store, action, actor="officer", address="10.0.0.1", scope="county:K1", detail=detail)
