@@ -15,6 +15,7 @@ from healthdash.access.roles import Permission
 from healthdash.core.exports import XLSX_MIME, TitleBlock, safe_name
 from healthdash.core.filters import Filters
 from healthdash.core.i18n import current_lang, t
+from healthdash.core.markup import inert
 from healthdash.core.monitoring import ITEMS_BY_CODE, QUALITATIVE_CODES
 from healthdash.data import appraisal as store
 from healthdash.data.appraisal import AppraisalError, Judgement
@@ -70,7 +71,7 @@ def _names(fig: appraisal.Figures) -> str:
 def monitoring(filters: Filters, fig: appraisal.Figures, county: str) -> None:
     lang = current_lang()
     name = fig.counties.loc[fig.counties["county_code"] == county, "county_name"].iloc[0]
-    st.caption(t("appraisal.page.table_caption", county=name, year=fig.year, last=fig.year - 1))
+    st.caption(t("appraisal.page.table_caption", county=inert(name), year=fig.year, last=fig.year - 1))
     # A static table: the report's long item names wrap instead of pushing columns off a projector.
     st.table(appraisal.report_table(fig, county, lang).set_index(t("appraisal.col.no")))
     block = _block(t("appraisal.page.submission_file"), filters, fig)
@@ -261,7 +262,7 @@ def scores(filters: Filters, fig: appraisal.Figures, county: str) -> None:
     if active is None:
         st.caption(t("appraisal.page.no_active"))
     else:
-        st.caption(t("appraisal.page.active", name=active.offered.scheme.label(lang), by=active.chosen_by,
+        st.caption(t("appraisal.page.active", name=inert(active.offered.scheme.label(lang)), by=inert(active.chosen_by),
                      at=str(active.chosen_at)[:16]))
     keys = list(offered)
     chosen = st.selectbox(t("appraisal.page.scheme"), keys, key="appraisal_scheme",
@@ -292,7 +293,7 @@ def scores(filters: Filters, fig: appraisal.Figures, county: str) -> None:
               lambda: appraisal.appraisal_workbook(scheme, fig, lang, block),
               "appraisal_ranking_xlsx", {"view": t("appraisal.page.appraisal_file", lang="zh"), "file": file_name,
                                          "place": _names(fig), "period": str(fig.year)})
-    st.markdown(f"**{t('appraisal.page.why', county=name)}**")
+    st.markdown(f"**{t('appraisal.page.why', county=inert(name))}**")
     st.dataframe(appraisal.explanation_frame(scheme, fig, county, lang), hide_index=True, width="stretch",
                  key="appraisal_why")
 
