@@ -91,6 +91,9 @@ def test_x86_64_bundle_installs_and_serves_with_no_network(tmp_path: Path) -> No
     made = json.loads(exports.stdout.strip().splitlines()[-1])
     assert made["pdf_starts"] == "%PDF-" and made["pdf_font"].startswith(str(root / "fonts"))
     assert made["png_title_dark_pixels"] > DRAWN_TITLE_PIXELS, "the chart's Chinese title was not drawn"
+    # The Word 专报 and the slides, each with the chart as an image (python-docx, python-pptx and lxml's wheel).
+    assert made["docx_starts"] == "PK" and made["docx_bytes"] > 20_000, made
+    assert made["pptx_starts"] == "PK" and made["pptx_bytes"] > 20_000, made
     print(f"\n[bundle] {archive.stat().st_size / 1e6:.0f} MB, built in {built_s:.0f} s, installed offline in "
           f"{install_s:.0f} s, server up {seen['server_answered_s']} s, first page {seen['first_page_s']} s, browser step "
           f"{probe_s:.0f} s")
