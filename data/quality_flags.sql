@@ -2,10 +2,14 @@
 -- values worth a look. Rebuilt with the other rollups (healthdash/data/quality/schema.py, which sets
 -- quality_settings: the lowest z-score and jump factor stored, so that a user may raise them, not lower).
 --
--- Like with like: r = value / (the unit's 12-month moving median × that month's median r over the other
--- units of the measure), so trend, level and the shocks every unit shares (Spring Festival, epidemics) cancel;
--- z = (r − the median r of the same calendar month over the years) / (1.4826 × the MAD of r over the
--- series), floored at the Poisson noise √expected of a count, so a winter peak is compared with winters.
+-- Like with like, and each value against its own past only: r = value / (the unit's median of the 12 months
+-- before × that month's median of value / level over the other units of the measure), so trend, level and
+-- the shocks every unit shares (Spring Festival, epidemics) cancel; z = (r − the median r of the same
+-- calendar month in the five years before) / (1.4826 × the MAD of r over the 36 months before), floored at
+-- the Poisson noise √expected of a count, so a winter peak is compared with winters.
+-- Scoring against the past only is what lets a load of new months leave earlier scores (and the follow-up
+-- of their flags) as they were: the months from quality_window.from_month on are scored (fresh_*, spliced
+-- by schema.py), reading back the stored scores of the 60 months before.
 
 -- The series of the measures data/quality_measures.csv declares: one row per unit, measure and month.
 create or replace view quality_value as
@@ -53,17 +57,30 @@ select v.*,
 from all_values v
 semi join quality_measure m on m.dataset = v.dataset and m.measure = v.measure;
 
--- Each value with its unit's level: the median of the 12 months around it (fewer at the series' ends).
+-- Each value of the window with its unit's level: the median of its 12 months before, once at least 10 of
+-- them reported (a level from a few months would take a season for the level: no score before).
 create or replace temp table quality_level as
 with series as (
-    select * from quality_value  -- materialised first: the window below runs three times faster on it
+    select v.*,
+    from quality_value v
+    where v.month >= (select from_month from quality_window) - interval 12 month
+),
+levelled as (
+    select s.* exclude (level), case when s.months >= 10 then s.level end as level,
+    from (
+        select s.*,
+            median(s.value) over before as level,
+            count(s.value) over before as months,
+        from series s
+        window before as (
+            partition by s.dataset, s.measure, s.unit_code, s.alliance_code order by s.month
+            range between interval 12 month preceding and interval 1 month preceding
+        )
+    ) s
 )
-select v.*,
-    median(v.value) over (
-        partition by v.dataset, v.measure, v.unit_code, v.alliance_code order by v.month
-        range between interval 6 month preceding and interval 5 month following
-    ) as level,
-from series v;
+select l.* exclude (months),
+from levelled l
+where l.month >= (select from_month from quality_window);
 
 -- What the other units shared that month: the median of value / level over the measure's other units
 -- (from 5 others on; fewer cannot tell a shared shock from one unit's error). Leaving the unit out keeps
@@ -93,51 +110,120 @@ select r.dataset, r.measure, r.unit_code, r.alliance_code, r.month,
 from ratios r
 join months m using (dataset, measure, month);
 
--- Every value scored: expected (the median ratio of the same calendar month in the other years, at this
--- month's level and shock: leaving the value out, so that with few years it cannot pull its own
--- expectation), spread (1.4826 × MAD of those leave-one-out residuals over the series, in the measure's
--- unit), z (from 3 years of that calendar month on), and last_year: the same month last year, moved by
--- what every unit shared between the two months (shock), so that an epidemic's month is no jump.
--- Sorted by unit: one series (a chart) is a short range of it. Lists and aggregates, not windows: five
--- times faster on the whole table.
-create or replace table quality_score as
-with based as (
-    select l.*, coalesce(s.shock, 1.0) as shock, l.level * coalesce(s.shock, 1.0) as base,
-        month(l.month) as calendar_month,
-    from quality_level l
-    left join quality_shock s using (dataset, measure, unit_code, alliance_code, month)
+-- The window's values with their base (level × shock) and ratio r = value / base.
+create or replace temp table quality_fresh as
+select l.dataset, l.measure, l.unit_code, l.alliance_code, l.month, l.value,
+    coalesce(s.shock, 1.0) as shock, l.level * coalesce(s.shock, 1.0) as base,
+    case when l.level * coalesce(s.shock, 1.0) > 0 then l.value / (l.level * coalesce(s.shock, 1.0)) end as ratio,
+from quality_level l
+left join quality_shock s using (dataset, measure, unit_code, alliance_code, month);
+
+-- The stored scores the window reads back: the 36 months before it (spread, last year) and, of the 60
+-- months before, those of the window's calendar months (centre). A build has none.
+create or replace temp table quality_past as
+with window_months as (
+    select distinct month(month) as calendar_month from quality_fresh
+)
+select q.dataset, q.measure, q.unit_code, q.alliance_code, q.month, q.value, q.shock, q.ratio, q.residual,
+from quality_score q
+cross join quality_window w
+where q.month < w.from_month
+  and (q.month >= w.from_month - interval 36 month
+       or (q.month >= w.from_month - interval 60 month
+           and month(q.month) in (select calendar_month from window_months)));
+
+-- How each value's centre and spread are computed: a load's few months join each value with its past (a
+-- few dozen rows each); a build's whole series run windows over them. The same medians either way.
+create or replace temp table quality_method as
+select count(distinct month) <= 12 as joined, from quality_fresh;
+
+-- centre: the median r of the same calendar month in the five years before; years: how many there were.
+create or replace temp table quality_centre as
+with ratios as (
+    select dataset, measure, unit_code, alliance_code, month, ratio, false as fresh, from quality_past
+    union all
+    select dataset, measure, unit_code, alliance_code, month, ratio, true, from quality_fresh
 ),
-ratios as (
-    select b.*, case when b.base > 0 then b.value / b.base end as ratio,
-    from based b
-),
-seasons as (
-    select dataset, measure, unit_code, alliance_code, calendar_month, count(ratio) as years,
-        list(ratio order by month) as ratios, list(month order by month) as months,
-    from ratios
+by_join as (
+    select f.dataset, f.measure, f.unit_code, f.alliance_code, f.month,
+        median(r.ratio) as centre, count(r.ratio) as years,
+    from quality_fresh f
+    left join ratios r on r.dataset = f.dataset and r.measure = f.measure and r.unit_code = f.unit_code
+        and r.alliance_code = f.alliance_code and month(r.month) = month(f.month)
+        and r.month between f.month - interval 60 month and f.month - interval 1 month
+    where (select joined from quality_method)
     group by all
 ),
-others as (  -- each month's ratio expected from the other years of its calendar month
-    select dataset, measure, unit_code, alliance_code, years, unnest(months) as month,
-        unnest(list_transform(generate_series(1, len(ratios)),
-               lambda i: list_aggregate(list_concat(ratios[:i - 1], ratios[i + 1:]), 'median'))) as centre,
-    from seasons
-),
-centred as (
-    select r.*, o.centre, o.years,
+by_window as (
+    select r.dataset, r.measure, r.unit_code, r.alliance_code, r.month, r.fresh,
+        median(r.ratio) over seasons as centre, count(r.ratio) over seasons as years,
     from ratios r
-    join others o using (dataset, measure, unit_code, alliance_code, month)
+    where not (select joined from quality_method)
+    window seasons as (
+        partition by r.dataset, r.measure, r.unit_code, r.alliance_code, month(r.month) order by r.month
+        range between interval 60 month preceding and interval 1 month preceding
+    )
+)
+select * from by_join
+union all
+select * exclude (fresh) from by_window where fresh;
+
+-- spread: 1.4826 × the median |r − centre| over the 36 months before, from a year of residuals on.
+create or replace temp table quality_spread as
+with fresh as (
+    select f.*, c.centre, c.years, f.ratio - c.centre as residual,
+    from quality_fresh f
+    join quality_centre c using (dataset, measure, unit_code, alliance_code, month)
+),
+residuals as (
+    select dataset, measure, unit_code, alliance_code, month, residual, false as fresh, from quality_past
+    union all
+    select dataset, measure, unit_code, alliance_code, month, residual, true, from fresh
+),
+by_join as (
+    select f.dataset, f.measure, f.unit_code, f.alliance_code, f.month,
+        median(abs(r.residual)) as mad, count(r.residual) as residuals,
+    from fresh f
+    left join residuals r on r.dataset = f.dataset and r.measure = f.measure and r.unit_code = f.unit_code
+        and r.alliance_code = f.alliance_code
+        and r.month between f.month - interval 36 month and f.month - interval 1 month
+    where (select joined from quality_method)
+    group by all
+),
+by_window as (
+    select r.dataset, r.measure, r.unit_code, r.alliance_code, r.month, r.fresh,
+        median(abs(r.residual)) over recent as mad, count(r.residual) over recent as residuals,
+    from residuals r
+    where not (select joined from quality_method)
+    window recent as (
+        partition by r.dataset, r.measure, r.unit_code, r.alliance_code order by r.month
+        range between interval 36 month preceding and interval 1 month preceding
+    )
 ),
 spreads as (
-    select dataset, measure, unit_code, alliance_code, median(abs(ratio - centre)) as mad,
-    from centred
-    group by all
+    select * from by_join
+    union all
+    select * exclude (fresh) from by_window where fresh
+)
+select f.*, s.mad, s.residuals,
+from fresh f
+join spreads s using (dataset, measure, unit_code, alliance_code, month);
+
+-- Every value of the window scored: expected = base × centre; spread in the measure's unit, floored at the
+-- Poisson noise √expected of a count (none before a year of residuals: a MAD of a few is no measure of a
+-- series' variation); z from 2 earlier years of that calendar month on; last_year: the same month last
+-- year, moved by what every unit shared between the two months (shock), so an epidemic's month is no jump.
+create or replace table fresh_quality_score as
+with scored as (
+    select s.*, s.base * s.centre as expected,
+        case when s.residuals >= 12 then greatest(1.4826 * s.mad * s.base, sqrt(greatest(s.base * s.centre, 1)))
+        end as spread,
+    from quality_spread s
 ),
-expected as (
-    select c.*, c.base * c.centre as expected,
-        greatest(1.4826 * p.mad * c.base, sqrt(greatest(c.base * c.centre, 1))) as spread,
-    from centred c
-    join spreads p using (dataset, measure, unit_code, alliance_code)
+known as (
+    select dataset, measure, unit_code, alliance_code, month, value, shock, from quality_past
+    union all
+    select dataset, measure, unit_code, alliance_code, month, value, shock, from quality_fresh
 )
 select
     e.dataset,
@@ -146,28 +232,31 @@ select
     e.alliance_code,
     e.month,
     e.value,
+    e.shock,
+    e.base,
+    e.ratio,
+    e.residual,
     e.expected,
     e.spread,
-    case when e.years >= 3 and e.base > 0 then (e.value - e.expected) / e.spread end as z,
+    case when e.years >= 2 and e.base > 0 then (e.value - e.expected) / e.spread end as z,
     y.value * e.shock / y.shock as last_year,
-from expected e
-left join based y on y.dataset = e.dataset and y.measure = e.measure and y.unit_code = e.unit_code
-    and y.alliance_code = e.alliance_code and y.month = (e.month - interval 1 year)::date
-order by e.unit_code, e.dataset, e.measure, e.alliance_code, e.month;
+from scored e
+left join known y on y.dataset = e.dataset and y.measure = e.measure and y.unit_code = e.unit_code
+    and y.alliance_code = e.alliance_code and y.month = (e.month - interval 1 year)::date;
 
 -- The values worth a look, at the loosest thresholds a user may pick (quality_settings); the rules of
 -- data/validation_rules.csv add theirs (healthdash/data/quality/rules.py). value, expected, spread, low and
 -- high are in the measure's unit; score is the z-score (zscore) or value / last_year (jump, whose
 -- expected is last_year).
-create or replace table quality_flag as
+create or replace table fresh_quality_flag as
 with scored as (
     select s.*, q.min_z, q.min_jump,
-    from quality_score s
+    from fresh_quality_score s
     cross join quality_settings q
 ),
 bounds as (
     select v.*, b.min as low, b.max as high,
-    from quality_score v
+    from fresh_quality_score v
     join quality_unit u on u.dataset = v.dataset
     join report_place p on p.unit_kind = u.unit_kind and p.unit_code = v.unit_code
     join quality_measure b on b.dataset = v.dataset and b.measure = v.measure and b.tier in (p.tier, '*')
@@ -218,51 +307,4 @@ select
 from flags f
 join quality_unit u on u.dataset = f.dataset
 join report_place p on p.unit_kind = u.unit_kind and p.unit_code = f.unit_code
-where p.in_scope
-order by p.county_code, f.month;
-
--- Flags inside a selection (place, tiers, alliance: as scoped_reports) and period, with the latest
--- follow-up mark of each: marks are keyed by what the flag is about, so they outlive reloads; a mark made
--- on another value than today's is shown as such (changed_since_mark).
-create or replace macro scoped_flags(p_city, p_county, p_town, p_alliance, p_tiers, p_month_from, p_month_to, p_kind, p_code) as table
-with members as (
-    select facility_code, counted_from,
-    from scoped_facilities(p_city, p_county, p_town, p_alliance, p_tiers, p_kind, p_code)
-    where p_alliance is not null
-),
-picked as (
-    select q.*,
-    from quality_flag q
-    where p_alliance is null
-      and in_place(p_city, p_county, p_town, q.city_code, q.county_code, q.town_code)
-      and (q.tier is null or list_contains(p_tiers, q.tier))
-      and q.month between p_month_from and p_month_to
-      and (reach_place(p_kind, p_code, q.city_code, q.county_code) or reach_facility(p_kind, p_code, q.facility_code))
-    union all
-    select q.*,
-    from quality_flag q
-    join members m on m.facility_code = q.facility_code
-    where p_alliance is not null
-      and q.month >= m.counted_from
-      and q.alliance_code in ('', p_alliance)
-      and in_place(p_city, p_county, p_town, q.city_code, q.county_code, q.town_code)
-      and q.month between p_month_from and p_month_to
-      and (reach_place(p_kind, p_code, q.city_code, q.county_code) or reach_facility(p_kind, p_code, q.facility_code) or (p_kind = 'alliance' and p_alliance = p_code))
-),
-latest as (
-    select *,
-    from quality_mark
-    qualify row_number() over (partition by check_id, dataset, measure, unit_code, alliance_code, month
-                               order by marked_at desc, mark_id desc) = 1
-)
-select
-    p.*,
-    m.status as mark_status,
-    m.comment as mark_comment,
-    m.marked_by,
-    m.marked_at,
-    m.value_at_mark,
-    m.mark_id is not null and m.value_at_mark is distinct from p.value as changed_since_mark,
-from picked p
-left join latest m on m.check_id = p.check_id and m.dataset = p.dataset and m.measure = p.measure
-    and m.unit_code = p.unit_code and m.alliance_code = p.alliance_code and m.month = p.month;
+where p.in_scope;

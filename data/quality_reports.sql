@@ -2,10 +2,13 @@
 -- Rebuilt after every build and load (rebuild_rollups) and after an exception is recorded
 -- (healthdash/data/quality/schema.py), from the registry (facility_geo, region, alliance_member, facility_dates),
 -- report_receipt, report_exception, report_dataset (data/report_datasets.csv), quality_unit (each
--- dataset's reporting unit) and report_presence (the months each unit has rows: healthdash/data/quality/
--- schema.py writes both from columns.py).
+-- dataset's reporting unit), report_presence (the months each unit has rows, from quality_window's month
+-- on), report_span (each dataset's first and last month) and report_alliance_start (each alliance's first
+-- month of a dataset): healthdash/data/quality/schema.py writes the last four from columns.py.
 -- A dataset's reporting window runs from the first to the last month any unit reported it: months after
 -- the last one are not owed yet ("数据截至").
+-- Like the rollups, the monthly tables are computed as fresh_<name> for the months from
+-- quality_window.from_month on and spliced into <name> (healthdash/data/splice.py).
 
 -- Where every reporting unit sits: facilities, towns (public health) and counties (residents' care).
 create or replace table report_place as
@@ -24,9 +27,7 @@ where c.level = 'county';
 
 create or replace temp table report_owed as
 with windows as (
-    select dataset, min(month) as first_month, max(month) as last_month,
-    from report_presence
-    group by all
+    select dataset, first_month, last_month, from report_span
 ),
 dates as (
     select facility_code, date_trunc('month', opened)::date as opened, date_trunc('month', closed)::date as closed,
@@ -35,10 +36,7 @@ dates as (
 -- An alliance's shared centre starts with its first report (the registry does not say which alliance
 -- runs one): datasets owed_from 'first_alliance_report' are owed by its members from then.
 alliance_start as (
-    select dataset, alliance_code, min(month) as first_month,
-    from report_presence
-    where alliance_code <> ''
-    group by all
+    select dataset, alliance_code, first_month, from report_alliance_start
 ),
 facility_units as (
     select d.dataset, g.facility_code as unit_code, '' as alliance_code, dt.opened as start_month,
@@ -76,7 +74,7 @@ units as (
 ),
 spans as (
     select u.dataset, u.unit_code, u.alliance_code,
-        greatest(u.start_month, w.first_month) as first_month,
+        greatest(u.start_month, w.first_month, (select from_month from quality_window)) as first_month,
         least(u.end_month, w.last_month) as last_month,
     from units u
     join windows w on w.dataset = u.dataset
@@ -89,10 +87,11 @@ where first_month <= last_month;
 -- One row per dataset, unit and month that is owed, excused or reported: expected = owed and not excused;
 -- received = rows are in the database; received_day = the day of the next month the first delivery came
 -- (1 = the 1st; null when no load recorded it, as in a database built whole: counted on time).
-create or replace table report_status as
+create or replace table fresh_report_status as
 with first_receipt as (
     select dataset, unit_code, alliance_code, month, min(received_at) as received_at,
     from report_receipt
+    where month >= (select from_month from quality_window)
     group by all
 ),
 excused as (
@@ -132,8 +131,7 @@ left join excused x on x.dataset = r.dataset and x.unit_code = r.unit_code and x
     and x.month = r.month
 left join first_receipt f on f.dataset = r.dataset and f.unit_code = r.unit_code
     and f.alliance_code = r.alliance_code and f.month = r.month
-where pl.in_scope
-order by pl.county_code, r.month, r.dataset, r.unit_code;
+where pl.in_scope;
 
 -- on_time_by_day[d]: of a histogram of delivery days (day of the next month, 0 for earlier or unknown),
 -- the reports in by day d, for d from 1 to n: any due day up to n is then one list read.
@@ -143,24 +141,23 @@ create or replace macro on_time_by_day(days, n) as
 -- Counts per dataset, month, county and tier: what selections without a town or an alliance read (the
 -- province's, a city's or a county's rates), a tenth of report_status's rows, sorted by month so that a
 -- period skips the others.
-create or replace table report_count as
+create or replace table fresh_report_count as
 with grouped as (
     select dataset, month, city_code, county_code, tier,
         count(*) filter (where owed) as owed,
         count(*) filter (where expected) as expected,
         count(*) filter (where expected and received) as received,
         histogram(greatest(coalesce(received_day, 0), 0)) filter (where expected and received) as days,
-    from report_status
+    from fresh_report_status
     group by all
 )
 select g.* exclude (days), on_time_by_day(g.days, q.max_due_day) as on_time_by_day,
 from grouped g
-cross join quality_settings q
-order by g.month, g.county_code;
+cross join quality_settings q;
 
 -- The same per alliance: its members' reports from their joining (and the founding), what they owe on
 -- their own (service volume) and to this alliance; for an alliance's selection and the alliance ranking.
-create or replace table report_count_alliance as
+create or replace table fresh_report_count_alliance as
 with members as (
     select m.alliance_code, m.facility_code,
         greatest(min(date_trunc('month', m.joined)), any_value(date_trunc('month', a.founded)))::date as first_month,
@@ -174,120 +171,11 @@ grouped as (
         count(*) filter (where s.expected) as expected,
         count(*) filter (where s.expected and s.received) as received,
         histogram(greatest(coalesce(s.received_day, 0), 0)) filter (where s.expected and s.received) as days,
-    from report_status s
+    from fresh_report_status s
     join members m on m.facility_code = s.facility_code and s.month >= m.first_month
         and s.alliance_code in ('', m.alliance_code)
     group by all
 )
 select g.* exclude (days), on_time_by_day(g.days, q.max_due_day) as on_time_by_day,
 from grouped g
-cross join quality_settings q
-order by g.month, g.alliance_code;
-
--- The day a report of `month` is due: day p_due_day of the next month.
-create or replace macro report_due_date(month, p_due_day) as (month + interval 1 month)::date + (p_due_day - 1);
-
--- Of `expected` reports of `month`, `received` of them in, how many are due on p_as_of: all once the due
--- day has passed, else those already in.
-create or replace macro reports_due(expected, received, month, p_due_day, p_as_of) as
-    received + case when p_as_of > report_due_date(month, p_due_day) then expected - received else 0 end;
-
--- Reports inside a selection (place, tiers, alliance), its datasets and months, each with its state on
--- p_as_of: received (by the due day), late, missing (due date passed, nothing came) or not_due (not
--- owed, excused, or not yet due). `due` marks the rows reporting rates count: expected, and either
--- received or past their due date (a month not yet due counts the reports already in).
--- Without an alliance the place and tier columns of report_status are the whole filter (one scan that
--- skips the row groups of other counties); an alliance's reports are its members' (scoped_facilities of
--- rollups.sql), from their joining, what they owe on their own (service volume) and to this alliance.
--- Towns and counties (public health, residents' care) ignore the tier filter and have no alliance.
-create or replace macro scoped_reports(p_city, p_county, p_town, p_alliance, p_tiers, p_datasets, p_month_from,
-                                       p_month_to, p_due_day, p_as_of, p_kind, p_code) as table
-with members as (
-    select facility_code, counted_from,
-    from scoped_facilities(p_city, p_county, p_town, p_alliance, p_tiers, p_kind, p_code)
-    where p_alliance is not null
-),
-picked as (
-    select s.*,
-    from report_status s
-    where p_alliance is null
-      and in_place(p_city, p_county, p_town, s.city_code, s.county_code, s.town_code)
-      and (s.tier is null or list_contains(p_tiers, s.tier))
-      and list_contains(p_datasets, s.dataset)
-      and s.month between p_month_from and p_month_to
-      and (reach_place(p_kind, p_code, s.city_code, s.county_code) or reach_facility(p_kind, p_code, s.facility_code))
-    union all
-    select s.*,
-    from report_status s
-    join members m on m.facility_code = s.facility_code
-    where p_alliance is not null
-      and s.month >= m.counted_from
-      and s.alliance_code in ('', p_alliance)
-      and in_place(p_city, p_county, p_town, s.city_code, s.county_code, s.town_code)
-      and list_contains(p_datasets, s.dataset)
-      and s.month between p_month_from and p_month_to
-      and (reach_place(p_kind, p_code, s.city_code, s.county_code) or reach_facility(p_kind, p_code, s.facility_code) or (p_kind = 'alliance' and p_alliance = p_code))
-)
-select
-    p.*,
-    p.received and coalesce(p.received_day, 0) <= p_due_day as on_time,
-    p.expected and (p.received or p_as_of > report_due_date(p.month, p_due_day)) as due,
-    case
-        when p.received and coalesce(p.received_day, 0) <= p_due_day then 'received'
-        when p.received then 'late'
-        when p.expected and p_as_of > report_due_date(p.month, p_due_day) then 'missing'
-        else 'not_due'
-    end as state,
-from picked p;
-
--- Report counts of a selection per dataset, month, city and county: owed, due, received, on_time,
--- late, missing and not_yet_due (as scoped_reports counts them). From report_count without a town or an
--- alliance, from report_count_alliance for an alliance without a town, else summed from scoped_reports;
--- p_town and p_alliance are known when a query is planned, so only one branch runs.
-create or replace macro scoped_report_counts(p_city, p_county, p_town, p_alliance, p_tiers, p_datasets, p_month_from,
-                                             p_month_to, p_due_day, p_as_of, p_kind, p_code) as table
-with counted as (
-    select c.dataset, c.month, c.city_code, c.county_code, c.owed, c.expected, c.received,
-        c.on_time_by_day[p_due_day] as on_time,
-    from report_count c
-    where p_town is null and p_alliance is null
-      and in_place(p_city, p_county, null, c.city_code, c.county_code, null)
-      and (c.tier is null or list_contains(p_tiers, c.tier))
-      and list_contains(p_datasets, c.dataset)
-      and c.month between p_month_from and p_month_to
-      and reach_place(p_kind, p_code, c.city_code, c.county_code)
-    union all
-    select c.dataset, c.month, c.city_code, c.county_code, c.owed, c.expected, c.received,
-        c.on_time_by_day[p_due_day] as on_time,
-    from report_count_alliance c
-    where p_town is null and c.alliance_code = p_alliance
-      and in_place(p_city, p_county, null, c.city_code, c.county_code, null)
-      and list_contains(p_tiers, c.tier)
-      and list_contains(p_datasets, c.dataset)
-      and c.month between p_month_from and p_month_to
-      and (reach_place(p_kind, p_code, c.city_code, c.county_code) or (p_kind = 'alliance' and c.alliance_code = p_code))
-    union all
-    select s.dataset, s.month, s.city_code, s.county_code, count_if(s.owed), count_if(s.expected),
-        count_if(s.expected and s.received), count_if(s.expected and s.on_time),
-    from scoped_reports(p_city, p_county, p_town, p_alliance, p_tiers, p_datasets, p_month_from, p_month_to,
-                        p_due_day, p_as_of, p_kind, p_code) s
-    where p_town is not null
-    group by all
-),
-dated as (
-    select c.*, reports_due(c.expected, c.received, c.month, p_due_day, p_as_of) as due,
-    from counted c
-)
-select
-    d.dataset,
-    d.month,
-    d.city_code,
-    d.county_code,
-    d.owed,
-    d.due,
-    d.received,
-    d.on_time,
-    d.received - d.on_time as late,
-    d.due - d.received as missing,
-    d.expected - d.due as not_yet_due,
-from dated d;
+cross join quality_settings q;

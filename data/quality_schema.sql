@@ -55,3 +55,22 @@ create table if not exists quality_mark (
     marked_by varchar not null,
     marked_at timestamp not null,
 );
+
+-- Every value of the measures checked for outliers, scored (data/quality_flags.sql writes it; created empty
+-- here so that the first build's scoring can read back "the scores before", of which there are none).
+create table if not exists quality_score (
+    dataset varchar,
+    measure varchar,
+    unit_code varchar,
+    alliance_code varchar,
+    month date,
+    value double,
+    shock double,
+    base double,
+    ratio double,
+    residual double,
+    expected double,
+    spread double,
+    z double,
+    last_year double,
+);

@@ -1,5 +1,9 @@
 -- Rollups built from the base tables after every build or load. Pages read only these (and the
--- small dimension tables), never the raw referral events. Rebuilt whole: cheap next to a scan per view.
+-- small dimension tables), never the raw referral events.
+-- Each monthly rollup X is computed here as fresh_X for the months from rebuild_window.from_month on
+-- (every month after a build; after a load, the first month it changed: healthdash/ingest/loader.py), and
+-- healthdash/data/build.py splices fresh_X into X: those months replaced, the others kept. Every figure
+-- of a month depends on that month and earlier ones only, so one definition serves any window.
 
 -- One row per facility: where it sits at every level, so no page query has to walk the region tree.
 create or replace table facility_geo as
@@ -24,7 +28,7 @@ join region c on c.code = p.county_code;
 
 -- Referral flows per month between two facilities. "home" is the facility whose place the referral
 -- belongs to: the receiver for patients returned into a county, otherwise the sender.
-create or replace table referral_flow_monthly as
+create or replace table fresh_referral_flow_monthly as
 select
     date_trunc('month', r.referral_date)::date as month,
     r.from_facility,
@@ -35,11 +39,11 @@ select
     count(*) filter (where r.green_channel) as green_referrals,
 from referral r
 where r.status <> 'cancelled'
-group by all
-order by month, home_facility;
+  and r.referral_date >= (select from_month from rebuild_window)
+group by all;
 
 -- Referrals per month, home facility, direction and ICD-10 chapter (for disease-group views).
-create or replace table referral_disease_monthly as
+create or replace table fresh_referral_disease_monthly as
 select
     date_trunc('month', r.referral_date)::date as month,
     case when r.direction = 'returned' then r.to_facility else r.from_facility end as home_facility,
@@ -48,16 +52,23 @@ select
     count(*) as referrals,
 from referral r
 where r.status <> 'cancelled'
-group by all
-order by month, home_facility;
+  and r.referral_date >= (select from_month from rebuild_window)
+group by all;
 
 -- Every indicator of the catalog in one long table of numerators and denominators, at the finest
 -- level it exists: facility (with its places), or a town or county for region-level figures.
 -- Page queries aggregate it as sum(numerator) / sum(denominator); counts carry a null denominator.
--- Written unsorted first, then sorted in a statement of its own: sorting while the windows below run ran out
--- of 6 GB at a province's 58 million rows (docs/PERFORMANCE.md), a plain sort of the table spills to disk.
-create or replace table indicator_fact_unsorted as
+-- Written unsorted, sorted when spliced in: sorting while the windows below run ran out of 6 GB at a
+-- province's 58 million rows (docs/PERFORMANCE.md), a plain sort of the table spills to disk.
+create or replace table fresh_indicator_fact as
 with
+window_start as (select from_month from rebuild_window),
+-- A town's first month of each indicator, over all its reports: rolling coverage starts a window after it.
+public_health_start as (
+    select town_code, indicator_code, min(month) as first_month,
+    from public_health
+    group by all
+),
 -- Public-health rows as every page reads them, at each month: year-to-date indicators carry the sum
 -- from January to that month, rolling coverage the sum over its window (only once the town has
 -- reported for the whole window), so that a period takes its last month like any stock.
@@ -77,16 +88,26 @@ public_health_at_month as (
         p.denominator,
         i.aggregation,
         i.window_months,
-        min(p.month) over (partition by p.town_code, p.indicator_code) as first_month,
+        s.first_month,
     from public_health p
     join indicator i on i.code = p.indicator_code
-    qualify i.aggregation <> 'rolling_coverage' or first_month <= p.month - to_months(i.window_months - 1)
+    join public_health_start s on s.town_code = p.town_code and s.indicator_code = p.indicator_code
+    cross join window_start w
+    -- the months of the window, and those its year to date or rolling window reaches back to
+    where p.month >= case i.aggregation
+        when 'ytd' then date_trunc('year', w.from_month)::date
+        when 'rolling_coverage' then w.from_month - to_months(i.window_months - 1)
+        else w.from_month
+    end
+    qualify (i.aggregation <> 'rolling_coverage' or first_month <= p.month - to_months(i.window_months - 1))
+        and p.month >= (select from_month from window_start)
 ),
 facility_month as (
     select g.*, v.month, v.outpatient_visits, v.inpatient_discharges, v.critical_cases, v.inpatient_spending,
     from service_volume v
     join facility_geo g on g.facility_code = v.facility_code
     where g.in_scope
+      and v.month >= (select from_month from window_start)
 ),
 volume as (
     select 'outpatient_visits' as indicator_code, facility_code, month, outpatient_visits::double as numerator, null::double as denominator, null as alliance_code from facility_month
@@ -120,7 +141,7 @@ referral_sums as (
         sum(referrals) filter (where direction = 'out_of_county') as out_of_county,
         sum(referrals) filter (where direction = 'returned') as returned,
         sum(green_referrals) filter (where direction = 'up') as green_up,
-    from referral_flow_monthly
+    from fresh_referral_flow_monthly
     group by all
 ),
 -- A facility that reported its month (a service_volume row) and sent no referral sent 0, not "no
@@ -156,32 +177,38 @@ referral as (
     union all
     select 'green_channel_share', facility_code, month, green_up, up, null from flows where up > 0
 ),
+alliance_work as (
+    select * from alliance_activity where month >= (select from_month from window_start)
+),
+shared_work as (
+    select * from shared_service where month >= (select from_month from window_start)
+),
 activity as (
     select 'staff_sent_down' as indicator_code, facility_code, month,
         (doctors_sent + nurses_sent + pharmacists_sent + technicians_sent)::double as numerator, null::double as denominator, alliance_code
-    from alliance_activity
+    from alliance_work
     union all
-    select 'expert_clinic_sessions', facility_code, month, expert_clinic_sessions, null, alliance_code from alliance_activity
+    select 'expert_clinic_sessions', facility_code, month, expert_clinic_sessions, null, alliance_code from alliance_work
     union all
-    select 'teaching_rounds', facility_code, month, teaching_rounds, null, alliance_code from alliance_activity
+    select 'teaching_rounds', facility_code, month, teaching_rounds, null, alliance_code from alliance_work
     union all
-    select 'lectures', facility_code, month, lectures, null, alliance_code from alliance_activity
+    select 'lectures', facility_code, month, lectures, null, alliance_code from alliance_work
     union all
-    select 'surgery_demos', facility_code, month, surgery_demos, null, alliance_code from alliance_activity
+    select 'surgery_demos', facility_code, month, surgery_demos, null, alliance_code from alliance_work
     union all
-    select 'trainees_sent_up', facility_code, month, trainees_sent_up, null, alliance_code from alliance_activity
+    select 'trainees_sent_up', facility_code, month, trainees_sent_up, null, alliance_code from alliance_work
     union all
     select 'remote_consults', facility_code, month, sum(remote_cases), null, alliance_code
-    from shared_service where service in ('imaging', 'ecg', 'pathology') group by all
+    from shared_work where service in ('imaging', 'ecg', 'pathology') group by all
     union all
     select 'regional_lab_tests', facility_code, month, remote_cases, null, alliance_code
-    from shared_service where service = 'lab'
+    from shared_work where service = 'lab'
     union all
     select 'imaging_concordance_rate', facility_code, month, concordant, cases_reviewed, alliance_code
-    from shared_service where service = 'imaging' and cases_reviewed > 0
+    from shared_work where service = 'imaging' and cases_reviewed > 0
     union all
     select 'grade_a_film_rate', facility_code, month, grade_a_films, films_graded, alliance_code
-    from shared_service where service = 'imaging' and films_graded > 0
+    from shared_work where service = 'imaging' and films_graded > 0
 ),
 facility_level as (
     select * from volume
@@ -190,20 +217,23 @@ facility_level as (
     union all
     select * from activity
 ),
+care as (
+    select * from resident_care where month >= (select from_month from window_start)
+),
 region_level as (
     select 'county_retention_rate' as indicator_code, county_code as region_code, month,
         sum(visits_in_county)::double as numerator, sum(visits_in_county + visits_out_of_county)::double as denominator
-    from resident_care group by all
+    from care group by all
     union all
     select 'in_county_inpatient_share', county_code, month, visits_in_county, visits_in_county + visits_out_of_county
-    from resident_care where setting = 'inpatient'
+    from care where setting = 'inpatient'
     union all
     select 'ins_fund_in_county_share', county_code, month, sum(fund_in_county), sum(fund_in_county + fund_out_of_county)
-    from resident_care group by all
+    from care group by all
     union all
     -- Only months whose report gave the primary-care part (the column is optional).
     select 'primary_fund_share', county_code, month, sum(fund_primary), sum(fund_in_county)
-    from resident_care group by all having count(fund_primary) = count(*) and sum(fund_in_county) > 0
+    from care group by all having count(fund_primary) = count(*) and sum(fund_in_county) > 0
     union all
     select indicator_code, town_code, month, numerator, denominator from public_health_at_month
     union all
@@ -214,25 +244,29 @@ region_level as (
     from (
         select county_code, year(month)::integer as year, arg_max(primary_avg_income, month) as primary_avg_income,
             arg_max(lead_avg_income, month) as lead_avg_income,
-        from staff_income group by all
+        from staff_income
+        where year(month) >= year((select from_month from window_start))
+        group by all
     ) y
     cross join range(0, 12) r(k)
     where y.lead_avg_income > 0
+      and make_date(y.year, 1, 1) + to_months(r.k::integer) >= (select from_month from window_start)
     union all
     -- The yearly screening counts are the coverage indicators' monthly numerators.
     select case indicator_code when 'cervical_screening_rate' then 'cervical_screenings' else 'breast_screenings' end,
         town_code, month, numerator, null
     from public_health
     where indicator_code in ('cervical_screening_rate', 'breast_screening_rate')
+      and month >= (select from_month from window_start)
     union all
     -- Physicians posted to the county's primary facilities (month-end stock, every alliance) per 10,000
     -- residents; every in-scope county gets a row each month so that its population counts when summed.
     select 'posted_physicians_per_10k', c.code, m.month, coalesce(p.posted, 0), c.population / 10000.0
     from region c
-    cross join (select distinct month from alliance_activity) m
+    cross join (select distinct month from alliance_work) m
     left join (
         select g.county_code, a.month, sum(a.posted_physicians) as posted,
-        from alliance_activity a
+        from alliance_work a
         join facility_geo g on g.facility_code = a.facility_code
         where g.tier in ('township', 'community', 'village')
         group by all
@@ -269,22 +303,15 @@ from region_level x
 join region r on r.code = x.region_code
 left join region county on r.level = 'town' and county.code = r.parent_code;
 
--- Sorted by place: a county's rows are a few row groups, so its pages do not slow down as counties are added.
-create or replace table indicator_fact as
-select * from indicator_fact_unsorted
-order by county_code, town_code, indicator_code, month;
-drop table indicator_fact_unsorted;
-
 -- indicator_fact summed per county, tier and month: what a selection of the province, a city or a county
 -- reads (macro place_facts), a small fraction of the facility rows. Sums of the same rows, so every
 -- aggregation kind (ratios, stocks, year to date) comes out as from the facility grain. Summed as exact
 -- decimals: a parallel sum of doubles differs in its last bits from build to build.
-create or replace table indicator_county_fact as
+create or replace table fresh_indicator_county_fact as
 select indicator_code, month, city_code, county_code, tier,
     sum(numerator::decimal(38, 10))::double as numerator, sum(denominator::decimal(38, 10))::double as denominator,
-from indicator_fact
-group by all
-order by county_code, indicator_code, month;
+from fresh_indicator_fact
+group by all;
 
 -- indicator_fact again for each alliance: the rows a selection of that alliance sees, under its code
 -- (scope_alliance). Those are the rows of the alliance's own work, every other row of its member
@@ -292,7 +319,7 @@ order by county_code, indicator_code, month;
 -- place it serves. Three disjoint parts, so no row is counted twice. Filtering on one alliance here is
 -- a range of this table, where over indicator_fact it took two membership subqueries on every row.
 -- An alliance counts from the month it was founded, and each member from the month it joined.
-create or replace table alliance_fact as
+create or replace table fresh_alliance_fact as
 with alliance_start as (
     select a.code, a.home_region, date_trunc('month', a.founded)::date as first_month,
     from alliance a
@@ -305,144 +332,27 @@ members as (
     group by all
 )
 select a.code as scope_alliance, f.*
-from indicator_fact f
+from fresh_indicator_fact f
 join alliance_start a on a.code = f.alliance_code
 where f.month >= a.first_month
 union all
 select m.alliance_code, f.*
-from indicator_fact f
+from fresh_indicator_fact f
 join members m on m.facility_code = f.facility_code
 where f.alliance_code is null
   and f.month >= m.first_month
 union all
 select a.code, f.*
-from indicator_fact f
+from fresh_indicator_fact f
 join alliance_start a on a.home_region in (f.county_code, f.city_code)
 where f.facility_code is null and f.alliance_code is null
-  and f.month >= a.first_month
-order by scope_alliance, indicator_code, month;
-
--- The selected place (null: any): a row of a city, a county or a town in it. The one place filter of
--- every scoped_* macro; a county's row has no town, so selecting a town leaves it out.
-create or replace macro in_place(p_city, p_county, p_town, city_code, county_code, town_code) as
-    (p_city is null or city_code = p_city)
-    and (p_county is null or county_code = p_county)
-    and (p_town is null or town_code = p_town);
-
--- Jurisdictions (healthdash/access/scope.py): what an account may read, decided here so that every
--- page query applies it with the account's bound $scope_kind and $scope_code. A null kind reads nothing.
--- A place's rows (its totals, its facilities) are in reach of the province and of its own city or county;
--- an alliance reaches its members' rows, a facility its own. Never the totals above the account's level.
-create or replace macro reach_place(p_kind, p_code, city_code, county_code) as
-    p_kind = 'province'
-    or (p_kind = 'city' and city_code = p_code)
-    or (p_kind = 'county' and county_code = p_code);
-
-create or replace macro reach_facility(p_kind, p_code, facility_code) as
-    (p_kind = 'facility' and facility_code = p_code)
-    or (p_kind = 'alliance' and facility_code in (
-        select m.facility_code from alliance_member m where m.alliance_code = p_code));
-
--- Facilities a jurisdiction covers, with their places: the province's are all of them (those outside the
--- monitored places too); a city's or county's only inside the monitored places.
-create or replace macro reach_facilities(p_kind, p_code) as table
-select g.*
-from facility_geo g
-where p_kind = 'province'
-   or (g.in_scope and reach_place(p_kind, p_code, g.city_code, g.county_code))
-   or reach_facility(p_kind, p_code, g.facility_code);
-
--- Regions a jurisdiction covers: every monitored region for the province, a city or county and every
--- region below it. An alliance or a facility covers none (never a place's totals); a code of another
--- level, or outside the monitored places, covers nothing.
-create or replace macro reach_regions(p_kind, p_code) as table
-select r.*
-from region r
-left join region parent on parent.code = r.parent_code
-left join region grand on grand.code = parent.parent_code
-where r.in_scope
-  and (p_kind = 'province'
-       or (p_kind in ('city', 'county') and p_code in (r.code, parent.code, grand.code)
-           and p_kind = case p_code when r.code then r.level when parent.code then parent.level
-                                    else grand.level end));
-
--- Alliances a jurisdiction covers: all for the province; for a city or county those whose home region
--- is in it; an alliance itself; a facility none (an alliance's figures are its members' together).
-create or replace macro reach_alliances(p_kind, p_code) as table
-select a.*
-from alliance a
-where p_kind = 'province'
-   or (p_kind in ('city', 'county') and a.home_region in (select r.code from reach_regions(p_kind, p_code) r))
-   or (p_kind = 'alliance' and a.code = p_code);
-
--- The scope every page query starts from: indicator rows inside the selected places, tiers and
--- alliance, and inside the account's jurisdiction. Region-level rows (no facility) ignore the tier
--- filter and, for an alliance, follow the place the alliance serves (alliance_fact); an alliance's
--- account reads all of its own alliance's rows. One branch per case of p_alliance: its value is known
--- when a query is planned, so the branch that cannot apply is dropped.
-create or replace macro scoped_facts(p_city, p_county, p_town, p_alliance, p_tiers, p_kind, p_code) as table
-select f.*
-from indicator_fact f
-where p_alliance is null
-  and in_place(p_city, p_county, p_town, f.city_code, f.county_code, f.town_code)
-  and (f.facility_code is null or list_contains(p_tiers, f.tier))
-  and (reach_place(p_kind, p_code, f.city_code, f.county_code) or reach_facility(p_kind, p_code, f.facility_code))
-union all
-select f.* exclude (scope_alliance)
-from alliance_fact f
-where f.scope_alliance = p_alliance
-  and in_place(p_city, p_county, p_town, f.city_code, f.county_code, f.town_code)
-  and (f.facility_code is null or list_contains(p_tiers, f.tier))
-  and (reach_place(p_kind, p_code, f.city_code, f.county_code) or reach_facility(p_kind, p_code, f.facility_code)
-       or (p_kind = 'alliance' and p_alliance = p_code));
-
--- Whether a selection can read the county grain: no town, no alliance, and an account of a place (a
--- facility's account reads only its own rows), unless the query groups by town or facility (p_fine).
-create or replace macro county_grain(p_town, p_alliance, p_kind, p_fine) as
-    p_town is null and p_alliance is null and p_kind in ('province', 'city', 'county') and not p_fine;
-
--- The selection's facts at the coarsest grain that answers it: indicator_county_fact when county_grain
--- holds, else scoped_facts' facility rows. The same columns either way (town and facility null at the
--- county grain); the branch not taken is a constant false, so it reads nothing.
-create or replace macro place_facts(p_city, p_county, p_town, p_alliance, p_tiers, p_kind, p_code, p_fine) as table
-select c.indicator_code, c.month, c.city_code, c.county_code, null::varchar as town_code,
-    null::varchar as facility_code, c.tier, c.numerator, c.denominator,
-from indicator_county_fact c
-where county_grain(p_town, p_alliance, p_kind, p_fine)
-  and in_place(p_city, p_county, null, c.city_code, c.county_code, null)
-  and (c.tier is null or list_contains(p_tiers, c.tier))
-  and reach_place(p_kind, p_code, c.city_code, c.county_code)
-union all
-select f.indicator_code, f.month, f.city_code, f.county_code, f.town_code, f.facility_code, f.tier, f.numerator,
-    f.denominator,
-from scoped_facts(p_city, p_county, p_town, p_alliance, p_tiers, p_kind, p_code) f
-where not county_grain(p_town, p_alliance, p_kind, p_fine);
-
--- Facilities inside the selection and the jurisdiction, for page queries over facility-level rollups. counted_from is the
--- first month a facility's rows count: for an alliance, the later of its founding and the member's
--- joining (as in alliance_fact); otherwise every month.
-create or replace macro scoped_facilities(p_city, p_county, p_town, p_alliance, p_tiers, p_kind, p_code) as table
-select g.*, coalesce(m.first_month, date '1900-01-01') as counted_from,
-from facility_geo g
-left join (
-    select m.facility_code,
-        greatest(min(date_trunc('month', m.joined)), any_value(date_trunc('month', a.founded)))::date as first_month,
-    from alliance_member m
-    join alliance a on a.code = m.alliance_code
-    where m.alliance_code = p_alliance
-    group by all
-) m on m.facility_code = g.facility_code
-where g.in_scope
-  and in_place(p_city, p_county, p_town, g.city_code, g.county_code, g.town_code)
-  and list_contains(p_tiers, g.tier)
-  and (p_alliance is null or m.facility_code is not null)
-  and (reach_place(p_kind, p_code, g.city_code, g.county_code) or reach_facility(p_kind, p_code, g.facility_code));
+  and f.month >= a.first_month;
 
 -- ---------------------------------------------------------------------------------------------------
 -- Referrals page (双向转诊): out-of-county referrals per month, sender, receiver and ICD-10 chapter, so
 -- that "where patients leave to" and "with which diseases" come from one table (referral_flow_monthly
 -- has no chapter, referral_disease_monthly no receiver). The sender is the home facility of these rows.
-create or replace table referral_outflow_monthly as
+create or replace table fresh_referral_outflow_monthly as
 select
     date_trunc('month', r.referral_date)::date as month,
     r.from_facility,
@@ -452,5 +362,5 @@ select
 from referral r
 where r.status <> 'cancelled'
   and r.direction = 'out_of_county'
-group by all
-order by month, from_facility;
+  and r.referral_date >= (select from_month from rebuild_window)
+group by all;

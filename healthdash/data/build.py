@@ -10,18 +10,19 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from healthdash.core.paths import MACROS_SQL, ROLLUPS_SQL, SCHEMA_SQL
+from healthdash.core.paths import MACROS_SQL, ROLLUPS_SQL, SCHEMA_SQL, SCOPE_MACROS_SQL
 from healthdash.data import appraisal
 from healthdash.data.quality import schema as quality_schema
+from healthdash.data.splice import set_window, splice
 
-SCHEMA_VERSION = "5"  # the last step of healthdash/data/migrate.py
+SCHEMA_VERSION = "6"  # the last step of healthdash/data/migrate.py
 
 Progress = Callable[[float, str], None]
 
@@ -46,12 +47,29 @@ def connect_for_writing(path: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), config={"autoinstall_known_extensions": False})
 
 
-def rebuild_rollups(con: duckdb.DuckDBPyConnection) -> None:
-    """Recreate the macros and every rollup from the base tables (after a build or a load), and refresh the
-    meta figures derived from them."""
+# The monthly rollups of data/rollups.sql (written there as fresh_<name>) and the order each is stored in:
+# by place where a page filters on a place, so that a county's rows are a few row groups.
+MONTHLY_ROLLUPS = {
+    "referral_flow_monthly": "month, home_facility",
+    "referral_disease_monthly": "month, home_facility",
+    "indicator_fact": "county_code, town_code, indicator_code, month",
+    "indicator_county_fact": "county_code, indicator_code, month",
+    "alliance_fact": "scope_alliance, indicator_code, month",
+    "referral_outflow_monthly": "month, from_facility",
+}
+
+
+def rebuild_rollups(con: duckdb.DuckDBPyConnection, since: date | None = None) -> None:
+    """Recompute the rollups from the base tables and refresh the meta figures derived from them: every
+    month (after a build, or `since` None), or only the months from `since` on (the first month a load
+    changed: healthdash/ingest/loader.py)."""
     con.execute(MACROS_SQL.read_text(encoding="utf-8"))
+    set_window(con, "rebuild_window", since)
     con.execute(ROLLUPS_SQL.read_text(encoding="utf-8"))
-    quality_schema.rebuild(con)  # data quality (issue 20): reports owed and received, outliers, rule flags
+    for name, order in MONTHLY_ROLLUPS.items():
+        splice(con, name, order, since)
+    con.execute(SCOPE_MACROS_SQL.read_text(encoding="utf-8"))
+    quality_schema.rebuild(con, since)  # data quality (issue 20): reports owed and received, outliers, rule flags
     con.execute(
         "insert or replace into meta values ('referral_events', (select count(*) from referral)::varchar)"
     )

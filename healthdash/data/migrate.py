@@ -89,6 +89,12 @@ def _staff_income(con: duckdb.DuckDBPyConnection) -> None:
     _catalog(con)
 
 
+def _scored_against_the_past(con: duckdb.DuckDBPyConnection) -> None:
+    """Issue 21: outliers are scored against each series' past, with what a later load reads back (ratio,
+    residual) stored beside each score; the old scores go and the rebuild after the last step scores again."""
+    con.execute("drop table if exists quality_score")
+
+
 STEPS: tuple[Step, ...] = (
     Step("1", "记录架构版本号（早期数据库没有这条记录）", "record the schema version (older files lack it)",
          _record_only),
@@ -103,6 +109,9 @@ STEPS: tuple[Step, ...] = (
     Step("5", "添加人员收入年报表（基层与牵头医院人员平均收入）和相应指标、本地考核方案及当前方案的表，重建全部汇总表",
          "add the yearly staff-income report (primary care and lead hospital) and its indicator, the uploaded "
          "appraisal schemes and the active one, and rebuild every rollup", _staff_income, rebuild=True),
+    Step("6", "异常值改为只与本序列以往数据比较（导入新月份不再改变以往月份的评分），导入只重算所涉月份，重建全部汇总表",
+         "score outliers against each series' past only (a new month no longer changes earlier scores), loads "
+         "recompute only the months they touch, and rebuild every rollup", _scored_against_the_past, rebuild=True),
 )
 CURRENT = STEPS[-1].version
 

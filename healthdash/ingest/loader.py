@@ -315,7 +315,11 @@ def apply(db: Path, sources: list[Source], loaded_by: str, progress: Progress | 
     with open_readonly(db) as con:
         result.warnings = rule_warnings(con, checked)  # reported, never a reason to stop
 
+    since: list[date] = []
+
     def work(con: duckdb.DuckDBPyConnection) -> None:
+        since.append(_first_changed_month(con, {table: _months(table, checked.tables[table.name])
+                                               for table in TABLES if table.name in checked.tables}))
         first = con.execute("select coalesce(max(batch_id), 0) + 1 from import_batch").fetchall()[0][0]
         batches = {position: first + position for position in range(len(sources))}
         report(0.3, "写入数据")
@@ -337,7 +341,7 @@ def apply(db: Path, sources: list[Source], loaded_by: str, progress: Progress | 
         result.batches = list(batches.values())
         report(0.6, "计算汇总表")
 
-    _rewrite(db, work, report)
+    _rewrite(db, work, report, rebuild=lambda con: rebuild_rollups(con, since[0]))
     result.applied = True
     report(1.0, "完成")
     return result
@@ -360,6 +364,7 @@ def undo(db: Path, batch: int, loaded_by: str, progress: Progress | None = None)
     Returns table -> {removed, restored}."""
     report = progress or _quiet
     restored: dict[str, dict[str, int]] = {}
+    since: list[date] = []
 
     def work(con: duckdb.DuckDBPyConnection) -> None:
         row = con.execute("select outcome, source_file, checksum from import_batch where batch_id = $b",
@@ -380,6 +385,7 @@ def undo(db: Path, batch: int, loaded_by: str, progress: Progress | None = None)
         })
         if later:
             raise LoadError("undo_blocked", batch=batch, later="、".join(str(number) for number in later))
+        since.append(_first_changed_month(con, {table: _batch_months(con, table, batch) for table in tables}))
         for table in tables:
             scopes = f"import_scope_{table.name}"
             archive = f"import_archive_{table.name}"
@@ -411,9 +417,41 @@ def undo(db: Path, batch: int, loaded_by: str, progress: Progress | None = None)
         _mark_loaded(con, now)
 
     report(0.0, "撤销导入")
-    _rewrite(db, work, report)
+    _rewrite(db, work, report, rebuild=lambda con: rebuild_rollups(con, since[0]))
     report(1.0, "完成")
     return restored
+
+
+def _months(table: Table, frame: pd.DataFrame) -> list[date]:
+    """The months a file's rows of `table` report."""
+    return sorted({value.replace(day=1) for value in pd.to_datetime(frame[table.month_from]).dt.date})
+
+
+def _batch_months(con: duckdb.DuckDBPyConnection, table: Table, batch: int) -> list[date]:
+    """The months batch `batch` delivered of `table`, written or found unchanged (its receipts name both)."""
+    months: set[date] = set()
+    for kind in ("scope", "same"):
+        if _has_table(con, f"import_{kind}_{table.name}"):
+            months |= {month for (month,) in con.execute(
+                f"select distinct month from import_{kind}_{table.name} where batch_id = $b", {"b": batch}).fetchall()}
+    return sorted(months)
+
+
+def _first_changed_month(con: duckdb.DuckDBPyConnection, months: dict[Table, list[date]]) -> date:
+    """The first month whose rollups change when `months` of each table are loaded or taken back (read
+    before the change): the first such month, or the month after a table's last if that comes first (the
+    months between are then owed and missing); for the yearly staff-income report, its year's January
+    (its newest report stands at every month of the year)."""
+    firsts = []
+    for table, table_months in months.items():
+        if not table_months:
+            continue
+        # The table and column come from columns.py (a fixed list), never from a file: identifiers.
+        last = con.execute(f"select max(date_trunc('month', {table.month_from}))::date from {table.name}").fetchall()[0][0]
+        after_last = (pd.Timestamp(last) + pd.DateOffset(months=1)).date() if last is not None else table_months[0]
+        first = min(table_months[0], after_last)
+        firsts.append(first.replace(month=1) if table.name == "staff_income" else first)
+    return min(firsts, default=date.today().replace(day=1))
 
 
 def _delivered(con: duckdb.DuckDBPyConnection, table: Table) -> str:

@@ -7,6 +7,7 @@ from healthdash.core.paths import DATA_DIR
 QUALITY_SCHEMA_SQL = DATA_DIR / "quality_schema.sql"
 REPORTS_SQL = DATA_DIR / "quality_reports.sql"
 FLAGS_SQL = DATA_DIR / "quality_flags.sql"
+QUALITY_MACROS_SQL = DATA_DIR / "quality_macros.sql"
 REPORT_DATASETS_CSV = DATA_DIR / "report_datasets.csv"
 QUALITY_MEASURES_CSV = DATA_DIR / "quality_measures.csv"
 VALIDATION_RULES_CSV = DATA_DIR / "validation_rules.csv"

@@ -509,13 +509,14 @@ def check_frames(con: duckdb.DuckDBPyConnection, tables: Mapping[str, pd.DataFra
         cursor.close()
 
 
-def store_flags(con: duckdb.DuckDBPyConnection) -> None:
-    """Add every stored report that breaks a rule to quality_flag (after data/quality_flags.sql made it)."""
-    found = check_database(con, date(1900, 1, 1), date(2999, 12, 1))
+def store_flags(con: duckdb.DuckDBPyConnection, since: date | None = None) -> None:
+    """Add every stored report from `since` on (None: all) that breaks a rule to fresh_quality_flag (after
+    data/quality_flags.sql made it)."""
+    found = check_database(con, since or date(1900, 1, 1), date(2999, 12, 1))
     con.register("rule_findings", found)
     try:
         con.execute("""
-            insert into quality_flag by name
+            insert into fresh_quality_flag by name
             select 'rule' as kind, f.level, f.rule_id as check_id, f.dataset, f.measure, p.unit_kind, f.unit_code,
                 f.alliance_code, p.facility_code, p.town_code, p.county_code, p.city_code, p.tier,
                 f.month::date as month, f.value, f.low, f.high,

@@ -1,12 +1,13 @@
 """The quality tables and rollups: created with every database, rebuilt with its other rollups.
 
 ensure_tables() adds the base tables of data/quality_schema.sql to a database built before them;
-rebuild() refreshes everything derived (after a build or a load), rebuild_reports() only who owes and sent
-what (after a data officer records an exception).
+rebuild() refreshes everything derived (after a build, or the months from the first one a load touched),
+rebuild_reports() only who owes and sent what (after a data officer records an exception).
 """
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 
 import duckdb
@@ -21,11 +22,13 @@ from healthdash.data.quality.config import (
     MAX_DUE_DAY,
     MIN_JUMP,
     MIN_Z,
+    QUALITY_MACROS_SQL,
     QUALITY_MEASURES_CSV,
     QUALITY_SCHEMA_SQL,
     REPORT_DATASETS_CSV,
     REPORTS_SQL,
 )
+from healthdash.data.splice import set_window, splice
 
 UNITS = ("facility", "alliance_member", "town", "county")
 OWED_FROM = ("registry", "first_alliance_report")
@@ -88,25 +91,48 @@ def _replace(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> 
         con.unregister("declared")
 
 
+# The monthly quality rollups (computed as fresh_<name> by data/quality_*.sql) and the order each is stored in.
+REPORT_ROLLUPS = {
+    "report_status": "county_code, month, dataset, unit_code",
+    "report_count": "month, county_code",
+    "report_count_alliance": "month, alliance_code",
+}
+FLAG_ROLLUPS = {
+    "quality_score": "unit_code, dataset, measure, alliance_code, month",
+    "quality_flag": "county_code, month",
+}
+
+
 def _presence(con: duckdb.DuckDBPyConnection, datasets: list[str]) -> None:
-    """Temp table report_presence: the months each unit (and alliance) has rows of each declared dataset.
+    """Temp tables report_presence (the months from quality_window's on that each unit, and alliance, has
+    rows of each declared dataset), report_span (each dataset's first and last month) and
+    report_alliance_start (each alliance's first month of each dataset reported per alliance).
     Referral events are no report: a facility that referred nobody sends no rows (its monthly report is
     service_volume), so report_datasets.csv does not list them."""
-    parts = []
+    parts, spans, starts = [], [], []
     for dataset in datasets:
         unit, alliance = units.unit_columns(dataset)
-        alliance_sql = alliance or "''"
-        month = TABLES_BY_NAME[dataset].month_from
+        month = f"date_trunc('month', {TABLES_BY_NAME[dataset].month_from})::date"
         # Table and column names come from columns.py (a fixed list), never from a file: identifiers.
+        alliance_sql = alliance or "''"
         parts.append(f"select distinct '{dataset}' as dataset, {unit} as unit_code, {alliance_sql} as alliance_code, "
-                     f"date_trunc('month', {month})::date as month from {dataset}")
+                     f"{month} as month from {dataset} where {month} >= (select from_month from quality_window)")
+        spans.append(f"select '{dataset}' as dataset, min({month}) as first_month, max({month}) as last_month "
+                     f"from {dataset}")
+        if alliance:
+            starts.append(f"select '{dataset}' as dataset, {alliance} as alliance_code, min({month}) as first_month "
+                          f"from {dataset} group by all")
     con.execute("create or replace temp table report_presence as " + " union all ".join(parts))
+    con.execute("create or replace temp table report_span as " + " union all ".join(spans))
+    con.execute("create or replace temp table report_alliance_start as "
+                + (" union all ".join(starts) or "select ''::varchar as dataset, ''::varchar as alliance_code, "
+                                                 "null::date as first_month where false"))
 
 
-def rebuild_reports(con: duckdb.DuckDBPyConnection) -> None:
-    """report_place, report_status and its counts from the registry, the fact tables, receipts and
-    exceptions."""
+def _reports(con: duckdb.DuckDBPyConnection, since: date | None) -> None:
+    """report_place, and report_status and its counts for the months from `since` (None: every month)."""
     ensure_tables(con)
+    set_window(con, "quality_window", since)
     declared = report_datasets()
     _replace(con, "quality_unit", units.unit_table())
     _replace(con, "report_dataset", declared)
@@ -115,11 +141,24 @@ def rebuild_reports(con: duckdb.DuckDBPyConnection) -> None:
                 "select $max_due_day as max_due_day, $min_z as min_z, $min_jump as min_jump",
                 {"max_due_day": MAX_DUE_DAY, "min_z": MIN_Z, "min_jump": MIN_JUMP})
     con.execute(REPORTS_SQL.read_text(encoding="utf-8"))
+    for name, order in REPORT_ROLLUPS.items():
+        splice(con, name, order, since)
 
 
-def rebuild(con: duckdb.DuckDBPyConnection) -> None:
-    """Every quality rollup: reports, then outlier and rule flags (after rollups.sql: reads facility_geo)."""
-    rebuild_reports(con)
+def rebuild_reports(con: duckdb.DuckDBPyConnection) -> None:
+    """Who owes and sent what, every month, from the registry, the fact tables, receipts and exceptions
+    (after a data officer records or withdraws an exception)."""
+    _reports(con, None)
+    con.execute(QUALITY_MACROS_SQL.read_text(encoding="utf-8"))
+
+
+def rebuild(con: duckdb.DuckDBPyConnection, since: date | None = None) -> None:
+    """Every quality rollup for the months from `since` on (None: every month): reports, then outlier and
+    rule flags (after rollups.sql: reads facility_geo)."""
+    _reports(con, since)
     _replace(con, "quality_measure", quality_measures())
     con.execute(FLAGS_SQL.read_text(encoding="utf-8"))
-    rules.store_flags(con)
+    rules.store_flags(con, since)
+    for name, order in FLAG_ROLLUPS.items():
+        splice(con, name, order, since)
+    con.execute(QUALITY_MACROS_SQL.read_text(encoding="utf-8"))

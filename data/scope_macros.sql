@@ -1,0 +1,118 @@
+-- Jurisdiction and selection macros over the rollups: every page query starts from one of these. Run after
+-- the rollups exist (healthdash/data/build.py), since a macro is bound to the tables it reads.
+
+-- The selected place (null: any): a row of a city, a county or a town in it. The one place filter of
+-- every scoped_* macro; a county's row has no town, so selecting a town leaves it out.
+create or replace macro in_place(p_city, p_county, p_town, city_code, county_code, town_code) as
+    (p_city is null or city_code = p_city)
+    and (p_county is null or county_code = p_county)
+    and (p_town is null or town_code = p_town);
+
+-- Jurisdictions (healthdash/access/scope.py): what an account may read, decided here so that every
+-- page query applies it with the account's bound $scope_kind and $scope_code. A null kind reads nothing.
+-- A place's rows (its totals, its facilities) are in reach of the province and of its own city or county;
+-- an alliance reaches its members' rows, a facility its own. Never the totals above the account's level.
+create or replace macro reach_place(p_kind, p_code, city_code, county_code) as
+    p_kind = 'province'
+    or (p_kind = 'city' and city_code = p_code)
+    or (p_kind = 'county' and county_code = p_code);
+
+create or replace macro reach_facility(p_kind, p_code, facility_code) as
+    (p_kind = 'facility' and facility_code = p_code)
+    or (p_kind = 'alliance' and facility_code in (
+        select m.facility_code from alliance_member m where m.alliance_code = p_code));
+
+-- Facilities a jurisdiction covers, with their places: the province's are all of them (those outside the
+-- monitored places too); a city's or county's only inside the monitored places.
+create or replace macro reach_facilities(p_kind, p_code) as table
+select g.*
+from facility_geo g
+where p_kind = 'province'
+   or (g.in_scope and reach_place(p_kind, p_code, g.city_code, g.county_code))
+   or reach_facility(p_kind, p_code, g.facility_code);
+
+-- Regions a jurisdiction covers: every monitored region for the province, a city or county and every
+-- region below it. An alliance or a facility covers none (never a place's totals); a code of another
+-- level, or outside the monitored places, covers nothing.
+create or replace macro reach_regions(p_kind, p_code) as table
+select r.*
+from region r
+left join region parent on parent.code = r.parent_code
+left join region grand on grand.code = parent.parent_code
+where r.in_scope
+  and (p_kind = 'province'
+       or (p_kind in ('city', 'county') and p_code in (r.code, parent.code, grand.code)
+           and p_kind = case p_code when r.code then r.level when parent.code then parent.level
+                                    else grand.level end));
+
+-- Alliances a jurisdiction covers: all for the province; for a city or county those whose home region
+-- is in it; an alliance itself; a facility none (an alliance's figures are its members' together).
+create or replace macro reach_alliances(p_kind, p_code) as table
+select a.*
+from alliance a
+where p_kind = 'province'
+   or (p_kind in ('city', 'county') and a.home_region in (select r.code from reach_regions(p_kind, p_code) r))
+   or (p_kind = 'alliance' and a.code = p_code);
+
+-- The scope every page query starts from: indicator rows inside the selected places, tiers and
+-- alliance, and inside the account's jurisdiction. Region-level rows (no facility) ignore the tier
+-- filter and, for an alliance, follow the place the alliance serves (alliance_fact); an alliance's
+-- account reads all of its own alliance's rows. One branch per case of p_alliance: its value is known
+-- when a query is planned, so the branch that cannot apply is dropped.
+create or replace macro scoped_facts(p_city, p_county, p_town, p_alliance, p_tiers, p_kind, p_code) as table
+select f.*
+from indicator_fact f
+where p_alliance is null
+  and in_place(p_city, p_county, p_town, f.city_code, f.county_code, f.town_code)
+  and (f.facility_code is null or list_contains(p_tiers, f.tier))
+  and (reach_place(p_kind, p_code, f.city_code, f.county_code) or reach_facility(p_kind, p_code, f.facility_code))
+union all
+select f.* exclude (scope_alliance)
+from alliance_fact f
+where f.scope_alliance = p_alliance
+  and in_place(p_city, p_county, p_town, f.city_code, f.county_code, f.town_code)
+  and (f.facility_code is null or list_contains(p_tiers, f.tier))
+  and (reach_place(p_kind, p_code, f.city_code, f.county_code) or reach_facility(p_kind, p_code, f.facility_code)
+       or (p_kind = 'alliance' and p_alliance = p_code));
+
+-- Whether a selection can read the county grain: no town, no alliance, and an account of a place (a
+-- facility's account reads only its own rows), unless the query groups by town or facility (p_fine).
+create or replace macro county_grain(p_town, p_alliance, p_kind, p_fine) as
+    p_town is null and p_alliance is null and p_kind in ('province', 'city', 'county') and not p_fine;
+
+-- The selection's facts at the coarsest grain that answers it: indicator_county_fact when county_grain
+-- holds, else scoped_facts' facility rows. The same columns either way (town and facility null at the
+-- county grain); the branch not taken is a constant false, so it reads nothing.
+create or replace macro place_facts(p_city, p_county, p_town, p_alliance, p_tiers, p_kind, p_code, p_fine) as table
+select c.indicator_code, c.month, c.city_code, c.county_code, null::varchar as town_code,
+    null::varchar as facility_code, c.tier, c.numerator, c.denominator,
+from indicator_county_fact c
+where county_grain(p_town, p_alliance, p_kind, p_fine)
+  and in_place(p_city, p_county, null, c.city_code, c.county_code, null)
+  and (c.tier is null or list_contains(p_tiers, c.tier))
+  and reach_place(p_kind, p_code, c.city_code, c.county_code)
+union all
+select f.indicator_code, f.month, f.city_code, f.county_code, f.town_code, f.facility_code, f.tier, f.numerator,
+    f.denominator,
+from scoped_facts(p_city, p_county, p_town, p_alliance, p_tiers, p_kind, p_code) f
+where not county_grain(p_town, p_alliance, p_kind, p_fine);
+
+-- Facilities inside the selection and the jurisdiction, for page queries over facility-level rollups. counted_from is the
+-- first month a facility's rows count: for an alliance, the later of its founding and the member's
+-- joining (as in alliance_fact); otherwise every month.
+create or replace macro scoped_facilities(p_city, p_county, p_town, p_alliance, p_tiers, p_kind, p_code) as table
+select g.*, coalesce(m.first_month, date '1900-01-01') as counted_from,
+from facility_geo g
+left join (
+    select m.facility_code,
+        greatest(min(date_trunc('month', m.joined)), any_value(date_trunc('month', a.founded)))::date as first_month,
+    from alliance_member m
+    join alliance a on a.code = m.alliance_code
+    where m.alliance_code = p_alliance
+    group by all
+) m on m.facility_code = g.facility_code
+where g.in_scope
+  and in_place(p_city, p_county, p_town, g.city_code, g.county_code, g.town_code)
+  and list_contains(p_tiers, g.tier)
+  and (p_alliance is null or m.facility_code is not null)
+  and (reach_place(p_kind, p_code, g.city_code, g.county_code) or reach_facility(p_kind, p_code, g.facility_code));
