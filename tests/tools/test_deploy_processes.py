@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from healthdash.ingest import loader
-from tests.ingest.test_load_live import SHARE, primary_share, tripled_primary_visits
+from tests.ingest.test_load_live import SHARE, answers, primary_share, tripled_primary_visits
 from tests.support.load_world import build_tiny
 from tools import headless
 from tools.wire_session import Run, WireSession, open_session
@@ -88,7 +88,7 @@ http {{
     url = f"http://127.0.0.1:{public}"
     try:
         deadline = time.monotonic() + 20
-        while not headless._answers(f"{url}/_stcore/health"):
+        while not answers(f"{url}/_stcore/health"):
             assert process.poll() is None, process.stderr.read().decode(errors="replace") if process.stderr else ""
             assert time.monotonic() < deadline, "nginx did not answer"
             time.sleep(0.05)
@@ -161,7 +161,9 @@ def test_two_processes_behind_nginx_both_serve_a_load(tmp_path: Path) -> None:
         ports = [str(first_port), str(first_port + 1)]
         routes = [next(route for route, port in process_of.items() if port == wanted) for wanted in ports]
 
-        before, during, after, fresh = asyncio.run(across_a_load(url, routes, db, report))
+        # In a thread of its own: asyncio.run refuses a thread where a browser test's (sync) Playwright loop runs.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            before, during, after, fresh = pool.submit(asyncio.run, across_a_load(url, routes, db, report)).result()
         new = primary_share(db)
 
     assert new > old + 1
