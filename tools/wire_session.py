@@ -28,13 +28,14 @@ _FINAL = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERR
 
 @dataclass
 class Run:
-    """What one run sent: how long until its end, how many elements, the problems a user would see and
-    the captions (the selection shown under the title)."""
+    """What one run sent: how long until its end, how many elements, the problems a user would see, the
+    captions (the selection shown under the title) and the metric cards (label -> value as shown)."""
 
     seconds: float = 0.0
     elements: int = 0
     problems: list[str] = field(default_factory=list)
     captions: list[str] = field(default_factory=list)
+    metrics: dict[str, str] = field(default_factory=dict)
 
 
 class WireSession:
@@ -78,9 +79,12 @@ def _read_element(element: object, run: Run) -> None:
         run.problems.append(f"error box: {element.alert.body[:200]}")  # type: ignore[attr-defined]
     elif kind == "markdown" and element.markdown.element_type == Markdown.CAPTION:  # type: ignore[attr-defined]
         run.captions.append(element.markdown.body)  # type: ignore[attr-defined]
+    elif kind == "metric":
+        run.metrics[element.metric.label] = element.metric.body  # type: ignore[attr-defined]
 
 
-def open_session(url: str, timeout_s: float = 30.0):  # noqa: ANN201 (websockets' async context manager)
-    """`async with open_session("http://127.0.0.1:8501") as socket: WireSession(socket)`."""
+def open_session(url: str, timeout_s: float = 30.0, cookie: str | None = None):  # noqa: ANN201 (websockets' async context manager)
+    """`async with open_session("http://127.0.0.1:8501") as socket: WireSession(socket)`. `cookie`: the Cookie
+    header a browser would send (behind nginx, the route cookie that keeps it on one process)."""
     return connect(url.replace("http://", "ws://", 1) + STREAM_PATH, subprotocols=["streamlit"],  # type: ignore[list-item]
-                   max_size=None, open_timeout=timeout_s)
+                   max_size=None, open_timeout=timeout_s, additional_headers={"Cookie": cookie} if cookie else None)
