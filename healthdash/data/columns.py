@@ -152,6 +152,8 @@ SERIOUS_ILLNESSES: tuple[tuple[str, str, str], ...] = (
     ("pneumoconiosis", "尘肺病", "pneumoconiosis"),
     ("other", "其他病种", "other"),
 )
+# The groups added in 2018 (the first nine date from 2017).
+ILLNESSES_ADDED_2018: tuple[str, ...] = ("lung", "breast", "cervical", "child_cancer", "pneumoconiosis")
 
 _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV",
           "XVI", "XVII", "XVIII", "XIX", "XX", "XXI", "XXII")

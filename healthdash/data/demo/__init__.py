@@ -16,8 +16,8 @@ from healthdash.data.demo.appraisal import sample_targets
 from healthdash.data.demo.calendar import MONTHS
 from healthdash.data.demo.calibrate import calibrate_facts, calibrate_world, load_calibration
 from healthdash.data.demo.generate import expected_facts, realise, staff_income, streams
-from healthdash.data.demo.poverty import elderly_care, poverty_monitoring, serious_illness
 from healthdash.data.demo.places import build_world, facility_places
+from healthdash.data.demo.poverty import elderly_care, poverty_monitoring, serious_illness
 from healthdash.data.demo.referrals import events, expected_cells, routes
 from healthdash.data.demo.targets import of_table
 from healthdash.data.quality import simulate

@@ -12,15 +12,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from healthdash.data.columns import SERIOUS_ILLNESSES
+from healthdash.data.columns import ILLNESSES_ADDED_2018, SERIOUS_ILLNESSES
 from healthdash.data.demo.calendar import MONTHS, N_MONTHS, YEARS, season
 from healthdash.data.demo.targets import allocate
 
 # calibration.csv measures this module reproduces itself (calibrate.py leaves them to it).
 MEASURES = ("poverty_exit_task_households", "poverty_exit_task_people", "poor_village_clinics_to_standard_task",
             "elderly_care_town_coverage")
-# Disease groups added to 大病专项救治 in 2018 (自贡: lung, breast, cervical and children's cancers, pneumoconiosis).
-ADDED_2018 = ("lung", "breast", "cervical", "child_cancer", "pneumoconiosis")
 _PEOPLE_PER_HOUSEHOLD = 2.7
 _MONTH_OF_YEAR = np.asarray(MONTHS.month)
 
@@ -164,7 +162,7 @@ def serious_illness(poverty: pd.DataFrame, rng: np.random.Generator) -> pd.DataF
     backlog = rng.uniform(0.01, 0.10, n)  # share of a town's cases still waiting at month end
     frames = []
     for code, _zh, _en in SERIOUS_ILLNESSES:
-        covered = MONTHS.year >= (2018 if code in ADDED_2018 else 2017)
+        covered = MONTHS.year >= (2018 if code in ILLNESSES_ADDED_2018 else 2017)
         if code == "other":
             covered = MONTHS.year >= 2019
         rate = people.to_numpy() * 0.003 / 12 * weights[code]
