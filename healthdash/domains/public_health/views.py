@@ -113,13 +113,18 @@ def poverty(filters: Filters, level: str) -> None:
         return
     period = fmt_period(filters.month_from, filters.month_to, lang=lang)
     st.caption(t("poverty.caption", period=period))
-    st.markdown("\n".join(f"- **{inert(catalog[code].name(lang))}**：{ph.verdict(catalog[code], kpis[code].value, lang)}"
+    st.markdown("\n".join("- " + t("poverty.line", name=inert(catalog[code].name(lang)),
+                                     verdict=ph.verdict(catalog[code], kpis[code].value, lang))
                           for code in ph.POVERTY))
-    flows = {code: kpis[code].value for code in ph.POVERTY_FLOWS}
-    if any(value for value in flows.values()):
-        st.markdown(t("poverty.flows", period=period, people=fmt_count(flows["poverty_exit_people"] or 0),
-                      households=fmt_count(flows["poverty_exit_households"] or 0),
-                      clinics=fmt_count(flows["village_clinics_to_standard"] or 0)))
+    flows = {code: kpis[code].value or 0 for code in ph.POVERTY_FLOWS}
+    told = []
+    if flows["poverty_exit_people"]:
+        told.append(t("poverty.flows_exits", people=fmt_count(flows["poverty_exit_people"]),
+                      households=fmt_count(flows["poverty_exit_households"])))
+    if flows["village_clinics_to_standard"] > 0:
+        told.append(t("poverty.flows_clinics", clinics=fmt_count(flows["village_clinics_to_standard"])))
+    if told:
+        st.markdown(t("poverty.flows", period=period, items=t("summary.clause_sep").join(told)))
     poverty_places(filters, level)
     illness_table(filters)
 
@@ -148,15 +153,15 @@ def poverty_places(filters: Filters, level: str) -> None:
         missed = rows[rows["meets"].eq(False)]
         if indicator.target is not None and len(missed):
             short.append(t("poverty.places_short", indicator=inert(indicator.name(lang)), count=len(missed),
-                           total=len(rows), level=level_name, target=target_text(indicator, lang),
+                           total=len(rows), target=target_text(indicator, lang),
                            names=t("summary.list_sep").join(inert(str(n)) for n in missed["place_name"])))
-    st.markdown(f"**{t('poverty.by_place', level=level_name)}**")
+    st.markdown(f"**{t('poverty.by_place')}**")
     st.dataframe(table, hide_index=True, width="stretch",
                  height="content" if len(table) <= 20 else 36 * 21)
     if short:
         st.markdown("\n".join(f"- {line}" for line in short))
     else:
-        st.success(t("poverty.places_all_met", level=level_name), icon=":material/task_alt:")
+        st.success(t("poverty.places_all_met"), icon=":material/task_alt:")
 
 
 def illness_table(filters: Filters) -> None:
