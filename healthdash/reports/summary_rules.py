@@ -21,9 +21,9 @@ The rules, in the order the sentences appear:
 4. below target: for each indicator, how many places one level down miss the target, worst first;
 5. out-of-county destinations: the receiving hospitals of most out-of-county referrals and their share,
    or 无县外转诊 when the count reported is zero (nothing when there is no report);
-6. missing reports; 7. the county's appraisal rank;
-8. 防止因病返贫 and 医养结合, only when notable: poverty-relapse figures short of their target, towns that
-   report no elderly-care beds.
+6. 防止因病返贫 and 医养结合, only when notable: poverty-relapse figures short of their target, towns that
+   report no elderly-care beds;
+7. missing reports (the figures above count only what came in); 8. the county's appraisal rank.
 
 A count is named once with its unit once: "县外转诊255人次", never "县外转诊人次255人次".
 """
@@ -473,7 +473,7 @@ def appraisal_sentence(figures: SummaryFigures, lang: str) -> str | None:
                    rank=found.rank, of=found.of), lang)
 
 
-# ---------------------------------------------------------------------------------------------- 8 poverty, elderly care
+# ---------------------------------------------------------------------------------------------- 6 poverty, elderly care
 
 
 def relapse_sentence(figures: SummaryFigures, lang: str) -> str | None:
@@ -510,9 +510,9 @@ def sentences(figures: SummaryFigures, lang: str = "zh") -> list[str]:
         no_base_sentence(figures, lang),
         below_target_sentence(figures, lang),
         destination_sentence(figures, lang),
+        relapse_sentence(figures, lang),
         reporting_sentence(figures, lang),
         appraisal_sentence(figures, lang),
-        relapse_sentence(figures, lang),
     ]
     return [part for part in parts if part]
 
