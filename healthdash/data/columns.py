@@ -314,7 +314,7 @@ TABLES: tuple[Table, ...] = (
             _town(),
             _month(),
             Column("disease", "病种", "disease", CHOICE, choices=SERIOUS_ILLNESSES,
-                   note="大病专项救治病种，如 肺癌、乳腺癌、宫颈癌、儿童白血病、尘肺病（见说明）"),
+                   note="大病专项救治病种，从下拉列表选择，如 肺癌、乳腺癌、宫颈癌、儿童白血病、尘肺病"),
             _count("cases", "本年累计应救治人数(月末)", "cases this year (month end)",
                    "本年1月至本月累计确诊应救治人数", limit=_TOWN_PEOPLE),
             _count("treated", "其中：已救治人数", "of whom treated", "不大于应救治人数", limit=_TOWN_PEOPLE),

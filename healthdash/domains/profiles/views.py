@@ -21,7 +21,7 @@ from healthdash.core.wording import target_text
 from healthdash.data.kpi import indicator_catalog
 from healthdash.domains.alliances import data as al
 from healthdash.domains.profiles import data as profiles
-from healthdash.ui import charts, links, maps, presenter, urlstate, widgets
+from healthdash.ui import charts, downloads, links, maps, presenter, urlstate, widgets
 from healthdash.ui.layout import Section
 from healthdash.ui.sidebar import KEY, filter_options
 
@@ -247,6 +247,7 @@ def elderly_care(filters: Filters) -> None:
     })
     st.caption(t("eldercare.caption", period=fmt_period(filters.month_from, filters.month_to, lang=lang)))
     st.dataframe(table, hide_index=True, width="stretch", height="content")
+    downloads.download_row("profile_eldercare", widgets.title_block(t("eldercare.title"), filters), table=table)
 
 
 def county_facilities(filters: Filters) -> None:

@@ -158,6 +158,7 @@ def poverty_places(filters: Filters, level: str) -> None:
     st.markdown(f"**{t('poverty.by_place')}**")
     st.dataframe(table, hide_index=True, width="stretch",
                  height="content" if len(table) <= 20 else 36 * 21)
+    downloads.download_row("ph_poverty", widgets.title_block(t("poverty.title"), filters), table=table)
     if short:
         st.markdown("\n".join(f"- {line}" for line in short))
     else:
