@@ -220,6 +220,15 @@ facility_level as (
 care as (
     select * from resident_care where month >= (select from_month from window_start)
 ),
+poverty as (
+    select * from poverty_monitoring where month >= (select from_month from window_start)
+),
+serious_illness_in as (
+    select * from serious_illness where month >= (select from_month from window_start)
+),
+eldercare as (
+    select * from elderly_care where month >= (select from_month from window_start)
+),
 region_level as (
     select 'county_retention_rate' as indicator_code, county_code as region_code, month,
         sum(visits_in_county)::double as numerator, sum(visits_in_county + visits_out_of_county)::double as denominator
@@ -251,6 +260,48 @@ region_level as (
     cross join range(0, 12) r(k)
     where y.lead_avg_income > 0
       and make_date(y.year, 1, 1) + to_months(r.k::integer) >= (select from_month from window_start)
+    union all
+    -- 防止因病返贫 (issue 26): the monitored population's report; rates only where their denominator is not 0.
+    select 'poverty_monitored_people', town_code, month, monitored_people, null from poverty
+    union all
+    select 'poverty_exit_people', town_code, month, people_exited, null from poverty
+    union all
+    select 'poverty_exit_households', town_code, month, households_exited, null from poverty
+    union all
+    select 'poverty_fd_coverage', town_code, month, contracted_people, monitored_people
+    from poverty where monitored_people > 0
+    union all
+    select 'poverty_oop_share', town_code, month, out_of_pocket, inpatient_spending
+    from poverty where inpatient_spending > 0
+    union all
+    select 'village_clinic_standard_rate', town_code, month, village_clinics_standard, village_clinics
+    from poverty where village_clinics > 0
+    union all
+    -- Clinics brought up to the standard in the month: the change from the month before, when it was reported.
+    select 'village_clinics_to_standard', town_code, month, numerator, null
+    from (
+        select town_code, month,
+            village_clinics_standard - lag(village_clinics_standard) over w as numerator,
+            lag(month) over w as previous,
+        from poverty_monitoring
+        where month >= (select from_month from window_start) - interval 1 month
+        window w as (partition by town_code order by month)
+    )
+    where previous = month - interval 1 month and month >= (select from_month from window_start)
+    union all
+    select 'serious_illness_treatment_rate', town_code, month, sum(treated), sum(cases)
+    from serious_illness_in group by town_code, month having sum(cases) > 0
+    union all
+    -- 医养结合 (issue 26): both settings of a town together; a town reporting 0 beds is a town without.
+    select 'eldercare_beds', town_code, month, sum(beds), null from eldercare group by town_code, month
+    union all
+    select 'eldercare_residents', town_code, month, sum(residents), null from eldercare group by town_code, month
+    union all
+    select 'eldercare_occupancy', town_code, month, sum(residents), sum(beds)
+    from eldercare group by town_code, month having sum(beds) > 0
+    union all
+    select 'eldercare_town_coverage', town_code, month, if(sum(beds) > 0, 1, 0), 1
+    from eldercare group by town_code, month
     union all
     -- The yearly screening counts are the coverage indicators' monthly numerators.
     select case indicator_code when 'cervical_screening_rate' then 'cervical_screenings' else 'breast_screenings' end,

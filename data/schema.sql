@@ -171,6 +171,47 @@ create table staff_income (
     primary key (county_code, month),
 );
 
+-- 防止因病返贫 (issue 26): a town's monthly report on its monitored population (脱贫人口 and 监测对象): the
+-- people and households at month end, those under a family-doctor contract, exits that month, their
+-- inpatient spending and the part they paid themselves, and the village clinics and those up to standard.
+create table poverty_monitoring (
+    town_code varchar not null,
+    month date not null,
+    monitored_households integer not null,    -- month end
+    monitored_people integer not null,        -- month end
+    contracted_people integer not null,       -- of monitored_people, under a family-doctor contract
+    households_exited integer not null,       -- out of poverty (消除风险) this month
+    people_exited integer not null,
+    inpatient_spending double not null,       -- 元, the monitored people's inpatient bills this month
+    out_of_pocket double not null,            -- 元, of which they paid themselves
+    village_clinics integer not null,         -- month end
+    village_clinics_standard integer not null, -- of which up to the standard (标准化村卫生室)
+    primary key (town_code, month),
+);
+
+-- 大病专项救治 per town, month and disease group: this year's cases on the register at month end and those
+-- treated (a running total of the year, read at period end).
+create table serious_illness (
+    town_code varchar not null,
+    month date not null,
+    disease varchar not null,
+    cases integer not null,
+    treated integer not null,
+    primary key (town_code, month, disease),
+);
+
+-- 医养结合 per town, month and setting (a township health centre's elderly-care beds, or a nursing home
+-- served under contract by the centre): beds and residents at month end, admissions that month.
+create table elderly_care (
+    town_code varchar not null,
+    month date not null,
+    setting varchar not null check (setting in ('health_centre', 'nursing_home')),
+    beds integer not null,
+    residents integer not null,
+    admissions integer not null,
+    primary key (town_code, month, setting),
+);
+
 create table import_batch (
     batch_id integer primary key,
     loaded_at timestamp not null,

@@ -110,6 +110,10 @@ def _facility(name: str = "facility_code", zh: str = "机构代码", en: str = "
     return Column(name, zh, en, CODE, ref=FACILITY, note="见「机构代码」表", outside_ok=outside_ok)
 
 
+def _town() -> Column:
+    return Column("town_code", "乡镇/街道代码", "town code", CODE, ref=TOWN, note="见「区划代码」表中的乡镇/街道")
+
+
 def _month() -> Column:
     return Column("month", "月份", "month", MONTH, note="如 2024-06；填报月份，不晚于当前月份")
 
@@ -126,8 +130,30 @@ def _amount(name: str, zh: str, en: str, note: str = "", limit: float | None = N
 _STAFF = 10_000          # people sent or posted, sessions, trainings: per receiving facility and month
 _CASES = 1_000_000       # remote cases per facility and month
 _PEOPLE = 100_000_000    # public-health numerators and denominators (people, doses) per town and month
+_TOWN_PEOPLE = 1_000_000  # people, households, beds of one town's report
 _INCOME = 5_000_000      # 元 per person and year: an average income above this is a unit error (万元 or 元/月 mixed up)
 
+
+# 大病专项救治 disease groups (code, 中文, English): the first nine of 2017, then those added since (自贡: lung,
+# breast and cervical cancer, children's cancers, pneumoconiosis among them).
+SERIOUS_ILLNESSES: tuple[tuple[str, str, str], ...] = (
+    ("child_heart", "儿童先天性心脏病", "congenital heart disease (children)"),
+    ("child_leukemia", "儿童白血病", "leukaemia (children)"),
+    ("esophageal", "食管癌", "oesophageal cancer"),
+    ("gastric", "胃癌", "stomach cancer"),
+    ("colorectal", "结直肠癌", "colorectal cancer"),
+    ("renal", "终末期肾病", "end-stage renal disease"),
+    ("mental", "重性精神病", "severe mental illness"),
+    ("mdr_tb", "耐多药肺结核", "multidrug-resistant tuberculosis"),
+    ("lung", "肺癌", "lung cancer"),
+    ("breast", "乳腺癌", "breast cancer"),
+    ("cervical", "宫颈癌", "cervical cancer"),
+    ("child_cancer", "儿童其他恶性肿瘤", "other cancers (children)"),
+    ("pneumoconiosis", "尘肺病", "pneumoconiosis"),
+    ("other", "其他病种", "other"),
+)
+# The groups added in 2018 (the first nine date from 2017).
+ILLNESSES_ADDED_2018: tuple[str, ...] = ("lung", "breast", "cervical", "child_cancer", "pneumoconiosis")
 
 _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV",
           "XVI", "XVII", "XVIII", "XIX", "XX", "XXI", "XXII")
@@ -255,6 +281,62 @@ TABLES: tuple[Table, ...] = (
                     "非负数，单位：元/人·年；医共体牵头医院在岗职工年平均收入", limit=_INCOME),
         ),
         key=("county_code", "month"),
+    ),
+    Table(
+        "poverty_monitoring", "防止因病返贫监测", "poverty-relapse monitoring",
+        (
+            _town(),
+            _month(),
+            _count("monitored_households", "脱贫户及监测户数(月末)", "monitored households (month end)",
+                   "脱贫户与防止返贫监测户合计，月末户数", limit=_TOWN_PEOPLE),
+            _count("monitored_people", "脱贫人口及监测对象人数(月末)", "monitored people (month end)",
+                   "脱贫人口与防止返贫监测对象合计，月末人数", limit=_TOWN_PEOPLE),
+            _count("contracted_people", "其中：家庭医生签约人数", "of whom under a family-doctor contract",
+                   "不大于脱贫人口及监测对象人数", limit=_TOWN_PEOPLE),
+            _count("households_exited", "本月脱贫(消除风险)户数", "households out of poverty this month",
+                   limit=_TOWN_PEOPLE),
+            _count("people_exited", "本月脱贫(消除风险)人数", "people out of poverty this month", limit=_TOWN_PEOPLE),
+            _amount("inpatient_spending", "住院医疗总费用(元)", "inpatient spending (yuan)",
+                    "非负数，单位：元；监测人口本月出院结算的住院总费用"),
+            _amount("out_of_pocket", "其中：个人自付(元)", "of which paid out of pocket (yuan)",
+                    "非负数，单位：元；不大于住院医疗总费用"),
+            _count("village_clinics", "村卫生室数(月末)", "village clinics (month end)", limit=_STAFF),
+            _count("village_clinics_standard", "其中：标准化达标村卫生室数", "of which up to the standard",
+                   "不大于村卫生室数", limit=_STAFF),
+        ),
+        key=("town_code", "month"),
+        ratios=(("contracted_people", "monitored_people"), ("out_of_pocket", "inpatient_spending"),
+                ("village_clinics_standard", "village_clinics")),
+    ),
+    Table(
+        "serious_illness", "大病专项救治", "serious-illness treatment",
+        (
+            _town(),
+            _month(),
+            Column("disease", "病种", "disease", CHOICE, choices=SERIOUS_ILLNESSES,
+                   note="大病专项救治病种，从下拉列表选择，如 肺癌、乳腺癌、宫颈癌、儿童白血病、尘肺病"),
+            _count("cases", "本年累计应救治人数(月末)", "cases this year (month end)",
+                   "本年1月至本月累计确诊应救治人数", limit=_TOWN_PEOPLE),
+            _count("treated", "其中：已救治人数", "of whom treated", "不大于应救治人数", limit=_TOWN_PEOPLE),
+        ),
+        key=("town_code", "month", "disease"),
+        ratios=(("treated", "cases"),),
+    ),
+    Table(
+        "elderly_care", "医养结合", "elderly care (医养结合)",
+        (
+            _town(),
+            _month(),
+            Column("setting", "机构类型", "setting", CHOICE,
+                   choices=(("health_centre", "乡镇卫生院", "township health centre"),
+                            ("nursing_home", "敬老院/养老机构", "nursing home")),
+                   note="乡镇卫生院 或 敬老院/养老机构（卫生院签约服务的）"),
+            _count("beds", "医养结合床位数(月末)", "elderly-care beds (month end)", limit=_STAFF),
+            _count("residents", "在住老人数(月末)", "residents (month end)", "不大于床位数", limit=_STAFF),
+            _count("admissions", "本月新入住人数", "admissions this month", limit=_STAFF),
+        ),
+        key=("town_code", "month", "setting"),
+        ratios=(("residents", "beds"),),
     ),
 )
 TABLES_BY_NAME: dict[str, Table] = {table.name: table for table in TABLES}

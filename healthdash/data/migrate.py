@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from healthdash.core.paths import SCHEMA_SQL
 from healthdash.data import appraisal, build
 from healthdash.data.boundaries import demo_boundaries
 from healthdash.data.catalog import load_catalog
@@ -89,6 +90,16 @@ def _staff_income(con: duckdb.DuckDBPyConnection) -> None:
     _catalog(con)
 
 
+def _poverty_and_elderly_care(con: duckdb.DuckDBPyConnection) -> None:
+    """防止因病返贫 and 医养结合 (issue 26): the three monthly reports, as data/schema.sql creates them, and
+    the catalog's new indicators."""
+    schema = SCHEMA_SQL.read_text(encoding="utf-8")
+    for table in ("poverty_monitoring", "serious_illness", "elderly_care"):
+        statement = schema[schema.index(f"create table {table} ("):]
+        con.execute(statement[:statement.index(");") + 2].replace("create table", "create table if not exists", 1))
+    _catalog(con)
+
+
 def _scored_against_the_past(con: duckdb.DuckDBPyConnection) -> None:
     """Issue 21: outliers are scored against each series' past, with what a later load reads back (ratio,
     residual) stored beside each score; the old scores go and the rebuild after the last step scores again."""
@@ -109,7 +120,10 @@ STEPS: tuple[Step, ...] = (
     Step("5", "添加人员收入年报表（基层与牵头医院人员平均收入）和相应指标、本地考核方案及当前方案的表，重建全部汇总表",
          "add the yearly staff-income report (primary care and lead hospital) and its indicator, the uploaded "
          "appraisal schemes and the active one, and rebuild every rollup", _staff_income, rebuild=True),
-    Step("6", "异常值改为只与本序列以往数据比较（导入新月份不再改变以往月份的评分），导入只重算所涉月份，重建全部汇总表",
+    Step("6", "添加防止因病返贫监测、大病专项救治和医养结合月报表及相应指标，重建全部汇总表",
+         "add the monthly reports of poverty-relapse monitoring, serious-illness treatment and elderly care "
+         "(医养结合) and their indicators, and rebuild every rollup", _poverty_and_elderly_care, rebuild=True),
+    Step("7", "异常值改为只与本序列以往数据比较（导入新月份不再改变以往月份的评分），导入只重算所涉月份，重建全部汇总表",
          "score outliers against each series' past only (a new month no longer changes earlier scores), loads "
          "recompute only the months they touch, and rebuild every rollup", _scored_against_the_past, rebuild=True),
 )

@@ -266,6 +266,13 @@ def example_rows(reference: Reference, today: date) -> dict[str, dict[str, objec
                           "denominator": 2000},
         "staff_income": {"county_code": county, "month": f"{last.year - 1}-12", "primary_avg_income": 96000,
                          "lead_avg_income": 148000},
+        "poverty_monitoring": {"town_code": town, "month": month, "monitored_households": 412, "monitored_people": 1180,
+                               "contracted_people": 1150, "households_exited": 0, "people_exited": 0,
+                               "inpatient_spending": 265000, "out_of_pocket": 24000, "village_clinics": 9,
+                               "village_clinics_standard": 9},
+        "serious_illness": {"town_code": town, "month": month, "disease": "肺癌", "cases": 6, "treated": 6},
+        "elderly_care": {"town_code": town, "month": month, "setting": "乡镇卫生院", "beds": 20, "residents": 15,
+                         "admissions": 2},
     }
 
 

@@ -19,6 +19,8 @@ from healthdash.data.kpi import applicable, by_place, headline, indicator_catalo
 from healthdash.data.quality import reporting
 from healthdash.domains.appraisal import data as appraisal
 from healthdash.domains.overview.data import HEADLINE
+from healthdash.domains.profiles import data as profiles
+from healthdash.domains.public_health import data as public_health
 from healthdash.domains.quality import data as quality
 from healthdash.reports import summary_rules as rules
 from healthdash.reports.summary_rules import (
@@ -28,6 +30,7 @@ from healthdash.reports.summary_rules import (
     Figure,
     Period,
     Place,
+    Relapse,
     Reporting,
     SummaryFigures,
 )
@@ -110,6 +113,18 @@ def appraisal_of(filters: Filters, lang: str) -> Appraisal | None:
                      float(row["total"].iloc[0]), int(row["rank"].iloc[0]), len(ranking))
 
 
+def relapse_of(filters: Filters) -> Relapse:
+    """The poverty-relapse figures with a target (public-health page) and the towns reporting no elderly-care
+    beds at the period's end (county profile), for the briefing's sentence when either is notable."""
+    catalog = indicator_catalog()
+    codes, _ = applicable(filters, [c for c in public_health.POVERTY if catalog[c].target is not None])
+    figures = tuple(Figure(k.indicator, k.value, k.base) for k in headline(filters, codes)) if codes else ()
+    towns = profiles.elderly_care(filters)
+    reported = towns[towns["reported"]]
+    without = tuple(str(name) for name in reported.loc[reported["beds"].eq(0), "town_name"])
+    return Relapse(figures, without, len(reported))
+
+
 def gather(filters: Filters, codes: Sequence[str] = DEFAULT_CODES, lang: str | None = None) -> SummaryFigures:
     """Every figure the summary of `filters` mentions (of `codes`, those that apply to the selection)."""
     codes, _ = applicable(filters, list(codes))
@@ -124,6 +139,7 @@ def gather(filters: Filters, codes: Sequence[str] = DEFAULT_CODES, lang: str | N
         destinations=destinations(filters),
         reporting=reporting_of(filters),
         appraisal=appraisal_of(filters, lang or current_lang()),
+        relapse=relapse_of(filters),
     )
 
 

@@ -20,7 +20,10 @@ The rules, in the order the sentences appear:
    without data in the comparison period is named once, in one sentence;
 4. below target: for each indicator, how many places one level down miss the target, worst first;
 5. out-of-county destinations: the receiving hospitals of most out-of-county referrals and their share,
-   or 无县外转诊 when the count reported is zero (nothing when there is no report).
+   or 无县外转诊 when the count reported is zero (nothing when there is no report);
+6. 防止因病返贫 and 医养结合, only when notable: poverty-relapse figures short of their target, towns that
+   report no elderly-care beds;
+7. missing reports (the figures above count only what came in); 8. the county's appraisal rank.
 
 A count is named once with its unit once: "县外转诊255人次", never "县外转诊人次255人次".
 """
@@ -121,6 +124,16 @@ class Appraisal:
 
 
 @dataclass(frozen=True)
+class Relapse:
+    """防止因病返贫 and 医养结合 (issue 26): the judged poverty-relapse figures of the selection, and the towns
+    that reported no elderly-care beds at the period's end (names, in the place order) of those reporting."""
+
+    figures: tuple[Figure, ...]
+    towns_without: tuple[str, ...] = ()
+    towns_reporting: int = 0
+
+
+@dataclass(frozen=True)
 class SummaryFigures:
     place: Place
     period: Period
@@ -130,6 +143,7 @@ class SummaryFigures:
     destinations: tuple[Destination, ...] | None = None  # None: not gathered
     reporting: Reporting | None = None  # None: not gathered
     appraisal: Appraisal | None = None  # None: no county selected, no scheme active, or it does not score
+    relapse: Relapse | None = None  # None: not gathered
 
     @property
     def has_data(self) -> bool:
@@ -459,6 +473,28 @@ def appraisal_sentence(figures: SummaryFigures, lang: str) -> str | None:
                    rank=found.rank, of=found.of), lang)
 
 
+# ---------------------------------------------------------------------------------------------- 6 poverty, elderly care
+
+
+def relapse_sentence(figures: SummaryFigures, lang: str) -> str | None:
+    """Only when notable: the poverty-relapse figures short of their target, and the towns without elderly-care
+    beds (the first MAX_PLACES named)."""
+    found = figures.relapse
+    if found is None:
+        return None
+    parts = []
+    missed = [f for f in found.figures if f.value is not None and ind.meets_target(f.indicator, f.value) is False]
+    if missed:
+        clauses = _s("clause_sep", lang).join(target_clause(f, lang) for f in missed)
+        parts.append(_s("relapse_missed", lang, clauses=clauses))
+    if found.towns_without:
+        names = _s("list_sep", lang).join(found.towns_without[:MAX_PLACES])
+        more = _s("and_more", lang) if len(found.towns_without) > MAX_PLACES else ""
+        parts.append(_s("eldercare_without", lang, count=len(found.towns_without), of=found.towns_reporting,
+                        names=names + more))
+    return _end(_s("clause_sep", lang).join(parts), lang) if parts else None
+
+
 # ---------------------------------------------------------------------------------------------- whole text
 
 
@@ -474,6 +510,7 @@ def sentences(figures: SummaryFigures, lang: str = "zh") -> list[str]:
         no_base_sentence(figures, lang),
         below_target_sentence(figures, lang),
         destination_sentence(figures, lang),
+        relapse_sentence(figures, lang),
         reporting_sentence(figures, lang),
         appraisal_sentence(figures, lang),
     ]

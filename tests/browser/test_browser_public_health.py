@@ -37,3 +37,23 @@ def test_scorecard_renders_with_its_legend(page, page_log, browser_db: Path, pla
     save_screenshot(page, f"public-health-{key}", full_page=False)
     drop_deep_link_noise(page_log)
     assert_clean(page_log, f"public health, {place}")
+
+
+def test_poverty_section_opens_from_a_link_and_follows_the_place(page, page_log, browser_db: Path) -> None:
+    from tests.browser.test_browser_pages import choose
+
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_page(page, f"/public-health?city={region_code(browser_db, '自贡市')}&period=custom&from=2018-01&to=2018-12")
+    heading = page.get_by_role("heading", name="防止因病返贫监测")
+    heading.scroll_into_view_if_needed()
+    assert heading.is_visible()
+    assert page.get_by_text("脱贫（消除风险）36,000人、13,403户").is_visible()
+    save_screenshot(page, "public-health-poverty-city", full_page=False)
+    choose(page, "区县", "荣县")
+    assert f"county={region_code(browser_db, '荣县')}" in page.url
+    heading.scroll_into_view_if_needed()
+    table = page.locator(SCORECARD).filter(has=page.locator('th[role="columnheader"]', has_text="家医签约率"))
+    assert table.locator('th[role="columnheader"]').first.inner_text().strip() == "乡镇/街道"
+    save_screenshot(page, "public-health-poverty-county", full_page=False)
+    drop_deep_link_noise(page_log)
+    assert_clean(page_log, "public health, poverty section")

@@ -104,6 +104,15 @@ def _primary_imaging(numerator: str, denominator: str) -> str:
         where v.service = 'imaging' and f.tier in ('township', 'community', 'village') and {IN_PERIOD}"""
 
 
+# A city's towns (two levels down), for the town reports of issue 26.
+CITY_TOWNS = "region t on t.code = p.town_code join region c on c.code = t.parent_code and c.parent_code = $place"
+
+
+def _poverty_sum(column: str) -> str:
+    return f"""select sum(p.{column}) from poverty_monitoring p join {CITY_TOWNS}
+        where p.month between $first and $last"""
+
+
 # measure -> SQL over base tables with $place (region code), $first and $last (first days of months).
 MEASURES = {
     "outpatient_visits": _volume("outpatient_visits"),
@@ -143,6 +152,17 @@ MEASURES = {
         select 100.0 * sum(p.numerator) / sum(p.denominator) as rate from public_health p join {TOWNS}
         where p.indicator_code = 'child_immunization_rate' and p.month between $first and $last
         group by p.town_code)""",
+    "poverty_exit_task_households": _poverty_sum("households_exited"),
+    "poverty_exit_task_people": _poverty_sum("people_exited"),
+    # Clinics up to the standard at the period's end, less those at the month before it began.
+    "poor_village_clinics_to_standard_task": f"""select
+            sum(p.village_clinics_standard) filter (where p.month = $last)
+            - sum(p.village_clinics_standard) filter (where p.month = $first - interval 1 month)
+        from poverty_monitoring p join {CITY_TOWNS}""",
+    # Towns reporting elderly-care beds at the period's end, of the towns reporting then.
+    "elderly_care_town_coverage": f"""select 100.0 * count(*) filter (where beds > 0) / count(*) from (
+        select p.town_code, sum(p.beds) as beds from elderly_care p join {CITY_TOWNS}
+        where p.month = $last group by p.town_code)""",
     "imaging_concordance_rate_primary": _primary_imaging("concordant", "cases_reviewed"),
     "grade_a_film_rate_primary": _primary_imaging("grade_a_films", "films_graded"),
 }

@@ -208,7 +208,41 @@ def test_a_filled_template_loads_and_an_untouched_one_is_empty(db: Path, tmp_pat
     result = loader.dry_run(db, loader.read_paths([filled]))
     assert result.ok, result.checked.problems.to_dict("records")
     assert set(result.totals()) == {"service_volume", "resident_care", "referral", "alliance_activity",
-                                    "shared_service", "public_health", "staff_income"}
+                                    "shared_service", "public_health", "staff_income", "poverty_monitoring",
+                                    "serious_illness", "elderly_care"}
+
+
+def test_the_poverty_and_elderly_care_sheets_load_into_their_indicators(db: Path, tmp_path: Path) -> None:
+    # One workbook as a town's data officer fills it: the three monthly sheets, Chinese headers and labels.
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    sheets = {
+        "防止因病返贫监测": [["乡镇/街道代码", "月份", "脱贫户及监测户数(月末)", "脱贫人口及监测对象人数(月末)",
+                      "其中：家庭医生签约人数", "本月脱贫(消除风险)户数", "本月脱贫(消除风险)人数", "住院医疗总费用(元)",
+                      "其中：个人自付(元)", "村卫生室数(月末)", "其中：标准化达标村卫生室数"],
+                     ["T1", "2024-03", 40, 100, 90, 0, 0, 20000, 2000, 4, 3]],
+        "大病专项救治": [["乡镇/街道代码", "月份", "病种", "本年累计应救治人数(月末)", "其中：已救治人数"],
+                   ["T1", "2024-03", "尘肺病", 4, 3]],
+        "医养结合": [["乡镇/街道代码", "月份", "机构类型", "医养结合床位数(月末)", "在住老人数(月末)", "本月新入住人数"],
+                 ["T1", "2024-03", "敬老院/养老机构", 30, 24, 2]],
+    }
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    book.save(tmp_path / "乡镇月报.xlsx")
+    result = load(db, tmp_path / "乡镇月报.xlsx")
+    assert {name: counts["added"] for name, counts in result.totals().items()} == {
+        "poverty_monitoring": 1, "serious_illness": 1, "elderly_care": 1}
+    with duckdb.connect(str(db), read_only=True) as con:
+        facts = dict(con.execute("select indicator_code, numerator / coalesce(denominator, 1) from indicator_fact "
+                                 "where town_code = 'T1' and month = '2024-03-01' and indicator_code in "
+                                 "('poverty_fd_coverage', 'serious_illness_treatment_rate', 'eldercare_occupancy')"
+                                 ).fetchall())
+        disease = con.execute("select disease from serious_illness").fetchall()
+    assert facts == pytest.approx({"poverty_fd_coverage": 0.9, "serious_illness_treatment_rate": 0.75,
+                                   "eldercare_occupancy": 0.8})
+    assert disease == [("pneumoconiosis",)]
 
 
 def test_two_loads_at_once_never_interleave(db: Path, tmp_path: Path) -> None:

@@ -178,3 +178,18 @@ def test_overview_summary_in_english(app: AppTest) -> None:
     lead = summary_lead(app, "Briefing")
     assert "outpatient visits" in lead and "all cities" in lead
     assert "同比" not in app.text_area[0].value
+
+
+def test_the_summary_names_the_towns_without_elderly_care_beds(demo_env: Path) -> None:
+    from healthdash.reports.summary import summary_text
+
+    code = region_code(demo_env, "荣县")
+    with duckdb.connect(str(demo_env), read_only=True) as con:
+        without = [name for (name,) in con.execute(
+            """select r.name from elderly_care e join region r on r.code = e.town_code
+               where r.parent_code = $county and e.month = '2025-06-01' group by r.name having sum(e.beds) = 0
+               order by min(r.code)""", {"county": code}).fetchall()]
+    assert without, "the demo leaves a town of 荣县 without beds"
+    text = summary_text(Filters(date(2025, 1, 1), date(2025, 6, 1), city=region_code(demo_env, "自贡市"),
+                                county=code, period="custom"), "zh")
+    assert f"有{len(without)}个尚无医养结合床位（{'、'.join(without[:3])}" in text

@@ -24,6 +24,7 @@ from healthdash.reports.summary_rules import (
     Figure,
     Period,
     Place,
+    Relapse,
     Reporting,
     SummaryFigures,
     appraisal_sentence,
@@ -32,6 +33,7 @@ from healthdash.reports.summary_rules import (
     compose,
     named_value,
     no_base_sentence,
+    relapse_sentence,
     reporting_sentence,
     sentences,
     subject,
@@ -483,3 +485,27 @@ def test_the_appraisal_sentence_names_score_and_rank_only_among_several_counties
     assert appraisal_sentence(figures(appraisal=alone), "zh") == "按当前考核方案“示例：省级医共体建设考核方案”，名山区2025年得71.3分。"
     assert appraisal_sentence(figures(), "zh") is None
     assert sentences(figures(appraisal=ranked), "en")[-1].endswith("ranking 2 of the city's 3 counties.")
+
+
+# ---------------------------------------------------------------------------------------------- 8 poverty, elderly care
+
+TREATED = indicator("serious_illness_treatment_rate", "大病专项救治率", aggregation="stock_ratio", target=90)
+OUT_OF_POCKET = indicator("poverty_oop_share", "脱贫人口住院费用个人自付比例", direction="down", target=10)
+
+
+def test_relapse_says_nothing_when_nothing_is_notable() -> None:
+    assert relapse_sentence(figures(), "zh") is None
+    met = Relapse((Figure(TREATED, 0.95, None), Figure(OUT_OF_POCKET, 0.08, None)), (), 12)
+    assert relapse_sentence(figures(relapse=met), "zh") is None
+    assert relapse_sentence(figures(relapse=Relapse((Figure(TREATED, None, None),), (), 0)), "zh") is None
+
+
+def test_relapse_names_the_figures_short_of_target_and_the_towns_without_beds() -> None:
+    found = Relapse((Figure(TREATED, 0.862, None), Figure(OUT_OF_POCKET, 0.113, None)),
+                    ("清水镇", "新田乡", "长安乡", "观音镇"), 10)
+    text = relapse_sentence(figures(relapse=found), "zh")
+    assert text == ("防止因病返贫监测中，大病专项救治率86.2%，未达到90%的目标，差3.8个百分点；"
+                    "脱贫人口住院费用个人自付比例11.3%，超出10%的控制目标1.3个百分点；"
+                    "医养结合方面，报送的10个乡镇（街道）中有4个尚无医养结合床位（清水镇、新田乡、长安乡等）。")
+    english = relapse_sentence(figures(relapse=Relapse((), ("Qingshui",), 10)), "en")
+    assert english == "Towns without elderly-care beds: 1 of the 10 reporting (Qingshui)."

@@ -17,6 +17,7 @@ from healthdash.data.demo.calendar import MONTHS
 from healthdash.data.demo.calibrate import calibrate_facts, calibrate_world, load_calibration
 from healthdash.data.demo.generate import expected_facts, realise, staff_income, streams
 from healthdash.data.demo.places import build_world, facility_places
+from healthdash.data.demo.poverty import elderly_care, poverty_monitoring, serious_illness
 from healthdash.data.demo.referrals import events, expected_cells, routes
 from healthdash.data.demo.targets import of_table
 from healthdash.data.quality import simulate
@@ -48,6 +49,9 @@ def build_demo(db_path: Path, scale: float = 1.0, seed: int = DEFAULT_SEED, prog
     report(0.2, "生成转诊记录")
     tables["referral"] = events(geo, route_table, raw["referral"], of_table(targets, "referral"), rngs)
     tables["staff_income"] = staff_income(world["region"], rngs["income"])
+    tables["poverty_monitoring"] = poverty_monitoring(world["region"], world["facility"], calibration, rngs["poverty"])
+    tables["serious_illness"] = serious_illness(tables["poverty_monitoring"], rngs["serious_illness"])
+    tables["elderly_care"] = elderly_care(world["region"], calibration, rngs["elderly_care"])
     # Data quality (issue 20): simulated delivery times, gaps and errors, after every published figure.
     tables = simulate.seed(tables, seed)
     tables["appraisal_target"] = sample_targets(world["region"], range(MONTHS[0].year, MONTHS[-1].year + 1))

@@ -17,6 +17,7 @@ import pandas as pd
 from healthdash.core.paths import CALIBRATION_CSV
 from healthdash.data.demo.calendar import month_index
 from healthdash.data.demo.places import sum_populations
+from healthdash.data.demo.poverty import MEASURES as _POVERTY
 from healthdash.data.demo.targets import ExactSum, RateFloor, RateTarget, ShareTarget, Target, allocate
 
 # Figures implied by others in the file (a share with its total, a rate with its count, a growth with its
@@ -118,7 +119,7 @@ def calibrate_facts(raw: dict[str, pd.DataFrame], world: dict[str, pd.DataFrame]
         handler = _HANDLERS.get(measure)
         if handler is not None:
             targets += handler(facts, cal, row, code, scale)
-        elif measure not in _IMPLIED and measure not in _QUALITY:
+        elif measure not in _IMPLIED and measure not in _QUALITY and measure not in _POVERTY:
             raise ValueError(f"calibration.csv: no rule for measure {measure!r}")
     for (place, parent, measure), rows in cal[cal["measure"].isin(list(_QUALITY))].groupby(["place", "parent", "measure"]):
         targets += _quality(facts, rows, place_code(world["region"], place, parent), measure)

@@ -196,3 +196,15 @@ def alliance_help(code: str, filters: Filters) -> pd.DataFrame:
 def shared_services(code: str, filters: Filters) -> pd.DataFrame:
     return run_query("facility_shared_services", facility=code, month_from=filters.month_from,
                      month_to=filters.month_to)
+
+
+# ---------------------------------------------------------------------------------------------- 医养结合
+
+
+def elderly_care(filters: Filters) -> pd.DataFrame:
+    """Each town of the county with its elderly-care beds and residents at the period's end, admissions over
+    the period, and whether it reported (queries/elderly_care_by_town.sql); occupancy as a fraction."""
+    frame = run_query("elderly_care_by_town", **filters.sql_params())
+    beds = frame["beds"].astype("Float64")
+    occupancy = (frame["residents"].astype("Float64") / beds.where(beds > 0)).astype("float64")
+    return frame.assign(occupancy=occupancy)

@@ -21,7 +21,7 @@ from healthdash.core.wording import target_text
 from healthdash.data.kpi import indicator_catalog
 from healthdash.domains.alliances import data as al
 from healthdash.domains.profiles import data as profiles
-from healthdash.ui import charts, links, maps, presenter, urlstate, widgets
+from healthdash.ui import charts, downloads, links, maps, presenter, urlstate, widgets
 from healthdash.ui.layout import Section
 from healthdash.ui.sidebar import KEY, filter_options
 
@@ -92,6 +92,7 @@ def county_sections(county: Filters) -> list[Section]:
         *([Section(t("profile.map"), lambda: maps.indicator_map(city, mapped, key="profile_map", current=county.county))]
           if mapped else []),
         Section(t("profile.towns"), lambda: town_health(county)),
+        Section(t("eldercare.title"), lambda: elderly_care(county)),
         Section(t("profile.facilities"), lambda: county_facilities(county)),
     ]
 
@@ -203,6 +204,50 @@ def town_health(filters: Filters) -> None:
                              target=target_text(catalog[code])))
     st.caption(t("profile.towns_caption") + ("" if not summary else " " + "；".join(summary) + "。"))
     st.dataframe(table, hide_index=True, width="stretch")
+
+
+def elderly_care(filters: Filters) -> None:
+    """医养结合: how many towns have elderly-care beds, their beds, residents and occupancy at the period's
+    end, the towns without (a reported 0) and those that sent no report, then each town."""
+    frame = profiles.elderly_care(filters)
+    reported = frame[frame["reported"]]
+    if reported.empty:
+        widgets.empty_state("eldercare.empty")
+        return
+    lang = current_lang()
+    sep = t("summary.list_sep")
+    with_beds, without = reported[reported["beds"] > 0], reported[reported["beds"] == 0]
+    beds, residents = int(reported["beds"].sum()), int(reported["residents"].sum())
+    st.markdown(t("eldercare.summary", towns=len(reported), covered=len(with_beds), beds=fmt_count(beds),
+                  residents=fmt_count(residents),
+                  occupancy=fmt_value(residents / beds if beds else None, "%", lang=lang)))
+    if len(without):
+        st.warning(t("eldercare.without", count=len(without),
+                     names=sep.join(inert(str(name)) for name in without["town_name"])), icon=":material/warning:")
+    else:
+        st.success(t("eldercare.all_covered"), icon=":material/task_alt:")
+    missing = frame[~frame["reported"]]
+    if len(missing):
+        st.caption(t("eldercare.missing", count=len(missing),
+                     names=sep.join(inert(str(name)) for name in missing["town_name"])))
+    status = [t("eldercare.status_none") if not row.reported
+              else t("eldercare.status_without") if row.beds == 0 else t("eldercare.status_with")
+              for row in frame.itertuples(index=False)]
+    count = [fmt_count(value) if pd.notna(value) else "—" for value in frame["beds"]]
+    table = pd.DataFrame({
+        t("level.town"): frame["town_name"].to_numpy(),
+        t("eldercare.col_status"): status,
+        t("eldercare.col_centre"): [fmt_count(v) if pd.notna(v) else "—" for v in frame["centre_beds"]],
+        t("eldercare.col_home"): [fmt_count(v) if pd.notna(v) else "—" for v in frame["home_beds"]],
+        t("eldercare.col_beds"): count,
+        t("eldercare.col_residents"): [fmt_count(v) if pd.notna(v) else "—" for v in frame["residents"]],
+        t("eldercare.col_occupancy"): [fmt_value(v if pd.notna(v) else None, "%", lang=lang)
+                                       for v in frame["occupancy"]],
+        t("eldercare.col_admissions"): [fmt_count(v) if pd.notna(v) else "—" for v in frame["admissions"]],
+    })
+    st.caption(t("eldercare.caption", period=fmt_period(filters.month_from, filters.month_to, lang=lang)))
+    st.dataframe(table, hide_index=True, width="stretch", height="content")
+    downloads.download_row("profile_eldercare", widgets.title_block(t("eldercare.title"), filters), table=table)
 
 
 def county_facilities(filters: Filters) -> None:

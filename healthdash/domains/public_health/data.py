@@ -21,7 +21,8 @@ from healthdash.core.filters import Filters, add_months, as_date
 from healthdash.core.fmt import fmt_count, fmt_month, fmt_period, fmt_value
 from healthdash.core.i18n import current_lang, t
 from healthdash.core.indicators import Indicator
-from healthdash.core.wording import target_text
+from healthdash.core.wording import gap_text, target_text
+from healthdash.data.columns import ILLNESSES_ADDED_2018, SERIOUS_ILLNESSES
 from healthdash.data.db import per_selection, run_query
 from healthdash.data.kpi import indicator_catalog
 from healthdash.domains.public_health import scorecard
@@ -331,3 +332,61 @@ def below_target(towns: pd.DataFrame, indicator: Indicator, level: str) -> Below
 # ------------------------------------------------------------------------------------ by place charts
 
 
+
+
+# ------------------------------------------------------------------------------ 防止因病返贫 (issue 26)
+
+# The monitored population and the four judged rates, place by place; the period's flows said in a sentence.
+POVERTY: list[str] = [
+    "poverty_monitored_people", "poverty_fd_coverage", "serious_illness_treatment_rate", "poverty_oop_share",
+    "village_clinic_standard_rate",
+]
+POVERTY_FLOWS: list[str] = ["poverty_exit_people", "poverty_exit_households", "village_clinics_to_standard"]
+
+
+@per_selection
+def poverty_by_place(filters: Filters, level: str) -> pd.DataFrame:
+    """One row per place (of `level`) and poverty indicator with data: place_code, place_name,
+    indicator_code, value, meets (None: nothing judged), gap (value − target)."""
+    catalog = indicator_catalog()
+    frame = run_query("public_health_by_place", codes=POVERTY, place_level=level, **filters.sql_params())
+    rows = []
+    for row in frame.itertuples(index=False):
+        indicator = catalog[row.indicator_code]
+        value = ind.value(indicator, row.numerator, row.denominator)
+        target = indicator.target_value
+        rows.append({"place_code": row.place_code, "place_name": row.place_name, "indicator_code": row.indicator_code,
+                     "value": value, "meets": ind.meets_target(indicator, value),
+                     "gap": None if value is None or target is None else value - target})
+    return pd.DataFrame(rows, columns=["place_code", "place_name", "indicator_code", "value", "meets", "gap"])
+
+
+def verdict(indicator: Indicator, value: float | None, lang: str) -> str:
+    """A value against its target in words: '91.2%，目标 ≥85%，达标' / '…，未达标（差 3.1个百分点）'."""
+    shown = fmt_value(value, indicator.unit, lang=lang, compact=False)
+    if value is None:
+        return t("poverty.verdict_none", lang=lang)
+    if indicator.target_value is None:
+        return t("poverty.verdict_monitored", lang=lang, value=shown)
+    meets = ind.meets_target(indicator, value)
+    if meets:
+        return t("poverty.verdict_met", lang=lang, value=shown, target=target_text(indicator, lang))
+    gap = gap_text(indicator, value - indicator.target_value, lang)
+    return t("poverty.verdict_missed", lang=lang, value=shown, target=target_text(indicator, lang), gap=gap)
+
+
+class Illness(NamedTuple):
+    code: str
+    cases: int
+    treated: int
+    towns: int
+    added_2018: bool
+
+
+@per_selection
+def serious_illness(filters: Filters) -> list[Illness]:
+    """大病专项救治 by disease group at the period's end, in the groups' order (SERIOUS_ILLNESSES)."""
+    frame = run_query("serious_illness_by_disease", **filters.sql_params()).set_index("disease")
+    return [Illness(code, int(frame.loc[code, "cases"]), int(frame.loc[code, "treated"]), int(frame.loc[code, "towns"]),
+                    code in ILLNESSES_ADDED_2018)
+            for code, _zh, _en in SERIOUS_ILLNESSES if code in frame.index]

@@ -18,7 +18,8 @@ from healthdash.core.fmt import fmt_count, fmt_period, fmt_pp, fmt_value
 from healthdash.core.i18n import current_lang, t
 from healthdash.core.indicators import Indicator
 from healthdash.core.markup import inert
-from healthdash.core.wording import target_text
+from healthdash.core.wording import status_label, target_text
+from healthdash.data.columns import SERIOUS_ILLNESSES
 from healthdash.data.kpi import Kpi, headline, indicator_catalog
 from healthdash.domains.public_health import charts as ph_charts
 from healthdash.domains.public_health import data as ph
@@ -98,7 +99,91 @@ def sections(filters: Filters) -> list[Section]:
         Section(t("public_health.detail"), lambda: detail(filters, towns)),
         Section(t("public_health.key_groups"), lambda: key_groups(filters, standing, level)),
         Section(t("public_health.screening"), lambda: screening(filters, standing, level)),
+        Section(t("poverty.title"), lambda: poverty(filters, level)),
     ]
+
+
+def poverty(filters: Filters, level: str) -> None:
+    """防止因病返贫: the selection's figures against their targets in words, the same place by place, the
+    period's exits and clinics brought to standard, and 大病专项救治 by disease group."""
+    lang, catalog = current_lang(), indicator_catalog()
+    kpis = {kpi.indicator.code: kpi for kpi in headline(filters, ph.POVERTY + ph.POVERTY_FLOWS)}
+    if all(kpi.value is None for kpi in kpis.values()):
+        st.info(t("poverty.empty"), icon=":material/info:")
+        return
+    period = fmt_period(filters.month_from, filters.month_to, lang=lang)
+    st.caption(t("poverty.caption", period=period))
+    st.markdown("\n".join("- " + t("poverty.line", name=inert(catalog[code].name(lang)),
+                                     verdict=ph.verdict(catalog[code], kpis[code].value, lang))
+                          for code in ph.POVERTY))
+    flows = {code: kpis[code].value or 0 for code in ph.POVERTY_FLOWS}
+    told = []
+    if flows["poverty_exit_people"]:
+        told.append(t("poverty.flows_exits", people=fmt_count(flows["poverty_exit_people"]),
+                      households=fmt_count(flows["poverty_exit_households"])))
+    if flows["village_clinics_to_standard"] > 0:
+        told.append(t("poverty.flows_clinics", clinics=fmt_count(flows["village_clinics_to_standard"])))
+    if told:
+        st.markdown(t("poverty.flows", period=period, items=t("summary.clause_sep").join(told)))
+    poverty_places(filters, level)
+    illness_table(filters)
+
+
+def poverty_places(filters: Filters, level: str) -> None:
+    """Each place's figures with the verdict in words (✓ 达标 / ✗ 未达标), and per judged indicator the
+    places short of the target."""
+    lang, catalog = current_lang(), indicator_catalog()
+    frame = ph.poverty_by_place(filters, level)
+    if frame.empty:
+        return
+    places = frame.drop_duplicates("place_code").sort_values("place_code")
+    level_name = t(f"level.{level}")
+    table = pd.DataFrame({level_name: places["place_name"].to_numpy()})
+    short = []
+    for code in ph.POVERTY:
+        indicator = catalog[code]
+        rows = frame[frame["indicator_code"] == code].set_index("place_code")
+        cells = []
+        for place in places["place_code"]:
+            value = rows.loc[place, "value"] if place in rows.index else None
+            shown = fmt_value(value, indicator.unit, lang=lang, compact=False)
+            cells.append(shown if indicator.target is None or value is None
+                         else f"{shown} {status_label(rows.loc[place, 'meets'], lang)}")
+        table[ph.short_name(code)] = cells
+        missed = rows[rows["meets"].eq(False)]
+        if indicator.target is not None and len(missed):
+            short.append(t("poverty.places_short", indicator=inert(indicator.name(lang)), count=len(missed),
+                           total=len(rows), target=target_text(indicator, lang),
+                           names=t("summary.list_sep").join(inert(str(n)) for n in missed["place_name"])))
+    st.markdown(f"**{t('poverty.by_place')}**")
+    st.dataframe(table, hide_index=True, width="stretch",
+                 height="content" if len(table) <= 20 else 36 * 21)
+    downloads.download_row("ph_poverty", widgets.title_block(t("poverty.title"), filters), table=table)
+    if short:
+        st.markdown("\n".join(f"- {line}" for line in short))
+    else:
+        st.success(t("poverty.places_all_met"), icon=":material/task_alt:")
+
+
+def illness_table(filters: Filters) -> None:
+    """大病专项救治 by disease group at the period's end: cases, treated, the share treated, and the groups
+    added in 2018."""
+    lang = current_lang()
+    illnesses = ph.serious_illness(filters)
+    if not illnesses:
+        return
+    names = {code: (zh if lang == "zh" else en) for code, zh, en in SERIOUS_ILLNESSES}
+    table = pd.DataFrame({
+        t("poverty.col_disease"): [names[row.code] for row in illnesses],
+        t("poverty.col_cases"): [fmt_count(row.cases) for row in illnesses],
+        t("poverty.col_treated"): [fmt_count(row.treated) for row in illnesses],
+        t("poverty.col_rate"): [fmt_value(row.treated / row.cases if row.cases else None, "%", lang=lang)
+                                for row in illnesses],
+        t("poverty.col_since"): [t("poverty.added_2018") if row.added_2018 else "" for row in illnesses],
+    })
+    st.markdown(f"**{t('poverty.illness_title')}**")
+    st.caption(t("poverty.illness_caption"))
+    st.dataframe(table, hide_index=True, width="stretch", height="content")
 
 
 # Metric labels may wrap onto a second line instead of being cut off ("居民健康档案建…"); the style

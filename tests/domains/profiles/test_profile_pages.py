@@ -204,3 +204,20 @@ def test_a_receiver_outside_the_monitored_places_still_has_a_profile(demo_db: Pa
     assert "不在本看板监测的地区内" in texts(at)
     received = next(frame.value for frame in at.dataframe if "对方机构" in frame.value.columns)
     assert len(received) > 0
+
+
+def test_county_profile_lists_elderly_care_by_town_and_the_towns_without(demo_db: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    code = region_code(demo_db, "荣县")
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        beds = dict(con.execute("""select r.name, sum(e.beds) from region r left join elderly_care e
+                on e.town_code = r.code and e.month = '2025-06-01' where r.parent_code = $county group by r.name""",
+                                {"county": code}).fetchall())
+    at = open_link(links.county_profile_url(code, Filters(date(2025, 1, 1), date(2025, 6, 1), period="custom")),
+                   demo_db, monkeypatch)
+    table = next(frame.value for frame in at.dataframe if "床位使用率" in frame.value.columns)
+    assert dict(zip(table["乡镇/街道"], table["床位合计"], strict=True)) == {
+        name: f"{int(n):,}" for name, n in beds.items()}
+    without = [name for name, n in beds.items() if n == 0]
+    assert without and all(name in at.warning[0].value for name in without)
+    assert f"{len(beds) - len(without)}个**有医养结合床位" in texts(at)

@@ -430,3 +430,20 @@ def test_a_click_on_a_place_bar_narrows_the_page_to_it(demo_db: Path, monkeypatc
     assert not app.exception
     assert app.selectbox(key=KEY["county"]).value == county
     assert app.query_params["county"] == county
+
+
+def test_poverty_section_shows_zigongs_2018_task_met_by_place_and_disease(demo_db: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    app = open_page(demo_db, monkeypatch, PAGE, {"city": region_code(demo_db, "自贡市"), "period": "custom",
+                                                 "from": "2018-01", "to": "2018-12"})
+    text = "\n".join(str(el.value) for kind in ("markdown", "caption", "success") for el in getattr(app, kind))
+    people, households, clinics = (int(float(calibration(measure, "自贡市")["value"])) for measure in (
+        "poverty_exit_task_people", "poverty_exit_task_households", "poor_village_clinics_to_standard_task"))
+    assert f"脱贫（消除风险）{people:,}人、{households:,}户" in text
+    assert f"村卫生室新增达标{clinics}个" in text
+    assert "脱贫人口家庭医生签约率" in text and "目标 ≥85%" in text
+    tables = {tuple(frame.value.columns): frame.value for frame in app.dataframe}
+    by_place = next(frame for columns, frame in tables.items() if columns[:2] == ("区县", "监测人口(人)"))
+    assert len(by_place) == 6 and by_place["家医签约率"].str.contains("达标").all()
+    diseases = next(frame for columns, frame in tables.items() if columns[0] == "病种").set_index("病种")
+    assert diseases.loc["尘肺病", "纳入"] == "2018年扩大纳入" and diseases.loc["胃癌", "纳入"] == ""
