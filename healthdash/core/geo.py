@@ -119,6 +119,12 @@ def read_areas(raw: bytes) -> list[Area]:
         document = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise BoundaryError("not_json") from None
+    return areas_of(document)
+
+
+def areas_of(document: object) -> list[Area]:
+    """The areas of a GeoJSON FeatureCollection already parsed (a GeoJSON file, or a zipped shapefile read
+    into one), checked as read_areas says."""
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
         raise BoundaryError("not_collection")
     features = document.get("features")
