@@ -199,12 +199,13 @@ def area_map(filters: Filters, indicator: Indicator, drill: Callable[[Filters, s
     """The map of `indicator` one level below the selection, with its class switch, legend and note; a
     click on an area calls `drill(filters, level, code)`. Says so, and draws nothing, where there are no
     outlines (a town map without town boundaries)."""
-    urlstate.choice("map_classes", list(CLASSINGS), TARGET)
+    classes_key = f"{key}_classes" if key and key != "map" else "map_classes"  # two maps on one page
+    urlstate.choice(classes_key, list(CLASSINGS), TARGET)
     classing = st.segmented_control(
-        t("maps.classes"), list(CLASSINGS), key="map_classes", format_func=lambda c: t(f"maps.classing.{c}"),
+        t("maps.classes"), list(CLASSINGS), key=classes_key, format_func=lambda c: t(f"maps.classing.{c}"),
         selection_mode="single",
     ) or TARGET
-    urlstate.write_choice("map_classes", TARGET)
+    urlstate.write_choice(classes_key, TARGET)
     if indicator.target_value is None and classing == TARGET:
         classing = QUANTILE
     found = map_areas(filters, indicator, classing)
@@ -245,3 +246,13 @@ def indicator_map(filters: Filters, codes: list[str], key: str = "map", current:
     st.selectbox(t("maps.indicator"), codes, key=key, format_func=lambda code: catalog[code].name(current_lang()))
     urlstate.write_choice(key, codes[0])
     area_map(filters, catalog[st.session_state[key]], key=key, current=current)
+
+
+def town_map(county: Filters, codes: list[str], key: str = "town_map") -> None:
+    """The county's towns on a map of `codes` where the towns have outlines (a commission loads them; the
+    demo's invented towns have none); otherwise a short note and no map."""
+    towns = [code for code, (_, parent) in filter_options().towns.items() if parent == county.county]
+    if not towns or shapes(towns, "city").empty:
+        st.caption(t("maps.no_town_outlines"))
+        return
+    indicator_map(county, codes, key=key)
