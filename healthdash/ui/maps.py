@@ -38,7 +38,7 @@ NO_DATA_FILL = "#FFFFFF"
 OUTLINE = "#5B6573"
 # The labels' view name; Vega puts "<name>_marks" on their SVG group, which lets clicks through to the area.
 LABELS = "map_labels"
-_CLICK_THROUGH = f"<style>.{LABELS}_marks {{ pointer-events: none; }}</style>"
+_CLICK_THROUGH = f"<style>.{LABELS}_marks, .{LABELS}_halo_marks {{ pointer-events: none; }}</style>"
 
 
 def _fill(key: str) -> str:
@@ -104,10 +104,16 @@ def map_spec(areas: pd.DataFrame, legend: list[str], fills: list[str], title: st
         strokeWidth=alt.StrokeWidth("current:N", scale=alt.Scale(domain=[False, True], range=[0.8, 3.5]), legend=None),
         opacity=alt.condition(selection, alt.value(1.0), alt.value(0.45)),
     ).add_params(selection)
+    text = {"fontSize": 13, "fontWeight": "bold", "lineBreak": "\n", "lineHeight": 16}
+    position = {"longitude": "lon:Q", "latitude": "lat:Q", "text": "label:N"}
+    # A white halo under each label keeps it readable where it crosses a border or a darker neighbour.
+    halo_layer = alt.Chart(alt.InlineData(values=labels)).mark_text(
+        **text, color="#FFFFFF", stroke="#FFFFFF", strokeWidth=3.5, strokeJoin="round", opacity=0.85,
+    ).encode(**position).properties(name=f"{LABELS}_halo")
     text_layer = alt.Chart(alt.InlineData(values=labels)).mark_text(
-        fontSize=13, fontWeight="bold", lineBreak="\n", color="#1F2329", lineHeight=16,
-    ).encode(longitude="lon:Q", latitude="lat:Q", text="label:N").properties(name=LABELS)
-    chart = alt.layer(shapes_layer, text_layer).properties(
+        **text, color="#1F2329",
+    ).encode(**position).properties(name=LABELS)
+    chart = alt.layer(shapes_layer, halo_layer, text_layer).properties(
         width="container", height=height, projection=alt.Projection(type="mercator"),
     ).configure_view(stroke=None)
     spec = chart.to_dict(validate=False)

@@ -61,7 +61,10 @@ def test_a_good_file_replaces_the_outlines_of_its_codes(db: Path) -> None:
     untouched = stored(db, "510322")
     assert boundaries.load(db, file_of(area("510321")), "自贡区县.geojson", "川S(2024)001号", limit_mb=5, loaded_by="张三")
     shape, source, approval = stored(db, "510321")
-    assert json.loads(shape)["coordinates"][0][0][0] == [104.3, 29.3]
+    ring = json.loads(shape)["coordinates"][0][0]
+    assert ring[0] == [104.3, 29.3]
+    # The file's ring is anticlockwise (RFC 7946); the map's renderer needs it clockwise, or draws the globe.
+    assert sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False)) < 0
     assert (source, approval) == ("自贡区县.geojson", "川S(2024)001号")
     assert stored(db, "510322") == untouched  # codes the file does not name keep their outlines
 
