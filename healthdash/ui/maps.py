@@ -222,7 +222,7 @@ def area_map(filters: Filters, indicator: Indicator, drill: Callable[[Filters, s
     areas, legend, fills, missing, sources = found
     title = indicator.name(current_lang())
     spec = map_spec(areas, legend, fills, title, current=current)
-    st.caption(t("maps.caption", indicator=inert(title), level=t(f"level.{level}")))
+    st.caption(t("maps.caption", indicator=inert(title), level=t(f"level.{level}").lower()))  # "by county" in English
     st.html(_CLICK_THROUGH)
     chart_key = f"map_{indicator.code}_{filters.place or 'all'}_{filters.month_from}_{filters.month_to}_{classing}_{key}"
     event = presenter.altair_chart(spec, key=chart_key, on_select="rerun")
