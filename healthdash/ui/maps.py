@@ -191,12 +191,13 @@ def note(sources: pd.DataFrame, missing: list[str]) -> str:
     """The small print under a map: schematic unless every outline is an approved standard map, where the
     outlines come from, and the places drawn nowhere."""
     approvals = sources["approval"].dropna().unique().tolist()
+    join = "、".join if current_lang() == "zh" else "; ".join
     if approvals and sources["approval"].notna().all():
-        text = t("maps.note_standard", approval="、".join(map(str, approvals)))
+        text = t("maps.note_standard", approval=join(map(str, approvals)))
     else:
-        text = t("maps.note_schematic", source="、".join(map(str, sources["source"].unique())))
+        text = t("maps.note_schematic", source=join(map(str, sources["source"].unique())))
     if missing:
-        text += t("maps.note_missing", places="、".join(missing))
+        text += t("maps.note_missing", places=join(missing))
     return inert(text)
 
 
