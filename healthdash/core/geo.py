@@ -119,6 +119,12 @@ def read_areas(raw: bytes) -> list[Area]:
         document = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise BoundaryError("not_json") from None
+    return areas_of(document)
+
+
+def areas_of(document: object) -> list[Area]:
+    """The areas of a GeoJSON FeatureCollection already parsed (a GeoJSON file, or a zipped shapefile read
+    into one), checked as read_areas says."""
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
         raise BoundaryError("not_collection")
     features = document.get("features")
@@ -177,9 +183,23 @@ def _simplify_ring(ring: Ring, tolerance: float) -> Ring | None:
     return rounded if len(rounded) >= 4 else None
 
 
+def _signed_area(ring: Ring) -> float:
+    return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False)) / 2
+
+
+def _wound(polygon: list[Ring]) -> list[Ring]:
+    """Outer ring clockwise, holes anticlockwise: the map's renderer (d3-geo) reads a ring wound the other
+    way (RFC 7946's order, common in exports) as the whole globe outside it."""
+    return [ring if (_signed_area(ring) < 0) == (index == 0) else ring[::-1] for index, ring in enumerate(polygon)]
+
+
 def simplify(polygons: MultiPolygon, tolerance: float) -> MultiPolygon:
-    """Polygons with rings simplified to `tolerance` degrees; holes and islands that shrink to nothing are
-    dropped, but an area always keeps its largest polygon's outline."""
+    """Polygons with rings simplified to `tolerance` degrees and wound as the renderer reads them; holes and
+    islands that shrink to nothing are dropped, but an area always keeps its largest polygon's outline."""
+    return [_wound(polygon) for polygon in _simplified(polygons, tolerance)]
+
+
+def _simplified(polygons: MultiPolygon, tolerance: float) -> MultiPolygon:
     out: MultiPolygon = []
     for polygon in polygons:
         outer = _simplify_ring(polygon[0], tolerance)
@@ -195,11 +215,8 @@ def simplify(polygons: MultiPolygon, tolerance: float) -> MultiPolygon:
 
 def label_point(polygons: MultiPolygon) -> tuple[float, float]:
     """Where to write an area's name: the centroid of its largest polygon's outer ring (shoelace)."""
-    def signed_area(ring: Ring) -> float:
-        return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False)) / 2
-
-    ring = max((polygon[0] for polygon in polygons), key=lambda r: abs(signed_area(r)))
-    area = signed_area(ring)
+    ring = max((polygon[0] for polygon in polygons), key=lambda r: abs(_signed_area(r)))
+    area = _signed_area(ring)
     if area == 0:
         return (sum(x for x, _ in ring) / len(ring), sum(y for _, y in ring) / len(ring))
     cx = sum((x0 + x1) * (x0 * y1 - x1 * y0) for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False))

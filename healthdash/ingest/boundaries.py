@@ -1,12 +1,12 @@
-"""Load a commission's own boundary file (GeoJSON) into region_boundary: checked whole first, then written
-by the loads' locked copy and atomic swap (loader.write), so a bad file or a failure changes nothing.
-
-Zipped shapefiles are not read: no small, well-kept pure-Python reader handles their projections (.prj),
-and a standard map service exports GeoJSON too (docs/MAPS.md).
+"""Load a commission's own boundary file (GeoJSON, or a zipped shapefile) into region_boundary: checked whole
+first, then written by the loads' locked copy and atomic swap (loader.write), so a bad file or a failure
+changes nothing. A load is a batch of import_batch, undone like a report load (loader.undo).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,8 +14,9 @@ from pathlib import Path
 
 import duckdb
 
-from healthdash.core.geo import Area, BoundaryError, read_areas
-from healthdash.data.boundaries import COLUMNS, boundary_rows
+from healthdash.core.geo import Area, BoundaryError, areas_of, read_areas
+from healthdash.core.shapezip import is_zip, read_zip
+from healthdash.data.boundaries import boundary_rows, replace
 from healthdash.data.db import open_readonly
 from healthdash.ingest import loader
 
@@ -53,12 +54,20 @@ def _known(con: duckdb.DuckDBPyConnection, areas: list[Area], allows: Allows) ->
     return known
 
 
-def check(db: Path, raw: bytes, limit_mb: float, allows: Allows = None) -> Checked:
-    """Read and check a boundary file against the database and the account's jurisdiction (`allows`),
-    changing nothing; raises BoundaryError."""
+def read(raw: bytes, name: str, limit_mb: float) -> list[Area]:
+    """The areas of a GeoJSON file or a zipped shapefile (told apart by content; a .zip that is none is
+    refused), checked whole; raises BoundaryError."""
     if len(raw) > limit_mb * 1024 * 1024:
         raise BoundaryError("too_large", limit=f"{limit_mb:g}")
-    areas = read_areas(raw)
+    if is_zip(raw) or name.lower().endswith(".zip"):
+        return areas_of(read_zip(raw, int(limit_mb * 1024 * 1024)))
+    return read_areas(raw)
+
+
+def check(db: Path, raw: bytes, limit_mb: float, allows: Allows = None, name: str = "") -> Checked:
+    """Read and check a boundary file named `name` against the database and the account's jurisdiction
+    (`allows`), changing nothing; raises BoundaryError."""
+    areas = read(raw, name, limit_mb)
     con = open_readonly(db)
     try:
         return Checked(areas, _known(con, areas, allows))
@@ -66,19 +75,21 @@ def check(db: Path, raw: bytes, limit_mb: float, allows: Allows = None) -> Check
         con.close()
 
 
-def load(db: Path, raw: bytes, source: str, approval: str | None, limit_mb: float, allows: Allows = None) -> int:
-    """Check the file and replace the outlines of its codes, all or none; returns how many were loaded."""
-    checked = check(db, raw, limit_mb, allows)
-    rows = boundary_rows(checked.areas, source, approval or None, datetime.now().replace(microsecond=0))
+def load(db: Path, raw: bytes, source: str, approval: str | None, limit_mb: float, allows: Allows = None, *,
+         loaded_by: str) -> int:
+    """Check the file `source` and replace the outlines of its codes, all or none, as one batch of the load
+    history (undone by loader.undo); returns the batch number."""
+    checked = check(db, raw, limit_mb, allows, source)
+    loaded_at = datetime.now().replace(microsecond=0)
+    rows = boundary_rows(checked.areas, source, approval or None, loaded_at)
 
     def work(con: duckdb.DuckDBPyConnection) -> int:
         _known(con, checked.areas, allows)  # again under the lock: the regions may have changed since the check
-        con.register("boundary_rows", rows)
-        try:
-            con.execute("delete from region_boundary where adcode in (select adcode from boundary_rows)")
-            con.execute(f"insert into region_boundary ({', '.join(COLUMNS)}) select {', '.join(COLUMNS)} from boundary_rows")
-        finally:
-            con.unregister("boundary_rows")
-        return len(rows)
+        batch = con.execute("select coalesce(max(batch_id), 0) + 1 from import_batch").fetchall()[0][0]
+        counts = replace(con, batch, rows)
+        con.execute("insert into import_batch values ($batch, $at, $file, $checksum, $rows, $by, 'applied')",
+                    {"batch": batch, "at": loaded_at, "file": source, "checksum": hashlib.sha256(raw).hexdigest(),
+                     "rows": json.dumps({"region_boundary": counts}), "by": loaded_by})
+        return int(batch)
 
     return loader.write(db, work)

@@ -37,6 +37,7 @@ from typing import TypeVar
 import duckdb
 import pandas as pd
 
+from healthdash.data import boundaries
 from healthdash.data.build import connect_for_writing, rebuild_rollups
 from healthdash.data.columns import TABLES, Table
 from healthdash.data.db import CATALOG, open_readonly
@@ -382,7 +383,7 @@ def undo(db: Path, batch: int, loaded_by: str, progress: Progress | None = None)
                 f"select distinct l.batch_id from ({_delivered(con, table)}) l "
                 f"join import_scope_{table.name} b on {' and '.join(f'l.{n} = b.{n}' for n in table.scope)} "
                 f"where b.batch_id = $b and l.batch_id > $b", {"b": batch}).fetchall()
-        })
+        } | set(boundaries.later_loads(con, batch)))
         if later:
             raise LoadError("undo_blocked", batch=batch, later="、".join(str(number) for number in later))
         since.append(_first_changed_month(con, {table: _batch_months(con, table, batch) for table in tables}))
@@ -402,6 +403,9 @@ def undo(db: Path, batch: int, loaded_by: str, progress: Progress | None = None)
             con.execute(f"delete from {archive} where batch_id = $b", {"b": batch})
             con.execute(f"delete from {scopes} where batch_id = $b", {"b": batch})
             restored[table.name] = {"removed": int(removed), "restored": int(back)}
+        outlines = boundaries.take_back(con, batch)  # a boundary load (ingest/boundaries.py)
+        if outlines is not None:
+            restored["region_boundary"] = outlines
         for table in tables:
             if _has_table(con, f"import_same_{table.name}"):
                 con.execute(f"delete from import_same_{table.name} where batch_id = $b", {"b": batch})
@@ -416,8 +420,12 @@ def undo(db: Path, batch: int, loaded_by: str, progress: Progress | None = None)
         )
         _mark_loaded(con, now)
 
+    def rebuild(con: duckdb.DuckDBPyConnection) -> None:
+        if not restored or set(restored) != {"region_boundary"}:  # outlines are in no rollup
+            rebuild_rollups(con, since[0])
+
     report(0.0, "撤销导入")
-    _rewrite(db, work, report, rebuild=lambda con: rebuild_rollups(con, since[0]))
+    _rewrite(db, work, report, rebuild)
     report(1.0, "完成")
     return restored
 

@@ -38,7 +38,7 @@ NO_DATA_FILL = "#FFFFFF"
 OUTLINE = "#5B6573"
 # The labels' view name; Vega puts "<name>_marks" on their SVG group, which lets clicks through to the area.
 LABELS = "map_labels"
-_CLICK_THROUGH = f"<style>.{LABELS}_marks {{ pointer-events: none; }}</style>"
+_CLICK_THROUGH = f"<style>.{LABELS}_marks, .{LABELS}_halo_marks {{ pointer-events: none; }}</style>"
 
 
 def _fill(key: str) -> str:
@@ -104,10 +104,16 @@ def map_spec(areas: pd.DataFrame, legend: list[str], fills: list[str], title: st
         strokeWidth=alt.StrokeWidth("current:N", scale=alt.Scale(domain=[False, True], range=[0.8, 3.5]), legend=None),
         opacity=alt.condition(selection, alt.value(1.0), alt.value(0.45)),
     ).add_params(selection)
+    text = {"fontSize": 13, "fontWeight": "bold", "lineBreak": "\n", "lineHeight": 16}
+    position = {"longitude": "lon:Q", "latitude": "lat:Q", "text": "label:N"}
+    # A white halo under each label keeps it readable where it crosses a border or a darker neighbour.
+    halo_layer = alt.Chart(alt.InlineData(values=labels)).mark_text(
+        **text, color="#FFFFFF", stroke="#FFFFFF", strokeWidth=3.5, strokeJoin="round", opacity=0.85,
+    ).encode(**position).properties(name=f"{LABELS}_halo")
     text_layer = alt.Chart(alt.InlineData(values=labels)).mark_text(
-        fontSize=13, fontWeight="bold", lineBreak="\n", color="#1F2329", lineHeight=16,
-    ).encode(longitude="lon:Q", latitude="lat:Q", text="label:N").properties(name=LABELS)
-    chart = alt.layer(shapes_layer, text_layer).properties(
+        **text, color="#1F2329",
+    ).encode(**position).properties(name=LABELS)
+    chart = alt.layer(shapes_layer, halo_layer, text_layer).properties(
         width="container", height=height, projection=alt.Projection(type="mercator"),
     ).configure_view(stroke=None)
     spec = chart.to_dict(validate=False)
@@ -185,12 +191,13 @@ def note(sources: pd.DataFrame, missing: list[str]) -> str:
     """The small print under a map: schematic unless every outline is an approved standard map, where the
     outlines come from, and the places drawn nowhere."""
     approvals = sources["approval"].dropna().unique().tolist()
+    join = "、".join if current_lang() == "zh" else "; ".join
     if approvals and sources["approval"].notna().all():
-        text = t("maps.note_standard", approval="、".join(map(str, approvals)))
+        text = t("maps.note_standard", approval=join(map(str, approvals)))
     else:
-        text = t("maps.note_schematic", source="、".join(map(str, sources["source"].unique())))
+        text = t("maps.note_schematic", source=join(map(str, sources["source"].unique())))
     if missing:
-        text += t("maps.note_missing", places="、".join(missing))
+        text += t("maps.note_missing", places=join(missing))
     return inert(text)
 
 
@@ -199,12 +206,13 @@ def area_map(filters: Filters, indicator: Indicator, drill: Callable[[Filters, s
     """The map of `indicator` one level below the selection, with its class switch, legend and note; a
     click on an area calls `drill(filters, level, code)`. Says so, and draws nothing, where there are no
     outlines (a town map without town boundaries)."""
-    urlstate.choice("map_classes", list(CLASSINGS), TARGET)
+    classes_key = f"{key}_classes" if key and key != "map" else "map_classes"  # two maps on one page
+    urlstate.choice(classes_key, list(CLASSINGS), TARGET)
     classing = st.segmented_control(
-        t("maps.classes"), list(CLASSINGS), key="map_classes", format_func=lambda c: t(f"maps.classing.{c}"),
+        t("maps.classes"), list(CLASSINGS), key=classes_key, format_func=lambda c: t(f"maps.classing.{c}"),
         selection_mode="single",
     ) or TARGET
-    urlstate.write_choice("map_classes", TARGET)
+    urlstate.write_choice(classes_key, TARGET)
     if indicator.target_value is None and classing == TARGET:
         classing = QUANTILE
     found = map_areas(filters, indicator, classing)
@@ -215,7 +223,7 @@ def area_map(filters: Filters, indicator: Indicator, drill: Callable[[Filters, s
     areas, legend, fills, missing, sources = found
     title = indicator.name(current_lang())
     spec = map_spec(areas, legend, fills, title, current=current)
-    st.caption(t("maps.caption", indicator=inert(title), level=t(f"level.{level}")))
+    st.caption(t("maps.caption", indicator=inert(title), level=t(f"level.{level}").lower()))  # "by county" in English
     st.html(_CLICK_THROUGH)
     chart_key = f"map_{indicator.code}_{filters.place or 'all'}_{filters.month_from}_{filters.month_to}_{classing}_{key}"
     event = presenter.altair_chart(spec, key=chart_key, on_select="rerun")
@@ -245,3 +253,13 @@ def indicator_map(filters: Filters, codes: list[str], key: str = "map", current:
     st.selectbox(t("maps.indicator"), codes, key=key, format_func=lambda code: catalog[code].name(current_lang()))
     urlstate.write_choice(key, codes[0])
     area_map(filters, catalog[st.session_state[key]], key=key, current=current)
+
+
+def town_map(county: Filters, codes: list[str], key: str = "town_map") -> None:
+    """The county's towns on a map of `codes` where the towns have outlines (a commission loads them; the
+    demo's invented towns have none); otherwise a short note and no map."""
+    towns = [code for code, (_, parent) in filter_options().towns.items() if parent == county.county]
+    if not towns or shapes(towns, "city").empty:
+        st.caption(t("maps.no_town_outlines"))
+        return
+    indicator_map(county, codes, key=key)

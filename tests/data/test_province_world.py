@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from healthdash.core.filters import Filters
+from healthdash.core.geo import polygons_of
 from healthdash.data.demo import DEFAULT_SEED, province
 from tests.data.test_calibration import MEASURES, ROWS, _assert_close, _params
 from tests.support.reading import execute
@@ -120,3 +121,22 @@ def test_the_headline_query_answers_for_a_synthetic_county(con: duckdb.DuckDBPyC
     assert current.loc["outpatient_visits", "numerator"] > 0
     assert current.loc["up_referrals", "numerator"] > 0
     assert 0 < current.loc["fd_coverage", "numerator"] < current.loc["fd_coverage", "denominator"]
+
+
+def test_every_synthetic_place_has_an_outline_and_a_citys_counties_tile_it(con: duckdb.DuckDBPyConnection) -> None:
+    """The synthetic places (codes 99…) draw on the maps: each city and county has a schematic outline keyed
+    by its code, and a city's counties cover its rectangle exactly (no gap, no overlap)."""
+    places = con.execute("select code, adcode, level, parent_code from region "
+                         "where code like '99%' and level in ('city', 'county')").fetchall()
+    shapes = dict(con.execute("select adcode, shape_city from region_boundary where adcode like '99%'").fetchall())
+    assert places and all(code == adcode for code, adcode, _, _ in places)
+    assert {code for code, *_ in places} == set(shapes)
+
+    def area(shape: str) -> float:
+        ring = polygons_of(shape)[0][0]
+        return -sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False)) / 2
+
+    for city in {code for code, _, level, _ in places if level == "city"}:
+        counties = [code for code, _, level, parent in places if parent == city]
+        assert len(counties) >= 1 and all(area(shapes[code]) > 0 for code in counties)  # clockwise outer rings
+        assert sum(area(shapes[code]) for code in counties) == pytest.approx(area(shapes[city]), rel=1e-3)

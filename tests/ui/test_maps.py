@@ -4,10 +4,13 @@ county profile from inline outlines only (no URL: it works offline), with pass o
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 
+from healthdash.ingest import boundaries
 from healthdash.ui.chart_cache import ChartSpec
 from healthdash.ui.chart_export import chart_png, chart_svg
 from tests.support.app import open_page
@@ -61,3 +64,31 @@ def test_the_map_downloads_as_an_image_and_a_table(demo_db: Path, monkeypatch: p
     names = [label["label"].split("\n")[0] for label in spec["layer"][1]["data"]["values"]]
     assert len(names) == 6 and all(f">{name}<" in svg for name in names)
     assert chart_png(ChartSpec(spec), "自贡市")[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_town_map_is_drawn_only_where_towns_have_outlines(demo_db: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo's towns have no outlines: the county profile says so and draws only the county map. Once the
+    commission gives its towns their codes and loads their outlines, the profile draws a town map too."""
+    profile = ("pages/county_profile.py", {"city": "510300", "county": "510321"})
+    at = open_page(demo_db, monkeypatch, *profile)
+    assert len(geoshape_specs(at)) == 1
+    assert any("不绘制乡镇地图" in caption.value for caption in at.caption)
+
+    db = tmp_path / "towns.duckdb"
+    shutil.copyfile(demo_db, db)
+    with duckdb.connect(str(db)) as con:
+        towns = [code for (code,) in con.execute(
+            "select code from region where level = 'town' and parent_code = '510321' order by code").fetchall()]
+        for number, code in enumerate(towns, start=1):
+            con.execute("update region set adcode = ? where code = ?", [f"510321{number:03d}", code])
+    outlines = [{"type": "Feature", "properties": {"adcode": f"510321{number:03d}"}, "geometry": {
+        "type": "Polygon", "coordinates": [[[104.0 + number / 10, 29.3], [104.1 + number / 10, 29.3],
+                                            [104.1 + number / 10, 29.4], [104.0 + number / 10, 29.4],
+                                            [104.0 + number / 10, 29.3]]]}} for number in range(1, len(towns) + 1)]
+    boundaries.load(db, json.dumps({"type": "FeatureCollection", "features": outlines}).encode(), "荣县乡镇.geojson",
+                    None, limit_mb=5, loaded_by="张三")
+    at = open_page(db, monkeypatch, *profile)
+    county_map, town_map = geoshape_specs(at)
+    assert len(town_map["layer"][0]["data"]["values"]) == len(towns) > 1
+    assert not any("不绘制乡镇地图" in caption.value for caption in at.caption)

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
 
 from healthdash.core.paths import PROVINCE_WORLD_SQL
+from healthdash.data.boundaries import COLUMNS, boundary_rows
 from healthdash.data.build import connect_for_writing, rebuild_rollups
+from healthdash.data.demo import outlines
 
 Progress = Callable[[float, str], None]
 
@@ -52,8 +55,8 @@ def _only_comments(statement: str) -> bool:
 
 
 def add_synthetic(con: duckdb.DuckDBPyConnection, scale: float, seed: int, progress: Progress | None = None) -> None:
-    """Insert the synthetic places and their nine years of reports and referrals into the base tables of
-    `con` (rollups untouched). Same seed and scale, same rows."""
+    """Insert the synthetic places, their schematic outlines and their nine years of reports and referrals
+    into the base tables of `con` (rollups untouched). Same seed and scale, same rows."""
     cities, counties = sizes(scale)
     base = con.execute("select coalesce(max(referral_id), 0) + 1 from referral").fetchone()[0]
     params = {"world_seed": WORLD_SEED, "seed": int(seed), "cities": cities, "counties": counties, "referral_base": int(base)}
@@ -67,6 +70,31 @@ def add_synthetic(con: duckdb.DuckDBPyConnection, scale: float, seed: int, progr
             used = {name: params[name] for name in set(_PARAMETER.findall(statement)) if name in params}
             con.execute(statement, used)
         done += weight
+    add_outlines(con)
+
+
+def add_outlines(con: duckdb.DuckDBPyConnection) -> int:
+    """Schematic outlines for the synthetic cities and counties (data/demo/outlines.py), keyed by their codes
+    as adcodes, so the province world's maps draw; returns how many."""
+    rows = con.execute("select c.code, c.name, k.code, k.name from region c join region k on k.parent_code = c.code "
+                       "where c.level = 'city' and k.level = 'county' and c.code like '99%' "
+                       "order by c.code, k.code").fetchall()
+    cities: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for city, city_name, county, county_name in rows:
+        cities.setdefault((city, city_name), []).append((county, county_name))
+    areas = []
+    for slot, ((city, city_name), counties) in enumerate(cities.items()):
+        outline, tiles = outlines.city_areas(city, slot, counties)
+        areas += [replace(outline, name=city_name), *tiles]
+    frame = boundary_rows(areas, outlines.SOURCE, None)
+    con.execute("update region set adcode = code where code like '99%' and level in ('city', 'county')")
+    con.register("synthetic_outlines", frame)
+    try:
+        con.execute(f"insert or replace into region_boundary ({', '.join(COLUMNS)}) "
+                    f"select {', '.join(COLUMNS)} from synthetic_outlines")
+    finally:
+        con.unregister("synthetic_outlines")
+    return len(frame)
 
 
 def extend_database(path: Path, scale: float, seed: int, progress: Progress | None = None) -> None:

@@ -282,6 +282,10 @@ def _content(rows_by_table: str, lang: str) -> str:
         return rows_by_table
     if "undo_of" in content:
         return t("data.undo_of", batch=content["undo_of"])
+    if "region_boundary" in content:  # a boundary load (ingest/boundaries.py)
+        counts = content["region_boundary"]
+        return t("data.boundary.history", added=fmt_count(counts.get("added", 0), lang=lang),
+                 replaced=fmt_count(counts.get("replaced", 0), lang=lang))
     parts = []
     for name, counts in content.items():
         label = TABLES_BY_NAME[name].label(lang) if name in TABLES_BY_NAME else name
@@ -332,13 +336,13 @@ def boundary_section() -> None:
     st.caption(t("data.boundary.caption"))
     limit = limit_mb()
     round_ = st.session_state.get(_UPLOAD_ROUND, 0)
-    file = st.file_uploader(t("data.boundary.file"), type=["geojson", "json"], key=f"boundary_file_{round_}",
+    file = st.file_uploader(t("data.boundary.file"), type=["geojson", "json", "zip"], key=f"boundary_file_{round_}",
                             max_upload_size=max(1, math.ceil(limit)))
     if file is None:
         return
     raw = file.getvalue()
     try:
-        checked = boundaries.check(database_path(), raw, limit, account.load_allows())
+        checked = boundaries.check(database_path(), raw, limit, account.load_allows(), file.name)
     except BoundaryError as error:
         st.error(inert(t("data.boundary.refused", reason=t(f"maps.problem.{error.code}", **error.params))),
                  icon=":material/error:")
@@ -350,14 +354,17 @@ def boundary_section() -> None:
     approval = st.text_input(t("data.boundary.approval"), key=f"boundary_approval_{round_}", max_chars=60).strip()
     if st.button(t("data.boundary.apply", areas=len(checked.areas)), type="primary", icon=":material/map:",
                  key="boundary_apply"):
+        operator = account.viewer().name or str(st.session_state.get("data_operator") or "").strip() \
+            or t("data.operator_default")
         try:
-            loaded = boundaries.load(database_path(), raw, file.name, approval or None, limit,
-                                      account.load_allows())
+            batch = boundaries.load(database_path(), raw, file.name, approval or None, limit,
+                                    account.load_allows(), loaded_by=operator)
         except BoundaryError as error:
             st.error(inert(t("data.boundary.refused", reason=t(f"maps.problem.{error.code}", **error.params))),
                      icon=":material/error:")
             return
-        account.record(Action.LOAD, {"files": [file.name], "boundaries": loaded, "approval": approval or None})
-        st.session_state[_NOTICE] = t("data.boundary.done", areas=loaded)
+        account.record(Action.LOAD, {"files": [file.name], "boundaries": len(checked.areas), "batch": batch,
+                                     "approval": approval or None})
+        st.session_state[_NOTICE] = t("data.boundary.done", areas=len(checked.areas), batch=batch)
         st.session_state[_UPLOAD_ROUND] = round_ + 1
         st.rerun()

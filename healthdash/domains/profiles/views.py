@@ -91,6 +91,7 @@ def county_sections(county: Filters) -> list[Section]:
         Section(t("profile.alliances"), lambda: county_alliances(county)),
         *([Section(t("profile.map"), lambda: maps.indicator_map(city, mapped, key="profile_map", current=county.county))]
           if mapped else []),
+        Section(t("profile.town_map"), lambda: maps.town_map(county, profiles.TOWN_HEALTH)),
         Section(t("profile.towns"), lambda: town_health(county)),
         Section(t("eldercare.title"), lambda: elderly_care(county)),
         Section(t("profile.facilities"), lambda: county_facilities(county)),

@@ -11,12 +11,14 @@ import io
 import shutil
 from pathlib import Path
 
+import duckdb
 import openpyxl
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from healthdash.ui.officer import MIN_ITERATIONS, hash_password, verify
+from tests.ingest.test_load_boundaries import shapefile_zip, square
 from tests.support.app import open_data_page
 from tests.support.load_world import FEB, build_tiny, csv_bytes, table
 from tests.support.officer import HASH, PASSWORD
@@ -213,3 +215,28 @@ def test_the_page_in_english(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 )
 def test_password_check(settings: dict, password: str, expected: bool) -> None:
     assert verify(password, settings) is expected
+
+
+def test_a_zipped_shapefile_loads_and_is_undone_from_the_page(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An officer uploads a county's outline as a zipped shapefile, loads it, sees it in the history and
+    undoes it with the same control as a report load: the outline is gone again."""
+    with duckdb.connect(str(db)) as con:
+        con.execute("update region set adcode = '510321' where code = 'K1'")
+    at = unlocked(db, monkeypatch)
+    raw = shapefile_zip([("510321", square(104.3, 29.3, 0.2))])
+    at.file_uploader(key="boundary_file_0").set_value(("乙县.zip", raw, "application/zip")).run()
+    assert not at.exception and "乙县" in at.success[0].value
+    at.button(key="boundary_apply").click().run()
+    assert not at.exception and "第 1 批" in at.success[0].value
+    outlines = "select count(*) from region_boundary where adcode = '510321'"
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute(outlines).fetchone()[0] == 1
+    history = frame(at, "批次")
+    assert history.iloc[0][["文件", "状态", "内容"]].tolist() == ["乙县.zip", "已导入", "边界：新增 1 · 替换 0"]
+
+    at.checkbox(key="data_undo_sure").check().run()
+    at.button(key="data_undo").click().run()
+    assert not at.exception and "已撤销第 1 批" in at.success[0].value
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute(outlines).fetchone()[0] == 0
+    assert frame(at, "批次")["状态"].tolist() == ["撤销操作", "已撤销"]
