@@ -79,6 +79,8 @@ def add_bench_load(commands: Commands) -> None:
     parser.add_argument("--encoding", default="utf-8", help="of the CSV: utf-8 (default), gbk, gb18030")
     parser.add_argument("--xlsx", action="store_true",
                         help="the same rows as an .xlsx workbook (writing it takes a minute or two)")
+    parser.add_argument("--month", action="store_true",
+                        help="instead: the newest month of every monthly report of every unit, loaded and undone")
     parser.add_argument("--world", dest="worlds", action="append", default=None, choices=("demo", "city", "province"),
                         help="demo (at each --scale), city (~10x the demo's facilities) or province (~40,000 facilities, "
                              "55 million referrals; a build of several minutes), repeatable (default: demo)")
@@ -88,9 +90,12 @@ def add_bench_load(commands: Commands) -> None:
 
 
 def _bench_load(args: argparse.Namespace) -> int:
-    from tools.load_bench import print_load_bench
+    from tools.load_bench import print_load_bench, print_month_load_bench
 
-    print_load_bench(db_of(args), args.rows, args.encoding, args.xlsx)
+    if args.month:
+        print_month_load_bench(db_of(args))
+    else:
+        print_load_bench(db_of(args), args.rows, args.encoding, args.xlsx)
     return 0
 
 
