@@ -139,3 +139,16 @@ def test_the_curve_has_a_line_per_world_with_its_slowest_figures() -> None:
     assert lines[0].split()[:4] == ["world", "scale", "facilities", "events"]
     assert lines[1].split()[:7] == ["demo", "1", "702", "1,000", "11.0ms", "8.5ms", "120ms"]
     assert lines[2].split()[:7] == ["province", "1", "40,113", "1,000", "77.0ms", "12.2ms", "120ms"]
+
+
+def test_the_month_load_bench_loads_a_corrected_month_and_undoes_it(tmp_path: Path) -> None:
+    from tests.support.load_world import build_tiny
+    from tools.load_bench import measure_month_load
+
+    db = build_tiny(tmp_path / "health.duckdb")
+    before = db.read_bytes()
+    figures = measure_month_load(db)
+    assert figures["month"] == "2024-03"
+    assert figures["rows"] > 0 and figures["batches"] >= 1
+    assert figures["load_s"] > 0 and figures["undo_s"] > 0
+    assert db.read_bytes() == before, "the bench loads into a copy"
