@@ -21,14 +21,15 @@ from healthdash.core.paths import MACROS_SQL, ROLLUPS_SQL, SCHEMA_SQL
 from healthdash.data import appraisal
 from healthdash.data.quality import schema as quality_schema
 
-SCHEMA_VERSION = "5"  # the last step of healthdash/data/migrate.py
+SCHEMA_VERSION = "6"  # the last step of healthdash/data/migrate.py
 
 Progress = Callable[[float, str], None]
 
 # The tables a build may fill, as named in schema.sql. Insert statements are looked up here, so a
 # table name never reaches SQL text unless it is one of these.
 TABLES = ("region", "facility", "alliance", "alliance_member", "indicator", "service_volume", "resident_care",
-          "referral", "alliance_activity", "shared_service", "public_health", "staff_income", "import_batch",
+          "referral", "alliance_activity", "shared_service", "public_health", "staff_income",
+          "workforce_register", "pathogen_test", "import_batch",
           "region_boundary",
           # data quality (issue 20): data/quality_schema.sql
           "facility_dates", "report_receipt", "report_exception", "quality_mark",

@@ -89,6 +89,21 @@ def _staff_income(con: duckdb.DuckDBPyConnection) -> None:
     _catalog(con)
 
 
+def _workforce(con: duckdb.DuckDBPyConnection) -> None:
+    """Issue 26: the licensing registers' staff per facility and the pathogen identification network."""
+    con.execute("""
+        create table if not exists workforce_register (
+            facility_code varchar not null, month date not null, physicians integer not null,
+            nurses integer not null, technicians integer not null, village_doctors integer not null,
+            village_doctors_licensed integer not null, primary key (facility_code, month))""")
+    con.execute("""
+        create table if not exists pathogen_test (
+            alliance_code varchar not null, facility_code varchar not null, month date not null,
+            cases_sent integer not null, cases_identified integer not null, turnaround_hours double not null,
+            primary key (alliance_code, facility_code, month))""")
+    _catalog(con)
+
+
 STEPS: tuple[Step, ...] = (
     Step("1", "记录架构版本号（早期数据库没有这条记录）", "record the schema version (older files lack it)",
          _record_only),
@@ -103,6 +118,9 @@ STEPS: tuple[Step, ...] = (
     Step("5", "添加人员收入年报表（基层与牵头医院人员平均收入）和相应指标、本地考核方案及当前方案的表，重建全部汇总表",
          "add the yearly staff-income report (primary care and lead hospital) and its indicator, the uploaded "
          "appraisal schemes and the active one, and rebuild every rollup", _staff_income, rebuild=True),
+    Step("6", "添加执业注册人员表和病原鉴定网络表及相应指标，重建全部汇总表",
+         "add the registered-staff and pathogen-identification tables and their indicators, and rebuild every "
+         "rollup", _workforce, rebuild=True),
 )
 CURRENT = STEPS[-1].version
 

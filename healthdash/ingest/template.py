@@ -242,6 +242,10 @@ def example_rows(reference: Reference, today: date) -> dict[str, dict[str, objec
     town = regions.loc[regions["level"].eq("town"), "code"].iloc[0]
     member = reference.members.dropna(subset=["facility_code"])
     member = member[member["role"].eq("member")].iloc[0]
+    # A pathogen network's sending institution (a CDC among the members) where there is one.
+    cdcs = set(facilities.loc[facilities["tier"].eq("public_health"), "code"])
+    labs = reference.members[reference.members["role"].eq("member") & reference.members["facility_code"].isin(cdcs)]
+    sender_lab = labs.iloc[0] if len(labs) else member
     indicator = reference.indicators.loc[reference.indicators["aggregation"].eq("ratio"), "code"].iloc[0]
     sender, receiver, direction = _example_referral(reference, facilities)
     direction_zh = {code: zh for code, zh, _ in TABLES_BY_NAME["referral"].column("direction").choices}[direction]
@@ -266,6 +270,10 @@ def example_rows(reference: Reference, today: date) -> dict[str, dict[str, objec
                           "denominator": 2000},
         "staff_income": {"county_code": county, "month": f"{last.year - 1}-12", "primary_avg_income": 96000,
                          "lead_avg_income": 148000},
+        "workforce_register": {"facility_code": hospital, "month": month, "physicians": 312, "nurses": 405,
+                               "technicians": 38, "village_doctors": 0, "village_doctors_licensed": 0},
+        "pathogen_test": {"alliance_code": sender_lab["alliance_code"], "facility_code": sender_lab["facility_code"],
+                          "month": month, "cases_sent": 46, "cases_identified": 43, "turnaround_hours": 2580},
     }
 
 

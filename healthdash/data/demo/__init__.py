@@ -19,6 +19,7 @@ from healthdash.data.demo.generate import expected_facts, realise, staff_income,
 from healthdash.data.demo.places import build_world, facility_places
 from healthdash.data.demo.referrals import events, expected_cells, routes
 from healthdash.data.demo.targets import of_table
+from healthdash.data.demo.workforce import pathogen_test, workforce_register
 from healthdash.data.quality import simulate
 
 DEFAULT_SEED = 20170101
@@ -48,6 +49,8 @@ def build_demo(db_path: Path, scale: float = 1.0, seed: int = DEFAULT_SEED, prog
     report(0.2, "生成转诊记录")
     tables["referral"] = events(geo, route_table, raw["referral"], of_table(targets, "referral"), rngs)
     tables["staff_income"] = staff_income(world["region"], rngs["income"])
+    tables["workforce_register"] = workforce_register(geo, world, rngs["workforce"])
+    tables["pathogen_test"] = pathogen_test(world, rngs["pathogen"])
     # Data quality (issue 20): simulated delivery times, gaps and errors, after every published figure.
     tables = simulate.seed(tables, seed)
     tables["appraisal_target"] = sample_targets(world["region"], range(MONTHS[0].year, MONTHS[-1].year + 1))

@@ -23,7 +23,8 @@ from healthdash.data.demo.targets import (
 )
 
 PRIMARY_TIERS = ("township", "community", "village")
-STREAMS = ("volume", "care", "activity", "shared", "public_health", "referral_cells", "referral_events", "income")
+STREAMS = ("volume", "care", "activity", "shared", "public_health", "referral_cells", "referral_events", "income",
+           "workforce", "pathogen")
 
 
 def streams(seed: int) -> dict[str, np.random.Generator]:
