@@ -285,6 +285,11 @@ def load_rules(path: Path = VALIDATION_RULES_CSV) -> tuple[Rule, ...]:
     return rules
 
 
+def staff_rule_ids() -> list[str]:
+    """The rules that compare a facility's reports with the staff on its licensing register (issue 26)."""
+    return [rule.rule_id for rule in load_rules() if any(name in _STAFF for name in rule.names)]
+
+
 # Compiling a rule to SQL ------------------------------------------------------------------------------------
 
 
