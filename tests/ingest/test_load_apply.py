@@ -208,7 +208,8 @@ def test_a_filled_template_loads_and_an_untouched_one_is_empty(db: Path, tmp_pat
     result = loader.dry_run(db, loader.read_paths([filled]))
     assert result.ok, result.checked.problems.to_dict("records")
     assert set(result.totals()) == {"service_volume", "resident_care", "referral", "alliance_activity",
-                                    "shared_service", "public_health", "staff_income"}
+                                    "shared_service", "public_health", "staff_income", "workforce_register",
+                                    "pathogen_test"}
 
 
 def test_two_loads_at_once_never_interleave(db: Path, tmp_path: Path) -> None:

@@ -484,9 +484,13 @@ def check_database(con: duckdb.DuckDBPyConnection, month_from: date, month_to: d
                    catalog: str | None = None, rules: tuple[Rule, ...] | None = None) -> pd.DataFrame:
     """Every stored report of months month_from..month_to that breaks a rule, one row each
     (FINDING_COLUMNS; source and row are null)."""
+    chosen = load_rules() if rules is None else rules
+    if catalog is None:
+        # On `con` itself: a cursor would not see tables an upgrade created in its still open transaction.
+        return _run(con, chosen, False, month_from, month_to)
     cursor = _cursor(con, catalog)
     try:
-        return _run(cursor, load_rules() if rules is None else rules, False, month_from, month_to)
+        return _run(cursor, chosen, False, month_from, month_to)
     finally:
         cursor.close()
 
