@@ -26,6 +26,7 @@ from healthdash.reports.summary_rules import (
     Place,
     Reporting,
     SummaryFigures,
+    Workforce,
     appraisal_sentence,
     change_sentence,
     collective,
@@ -37,6 +38,7 @@ from healthdash.reports.summary_rules import (
     subject,
     target_sentences,
     volume_sentence,
+    workforce_sentence,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -483,3 +485,24 @@ def test_the_appraisal_sentence_names_score_and_rank_only_among_several_counties
     assert appraisal_sentence(figures(appraisal=alone), "zh") == "按当前考核方案“示例：省级医共体建设考核方案”，名山区2025年得71.3分。"
     assert appraisal_sentence(figures(), "zh") is None
     assert sentences(figures(appraisal=ranked), "en")[-1].endswith("ranking 2 of the city's 3 counties.")
+
+
+PHYSICIANS = indicator("physicians_per_1000", "每千人口执业（助理）医师数", unit="人/千人", aggregation="stock_ratio",
+                       target=3.2, name_en="physicians per 1,000 residents")
+
+
+def test_the_workforce_is_said_only_when_notable() -> None:
+    below = figures(workforce=Workforce(Figure(PHYSICIANS, 2.27, 2.18), flagged=3))
+    assert workforce_sentence(below, "zh") == (
+        "执业注册：每千人口执业（助理）医师2.27人/千人，低于3.20人/千人的目标；"
+        "3家机构所报业务超出其在册人员可承担的范围（如在册医师为0却有住院），见数据质量页。")
+    assert workforce_sentence(below, "en").startswith("Licensing registers: physicians per 1,000 residents 2.27 per 1k")
+    met = figures(workforce=Workforce(Figure(PHYSICIANS, 3.3, 3.1), flagged=0))
+    assert workforce_sentence(met, "zh") is None, "at target and nothing flagged: nothing to say"
+    assert workforce_sentence(figures(workforce=Workforce(None, flagged=1)), "zh").startswith("1家机构")
+
+
+def test_the_pathogen_network_is_said_when_cases_were_sent() -> None:
+    sent = figures(workforce=Workforce(None, 0, 3601, 0.9497, 36.21))
+    assert "病原鉴定网络本期送检3,601例，鉴定完成率95.0%，平均用时36.2小时。" in sentences(sent, "zh")
+    assert not any("病原" in part for part in sentences(figures(workforce=Workforce(None, 0)), "zh"))
