@@ -477,10 +477,11 @@ def pathogen(filters: Filters) -> None:
     with right:
         name = catalog["pathogen_turnaround_hours"].name(lang)
         _chart_title(name)
+        label = t("alliances.pathogen_mean")
         hours = monthly.dropna(subset=["turnaround"]).assign(
-            label=name, text=lambda f: [fmt_value(v, "小时", lang=lang) for v in f["turnaround"]])
+            label=label, text=lambda f: [fmt_value(v, "小时", lang=lang) for v in f["turnaround"]])
         presenter.altair_chart(charts.monthly_lines(
-            hours, x="month", y="turnaround", series="label", text="text", colors=charts.series_colors([name]),
+            hours, x="month", y="turnaround", series="label", text="text", colors=charts.series_colors([label]),
             axis_format=",.0f", y_title=t("alliances.unit_hours")))
     st.caption(t("alliances.pathogen_caption"))
     _chart_title(t("alliances.pathogen_members"))
