@@ -210,8 +210,38 @@ activity as (
     select 'grade_a_film_rate', facility_code, month, grade_a_films, films_graded, alliance_code
     from shared_work where service = 'imaging' and films_graded > 0
 ),
+-- Licensing registers and the pathogen network (issue 26). A clinic without village doctors has no licence
+-- rate (no denominator), and a member that sent nothing in a month it reported sent 0.
+register_in as (
+    select * from workforce_register where month >= (select from_month from window_start)
+),
+pathogen_in as (
+    select * from pathogen_test where month >= (select from_month from window_start)
+),
+registers as (
+    select 'village_doctor_licence_rate' as indicator_code, facility_code, month,
+        village_doctors_licensed::double as numerator, village_doctors::double as denominator, null as alliance_code
+    from register_in where village_doctors > 0
+    union all
+    select 'pathogen_cases_sent', facility_code, month, cases_sent, null, alliance_code from pathogen_in
+    union all
+    select 'pathogen_identification_rate', facility_code, month, cases_identified, cases_sent, alliance_code
+    from pathogen_in where cases_sent > 0
+    union all
+    select 'pathogen_turnaround_hours', facility_code, month, turnaround_hours, cases_identified, alliance_code
+    from pathogen_in where cases_identified > 0
+),
+-- Registered physicians and nurses of a county's facilities per month of its register extract.
+county_staff as (
+    select g.county_code, r.month, sum(r.physicians) as physicians, sum(r.nurses) as nurses,
+    from register_in r
+    join facility_geo g on g.facility_code = r.facility_code
+    group by all
+),
 facility_level as (
     select * from volume
+    union all
+    select * from registers
     union all
     select * from referral
     union all
@@ -323,6 +353,15 @@ region_level as (
         group by all
     ) p on p.county_code = c.code and p.month = m.month
     where c.level = 'county' and c.in_scope
+    union all
+    -- Per 1,000 residents: a county counts in the months its register extract covers, with its population.
+    select 'physicians_per_1000', c.code, w.month, w.physicians, c.population / 1000.0
+    from region c join county_staff w on w.county_code = c.code
+    where c.level = 'county' and c.in_scope and c.population > 0
+    union all
+    select 'nurses_per_1000', c.code, w.month, w.nurses, c.population / 1000.0
+    from region c join county_staff w on w.county_code = c.code
+    where c.level = 'county' and c.in_scope and c.population > 0
 )
 select
     x.indicator_code,

@@ -212,6 +212,34 @@ create table elderly_care (
     primary key (town_code, month, setting),
 );
 
+-- The licensing registers (智慧卫监, issue 26): per facility, the staff on record at a month's end as the
+-- electronic registration of physicians and nurses (执业医师/护士电子注册) and of village doctors (乡村医生执业
+-- 注册) list them, with the imaging and lab technicians the facility reports. A stock: a period reads its last month.
+create table workforce_register (
+    facility_code varchar not null,
+    month date not null,
+    physicians integer not null,          -- 执业（助理）医师 registered at this facility
+    nurses integer not null,              -- 注册护士
+    technicians integer not null,         -- 医技人员 (imaging, lab) in post
+    village_doctors integer not null,     -- 乡村医生 in post (village clinics)
+    village_doctors_licensed integer not null, -- of whom with a valid 乡村医生执业注册 (or a physician's licence)
+    primary key (facility_code, month),
+);
+
+-- The pathogen identification network (病原微生物鉴定网络, issue 26): a shared service like imaging and lab,
+-- whose centre (the network's lead, a CDC laboratory) identifies the cases its member institutions send.
+-- Turnaround is stored as the total hours from receipt to report over the cases identified, so that a mean
+-- over places and months is sum(hours) / sum(identified), never a mean of means.
+create table pathogen_test (
+    alliance_code varchar not null,
+    facility_code varchar not null,       -- the sending member institution
+    month date not null,
+    cases_sent integer not null,
+    cases_identified integer not null,
+    turnaround_hours double not null,     -- sum over the cases identified of the hours to the report
+    primary key (alliance_code, facility_code, month),
+);
+
 create table import_batch (
     batch_id integer primary key,
     loaded_at timestamp not null,

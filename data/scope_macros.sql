@@ -8,6 +8,11 @@ create or replace macro in_place(p_city, p_county, p_town, city_code, county_cod
     and (p_county is null or county_code = p_county)
     and (p_town is null or town_code = p_town);
 
+-- The tier filter (tertiary … village) chooses among medical facilities; public-health institutions (CDCs,
+-- the pathogen network's members) belong to no such tier and count under every choice.
+create or replace macro in_tiers(p_tiers, tier) as
+    tier is null or tier = 'public_health' or list_contains(p_tiers, tier);
+
 -- Jurisdictions (healthdash/access/scope.py): what an account may read, decided here so that every
 -- page query applies it with the account's bound $scope_kind and $scope_code. A null kind reads nothing.
 -- A place's rows (its totals, its facilities) are in reach of the province and of its own city or county;
@@ -64,14 +69,14 @@ select f.*
 from indicator_fact f
 where p_alliance is null
   and in_place(p_city, p_county, p_town, f.city_code, f.county_code, f.town_code)
-  and (f.facility_code is null or list_contains(p_tiers, f.tier))
+  and in_tiers(p_tiers, f.tier)
   and (reach_place(p_kind, p_code, f.city_code, f.county_code) or reach_facility(p_kind, p_code, f.facility_code))
 union all
 select f.* exclude (scope_alliance)
 from alliance_fact f
 where f.scope_alliance = p_alliance
   and in_place(p_city, p_county, p_town, f.city_code, f.county_code, f.town_code)
-  and (f.facility_code is null or list_contains(p_tiers, f.tier))
+  and in_tiers(p_tiers, f.tier)
   and (reach_place(p_kind, p_code, f.city_code, f.county_code) or reach_facility(p_kind, p_code, f.facility_code)
        or (p_kind = 'alliance' and p_alliance = p_code));
 
@@ -89,7 +94,7 @@ select c.indicator_code, c.month, c.city_code, c.county_code, null::varchar as t
 from indicator_county_fact c
 where county_grain(p_town, p_alliance, p_kind, p_fine)
   and in_place(p_city, p_county, null, c.city_code, c.county_code, null)
-  and (c.tier is null or list_contains(p_tiers, c.tier))
+  and in_tiers(p_tiers, c.tier)
   and reach_place(p_kind, p_code, c.city_code, c.county_code)
 union all
 select f.indicator_code, f.month, f.city_code, f.county_code, f.town_code, f.facility_code, f.tier, f.numerator,
@@ -113,6 +118,6 @@ left join (
 ) m on m.facility_code = g.facility_code
 where g.in_scope
   and in_place(p_city, p_county, p_town, g.city_code, g.county_code, g.town_code)
-  and list_contains(p_tiers, g.tier)
+  and in_tiers(p_tiers, g.tier)
   and (p_alliance is null or m.facility_code is not null)
   and (reach_place(p_kind, p_code, g.city_code, g.county_code) or reach_facility(p_kind, p_code, g.facility_code));

@@ -26,6 +26,7 @@ HOSPITAL_ONLY_KINDS: frozenset[str] = frozenset({"specialty"})
 # per 10,000 of them): nothing of the kind exists for one town.
 COUNTY_RESIDENT_CODES: frozenset[str] = frozenset({
     "county_retention_rate", "in_county_inpatient_share", "ins_fund_in_county_share", "posted_physicians_per_10k",
+    "physicians_per_1000", "nurses_per_1000",
 })
 # Indicators counted over a place's residents or towns, not over facilities: with an alliance selected
 # they are the figures of the place it serves (its home region), not of its members. Posted physicians

@@ -54,6 +54,8 @@ MISSING = "—"
 MINUS = "−"
 EN_DASH = "–"
 
+# Staff per residents: the English words after the number.
+_PER_RESIDENTS = {"人/万人": "per 10k", "人/千人": "per 1k"}
 COUNT_UNITS = frozenset({"人次", "人", "次", "例", "台次", "对", "个", "家", "份", "张", "床", "项"})
 """Units of whole things, shown with 万/亿 (zh) or k/M/B (en)."""
 
@@ -331,7 +333,8 @@ def fmt_value(value: Any, unit: str | None, lang: str = "zh", *, with_unit: bool
     '%'        a fraction as a percentage: 0.674 -> '67.4%'
     'ratio'    two decimals: 1.5 -> '1.50'
     '元'        money: 8765.4 -> '8,765元', 123456789 -> '1.23亿元' (en: '¥8,765', '¥123.46M')
-    '人/万人'   two decimals: 1.234 -> '1.23人/万人' (en: '1.23 per 10k')
+    '人/万人'   two decimals: 1.234 -> '1.23人/万人' (en: '1.23 per 10k'); '人/千人' alike ('per 1k')
+    '小时'      one decimal: 36.46 -> '36.5小时' (en: '36.5 h')
     counts     ('人次', '人', '次', '例', '台次', '对', ...) with 万/亿: 488900 -> '48.9万人次'
                (en: '488.9k', the unit left to the label)
     other      up to two decimals and the unit as given.
@@ -353,11 +356,14 @@ def fmt_value(value: Any, unit: str | None, lang: str = "zh", *, with_unit: bool
         if en:
             return number.replace(MINUS, MINUS + "¥") if number.startswith(MINUS) else "¥" + number
         return number + "元"
-    if unit == "人/万人":
+    if unit in _PER_RESIDENTS:
         number = fmt_number(value, 2)
         if not with_unit:
             return number
-        return f"{number} per 10k" if en else number + unit
+        return f"{number} {_PER_RESIDENTS[unit]}" if en else number + unit
+    if unit == "小时":
+        number = fmt_number(value, 1)
+        return (f"{number} h" if en else number + unit) if with_unit else number
     if unit in COUNT_UNITS:
         number = fmt_wan(value, lang=lang) if compact else fmt_count(value)
         return number + unit if with_unit and not en else number

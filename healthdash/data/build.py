@@ -22,7 +22,7 @@ from healthdash.data import appraisal
 from healthdash.data.quality import schema as quality_schema
 from healthdash.data.splice import set_window, splice
 
-SCHEMA_VERSION = "7"  # the last step of healthdash/data/migrate.py
+SCHEMA_VERSION = "8"  # the last step of healthdash/data/migrate.py
 
 Progress = Callable[[float, str], None]
 
@@ -30,7 +30,8 @@ Progress = Callable[[float, str], None]
 # table name never reaches SQL text unless it is one of these.
 TABLES = ("region", "facility", "alliance", "alliance_member", "indicator", "service_volume", "resident_care",
           "referral", "alliance_activity", "shared_service", "public_health", "staff_income", "import_batch",
-          "poverty_monitoring", "serious_illness", "elderly_care",
+          # issue 26: 防止因病返贫, 医养结合, licensing registers, pathogen network
+          "poverty_monitoring", "serious_illness", "elderly_care", "workforce_register", "pathogen_test",
           "region_boundary",
           # data quality (issue 20): data/quality_schema.sql
           "facility_dates", "report_receipt", "report_exception", "quality_mark",

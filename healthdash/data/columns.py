@@ -338,6 +338,40 @@ TABLES: tuple[Table, ...] = (
         key=("town_code", "month", "setting"),
         ratios=(("residents", "beds"),),
     ),
+    Table(
+        "workforce_register", "执业注册人员", "registered staff",
+        (
+            _facility(),
+            Column("month", "月份", "month", MONTH, note="如 2024-06；执业注册系统导出时的月份，填月末在册人数"),
+            _count("physicians", "执业（助理）医师数", "physicians (incl. assistant)",
+                   "非负整数；执业医师电子注册中执业机构为本机构的执业医师和执业助理医师", limit=_STAFF),
+            _count("nurses", "注册护士数", "registered nurses", "非负整数；护士电子注册中执业机构为本机构的护士",
+                   limit=_STAFF),
+            _count("technicians", "医技人员数(影像、检验)", "technicians (imaging, lab)",
+                   "非负整数；在岗影像、检验技术人员", limit=_STAFF),
+            _count("village_doctors", "在岗乡村医生数", "village doctors in post", "非负整数；村卫生室填写，其他机构填 0",
+                   limit=_STAFF),
+            _count("village_doctors_licensed", "其中：持有效执业注册的乡村医生数", "of whom licensed",
+                   "非负整数，不大于在岗乡村医生数；乡村医生执业注册有效或持执业（助理）医师资格", limit=_STAFF),
+        ),
+        key=("facility_code", "month"),
+        ratios=(("village_doctors_licensed", "village_doctors"),),
+    ),
+    Table(
+        "pathogen_test", "病原鉴定网络", "pathogen identification",
+        (
+            Column("alliance_code", "网络代码", "network code", CODE, ref=ALLIANCE,
+                   note="见「医联体代码」表中的病原微生物鉴定网络"),
+            _facility(zh="送检机构代码", en="sending institution code"),
+            _month(),
+            _count("cases_sent", "送检例数", "cases sent", limit=_CASES),
+            _count("cases_identified", "鉴定完成例数", "cases identified", "不大于送检例数", limit=_CASES),
+            _amount("turnaround_hours", "鉴定累计用时(小时)", "total turnaround (hours)",
+                    "非负数，单位：小时；本月完成鉴定的各例从收样到出报告的小时数之和", limit=_CASES * 24 * 30),
+        ),
+        key=("alliance_code", "facility_code", "month"),
+        ratios=(("cases_identified", "cases_sent"),),
+    ),
 )
 TABLES_BY_NAME: dict[str, Table] = {table.name: table for table in TABLES}
 

@@ -106,6 +106,21 @@ def _scored_against_the_past(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("drop table if exists quality_score")
 
 
+def _workforce(con: duckdb.DuckDBPyConnection) -> None:
+    """Issue 26: the licensing registers' staff per facility and the pathogen identification network."""
+    con.execute("""
+        create table if not exists workforce_register (
+            facility_code varchar not null, month date not null, physicians integer not null,
+            nurses integer not null, technicians integer not null, village_doctors integer not null,
+            village_doctors_licensed integer not null, primary key (facility_code, month))""")
+    con.execute("""
+        create table if not exists pathogen_test (
+            alliance_code varchar not null, facility_code varchar not null, month date not null,
+            cases_sent integer not null, cases_identified integer not null, turnaround_hours double not null,
+            primary key (alliance_code, facility_code, month))""")
+    _catalog(con)
+
+
 STEPS: tuple[Step, ...] = (
     Step("1", "记录架构版本号（早期数据库没有这条记录）", "record the schema version (older files lack it)",
          _record_only),
@@ -126,6 +141,9 @@ STEPS: tuple[Step, ...] = (
     Step("7", "异常值改为只与本序列以往数据比较（导入新月份不再改变以往月份的评分），导入只重算所涉月份，重建全部汇总表",
          "score outliers against each series' past only (a new month no longer changes earlier scores), loads "
          "recompute only the months they touch, and rebuild every rollup", _scored_against_the_past, rebuild=True),
+    Step("8", "添加执业注册人员表和病原鉴定网络表及相应指标，重建全部汇总表",
+         "add the registered-staff and pathogen-identification tables and their indicators, and rebuild every "
+         "rollup", _workforce, rebuild=True),
 )
 CURRENT = STEPS[-1].version
 

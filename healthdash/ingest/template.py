@@ -242,6 +242,10 @@ def example_rows(reference: Reference, today: date) -> dict[str, dict[str, objec
     town = regions.loc[regions["level"].eq("town"), "code"].iloc[0]
     member = reference.members.dropna(subset=["facility_code"])
     member = member[member["role"].eq("member")].iloc[0]
+    # A pathogen network's sending institution (a CDC among the members) where there is one.
+    cdcs = set(facilities.loc[facilities["tier"].eq("public_health"), "code"])
+    labs = reference.members[reference.members["role"].eq("member") & reference.members["facility_code"].isin(cdcs)]
+    sender_lab = labs.iloc[0] if len(labs) else member
     indicator = reference.indicators.loc[reference.indicators["aggregation"].eq("ratio"), "code"].iloc[0]
     sender, receiver, direction = _example_referral(reference, facilities)
     direction_zh = {code: zh for code, zh, _ in TABLES_BY_NAME["referral"].column("direction").choices}[direction]
@@ -273,6 +277,10 @@ def example_rows(reference: Reference, today: date) -> dict[str, dict[str, objec
         "serious_illness": {"town_code": town, "month": month, "disease": "肺癌", "cases": 6, "treated": 6},
         "elderly_care": {"town_code": town, "month": month, "setting": "乡镇卫生院", "beds": 20, "residents": 15,
                          "admissions": 2},
+        "workforce_register": {"facility_code": hospital, "month": month, "physicians": 312, "nurses": 405,
+                               "technicians": 38, "village_doctors": 0, "village_doctors_licensed": 0},
+        "pathogen_test": {"alliance_code": sender_lab["alliance_code"], "facility_code": sender_lab["facility_code"],
+                          "month": month, "cases_sent": 46, "cases_identified": 43, "turnaround_hours": 2580},
     }
 
 

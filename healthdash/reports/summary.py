@@ -17,6 +17,7 @@ from healthdash.core.i18n import current_lang
 from healthdash.data.db import run_query
 from healthdash.data.kpi import applicable, by_place, headline, indicator_catalog, targeted_by_level
 from healthdash.data.quality import reporting
+from healthdash.domains.alliances import data as alliances
 from healthdash.domains.appraisal import data as appraisal
 from healthdash.domains.overview.data import HEADLINE
 from healthdash.domains.profiles import data as profiles
@@ -33,6 +34,7 @@ from healthdash.reports.summary_rules import (
     Relapse,
     Reporting,
     SummaryFigures,
+    Workforce,
 )
 from healthdash.ui.sidebar import filter_options
 
@@ -125,6 +127,16 @@ def relapse_of(filters: Filters) -> Relapse:
     return Relapse(figures, without, len(reported))
 
 
+def workforce_of(filters: Filters) -> Workforce:
+    """Physicians per 1,000 (where it applies), the facilities flagged for reports their staff cannot support,
+    and the pathogen network's cases of the selection."""
+    codes, _ = applicable(filters, ["physicians_per_1000"])
+    physicians = next((Figure(k.indicator, k.value, k.base) for k in headline(filters, codes)), None)
+    pathogen = alliances.pathogen_totals(alliances.pathogen_by_month(filters))
+    return Workforce(physicians, len(alliances.staff_flags(filters)), pathogen["cases_sent"],
+                     pathogen["identification_rate"], pathogen["turnaround"])
+
+
 def gather(filters: Filters, codes: Sequence[str] = DEFAULT_CODES, lang: str | None = None) -> SummaryFigures:
     """Every figure the summary of `filters` mentions (of `codes`, those that apply to the selection)."""
     codes, _ = applicable(filters, list(codes))
@@ -140,6 +152,7 @@ def gather(filters: Filters, codes: Sequence[str] = DEFAULT_CODES, lang: str | N
         reporting=reporting_of(filters),
         appraisal=appraisal_of(filters, lang or current_lang()),
         relapse=relapse_of(filters),
+        workforce=workforce_of(filters),
     )
 
 

@@ -37,7 +37,7 @@ from datetime import date
 
 from healthdash.core import indicators as ind
 from healthdash.core.filters import add_months, months_between
-from healthdash.core.fmt import fmt_change, fmt_delta, fmt_period, fmt_value
+from healthdash.core.fmt import fmt_change, fmt_count, fmt_delta, fmt_period, fmt_target, fmt_value
 from healthdash.core.i18n import t
 from healthdash.core.indicators import Indicator
 from healthdash.core.wording import delta_text, gap_text, target_amount, zero_base_text
@@ -134,6 +134,19 @@ class Relapse:
 
 
 @dataclass(frozen=True)
+class Workforce:
+    """Staff on the licensing registers and the pathogen network for the selection (issue 26): physicians
+    per 1,000 residents (None where it does not apply), the facilities whose reports their staff on record
+    cannot support, and the network's cases sent, identification rate and mean turnaround (hours)."""
+
+    physicians: Figure | None
+    flagged: int
+    pathogen_sent: float = 0.0
+    pathogen_rate: float | None = None
+    pathogen_hours: float | None = None
+
+
+@dataclass(frozen=True)
 class SummaryFigures:
     place: Place
     period: Period
@@ -144,6 +157,7 @@ class SummaryFigures:
     reporting: Reporting | None = None  # None: not gathered
     appraisal: Appraisal | None = None  # None: no county selected, no scheme active, or it does not score
     relapse: Relapse | None = None  # None: not gathered
+    workforce: Workforce | None = None  # None: not gathered
 
     @property
     def has_data(self) -> bool:
@@ -495,6 +509,36 @@ def relapse_sentence(figures: SummaryFigures, lang: str) -> str | None:
     return _end(_s("clause_sep", lang).join(parts), lang) if parts else None
 
 
+# ---------------------------------------------------------------------------------------------- 8 workforce
+
+
+def workforce_sentence(figures: SummaryFigures, lang: str) -> str | None:
+    """Only when notable: physicians per 1,000 below the target, facilities reporting more than their staff
+    on record can support."""
+    found = figures.workforce
+    if found is None:
+        return None
+    parts = []
+    physicians = found.physicians
+    if physicians is not None and physicians.value is not None and \
+            ind.meets_target(physicians.indicator, physicians.value) is False:
+        parts.append(_s("workforce_below", lang, item=named_value(physicians.indicator, physicians.value, lang),
+                        target=fmt_target(physicians.indicator.target, physicians.indicator.unit, lang=lang)))
+    if found.flagged:
+        parts.append(_s("staff_flags", lang, count=found.flagged))
+    return _end(_s("clause_sep", lang).join(parts), lang) if parts else None
+
+
+def pathogen_sentence(figures: SummaryFigures, lang: str) -> str | None:
+    """The pathogen network's period, when the selection's institutions sent cases."""
+    found = figures.workforce
+    if found is None or not found.pathogen_sent:
+        return None
+    return _end(_s("pathogen", lang, sent=fmt_count(found.pathogen_sent),
+                   rate=fmt_value(found.pathogen_rate, "%", lang=lang),
+                   hours=fmt_value(found.pathogen_hours, "小时", lang=lang)), lang)
+
+
 # ---------------------------------------------------------------------------------------------- whole text
 
 
@@ -513,6 +557,8 @@ def sentences(figures: SummaryFigures, lang: str = "zh") -> list[str]:
         relapse_sentence(figures, lang),
         reporting_sentence(figures, lang),
         appraisal_sentence(figures, lang),
+        workforce_sentence(figures, lang),
+        pathogen_sentence(figures, lang),
     ]
     return [part for part in parts if part]
 

@@ -163,6 +163,14 @@ MEASURES = {
     "elderly_care_town_coverage": f"""select 100.0 * count(*) filter (where beds > 0) / count(*) from (
         select p.town_code, sum(p.beds) as beds from elderly_care p join {CITY_TOWNS}
         where p.month = $last group by p.town_code)""",
+    # Members besides the centre of the networks whose centre is a CDC serving the city and that identify
+    # pathogens (pathogen_test rows), joined by the period's end.
+    "pathogen_network_members": """select count(*)
+        from alliance_member m
+        join alliance a on a.code = m.alliance_code
+        join facility centre on centre.code = a.lead_facility
+        where m.role = 'member' and centre.category = 'cdc' and a.home_region = $place
+          and m.joined <= last_day($last) and a.code in (select alliance_code from pathogen_test)""",
     "imaging_concordance_rate_primary": _primary_imaging("concordant", "cases_reviewed"),
     "grade_a_film_rate_primary": _primary_imaging("grade_a_films", "films_graded"),
 }

@@ -209,7 +209,8 @@ def test_a_filled_template_loads_and_an_untouched_one_is_empty(db: Path, tmp_pat
     assert result.ok, result.checked.problems.to_dict("records")
     assert set(result.totals()) == {"service_volume", "resident_care", "referral", "alliance_activity",
                                     "shared_service", "public_health", "staff_income", "poverty_monitoring",
-                                    "serious_illness", "elderly_care"}
+                                    "serious_illness", "elderly_care", "workforce_register",
+                                    "pathogen_test"}
 
 
 def test_the_poverty_and_elderly_care_sheets_load_into_their_indicators(db: Path, tmp_path: Path) -> None:

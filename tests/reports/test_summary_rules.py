@@ -27,6 +27,7 @@ from healthdash.reports.summary_rules import (
     Relapse,
     Reporting,
     SummaryFigures,
+    Workforce,
     appraisal_sentence,
     change_sentence,
     collective,
@@ -39,6 +40,7 @@ from healthdash.reports.summary_rules import (
     subject,
     target_sentences,
     volume_sentence,
+    workforce_sentence,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -509,3 +511,24 @@ def test_relapse_names_the_figures_short_of_target_and_the_towns_without_beds() 
                     "医养结合方面，报送的10个乡镇（街道）中有4个尚无医养结合床位（清水镇、新田乡、长安乡等）。")
     english = relapse_sentence(figures(relapse=Relapse((), ("Qingshui",), 10)), "en")
     assert english == "Towns without elderly-care beds: 1 of the 10 reporting (Qingshui)."
+
+
+PHYSICIANS = indicator("physicians_per_1000", "每千人口执业（助理）医师数", unit="人/千人", aggregation="stock_ratio",
+                       target=3.2, name_en="physicians per 1,000 residents")
+
+
+def test_the_workforce_is_said_only_when_notable() -> None:
+    below = figures(workforce=Workforce(Figure(PHYSICIANS, 2.27, 2.18), flagged=3))
+    assert workforce_sentence(below, "zh") == (
+        "执业注册：每千人口执业（助理）医师2.27人/千人，低于3.20人/千人的目标；"
+        "3家机构所报业务超出其在册人员可承担的范围（如在册医师为0却有住院），见数据质量页。")
+    assert workforce_sentence(below, "en").startswith("Licensing registers: physicians per 1,000 residents 2.27 per 1k")
+    met = figures(workforce=Workforce(Figure(PHYSICIANS, 3.3, 3.1), flagged=0))
+    assert workforce_sentence(met, "zh") is None, "at target and nothing flagged: nothing to say"
+    assert workforce_sentence(figures(workforce=Workforce(None, flagged=1)), "zh").startswith("1家机构")
+
+
+def test_the_pathogen_network_is_said_when_cases_were_sent() -> None:
+    sent = figures(workforce=Workforce(None, 0, 3601, 0.9497, 36.21))
+    assert "病原鉴定网络本期送检3,601例，鉴定完成率95.0%，平均用时36.2小时。" in sentences(sent, "zh")
+    assert not any("病原" in part for part in sentences(figures(workforce=Workforce(None, 0)), "zh"))

@@ -20,6 +20,7 @@ from healthdash.data.demo.places import build_world, facility_places
 from healthdash.data.demo.poverty import elderly_care, poverty_monitoring, serious_illness
 from healthdash.data.demo.referrals import events, expected_cells, routes
 from healthdash.data.demo.targets import of_table
+from healthdash.data.demo.workforce import pathogen_test, workforce_register
 from healthdash.data.quality import simulate
 
 DEFAULT_SEED = 20170101
@@ -52,6 +53,8 @@ def build_demo(db_path: Path, scale: float = 1.0, seed: int = DEFAULT_SEED, prog
     tables["poverty_monitoring"] = poverty_monitoring(world["region"], world["facility"], calibration, rngs["poverty"])
     tables["serious_illness"] = serious_illness(tables["poverty_monitoring"], rngs["serious_illness"])
     tables["elderly_care"] = elderly_care(world["region"], calibration, rngs["elderly_care"])
+    tables["workforce_register"] = workforce_register(geo, world, rngs["workforce"])
+    tables["pathogen_test"] = pathogen_test(world, rngs["pathogen"])
     # Data quality (issue 20): simulated delivery times, gaps and errors, after every published figure.
     tables = simulate.seed(tables, seed)
     tables["appraisal_target"] = sample_targets(world["region"], range(MONTHS[0].year, MONTHS[-1].year + 1))

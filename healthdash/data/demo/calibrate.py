@@ -26,6 +26,8 @@ _IMPLIED = {
     "township_outpatient_share", "township_inpatient_share", "outpatient_visits_growth", "inpatient_discharges_growth",
     "fd_coverage", "fd_key_pop_coverage", "resident_population",
 }
+# Figures the world's places and alliances are built with (places.py), not drawn: nothing to calibrate.
+_BUILT = {"pathogen_network_members"}
 # Public-health counts: measure -> indicator code whose numerators add up to it.
 _PUBLIC_HEALTH_SUMS = {
     "hpv_first_doses": "hpv_first_doses", "cervical_screenings": "cervical_screening_rate",
@@ -119,7 +121,8 @@ def calibrate_facts(raw: dict[str, pd.DataFrame], world: dict[str, pd.DataFrame]
         handler = _HANDLERS.get(measure)
         if handler is not None:
             targets += handler(facts, cal, row, code, scale)
-        elif measure not in _IMPLIED and measure not in _QUALITY and measure not in _POVERTY:
+        elif measure not in _IMPLIED and measure not in _QUALITY and measure not in _POVERTY \
+                and measure not in _BUILT:
             raise ValueError(f"calibration.csv: no rule for measure {measure!r}")
     for (place, parent, measure), rows in cal[cal["measure"].isin(list(_QUALITY))].groupby(["place", "parent", "measure"]):
         targets += _quality(facts, rows, place_code(world["region"], place, parent), measure)

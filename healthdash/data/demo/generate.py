@@ -24,7 +24,8 @@ from healthdash.data.demo.targets import (
 
 PRIMARY_TIERS = ("township", "community", "village")
 STREAMS = ("volume", "care", "activity", "shared", "public_health", "referral_cells", "referral_events", "income",
-           "poverty", "serious_illness", "elderly_care")
+           "poverty", "serious_illness", "elderly_care",
+           "workforce", "pathogen")
 
 
 def streams(seed: int) -> dict[str, np.random.Generator]:

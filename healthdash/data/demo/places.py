@@ -95,6 +95,9 @@ _VILLAGE_POOL = (
     "朝阳村", "东风村", "联合村", "七里村", "松林村", "柏树村", "塘坝村", "黄泥村", "新街村", "枫树村",
 )
 
+PATHOGEN_NETWORK = "自贡市病原微生物鉴定网络"
+PATHOGEN_CENTRE = "自贡市疾病预防控制中心"
+
 # Tertiary and city-level hospitals: name, district, category, grade, beds, tier.
 _CITY_HOSPITALS = (
     ("柳州市人民医院", "城中区", "general", "三甲", 2600, "tertiary"),
@@ -265,6 +268,8 @@ def _facilities(region: pd.DataFrame, towns_of: dict[str, list[str]], rng: np.ra
             facilities.add(f"{place.name}{tname}卫生院", town, "township", "general", "一级", int(rng.integers(3, 12)) * 10)
             for village in rng.choice(_VILLAGE_POOL, int(rng.integers(2, 5)), replace=False):
                 facilities.add(f"{place.name}{tname}{village}卫生室", town, "village", "general", "未定级", 0)
+    # Added last so that no other facility's running number moves.
+    facilities.add(PATHOGEN_CENTRE, county_code["自流井区"], "public_health", "cdc", "未定级", 0)
     return pd.DataFrame(facilities.rows)
 
 
@@ -340,7 +345,11 @@ def _alliances() -> tuple[_Alliance, ...]:
         for p in PLACES
         if not p.urban and CITIES[p.city][1] and p.name not in covered
     )
-    return listed + generic
+    # 自贡's pathogen identification network (seed report 000): the city CDC's laboratory and the CDCs of the
+    # six districts and counties; last, so that no other alliance's code moves.
+    pathogen = _Alliance(PATHOGEN_NETWORK, "telemedicine", "loose", PATHOGEN_CENTRE, "自贡市", d(2017, 6, 1),
+                         tuple(f"{c}疾病预防控制中心" for c in ("自流井区", "贡井区", "大安区", "沿滩区", "荣县", "富顺县")))
+    return listed + generic + (pathogen,)
 
 
 # Shared centres of the telemedicine networks; tight county communities run imaging and ECG centres.

@@ -188,14 +188,20 @@ class RowContext:
 _SENT = {"up_referrals_sent": "up", "down_referrals_sent": "down", "out_of_county_referrals_sent": "out_of_county"}
 _POPULATIONS = ("population", "pop_65plus", "pop_children_1_7", "pop_women_35_64", "pop_key_groups")
 
+# The staff the licensing registers list for a report's facility in its month (issue 26): a rule compares what
+# a facility reports with what its staff on record can support; no register row for the month, no judgement.
+_STAFF = {f"facility.{column}": f"w.{column}" for column in ("physicians", "nurses", "technicians")}
+_STAFF_JOIN = ("left join workforce_register w on w.facility_code = x.facility_code "
+               "and w.month = date_trunc('month', x.month)::date")
+
 ROW_CONTEXTS: dict[str, RowContext] = {
     "service_volume": RowContext(
         "facility_code", None, None,
-        {**{name: f"coalesce(s.{column}, 0)" for name, column in _SENT.items()}, "facility.beds": "d.beds"},
+        {**{name: f"coalesce(s.{column}, 0)" for name, column in _SENT.items()}, "facility.beds": "d.beds", **_STAFF},
         "left join sent s on s.facility_code = x.facility_code and s.month = x.month "
-        "left join facility d on d.code = x.facility_code"),
-    "alliance_activity": RowContext("facility_code", "alliance_code", None, {}, ""),
-    "shared_service": RowContext("facility_code", "alliance_code", "service", {}, ""),
+        "left join facility d on d.code = x.facility_code " + _STAFF_JOIN),
+    "alliance_activity": RowContext("facility_code", "alliance_code", None, _STAFF, _STAFF_JOIN),
+    "shared_service": RowContext("facility_code", "alliance_code", "service", _STAFF, _STAFF_JOIN),
     "resident_care": RowContext(
         "county_code", None, "setting", {f"county.{column}": f"d.{column}" for column in _POPULATIONS},
         "left join region d on d.code = x.county_code"),
@@ -277,6 +283,11 @@ def load_rules(path: Path = VALIDATION_RULES_CSV) -> tuple[Rule, ...]:
             raise RuleError("rule_duplicate", rule=rule.rule_id)
         seen.add(rule.rule_id)
     return rules
+
+
+def staff_rule_ids() -> list[str]:
+    """The rules that compare a facility's reports with the staff on its licensing register (issue 26)."""
+    return [rule.rule_id for rule in load_rules() if any(name in _STAFF for name in rule.names)]
 
 
 # Compiling a rule to SQL ------------------------------------------------------------------------------------
@@ -473,9 +484,13 @@ def check_database(con: duckdb.DuckDBPyConnection, month_from: date, month_to: d
                    catalog: str | None = None, rules: tuple[Rule, ...] | None = None) -> pd.DataFrame:
     """Every stored report of months month_from..month_to that breaks a rule, one row each
     (FINDING_COLUMNS; source and row are null)."""
+    chosen = load_rules() if rules is None else rules
+    if catalog is None:
+        # On `con` itself: a cursor would not see tables an upgrade created in its still open transaction.
+        return _run(con, chosen, False, month_from, month_to)
     cursor = _cursor(con, catalog)
     try:
-        return _run(cursor, load_rules() if rules is None else rules, False, month_from, month_to)
+        return _run(cursor, chosen, False, month_from, month_to)
     finally:
         cursor.close()
 

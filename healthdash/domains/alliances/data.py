@@ -16,6 +16,7 @@ from healthdash.core.filters import Filters, add_months, as_date
 from healthdash.core.indicators import Indicator
 from healthdash.data import kpi
 from healthdash.data.db import per_selection, run_query
+from healthdash.data.quality.rules import staff_rule_ids
 
 KINDS: tuple[str, ...] = ("city_group", "county_community", "specialty", "telemedicine")
 INTEGRATIONS: tuple[str, ...] = ("tight", "loose")
@@ -118,6 +119,45 @@ def activity_by_month(filters: Filters) -> pd.DataFrame:
 def activity_by_facility(filters: Filters) -> pd.DataFrame:
     frame = run_query("alliance_activity_by_facility", **filters.sql_params())
     return frame.assign(posted_physicians=frame["posted_physicians"].fillna(0))
+
+
+def workforce(filters: Filters) -> pd.DataFrame:
+    """Registered staff of each alliance's members at the period's end against its posted physicians, with
+    `posted_share` = posted / registered physicians at the primary members (None without any)."""
+    frame = run_query("alliance_workforce", **filters.sql_params())
+    return frame.assign(posted_share=[float(p) / float(r) if r else None
+                                      for p, r in zip(frame["posted_physicians"], frame["primary_physicians"],
+                                                      strict=True)])
+
+
+def pathogen_by_month(filters: Filters) -> pd.DataFrame:
+    """The pathogen network's months with `identification_rate` and `turnaround` (sum over sum)."""
+    return _pathogen_rates(run_query("pathogen_by_month", **filters.sql_params()))
+
+
+def pathogen_by_facility(filters: Filters) -> pd.DataFrame:
+    return _pathogen_rates(run_query("pathogen_by_facility", **filters.sql_params()))
+
+
+def _pathogen_rates(frame: pd.DataFrame) -> pd.DataFrame:
+    sent, identified, hours = (frame[c].astype("float64") for c in ("cases_sent", "cases_identified",
+                                                                   "turnaround_hours"))
+    return frame.assign(identification_rate=(identified / sent.where(sent > 0)).astype("float64"),
+                        turnaround=(hours / identified.where(identified > 0)).astype("float64"))
+
+
+def pathogen_totals(frame: pd.DataFrame) -> dict[str, float | None]:
+    """Cases sent and identified, identification rate and turnaround of `pathogen_by_*` rows together."""
+    sent, identified = float(frame["cases_sent"].sum()), float(frame["cases_identified"].sum())
+    hours = float(frame["turnaround_hours"].sum())
+    return {"cases_sent": sent, "cases_identified": identified,
+            "identification_rate": identified / sent if sent else None,
+            "turnaround": hours / identified if identified else None}
+
+
+def staff_flags(filters: Filters) -> pd.DataFrame:
+    """Facilities whose reports the staff on their register cannot support (rules of the quality engine)."""
+    return run_query("staff_flags", **filters.sql_params(), checks=staff_rule_ids())
 
 
 def shared_by_month(filters: Filters) -> pd.DataFrame:

@@ -79,6 +79,8 @@ def sections(filters: Filters) -> list[Section]:
         Section(t("alliances.structure"), lambda: structure(filters), heading=False),
         Section(t("alliances.resources"), lambda: resources(filters)),
         Section(t("alliances.shared"), lambda: shared_services(filters)),
+        Section(t("alliances.workforce"), lambda: workforce(filters)),
+        Section(t("alliances.pathogen"), lambda: pathogen(filters)),
         Section(t("alliances.comparison"), lambda: comparison(filters)),
     ]
 
@@ -392,6 +394,115 @@ def _member_shared_table(frame: pd.DataFrame, filters: Filters) -> tuple[pd.Data
             fmt_value(n / d, "%", lang=lang) if d and not pd.isna(d) else fmt_value(None, "%")
             for n, d in zip(frame[numerator], frame[denominator], strict=True)
         ]
+    return table, {facility: links.link_column(facility, width="large", pinned=True)}
+
+
+# ---------------------------------------------------------------------------------------------- workforce
+
+
+def workforce(filters: Filters) -> None:
+    """Staff on the licensing registers at each alliance's members at the period's end, against the physicians
+    the alliance posted to its primary members; facilities whose reports their staff cannot support."""
+    frame = al.workforce(filters)
+    if frame.empty or not frame["reported"].any():
+        widgets.empty_state("alliances.empty_workforce")
+        return
+    lang = current_lang()
+    month = fmt_month(filters.month_to, lang=lang)
+    st.caption(t("alliances.workforce_caption", month=month))
+    table, config = workforce_table(frame, filters)
+    links.table(table, "alliance_workforce", hide_index=True, width="stretch", column_config=config)
+    flagged = al.staff_flags(filters)
+    if flagged.empty:
+        st.caption(t("alliances.staff_flags_none"))
+        return
+    st.markdown(t("alliances.staff_flags", count=len(flagged)))
+    names = links.facility_links(flagged["facility_code"], flagged["facility_name"], filters)
+    facility = t("alliances.col_facility")
+    listing = pd.DataFrame({facility: names,
+                            t("alliances.col_tier"): [t(f"tier.{tier}") for tier in flagged["tier"]],
+                            t("alliances.col_flag_months"): flagged["months"].astype("int64")})
+    links.table(listing, "alliance_staff_flags", hide_index=True, width="stretch",
+                column_config={facility: links.link_column(facility, width="large", pinned=True)})
+
+
+def workforce_table(frame: pd.DataFrame, filters: Filters) -> tuple[pd.DataFrame, dict]:
+    """One row per alliance: members on the register, registered staff, posted physicians against the
+    primary members' own, village doctors licensed."""
+    lang = current_lang()
+    name = t("alliances.col_name")
+    table = pd.DataFrame({
+        name: list(frame["alliance_name"]),
+        t("alliances.col_reported"): [f"{int(r)}/{int(m)}" for r, m in zip(frame["reported"], frame["members"],
+                                                                        strict=True)],
+        t("alliances.col_physicians"): [fmt_count(v) for v in frame["physicians"]],
+        t("alliances.col_nurses"): [fmt_count(v) for v in frame["nurses"]],
+        t("alliances.col_technicians"): [fmt_count(v) for v in frame["technicians"]],
+        t("alliances.col_primary_physicians"): [fmt_count(v) for v in frame["primary_physicians"]],
+        t("alliances.col_posted"): [fmt_count(v) for v in frame["posted_physicians"]],
+        t("alliances.col_posted_share"): [fmt_value(v, "%", lang=lang) for v in frame["posted_share"]],
+        t("alliances.col_village_licensed"): [
+            f"{int(lic)}/{int(all_)}" if all_ else fmt_value(None, "%")
+            for lic, all_ in zip(frame["village_doctors_licensed"], frame["village_doctors"], strict=True)],
+    })
+    return table, {name: st.column_config.TextColumn(name, width="medium", pinned=True)}
+
+
+# ---------------------------------------------------------------------------------------------- pathogen
+
+
+def pathogen(filters: Filters) -> None:
+    """The pathogen identification network: cases sent and identified per month, turnaround, per member."""
+    monthly = al.pathogen_by_month(filters)
+    if monthly.empty:
+        widgets.empty_state("alliances.empty_pathogen")
+        return
+    lang = current_lang()
+    catalog = indicator_catalog()
+    totals = al.pathogen_totals(monthly)
+    st.markdown(t("alliances.pathogen_total", sent=fmt_count(totals["cases_sent"]),
+                  rate=fmt_value(totals["identification_rate"], "%", lang=lang),
+                  hours=fmt_value(totals["turnaround"], "小时", lang=lang)))
+    left, right = st.columns(2, gap="large")
+    with left:
+        _chart_title(t("alliances.pathogen_cases"))
+        labels = [t("alliances.pathogen_identified"), t("alliances.pathogen_pending")]
+        cases = pd.concat([
+            monthly.assign(label=labels[0], value=monthly["cases_identified"]),
+            monthly.assign(label=labels[1], value=monthly["cases_sent"] - monthly["cases_identified"]),
+        ], ignore_index=True)
+        cases = cases.assign(text=[fmt_value(v, "例", lang=lang) for v in cases["value"]])
+        presenter.altair_chart(stacked_bars(cases, x="month", y="value", series="label", text="text", order=labels,
+                                            y_title=t("alliances.unit_cases")))
+    with right:
+        name = catalog["pathogen_turnaround_hours"].name(lang)
+        _chart_title(name)
+        label = t("alliances.pathogen_mean")
+        hours = monthly.dropna(subset=["turnaround"]).assign(
+            label=label, text=lambda f: [fmt_value(v, "小时", lang=lang) for v in f["turnaround"]])
+        presenter.altair_chart(charts.monthly_lines(
+            hours, x="month", y="turnaround", series="label", text="text", colors=charts.series_colors([label]),
+            axis_format=",.0f", y_title=t("alliances.unit_hours")))
+    st.caption(t("alliances.pathogen_caption"))
+    _chart_title(t("alliances.pathogen_members"))
+    table, config = pathogen_table(al.pathogen_by_facility(filters), filters)
+    links.table(table, "alliance_pathogen", hide_index=True, width="stretch", column_config=config)
+
+
+def pathogen_table(frame: pd.DataFrame, filters: Filters) -> tuple[pd.DataFrame, dict]:
+    lang = current_lang()
+    catalog = indicator_catalog()
+    facility = t("alliances.col_sender")
+    table = pd.DataFrame({
+        t("alliances.col_network"): list(frame["alliance_name"]),
+        facility: links.facility_links(frame["facility_code"], frame["facility_name"], filters),
+        t("alliances.col_county"): frame["county_name"],
+        t("alliances.col_cases_sent"): [fmt_count(v) for v in frame["cases_sent"]],
+        t("alliances.col_cases_identified"): [fmt_count(v) for v in frame["cases_identified"]],
+        catalog["pathogen_identification_rate"].name(lang): [fmt_value(v, "%", lang=lang)
+                                                            for v in frame["identification_rate"]],
+        catalog["pathogen_turnaround_hours"].name(lang): [fmt_value(v, "小时", lang=lang) for v in frame["turnaround"]],
+    })
     return table, {facility: links.link_column(facility, width="large", pinned=True)}
 
 

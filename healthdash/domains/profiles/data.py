@@ -35,6 +35,8 @@ FACILITY_HEADLINE: list[str] = [
     "down_referrals", "out_of_county_referrals", "green_channel_share",
 ]
 VOLUMES: list[str] = ["outpatient_visits", "inpatient_discharges"]
+WORKFORCE: list[str] = ["physicians_per_1000", "nurses_per_1000", "village_doctor_licence_rate"]
+PATHOGEN: list[str] = ["pathogen_cases_sent", "pathogen_identification_rate", "pathogen_turnaround_hours"]
 CARE_MONTHS = 12  # the care-pattern trend shows at least a year, so that a one-month period still has a trend
 
 
@@ -208,3 +210,23 @@ def elderly_care(filters: Filters) -> pd.DataFrame:
     beds = frame["beds"].astype("Float64")
     occupancy = (frame["residents"].astype("Float64") / beds.where(beds > 0)).astype("float64")
     return frame.assign(occupancy=occupancy)
+
+
+def county_workforce_cards(filters: Filters) -> list[kpi.Kpi]:
+    """Staff per 1,000 residents and licensed village doctors of the county, against their targets."""
+    return kpi.headline(filters, WORKFORCE)
+
+
+def county_workforce(filters: Filters) -> pd.DataFrame:
+    """Registered staff per tier of the county's facilities at the period's last month."""
+    return run_query("county_workforce", **filters.sql_params())
+
+
+def facility_workforce(code: str, filters: Filters) -> pd.DataFrame:
+    """The facility's register at the period's end and a year before, and its pathogen-network work."""
+    return run_query("facility_workforce", facility=code, month_from=filters.month_from, month_to=filters.month_to)
+
+
+def everywhere(filters: Filters) -> Filters:
+    """The period of `filters` over the whole jurisdiction: a facility's own flags, wherever the sidebar is."""
+    return Filters(filters.month_from, filters.month_to, compare=filters.compare)

@@ -94,6 +94,7 @@ def county_sections(county: Filters) -> list[Section]:
         Section(t("profile.town_map"), lambda: maps.town_map(county, profiles.TOWN_HEALTH)),
         Section(t("profile.towns"), lambda: town_health(county)),
         Section(t("eldercare.title"), lambda: elderly_care(county)),
+        Section(t("profile.workforce"), lambda: county_workforce(county)),
         Section(t("profile.facilities"), lambda: county_facilities(county)),
     ]
 
@@ -328,12 +329,85 @@ def facility_sections(code: str, info: dict, filters: Filters) -> list[Section]:
     in_scope = [
         Section(t("presenter.headline"), lambda: facility_headline(code, filters), heading=False),
         Section(t("profile.volumes"), lambda: facility_volumes(code, filters)),
+        Section(t("profile.workforce"), lambda: facility_workforce(code, filters)),
     ] if info["in_scope"] else []
     return [
         *in_scope,
         Section(t("profile.facility_referrals"), lambda: facility_referrals(code, filters)),
         Section(t("profile.facility_alliances"), lambda: facility_alliances(code, filters)),
     ]
+
+
+def county_workforce(filters: Filters) -> None:
+    """Staff per 1,000 residents against the targets, the register per tier, the county's pathogen network
+    cases, and the facilities whose reports their staff cannot support."""
+    cards = profiles.county_workforce_cards(filters)
+    tiers = profiles.county_workforce(filters)
+    if tiers.empty and all(card.value is None for card in cards):
+        widgets.empty_state("profile.empty_workforce")
+        return
+    lang = current_lang()
+    widgets.kpi_grid(cards, filters)
+    if not tiers.empty:
+        _chart_title(t("profile.workforce_by_tier", month=fmt_month(filters.month_to, lang=lang)))
+        table = pd.DataFrame({
+            t("alliances.col_tier"): [t(f"tier.{tier}") for tier in tiers["tier"]],
+            t("profile.col_facilities"): tiers["facilities"].astype("int64"),
+            t("alliances.col_physicians"): [fmt_count(v) for v in tiers["physicians"]],
+            t("alliances.col_nurses"): [fmt_count(v) for v in tiers["nurses"]],
+            t("alliances.col_technicians"): [fmt_count(v) for v in tiers["technicians"]],
+            t("alliances.col_village_licensed"): [
+                f"{int(lic)}/{int(all_)}" if all_ else fmt_value(None, "%")
+                for lic, all_ in zip(tiers["village_doctors_licensed"], tiers["village_doctors"], strict=True)],
+        })
+        st.dataframe(table, hide_index=True, width="stretch")
+        st.caption(t("profile.workforce_caption"))
+    sent = al.pathogen_by_month(filters)
+    if not sent.empty:
+        totals = al.pathogen_totals(sent)
+        st.markdown(t("profile.pathogen_county", sent=fmt_count(totals["cases_sent"]),
+                      rate=fmt_value(totals["identification_rate"], "%", lang=lang),
+                      hours=fmt_value(totals["turnaround"], "小时", lang=lang)))
+    flagged = al.staff_flags(filters)
+    if not flagged.empty:
+        names = "、".join(inert(n) for n in flagged["facility_name"]) if lang == "zh" else \
+            ", ".join(inert(n) for n in flagged["facility_name"])
+        st.markdown(t("profile.staff_flags", count=len(flagged), names=names))
+
+
+def facility_workforce(code: str, filters: Filters) -> None:
+    """The facility's staff on the register at the period's end (and a year before), its pathogen-network
+    work, and whether what it reports fits its staff."""
+    frame = profiles.facility_workforce(code, filters).set_index("side")
+    if frame.empty:
+        widgets.empty_state("profile.empty_facility_workforce")
+        return
+    lang = current_lang()
+    if "register_end" in frame.index:
+        end = frame.loc["register_end"]
+        before = frame.loc["register_year_before"] if "register_year_before" in frame.index else None
+        roles = ["physicians", "nurses", "technicians", "village_doctors", "village_doctors_licensed"]
+        shown = [role for role in roles if role in roles[:3] or end[role] > 0]
+        table = pd.DataFrame({
+            t("profile.col_staff"): [t(f"profile.staff_{role}") for role in shown],
+            fmt_month(filters.month_to, lang=lang): [fmt_count(end[role]) for role in shown],
+            t("profile.year_before"): [fmt_count(before[role]) if before is not None else fmt_value(None, "%")
+                                      for role in shown],
+        })
+        st.dataframe(table, hide_index=True, width="content")
+        st.caption(t("profile.facility_workforce_caption"))
+    for side in ("pathogen_sent", "pathogen_centre"):
+        if side in frame.index:
+            row = frame.loc[side]
+            sent, identified = float(row["cases_sent"]), float(row["cases_identified"])
+            st.markdown(t(f"profile.{side}", sent=fmt_count(sent), members=int(row["members"]),
+                          rate=fmt_value(identified / sent if sent else None, "%", lang=lang),
+                          hours=fmt_value(row["turnaround_hours"] / identified if identified else None, "小时",
+                                          lang=lang)))
+    flagged = al.staff_flags(profiles.everywhere(filters))
+    mine = flagged[flagged["facility_code"] == code]
+    if not mine.empty:
+        st.markdown(t("profile.facility_staff_flag", months=int(mine["months"].iloc[0])))
 
 
 def facility_volumes(code: str, filters: Filters) -> None:

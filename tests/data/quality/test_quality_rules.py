@@ -57,6 +57,19 @@ CARE = pd.DataFrame(
     columns=["county_code", "month", "setting", "visits_in_county", "visits_out_of_county", "fund_in_county",
              "fund_out_of_county", "spending_out_of_county"])
 
+# The licensing register (issue 26): HT1 has no physician on record in February and April and no technician
+# in April; HK1 has no register rows, so its reports are not judged against staff.
+REGISTER = pd.DataFrame(
+    [("HT1", month, physicians, 4, technicians, 0, 0)
+     for month, physicians, technicians in ((JAN, 3, 1), (FEB, 0, 1), (MAR, 3, 1), (APR, 0, 0))],
+    columns=["facility_code", "month", "physicians", "nurses", "technicians", "village_doctors",
+             "village_doctors_licensed"])
+ACTIVITY = pd.DataFrame(
+    [("A1", "HT1", APR, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0)],  # R14: 2 surgery demonstrations, no physician
+    columns=["alliance_code", "facility_code", "month", "doctors_sent", "nurses_sent", "pharmacists_sent",
+             "technicians_sent", "posted_physicians", "expert_clinic_sessions", "teaching_rounds", "lectures",
+             "surgery_demos", "trainees_sent_up", "new_techniques"])
+
 # rule -> (unit, alliance, measure, month, value, low, high) of the one report that breaks it.
 BROKEN = {
     "R01": ("HK1", "", "", JAN, 50, None, 40), "R02": ("HT1", "", "", JAN, 8, None, 5),
@@ -65,6 +78,9 @@ BROKEN = {
     "R07": ("T1", "", "", JAN, 3000, None, 2500), "R08": ("T1", "", "", FEB, 600, None, 500),
     "R09": ("T1", "", "", MAR, 120, 0, 100), "R10": ("T2", "", "", JAN, 110, 0, 100),
     "R11": ("T2", "", "", FEB, 12000, None, 10000), "R12": ("K1", "", "outpatient", JAN, 2000, None, 1500),
+    # February's 5 discharges at HT1 with no physician on record; April's demonstrations and remote cases.
+    "R13": ("HT1", "", "", FEB, 5, None, 0), "R14": ("HT1", "A1", "", APR, 2, None, 0),
+    "R15": ("HT1", "A1", "imaging", APR, 20, None, 0),
 }
 
 
@@ -72,7 +88,8 @@ BROKEN = {
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_world(tmp_path_factory.mktemp("rules") / "health.duckdb", region=REGIONS, facility=FACILITIES,
                        alliance=ALLIANCES, alliance_member=MEMBERS, service_volume=VOLUME, referral=REFERRALS,
-                       shared_service=SHARED, public_health=PUBLIC_HEALTH, resident_care=CARE)
+                       shared_service=SHARED, public_health=PUBLIC_HEALTH, resident_care=CARE,
+                       workforce_register=REGISTER, alliance_activity=ACTIVITY)
 
 
 @pytest.fixture
@@ -104,7 +121,7 @@ def test_each_rule_fires_on_its_broken_report_and_nothing_else(con) -> None:
 
 
 def test_the_period_limits_the_check(con) -> None:
-    assert set(rules.check_database(con, FEB, FEB)["rule_id"]) == {"R04", "R08", "R11"}
+    assert set(rules.check_database(con, FEB, FEB)["rule_id"]) == {"R04", "R08", "R11", "R13"}
 
 
 def test_every_broken_rule_is_a_flag_of_its_place(con) -> None:
@@ -141,6 +158,17 @@ def test_a_load_is_checked_with_the_referrals_it_brings_else_the_stored_ones(db:
     down = [{"from_facility": "HT1", "to_facility": "VT1", "referral_date": "2024-01-20", "direction": "下转",
              "disease_chapter": "IX", "green_channel": "否", "status": "已完成"}] * 3
     assert frames(db, tmp_path, service_volume=[volume_row("2024-01", 6)], referral=down).empty
+
+
+def test_a_load_is_judged_against_the_staff_on_the_register_for_its_month(db: Path, tmp_path: Path) -> None:
+    # HT1 has no physician on record in February: any admission then is a warning; in March (3 on record)
+    # 5 discharges are not, and HK1, with no register rows, is never judged.
+    warned = frames(db, tmp_path, service_volume=[volume_row("2024-02", 5)])
+    assert warned[["rule_id", "value", "high"]].values.tolist() == [["R13", 5, 0]]
+    assert frames(db, tmp_path, service_volume=[volume_row("2024-03", 5)]).empty
+    assert "R13" not in set(frames(db, tmp_path, service_volume=[volume_row("2024-02", 0)])["rule_id"]), \
+        "no admission, nothing to support"
+    assert rules.staff_rule_ids() == ["R13", "R14", "R15"]
 
 
 def test_a_load_of_some_indicators_is_checked_with_the_stored_others(db: Path, tmp_path: Path) -> None:

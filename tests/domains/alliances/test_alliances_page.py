@@ -55,7 +55,8 @@ def test_page_opens_with_headline_registry_and_sections(app: AppTest) -> None:
     posted_help = next(metric.help for metric in app.metric if metric.label == "每万人口派驻医师数")
     assert "期末存量" in posted_help and "服务地区常住人口" in posted_help
     headings = [subheader.value for subheader in app.subheader]
-    assert headings == ["医联体名录", "组织结构", "资源下沉", "共享服务中心", "医联体横向比较"]
+    assert headings == ["医联体名录", "组织结构", "资源下沉", "共享服务中心", "执业注册人员与派驻医师", "病原鉴定网络",
+                        "医联体横向比较"]
     assert "模拟演示数据" in texts(app)
 
 
@@ -274,3 +275,19 @@ def test_alliance_work_cards_carry_no_home_region_line(demo_db: Path, monkeypatc
     app = open_page(demo_db, monkeypatch, PAGE, {"alliance": alliance_code(demo_db, "名山区医共体")})
     assert "每万人口派驻医师数" in [metric.label for metric in app.metric]
     assert not any("全域数据" in caption.value for caption in app.caption)
+
+
+def test_zigong_shows_registered_staff_and_its_pathogen_network(app: AppTest, demo_db: Path) -> None:
+    app.query_params.update({"city": region_code(demo_db, "自贡市"), "period": "year", "from": "2025-01"})
+    app.run()
+    assert not app.exception
+    staff = table_with(app, "基层成员在册医师").set_index("医联体")
+    # The network's six sending CDCs are on the register at the year's end.
+    assert staff.loc["自贡市病原微生物鉴定网络", "已报注册数据"] == "6/6"
+    sent, identified = (lookup(demo_db, f"""select sum({column}) from pathogen_test p join alliance a on a.code = p.alliance_code
+                                            where a.name = '自贡市病原微生物鉴定网络' and year(p.month) = 2025""")
+                        for column in ("cases_sent", "cases_identified"))
+    assert f"送检 **{sent:,}** 例" in texts(app)
+    assert f"{100 * identified / sent:.1f}%" in texts(app)
+    members = table_with(app, "送检单位")
+    assert len(members) == 6 and sum(int(v.replace(",", "")) for v in members["送检例数"]) == sent

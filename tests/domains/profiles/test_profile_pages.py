@@ -221,3 +221,24 @@ def test_county_profile_lists_elderly_care_by_town_and_the_towns_without(demo_db
     without = [name for name, n in beds.items() if n == 0]
     assert without and all(name in at.warning[0].value for name in without)
     assert f"{len(beds) - len(without)}个**有医养结合床位" in texts(at)
+
+
+def test_profiles_show_the_workforce_and_pathogen_network(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    filters = Filters(date(2025, 1, 1), date(2025, 12, 1), period="year")
+    code = region_code(demo_db, "荣县")
+    county = open_link(links.county_profile_url(code, filters), demo_db, monkeypatch)
+    assert not county.exception
+    assert "卫生人力与执业注册" in [subheader.value for subheader in county.subheader]
+    labels = [metric.label for metric in county.metric]
+    assert {"每千人口执业（助理）医师数", "每千人口注册护士数", "乡村医生执业注册率"} <= set(labels)
+    physicians = lookup(demo_db, """select sum(w.physicians) from workforce_register w join facility f on f.code = w.facility_code
+                                    join region r on r.code = f.region_code
+                                    where (r.code = $code or r.parent_code = $code) and w.month = '2025-12-01'""", code=code)
+    population = lookup(demo_db, "select population from region where code = $code", code=code)
+    shown = next(metric.value for metric in county.metric if metric.label == "每千人口执业（助理）医师数")
+    assert shown == fmt_value(physicians / population * 1000, "人/千人")
+    assert "病原鉴定网络：本区县成员单位本期送检" in texts(county)
+    centre = facility_code(demo_db, "自贡市疾病预防控制中心")
+    facility = open_link(links.facility_profile_url(centre, filters), demo_db, monkeypatch)
+    assert not facility.exception
+    assert "病原鉴定网络中心实验室：本期为 **6** 家成员单位" in texts(facility)
