@@ -125,9 +125,13 @@ def headline_grid(kpis: list[Kpi], notes: dict[str, str], filters: Filters) -> N
 
 
 def show_scorecard(card: ph.Scorecard, filters: Filters) -> None:
+    """The indicators with a target, judged, in one table that fits a 1280-wide screen; those only monitored in
+    a second (left out of a slide); all of them in the Excel file."""
     lang = current_lang()
     catalog = indicator_catalog()
     codes = ph.CODES + ph.CONTEXT
+    judged = [code for code in codes if catalog[code].target is not None]
+    monitored = [code for code in codes if code not in judged]
     level_name = t(f"level.{card.level}")
     st.caption(t("public_health.scorecard_caption", level=level_name,
                  period=fmt_period(filters.month_from, filters.month_to, lang=lang)))
@@ -149,14 +153,21 @@ def show_scorecard(card: ph.Scorecard, filters: Filters) -> None:
         )
     height = "content" if len(values) <= 20 else 36 * 21
     config[level_name] = st.column_config.TextColumn(pinned=True, help=t("public_health.place_click"))
+    first = [level_name, headers["shortfalls"], *(headers[code] for code in judged)]
     # The place is part of the key: after a drill-down the next scorecard starts without a selection.
-    event = st.dataframe(scorecard.styled(values, bands, formatters), hide_index=True, width="stretch",
-                         column_config=config, height=height, key=f"ph_scorecard_{filters.place or 'all'}",
-                         on_select="rerun", selection_mode="single-cell")
+    event = st.dataframe(scorecard.styled(values[first], bands[first], formatters), hide_index=True,
+                         width="stretch", column_config=config, height=height,
+                         key=f"ph_scorecard_{filters.place or 'all'}", on_select="rerun",
+                         selection_mode="single-cell")
     for row, column in event.selection.cells:
         if column == level_name and card.codes[row] != filters.place:
             widgets.drill(filters, card.level, card.codes[row])
     legend()
+    if monitored and not presenter.slideshow_running():
+        second = [level_name, *(headers[code] for code in monitored)]
+        st.markdown(f"**{t('public_health.monitored')}**")
+        st.dataframe(scorecard.styled(values[second], bands[second], formatters), hide_index=True, width="stretch",
+                     column_config=config, height=height, key=f"ph_monitored_{filters.place or 'all'}")
     if not account.viewer().may(Permission.EXPORT):
         return
     block = widgets.title_block(t("public_health.export_title"), filters)
