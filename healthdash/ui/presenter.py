@@ -103,8 +103,8 @@ _FIT_JS = """
   if (window.hdFit) return;
   window.hdFit = true;
   const zoomTo = (element, zoom) => {
-    element.style.zoom = Math.abs(zoom - 1) < 0.001 ? '' : String(zoom);
-    element.style.width = Math.abs(zoom - 1) < 0.001 ? '' : 'calc(100% / ' + zoom + ')';
+    element.style.setProperty('zoom', String(zoom), 'important');
+    element.style.setProperty('width', 'calc(100% / ' + zoom + ')', 'important');
   };
   const fitLine = () => {
     const line = document.querySelector('.st-key-hd-slide-head .hd-selection-line');
