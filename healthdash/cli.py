@@ -13,6 +13,10 @@ import getpass
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from healthdash.core.filters import FilterOptions, Filters
 
 DB_HELP = "database file (default: $HEALTHDASH_DB or data/health.duckdb)"
 Commands = argparse._SubParsersAction
@@ -277,48 +281,136 @@ def _said(work: Callable[[], None]) -> int:
     return 0
 
 
+BRIEFING_FORMATS = ("docx", "pptx", "pdf")
+
+
 def add_briefing(commands: Commands) -> None:
-    parser = commands.add_parser("briefing", help="write the meeting briefing PDF of a place and period (for a timer)")
-    parser.add_argument("--out", type=Path, required=True, help="folder to write the PDF into (made if missing)")
+    parser = commands.add_parser(
+        "briefing", help="write the Overview's meeting documents (Word 专报, PowerPoint, PDF) of a place and period, "
+                         "without a browser (for a timer)")
+    parser.add_argument("--out", type=Path, required=True, help="folder to write the files into (made if missing)")
     parser.add_argument("--db", type=Path, default=None, help=DB_HELP)
     parser.add_argument("--place", default="", help="code of a city or county (default or empty: every place)")
-    parser.add_argument("--period", choices=("month", "quarter", "ytd", "last12", "last_year"), default="ytd",
-                        help="counted back from the latest month with data (default: the year to date)")
-    parser.add_argument("--lang", choices=("zh", "en"), default="zh")
+    parser.add_argument("--from", dest="month_from", default=None, help="first month, YYYY-MM (with --to)")
+    parser.add_argument("--to", dest="month_to", default=None, help="last month, YYYY-MM (with --from)")
+    parser.add_argument("--period", default="ytd",
+                        help="without --from/--to, counted back from the latest month with data: "
+                             "month, quarter, ytd (default), last12 or last_year")
+    parser.add_argument("--format", dest="formats", default="pdf",
+                        help="comma-separated: docx (Word 专报), pptx (PowerPoint), pdf (会议简报); default pdf")
+    parser.add_argument("--lang", default="zh", help="zh (default) or en")
     parser.set_defaults(run=_briefing, needs_database=True)
 
 
-def _briefing(args: argparse.Namespace) -> int:
-    """The briefing the Overview's button makes, for the whole database or one city or county: what a
-    commission's timer mails or files each month once reports are due (deploy/healthdash-briefing.timer)."""
-    import os
+class Refused(Exception):
+    """An argument of the briefing that cannot be used: said in one line, in Chinese first."""
 
-    os.environ["HEALTHDASH_DB"] = str(db_of(args))  # the pages' cached queries read the database it names
-    from healthdash.access import audit
-    from healthdash.access.audit import Action
-    from healthdash.access.store import open_store
-    from healthdash.core.filters import Filters, narrow, preset_range
-    from healthdash.data import db
-    from healthdash.reports.briefing import briefing_pdf, file_name
-    from healthdash.ui.sidebar import filter_options
 
-    db.read_within(db.EVERYTHING)  # the server's own task: the whole database, like its administrator
-    options = filter_options()
-    month_from, month_to = preset_range(args.period, options.last_month)
-    filters = Filters(month_from=month_from, month_to=month_to, period=args.period)
+def _formats(text: str) -> list[str]:
+    formats = [part.strip().lower() for part in text.split(",") if part.strip()]
+    unknown = [part for part in formats if part not in BRIEFING_FORMATS]
+    if not formats or unknown:
+        raise Refused(f"不支持的格式 {'、'.join(unknown) or '（空）'}：--format 可选 docx、pptx、pdf，用逗号分隔 / "
+                      f"unknown format {','.join(unknown) or '(none)'}: choose from docx,pptx,pdf")
+    return list(dict.fromkeys(formats))
+
+
+def _briefing_filters(args: argparse.Namespace, options: FilterOptions) -> Filters:
+    """The selection the arguments name, checked against what the database holds."""
+    from healthdash.core.filters import (
+        RELATIVE_PERIODS,
+        Filters,
+        month_key,
+        narrow,
+        parse_month,
+        preset_range,
+    )
+
+    if args.lang not in ("zh", "en"):
+        raise Refused(f"不支持的语言 {args.lang}：--lang 可选 zh 或 en / unknown language {args.lang}: zh or en")
+    if (args.month_from is None) != (args.month_to is None):
+        raise Refused("--from 与 --to 须同时给出（如 --from 2024-01 --to 2024-06）/ give both --from and --to")
+    if args.month_from is None:
+        if args.period not in RELATIVE_PERIODS:
+            raise Refused(f"不支持的期间 {args.period}：--period 可选 {'、'.join(RELATIVE_PERIODS)} / "
+                          f"unknown period {args.period}")
+        month_from, month_to = preset_range(args.period, options.last_month)
+        filters = Filters(month_from=month_from, month_to=month_to, period=args.period)
+    else:
+        months = []
+        for given in (args.month_from, args.month_to):
+            month = parse_month(given) if len(given) == 7 else None
+            if month is None:
+                raise Refused(f"月份 {given} 无法识别，请写作 YYYY-MM（如 2024-01）/ {given} is not a month (YYYY-MM)")
+            months.append(month)
+        month_from, month_to = months
+        if month_from > month_to:
+            raise Refused(f"起始月 {args.month_from} 晚于结束月 {args.month_to} / --from is after --to")
+        first, last = month_key(options.first_month), month_key(options.last_month)
+        if month_from < options.first_month or month_to > options.last_month:
+            raise Refused(f"数据库中只有 {first} 至 {last} 的数据，{args.month_from} 至 {args.month_to} 超出范围 / "
+                          f"the database holds {first} to {last} only")
+        filters = Filters(month_from=month_from, month_to=month_to, period="custom")
     if args.place:
         level = "city" if args.place in options.cities else "county" if args.place in options.counties else None
         narrowed = narrow(filters, options, level, args.place) if level else None
         if narrowed is None:
-            print(f"没有代码为 {args.place} 的地市或区县 / no city or county has the code {args.place}", file=sys.stderr)
-            return 1
+            raise Refused(f"没有代码为 {args.place} 的地市或区县 / no city or county has the code {args.place}")
         filters = narrowed
+    return filters
+
+
+def _briefing(args: argparse.Namespace) -> int:
+    """The documents the Overview's buttons give, for the whole database or one city or county: what a
+    commission's timer files each month once reports are due (deploy/healthdash-briefing.timer). The page
+    runs without a browser (Streamlit's AppTest), so the files are the page's own, charts and all."""
+    import logging
+    import os
+
+    os.environ["HEALTHDASH_DB"] = str(db_of(args))  # the pages' cached queries read the database it names
+    os.environ["HEALTHDASH_AUTH"] = "off"  # the server's own task reads the whole database, like its administrator
+    from streamlit.testing.v1 import AppTest
+
+    from healthdash.access import audit
+    from healthdash.access.audit import Action
+    from healthdash.access.store import open_store
+    from healthdash.core.filters import month_key
+    from healthdash.core.paths import APP
+    from healthdash.data import db
+    from healthdash.ui import layout
+    from healthdash.ui.sidebar import filter_options
+
+    db.read_within(db.EVERYTHING)
+    try:
+        formats = _formats(args.formats)
+        filters = _briefing_filters(args, filter_options())
+    except Refused as refused:
+        print(str(refused), file=sys.stderr)
+        return 1
+    # The page is set up and its files made outside its run, as a click makes them: Streamlit's warning is expected.
+    for name in ("streamlit.runtime.state.session_state_proxy", "streamlit.runtime.scriptrunner_utils.script_run_context"):
+        logging.getLogger(name).disabled = True
+    page = AppTest.from_file(str(APP), default_timeout=600)
+    page.session_state["lang"] = args.lang
+    page.query_params.update(filters.to_query())
+    with layout.keeping_documents() as kept:
+        page.run()
+    if page.exception or not kept:
+        problem = page.exception[0].value if page.exception else "no documents offered"
+        print(f"总览页未能生成文档：{problem} / the Overview made no documents", file=sys.stderr)
+        return 1
+    offered = {document.file.file_name.rsplit(".", 1)[-1]: document for document in kept[-1]}
     args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / file_name(filters, args.lang)
-    path.write_bytes(briefing_pdf(filters, args.lang))
-    audit.record(open_store(db_of(args)), Action.BRIEFING, actor="定时简报 / scheduled", address=None,
-                 scope="province", detail={"place": args.place or "", "period": args.period, "file": path.name})
-    print(f"已写入 / written: {path}")
+    store = open_store(db_of(args))
+    for extension in formats:
+        file = offered[extension].file
+        path = args.out / file.file_name
+        data = file.make()
+        path.write_bytes(data.encode() if isinstance(data, str) else data)
+        audit.record(store, Action.BRIEFING, actor="定时简报 / scheduled", address=None, scope="province",
+                     detail={"place": args.place or "", "from": month_key(filters.month_from),
+                             "to": month_key(filters.month_to), "file": path.name})
+        print(f"已写入 / written: {path}")
     return 0
 
 

@@ -6,7 +6,8 @@ A page is `sidebar_filters()`, `ui.page_header(...)`, then `render_page("<name>"
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import streamlit as st
@@ -46,6 +47,20 @@ def _show(section: Section, drawn: Capture | None = None) -> None:
 
 # What a page offers as meeting documents (Word 专报, PowerPoint): made from what the page drew.
 Documents = Callable[[Capture], list[downloads.Document]]
+# Set only by `python -m healthdash briefing`, which runs a page without a browser to write its documents.
+_kept: list[list[downloads.Document]] | None = None
+
+
+@contextmanager
+def keeping_documents() -> Iterator[list[list[downloads.Document]]]:
+    """Inside the block every page run also hands the documents it offers to the list yielded (one entry per
+    run), so that the command line writes the very files the page's buttons give."""
+    global _kept
+    _kept = []
+    try:
+        yield _kept
+    finally:
+        _kept = None
 
 
 def render_page(name: str, sections: Sequence[Section], documents: Documents | None = None) -> None:
@@ -64,8 +79,11 @@ def render_page(name: str, sections: Sequence[Section], documents: Documents | N
     finally:
         capture.stop()
     if slot is not None and documents is not None:
+        offered = documents(drawn)
+        if _kept is not None:
+            _kept.append(offered)
         with slot:
-            downloads.document_row(name, documents(drawn))
+            downloads.document_row(name, offered)
 
 
 def _show_all(sections: Sequence[Section], drawn: Capture) -> None:

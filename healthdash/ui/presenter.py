@@ -74,7 +74,7 @@ _SLIDE_CSS = """
 /* A slide shows; the files are downloaded from the page. */
 .st-key-hd-slide [data-testid="stDownloadButton"] {display: none !important;}
 .hd-selection-line {font-size: 1.1rem !important;}
-.hd-selection-line b {font-size: 1.35rem;}
+.hd-selection-line b {font-size: 1.23em;}
 .st-key-hd-slide-bar p {margin: 0 !important;}
 /* The 运行简报 box is the page's, not a slide's; the cards on a slide are compact: value, change, target. */
 .st-key-run_summary {display: none !important;}
@@ -82,9 +82,66 @@ _SLIDE_CSS = """
 .st-key-hd-slide [data-testid="stMetricChart"], .st-key-hd-slide [data-testid="stButton"] {display: none !important;}
 .st-key-hd-slide [data-testid="stMetric"] ~ div, .st-key-hd-slide [data-testid="stVerticalBlock"] {gap: 0.35rem !important;}
 .st-key-hd-slide-bar {margin-top: -1.6rem;}
+/* The title line stays one line: the badge and buttons beside it, the line's font shrunk to fit (_FIT_JS). */
+.st-key-hd-slide-head {flex-wrap: nowrap !important;}
+.st-key-hd-slide-head > div:first-child {flex: 1 1 0 !important; min-width: 0;}
+.st-key-hd-slide-head > div:has([data-testid="stSpace"]) {display: none !important;}
+.st-key-hd-slide-head > div:not(:first-child) {flex: 0 0 auto !important; width: auto !important; white-space: nowrap;}
+.st-key-hd-slide-head .hd-selection-line {white-space: nowrap; overflow: hidden;}
 /* A table on a slide scrolls inside the slide, below the title bar, not the page. */
 .st-key-hd-slide [data-testid="stDataFrame"] {max-height: calc((100vh - 15rem) / 1.3) !important; overflow: hidden;}
 </style>
+"""
+
+# Fitting what the server cannot measure, in the browser (checked a few times a second: charts and tables draw
+# after the run ends). A slide taller than the room below its title bar is zoomed down as a whole, its width
+# widened by as much so that charts keep the full width; a slide title line too long for one line gets a smaller
+# font; a table wider than its place is zoomed down (to 70% at least) so that no column is cut off at the right.
+_FIT_JS = """
+<script>
+(() => {
+  if (window.hdFit) return;
+  window.hdFit = true;
+  const zoomTo = (element, zoom) => {
+    element.style.setProperty('zoom', String(zoom), 'important');
+    element.style.setProperty('width', 'calc(100% / ' + zoom + ')', 'important');
+  };
+  const fitLine = () => {
+    const line = document.querySelector('.st-key-hd-slide-head .hd-selection-line');
+    if (!line) return;
+    if (!line.dataset.hdSize) line.dataset.hdSize = getComputedStyle(line).fontSize;
+    let size = parseFloat(line.dataset.hdSize);
+    line.style.setProperty('font-size', size + 'px', 'important');
+    while (line.scrollWidth > line.clientWidth + 1 && size > 12) {
+      size -= 0.5;
+      line.style.setProperty('font-size', size + 'px', 'important');
+    }
+  };
+  const fitTables = () => {
+    for (const frame of document.querySelectorAll('[data-testid="stFullScreenFrame"]:has(> [data-testid="stDataFrame"])')) {
+      const scroller = frame.querySelector('.dvn-scroller');
+      if (!scroller || !scroller.clientWidth) continue;
+      if (!frame.style.zoom) frame.dataset.hdZoom = parseFloat(getComputedStyle(frame).zoom) || 1;
+      const base = parseFloat(frame.dataset.hdZoom);
+      const zoom = parseFloat(frame.style.zoom) || base;
+      const wanted = Math.max(base * 0.7, Math.min(base, zoom * scroller.clientWidth / scroller.scrollWidth));
+      if (Math.abs(wanted - zoom) > 0.005) zoomTo(frame, wanted);
+    }
+  };
+  const fitSlide = () => {
+    const slide = document.querySelector('.st-key-hd-slide');
+    if (!slide) return;
+    fitLine();
+    const zoom = parseFloat(slide.style.zoom) || 1;
+    const box = slide.getBoundingClientRect();
+    const wanted = Math.max(0.5, Math.min(1, (window.innerHeight - box.top - 14) / (box.height / zoom)));
+    if (Math.abs(wanted - zoom) > 0.01) zoomTo(slide, wanted);
+  };
+  const fit = () => { fitTables(); fitSlide(); };
+  setInterval(fit, 250);
+  window.addEventListener('resize', fit);
+})();
+</script>
 """
 
 
@@ -114,6 +171,7 @@ def setup() -> None:
         st.session_state[SLIDE_KEY] = None
     if active():
         st.html(_PRESENT_CSS)
+    st.sidebar.html(_FIT_JS, unsafe_allow_javascript=True)
 
 
 def _write_url() -> None:

@@ -88,6 +88,59 @@ def test_clicker_keys_step_slides_that_fit_the_screen(page, page_log) -> None:
     assert_clean(page_log, "clicker keys")
 
 
+def _fits(page, what: str) -> None:
+    """Wait (the page fits slides and tables a few times a second, once charts have drawn) until nothing is
+    below the fold, the slide's title line is whole on one line beside its buttons and no grid cuts a column off."""
+    try:
+        page.wait_for_function("""() => {
+            const main = document.querySelector('[data-testid="stMain"]');
+            const line = document.querySelector('.st-key-hd-slide-head .hd-selection-line');
+            const exit = document.querySelector('.st-key-present_exit');
+            const grids = [...document.querySelectorAll('[data-testid="stDataFrame"] .dvn-scroller')];
+            return main.scrollHeight - main.clientHeight <= 2
+                && (!line || (line.scrollWidth <= line.clientWidth + 1
+                              && Math.abs(line.getBoundingClientRect().top - exit.getBoundingClientRect().top) < 40))
+                && grids.every(grid => grid.scrollWidth <= grid.clientWidth + 2);
+        }""", timeout=8_000)
+    except Exception:  # noqa: BLE001 — the figures say what did not fit
+        save_screenshot(page, f"unfit-{what}", full_page=False)
+        raise AssertionError(f"{what} does not fit: below the fold {_below_the_fold(page)} px") from None
+
+
+def test_every_slide_of_what_if_and_public_health_fits_both_screens(page, page_log) -> None:
+    """The what-if title line names the levers set and stays one line at 1280×720; the scorecard slide (16
+    columns before) and the other slides need no scrolling at 1280×720 or 1920×1080."""
+    for width, height in [(1280, 720), (1920, 1080)]:
+        page.set_viewport_size({"width": width, "height": height})
+        for path, count in [("/what-if?back=30&res_bed=10&present=1", 4), ("/public-health?present=1", 8)]:
+            for slide in range(1, count + 1):
+                open_page(page, f"{path}&slide={slide}")
+                _fits(page, f"{path} slide {slide} at {width}×{height}")
+        open_page(page, "/what-if?back=30&res_bed=10&present=1&slide=2")
+        assert "杠杆：回流30%，号源20%，床位10%" in page.locator(".hd-selection-line").first.inner_text()
+        save_screenshot(page, f"presenter-whatif-levers-{width}x{height}", full_page=False)
+    drop_deep_link_noise(page_log)
+    assert_clean(page_log, "slides fit")
+
+
+def test_wide_tables_show_every_column_at_1280(page, page_log) -> None:
+    """需要关注, the public-health scorecard and the audit log: no column cut off at the right at 1280×720."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    for path in ("/", "/public-health", "/admin"):
+        open_page(page, path)
+        assert page.locator('[data-testid="stDataFrame"]').count() >= 1, path
+        widths = """() => [...document.querySelectorAll('[data-testid="stDataFrame"] .dvn-scroller')]
+            .map(grid => [grid.scrollWidth, grid.clientWidth])"""
+        try:
+            page.wait_for_function(f"() => ({widths})().every(([need, room]) => room > 0 && need <= room + 2)",
+                                   timeout=8_000)
+        except Exception:  # noqa: BLE001 — the widths say which table is cut
+            save_screenshot(page, f"unfit-table-{path}", full_page=False)
+            raise AssertionError(f"{path}: a table is cut off (content, room): {page.evaluate(widths)}") from None
+    drop_deep_link_noise(page_log)
+    assert_clean(page_log, "wide tables")
+
+
 def test_print_leaves_out_the_sidebar_and_controls(page, page_log) -> None:
     """Ctrl+P (print media): no sidebar, no buttons; the cards keep their width."""
     page.set_viewport_size({"width": 1280, "height": 900})

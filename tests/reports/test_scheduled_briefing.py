@@ -1,22 +1,28 @@
-"""The monthly briefing a server's timer writes (`python -m healthdash briefing`): the PDF of a county for the
-last month, named after it, with the county's headline table, and an audit row; an unknown place writes
-nothing and says so in Chinese."""
+"""The briefing a server's timer writes (`python -m healthdash briefing`): the Overview's own documents (Word
+专报, PowerPoint, PDF) of a place and period without a browser, read back in the language asked for; the PDF of a
+county for the last month with an audit row; arguments it cannot use write nothing and say why in Chinese."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
 import sys
+from io import BytesIO
 from pathlib import Path
 
+import pytest
+from docx import Document
+from pptx import Presentation
 from pypdf import PdfReader
 
 from healthdash.access import audit
 from healthdash.access.audit import Action
 from healthdash.access.store import open_store
+from healthdash.cli import main
 from tests.support.places import region_code
 
 ROOT = Path(__file__).resolve().parents[2]
+PICTURE = 13  # python-pptx's MSO_SHAPE_TYPE.PICTURE
 
 
 def briefing(db: Path, out: Path, *args: str) -> subprocess.CompletedProcess:
@@ -24,7 +30,60 @@ def briefing(db: Path, out: Path, *args: str) -> subprocess.CompletedProcess:
                           cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
 
 
-def test_the_timer_writes_a_countys_briefing_and_audits_it(demo_db: Path, tmp_path: Path) -> None:
+def _read_back(folder: Path) -> dict[str, tuple[str, list[str], int]]:
+    """Each file by extension: its name, its texts in reading order and how many images it holds."""
+    files = {path.suffix[1:]: path for path in folder.iterdir()}
+    assert set(files) == {"docx", "pptx", "pdf"}, sorted(files)
+    word = Document(BytesIO(files["docx"].read_bytes()))
+    deck = Presentation(BytesIO(files["pptx"].read_bytes()))
+    pdf = PdfReader(files["pdf"])
+    return {
+        "docx": (files["docx"].name, [p.text for p in word.paragraphs], len(word.inline_shapes)),
+        "pptx": (files["pptx"].name, [shape.text_frame.text for slide in deck.slides for shape in slide.shapes
+                                      if shape.has_text_frame],
+                 sum(shape.shape_type == PICTURE for slide in deck.slides for shape in slide.shapes)),
+        # pypdf puts a NUL before each character of fpdf2's CFF subset.
+        "pdf": (files["pdf"].name, [page.extract_text().replace("\x00", "") for page in pdf.pages],
+                sum(len(page.images) for page in pdf.pages)),
+    }
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_command_writes_the_overviews_documents(demo_db: Path, tmp_path: Path, lang: str) -> None:
+    db = tmp_path / "health.duckdb"
+    shutil.copyfile(demo_db, db)
+    done = briefing(db, tmp_path / "out", "--place", region_code(db, "名山区"), "--from", "2024-01", "--to", "2024-06",
+                    "--format", "docx,pptx,pdf", "--lang", lang)
+    assert done.returncode == 0, done.stderr
+    assert not done.stderr.strip(), done.stderr
+    files = _read_back(tmp_path / "out")
+    if lang == "zh":
+        period, opening, indicator = "2024年1–6月", "2024年1–6月，名山区医疗卫生机构门诊", "县域内就诊率"
+        titles = {"docx": "医联体运行监测专报", "pptx": "医联体运行监测专报", "pdf": "医联体运行监测简报"}
+        names = {"docx": "总览专报_雅安市名山区_2024年1-6月.docx", "pptx": "总览汇报_雅安市名山区_2024年1-6月.pptx",
+                 "pdf": "医联体运行监测简报_雅安市名山区_2024年1-6月.pdf"}
+    else:
+        period, opening, indicator = "Jan–Jun 2024", "Jan–Jun 2024, health facilities in 名山区: ", "County retention rate"
+        titles = {"docx": "Medical Alliance Monitoring Report", "pptx": "Medical Alliance Monitoring Report",
+                  "pdf": "Medical Alliance Monitoring Briefing"}
+        names = {"docx": "Overview-report_雅安市-名山区_Jan-Jun-2024.docx",
+                 "pptx": "Overview-slides_雅安市-名山区_Jan-Jun-2024.pptx",
+                 "pdf": "Medical-Alliance-Monitoring-Briefing_雅安市-名山区_Jan-Jun-2024.pdf"}
+    for kind, (name, texts, images) in files.items():
+        assert name == names[kind]
+        # fpdf2 breaks lines where it must: compared without white space.
+        flat = "".join("\n".join(texts).split())
+        first = next(text for text in texts if text.strip())
+        assert first.startswith(titles[kind]), (kind, first)
+        assert f"名山区·{period.replace(' ', '')}" in flat, (kind, flat[:300])
+        assert "".join(opening.split()) in flat, (kind, flat[:600])
+        assert "".join(indicator.split()) in flat and ("县域内就诊率" in flat) == (lang == "zh"), kind
+        assert images >= 1, kind
+
+
+def test_the_timer_writes_a_countys_briefing_and_audits_it(demo_db: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "health.duckdb"
     shutil.copyfile(demo_db, db)
     county = region_code(db, "鹿寨县")
@@ -32,12 +91,24 @@ def test_the_timer_writes_a_countys_briefing_and_audits_it(demo_db: Path, tmp_pa
     assert done.returncode == 0, done.stderr
     [pdf] = (tmp_path / "简报").iterdir()
     assert pdf.name == "医联体运行监测简报_柳州市鹿寨县_2025年12月.pdf" and pdf.read_bytes()[:5] == b"%PDF-"
-    # pypdf puts a NUL before each character of fpdf2's CFF subset.
     text = "".join("".join(page.extract_text().replace("\x00", "").split()) for page in PdfReader(pdf).pages)
     assert "鹿寨县" in text and "县域内就诊率" in text and "2025年12月" in text
     [entry] = audit.entries(open_store(db), action=Action.BRIEFING)
     assert entry.detail["place"] == county and entry.detail["file"] == pdf.name
+    assert (entry.detail["from"], entry.detail["to"]) == ("2025-12", "2025-12")
 
-    refused = briefing(db, tmp_path / "other", "--place", "999999")
-    assert refused.returncode == 1 and "没有代码为 999999 的地市或区县" in refused.stderr
+    refusals = {
+        ("--place", "999999"): "没有代码为 999999 的地市或区县",
+        ("--from", "2024-13", "--to", "2024-06"): "月份 2024-13 无法识别",
+        ("--from", "2024-01"): "--from 与 --to 须同时给出",
+        ("--from", "2024-06", "--to", "2024-01"): "起始月 2024-06 晚于结束月 2024-01",
+        ("--from", "2010-01", "--to", "2010-06"): "数据库中只有",
+        ("--format", "docx,xls"): "不支持的格式 xls",
+        ("--lang", "fr"): "不支持的语言 fr",
+    }
+    monkeypatch.setenv("HEALTHDASH_DB", str(db))  # the command sets it; put back after the test
+    for args, said in refusals.items():  # in this process: seven interpreters would cost half a minute
+        code = main(["briefing", "--db", str(db), "--out", str(tmp_path / "other"), *args])
+        stderr = capsys.readouterr().err
+        assert code == 1 and said in stderr, (args, stderr)
     assert not (tmp_path / "other").exists(), "nothing written"

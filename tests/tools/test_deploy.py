@@ -90,7 +90,9 @@ def test_every_variable_the_units_and_the_site_use_is_in_the_env_file() -> None:
     briefing = (DEPLOY / "healthdash-briefing.service").read_text(encoding="utf-8")
     used = set(re.findall(r"\$\{(HEALTHDASH_\w+)\}", unit + site + briefing))
     assert used and used <= defined.keys()
-    assert {"HEALTHDASH_BRIEFING_DIR", "HEALTHDASH_BRIEFING_PERIOD", "HEALTHDASH_BRIEFING_PLACE"} <= used
+    assert {"HEALTHDASH_BRIEFING_DIR", "HEALTHDASH_BRIEFING_PERIOD", "HEALTHDASH_BRIEFING_PLACE",
+            "HEALTHDASH_BRIEFING_FORMATS", "HEALTHDASH_BRIEFING_LANG"} <= used
+    assert defined["HEALTHDASH_BRIEFING_FORMATS"] == "docx,pptx,pdf", "the timer writes what the pages offer"
     assert "EnvironmentFile=/etc/healthdash/healthdash.env" in briefing
     timer = (DEPLOY / "healthdash-briefing.timer").read_text(encoding="utf-8")
     assert "OnCalendar=*-*-11 " in timer and "Persistent=true" in timer, "after the reports' due day, caught up"

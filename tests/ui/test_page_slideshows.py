@@ -84,4 +84,4 @@ def test_the_what_if_slides_say_which_levers_are_set(demo_db: Path, monkeypatch:
     assert not at.exception, [e.value for e in at.exception]
     [line] = [h.value for h in at.html if h.value.startswith('<p class="hd-selection-line"')]
     # 预留号源 20% is the lever's default: set, so said.
-    assert "杠杆：回流 30%；预留号源 20%；预留床位 10%" in line and "数据截至" in line
+    assert "杠杆：回流30%，号源20%，床位10%" in line and "数据截至" in line

@@ -161,7 +161,10 @@ def audit_section(who: Viewer, found: admin.Places, mine: list[accounts.Account]
     if table.empty:
         st.caption(t("admin.no_audit"))
         return
-    st.dataframe(table, hide_index=True, width="stretch", key="admin_audit")
+    # The detail is free text of any length: a wide column, cut with "…" (whole on hover), so the table fits 1280.
+    detail_column = t("access.audit_column.detail", lang=lang)
+    st.dataframe(table, hide_index=True, width="stretch", key="admin_audit",
+                 column_config={detail_column: st.column_config.TextColumn(width="large")})
     stem = exports.safe_name(f"{t('admin.audit_file')}_{since_day.isoformat()}_{until_day.isoformat()}")
     period = f"{since_day.isoformat()} – {until_day.isoformat()}"
     detail = {"view": t("admin.audit"), "place": admin.scope_label(who.scope, found, lang), "period": period}

@@ -78,11 +78,10 @@ def sections(filters: Filters) -> list[Section]:
         st.stop()
     # Only indicators with places one level down (a county has no counties to rank by 县域内就诊率).
     ranked = widgets.rankable(filters, shown)
-    # Side by side when there is a ranking; the attention table alone takes the width.
+    # One below the other: beside the ranking, the attention table's five columns did not fit a 1280-wide screen.
     return [
         Section(t("overview.headline"), lambda: kpis(filters, cards, excluded), heading=False),
-        *([Section(t("overview.ranking"), lambda: ranking(filters, ranked), width=3)] if ranked else []),
-        Section(t("overview.attention"), lambda: widgets.attention_table(filters, shown, downloads=True),
-                width=2 if ranked else None),
+        *([Section(t("overview.ranking"), lambda: ranking(filters, ranked))] if ranked else []),
+        Section(t("overview.attention"), lambda: widgets.attention_table(filters, shown, downloads=True)),
         *([Section(t("maps.title"), lambda: maps.indicator_map(filters, ranked))] if ranked else []),
     ]

@@ -54,8 +54,15 @@ def detail(filters: Filters, towns: pd.DataFrame) -> None:
         else:
             st.info(t("public_health.distribution_single"), icon=":material/info:")
 
+
+def below(filters: Filters, towns: pd.DataFrame) -> None:
+    """The towns below target by the indicator picked above (a slide of its own: with the two charts it did
+    not fit 1280×720)."""
+    if ph.PICK_KEY not in st.session_state:  # a slide shown alone: the pick comes from the URL
+        urlstate.choice(ph.PICK_KEY, ph.CODES, ph.CODES[0])
+    indicator = indicator_catalog()[st.session_state[ph.PICK_KEY]]
     st.markdown(f"**{t('public_health.below')}**")
-    show_below_target(chosen_towns, indicator, filters)
+    show_below_target(towns[towns["indicator_code"] == indicator.code], indicator, filters)
 
 
 def key_groups(filters: Filters, standing: pd.DataFrame, level: str) -> None:
@@ -92,11 +99,15 @@ def sections(filters: Filters) -> list[Section]:
     towns = standing if level == "town" else ph.standings(filters, "town")
     mapped = widgets.rankable(filters, [kpi.indicator.code for kpi in kpis if kpi.indicator.target is not None])
     return [
-        Section(t("presenter.headline"), lambda: headline_grid(kpis, ph.headline_notes(filters), filters),
+        # Two slides: fourteen cards on one do not fit 1280×720.
+        Section(t("public_health.judged"), lambda: headline_grid(kpis, ph.headline_notes(filters), filters, True),
+                heading=False),
+        Section(t("public_health.monitored"), lambda: headline_grid(kpis, ph.headline_notes(filters), filters, False),
                 heading=False),
         Section(t("public_health.scorecard"), lambda: show_scorecard(ph.build_scorecard(standing, level), filters)),
         *([Section(t("maps.title"), lambda: maps.indicator_map(filters, mapped, key="ph_map"))] if mapped else []),
         Section(t("public_health.detail"), lambda: detail(filters, towns)),
+        Section(t("public_health.below"), lambda: below(filters, towns), heading=False),
         Section(t("public_health.key_groups"), lambda: key_groups(filters, standing, level)),
         Section(t("public_health.screening"), lambda: screening(filters, standing, level)),
         Section(t("poverty.title"), lambda: poverty(filters, level)),
@@ -191,28 +202,33 @@ def illness_table(filters: Filters) -> None:
 _WRAP_LABELS = '<style>[data-testid="stMetricLabel"] p {white-space: normal; overflow: visible;}</style>'
 
 
-def headline_grid(kpis: list[Kpi], notes: dict[str, str], filters: Filters) -> None:
-    """Indicators with a target as full cards three to a row; the others, monitored only, as compact
-    cards (no sparkline) four to a row. Each card carries the people behind its figure."""
+def headline_grid(kpis: list[Kpi], notes: dict[str, str], filters: Filters, judged: bool) -> None:
+    """With `judged`, the indicators with a target as full cards three to a row; else those monitored only, as
+    compact cards (no sparkline) four to a row. Each card carries the people behind its figure."""
     st.html(_WRAP_LABELS)
-    judged = [kpi for kpi in kpis if kpi.indicator.target is not None]
-    monitored = [replace(kpi, spark=[]) for kpi in kpis if kpi.indicator.target is None]
-    for title, group, per_row in ((t("public_health.judged"), judged, 3),
-                                  (t("public_health.monitored"), monitored, 4)):
-        if not group:
-            continue
-        st.markdown(f"**{title}**")
-        for start in range(0, len(group), per_row):
-            columns = st.columns(per_row)
-            for column, kpi in zip(columns, group[start:start + per_row], strict=False):
-                with column:
-                    widgets.kpi_card(kpi, filters, notes.get(kpi.indicator.code))
+    if judged:
+        title, group, per_row = t("public_health.judged"), [k for k in kpis if k.indicator.target is not None], 3
+    else:
+        title, group, per_row = (t("public_health.monitored"),
+                                 [replace(k, spark=[]) for k in kpis if k.indicator.target is None], 4)
+    if not group:
+        return
+    st.markdown(f"**{title}**")
+    for start in range(0, len(group), per_row):
+        columns = st.columns(per_row)
+        for column, kpi in zip(columns, group[start:start + per_row], strict=False):
+            with column:
+                widgets.kpi_card(kpi, filters, notes.get(kpi.indicator.code))
 
 
 def show_scorecard(card: ph.Scorecard, filters: Filters) -> None:
+    """The indicators with a target, judged, in one table that fits a 1280-wide screen; those only monitored in
+    a second (left out of a slide); all of them in the Excel file."""
     lang = current_lang()
     catalog = indicator_catalog()
     codes = ph.CODES + ph.CONTEXT
+    judged = [code for code in codes if catalog[code].target is not None]
+    monitored = [code for code in codes if code not in judged]
     level_name = t(f"level.{card.level}")
     st.caption(t("public_health.scorecard_caption", level=level_name,
                  period=fmt_period(filters.month_from, filters.month_to, lang=lang)))
@@ -234,14 +250,21 @@ def show_scorecard(card: ph.Scorecard, filters: Filters) -> None:
         )
     height = "content" if len(values) <= 20 else 36 * 21
     config[level_name] = st.column_config.TextColumn(pinned=True, help=t("public_health.place_click"))
+    first = [level_name, headers["shortfalls"], *(headers[code] for code in judged)]
     # The place is part of the key: after a drill-down the next scorecard starts without a selection.
-    event = st.dataframe(scorecard.styled(values, bands, formatters), hide_index=True, width="stretch",
-                         column_config=config, height=height, key=f"ph_scorecard_{filters.place or 'all'}",
-                         on_select="rerun", selection_mode="single-cell")
+    event = st.dataframe(scorecard.styled(values[first], bands[first], formatters), hide_index=True,
+                         width="stretch", column_config=config, height=height,
+                         key=f"ph_scorecard_{filters.place or 'all'}", on_select="rerun",
+                         selection_mode="single-cell")
     for row, column in event.selection.cells:
         if column == level_name and card.codes[row] != filters.place:
             widgets.drill(filters, card.level, card.codes[row])
     legend()
+    if monitored and not presenter.slideshow_running():
+        second = [level_name, *(headers[code] for code in monitored)]
+        st.markdown(f"**{t('public_health.monitored')}**")
+        st.dataframe(scorecard.styled(values[second], bands[second], formatters), hide_index=True, width="stretch",
+                     column_config=config, height=height, key=f"ph_monitored_{filters.place or 'all'}")
     if not account.viewer().may(Permission.EXPORT):
         return
     block = widgets.title_block(t("public_health.export_title"), filters)

@@ -206,22 +206,24 @@ def comparison_export(frame: pd.DataFrame) -> tuple[pd.DataFrame, exports.Kinds]
 
 
 def lever_line(levers: Levers) -> str:
-    """The levers that are set, short enough for the slideshow's one title line ("杠杆：回流 30%；新增签约 2,000人")."""
+    """The levers that are set, short enough for the slideshow's one title line ("杠杆：回流30%，签约+2,000人")."""
     lang = current_lang()
+    gap = " " if lang == "en" else ""
+
     def share(key: str, value: float) -> str:
-        return f"{t(f'whatif.short_{key}')} {fmt_pct(value, 0, lang=lang)}"
+        return f"{t(f'whatif.short_{key}')}{gap}{fmt_pct(value, 0, lang=lang)}"
 
     set_ = [(levers.bring_back, share("back", levers.bring_back)),
             (levers.shift_primary, share("shift", levers.shift_primary)),
             (levers.down_growth, share("down", levers.down_growth)),
             (levers.contracts_added,
-             f"{t('whatif.short_contracts')} {fmt_value(levers.contracts_added, '人', lang=lang)}"),
+             f"{t('whatif.short_contracts')}{gap}{fmt_value(levers.contracts_added, '人', lang=lang)}"),
             (levers.reserve_appointments, share("res_appt", levers.reserve_appointments)),
             (levers.reserve_beds, share("res_bed", levers.reserve_beds))]
     items = [text for value, text in set_ if value]
     if not items:
         return t("whatif.levers_unset")
-    return t("whatif.levers_short", items=("; " if lang == "en" else "；").join(items))
+    return t("whatif.levers_short", items=(", " if lang == "en" else "，").join(items))
 
 
 def lever_notes(levers: Levers) -> tuple[str, ...]:

@@ -75,6 +75,9 @@ def fund_and_reserve(case: Case) -> None:
         st.caption(t("whatif.reserve_unknown", **reserve_text))
 
 
+SLIDE_ROWS = 12
+
+
 def ranking(case: Case) -> None:
     filters, lang, catalog = case.filters, current_lang(), indicator_catalog()
     codes = list(scenario.AFFECTED)
@@ -88,10 +91,17 @@ def ranking(case: Case) -> None:
         widgets.empty_state()
         return
     st.caption(t("whatif.ranking_caption", indicator=inert(indicator.name(lang))) + t("whatif.ranking_click"))
+    # A slide shows the first counties at a size a projector can carry; the page and the files show them all.
+    if presenter.slideshow_running() and len(ranked) > SLIDE_ROWS:
+        st.caption(t("whatif.ranking_slide_top", shown=SLIDE_ROWS, total=len(ranked)))
+        shown_chart = whatif_charts.ranking_chart(ranked.head(SLIDE_ROWS), indicator)
+    else:
+        shown_chart = None
     ranked_chart = whatif_charts.ranking_chart(ranked, indicator)
     ranked_table = whatif.ranking_table(ranked, indicator)
     # The place is part of the key: after a drill-down the next chart starts without a selection.
-    event = presenter.altair_chart(ranked_chart, key=f"whatif_rank_{filters.place or 'all'}_{indicator.code}",
+    event = presenter.altair_chart(shown_chart or ranked_chart,
+                                   key=f"whatif_rank_{filters.place or 'all'}_{indicator.code}",
                                    on_select="rerun")
     picked = widgets.selected_values(event, whatif.RANKING_CLICK, "county_code")
     if picked:
