@@ -21,7 +21,7 @@ from healthdash.core.paths import MACROS_SQL, ROLLUPS_SQL, SCHEMA_SQL
 from healthdash.data import appraisal
 from healthdash.data.quality import schema as quality_schema
 
-SCHEMA_VERSION = "5"  # the last step of healthdash/data/migrate.py
+SCHEMA_VERSION = "6"  # the last step of healthdash/data/migrate.py
 
 Progress = Callable[[float, str], None]
 
@@ -33,7 +33,7 @@ TABLES = ("region", "facility", "alliance", "alliance_member", "indicator", "ser
           # data quality (issue 20): data/quality_schema.sql
           "facility_dates", "report_receipt", "report_exception", "quality_mark",
           # 监测与考核 (issue 23): data/appraisal_schema.sql
-          "appraisal_target")
+          "appraisal_target", "appraisal_scheme_choice")
 _INSERT = {name: f'insert into "{name}" by name select * from source_table' for name in TABLES}
 
 

@@ -89,6 +89,15 @@ def _staff_income(con: duckdb.DuckDBPyConnection) -> None:
     _catalog(con)
 
 
+def _retired_schemes(con: duckdb.DuckDBPyConnection) -> None:
+    """监测与考核 (issue 23): an uploaded scheme can be retired (kept, no longer offered), which frees its name:
+    the table is made again without the unique name, with who retired it and when."""
+    con.execute("alter table appraisal_scheme rename to appraisal_scheme_5")
+    appraisal.ensure_tables(con)
+    con.execute("insert into appraisal_scheme by name select * from appraisal_scheme_5")
+    con.execute("drop table appraisal_scheme_5")
+
+
 STEPS: tuple[Step, ...] = (
     Step("1", "记录架构版本号（早期数据库没有这条记录）", "record the schema version (older files lack it)",
          _record_only),
@@ -103,6 +112,8 @@ STEPS: tuple[Step, ...] = (
     Step("5", "添加人员收入年报表（基层与牵头医院人员平均收入）和相应指标、本地考核方案及当前方案的表，重建全部汇总表",
          "add the yearly staff-income report (primary care and lead hospital) and its indicator, the uploaded "
          "appraisal schemes and the active one, and rebuild every rollup", _staff_income, rebuild=True),
+    Step("6", "本地考核方案可停用（保留原文件，名称可再用）", "uploaded appraisal schemes can be retired (kept; "
+         "their name can be used again)", _retired_schemes),
 )
 CURRENT = STEPS[-1].version
 

@@ -96,7 +96,7 @@ def test_meta_describes_the_demo(con: duckdb.DuckDBPyConnection) -> None:
     meta = dict(con.execute("select key, value from meta").fetchall())
     events = con.execute("select count(*) from referral").fetchone()[0]
     assert meta["dataset_kind"] == "demo"
-    assert meta["schema_version"] == "5", "a new database has the last layout of healthdash/data/migrate.py"
+    assert meta["schema_version"] == "6", "a new database has the last layout of healthdash/data/migrate.py"
     assert meta["scale"] == "1" and meta["seed"].isdigit() and meta["built_at"]
     assert int(meta["referral_events"]) == events
     assert 1_000_000 <= events <= 1_300_000

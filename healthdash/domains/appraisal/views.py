@@ -30,6 +30,7 @@ from healthdash.ui import account, presenter, widgets
 from healthdash.ui.layout import Section
 
 _SAVED = "_appraisal_saved"  # the notice shown once after a judgement or targets are saved
+_SCHEME_SAVED = "_appraisal_scheme_saved"  # the same, above the scores, after a scheme is chosen, saved or retired
 MAX_TARGET_FILE = 1_048_576  # a targets sheet is a few hundred rows
 
 
@@ -206,7 +207,7 @@ def _choose(key: str, offered: dict[str, appraisal.Offered], who: account.Viewer
         st.error(refused.zh if lang == "zh" else refused.en, icon=":material/error:")
         return
     account.record(Action.APPRAISAL_SCHEME_CHOICE, {"scheme": key, "name": offered[key].scheme.name})
-    st.session_state[_SAVED] = t("appraisal.page.scheme_chosen", name=offered[key].scheme.label(lang))
+    st.session_state[_SCHEME_SAVED] = t("appraisal.page.scheme_chosen", name=offered[key].scheme.label(lang))
     st.rerun()
 
 
@@ -225,9 +226,39 @@ def scheme_files(offered: dict[str, appraisal.Offered], who: account.Viewer) -> 
                 hide_index=True, width="stretch", key="appraisal_scheme_list")
         st.caption(t("appraisal.page.scheme_upload_help"))
         upload = st.file_uploader(t("appraisal.page.scheme_upload"), type=["toml"], key="appraisal_scheme_file")
-        if upload is None or not st.button(t("appraisal.page.scheme_save"), key="appraisal_scheme_save"):
-            return
-        _save_scheme(upload.name, upload.getvalue(), offered, who)
+        if upload is not None and st.button(t("appraisal.page.scheme_save"), key="appraisal_scheme_save"):
+            _save_scheme(upload.name, upload.getvalue(), offered, who)
+        if uploads:
+            _retire_choice(uploads, offered, who)
+
+
+def _retire_choice(uploads: list[appraisal.Offered], offered: dict[str, appraisal.Offered],
+                   who: account.Viewer) -> None:
+    """Retiring an uploaded scheme, confirmed by a tick (the shipped ones are never listed)."""
+    lang = current_lang()
+    st.markdown(f"**{t('appraisal.page.retire')}**")
+    st.caption(t("appraisal.page.retire_help"))
+    labels = {o.key: o.scheme.label(lang) for o in uploads}
+    key = st.selectbox(t("appraisal.page.retire_pick"), list(labels), format_func=labels.__getitem__,
+                       key="appraisal_retire_pick")
+    sure = st.checkbox(t("appraisal.page.retire_confirm", name=labels[key]), key="appraisal_retire_sure")
+    if not st.button(t("appraisal.page.retire_button"), disabled=not sure, key="appraisal_retire",
+                     icon=":material/delete:"):
+        return
+    by = who.name or t("data.operator_default", lang="zh")
+    try:
+        was_active = loader.write(database_path(), lambda con: store.retire_scheme(con, str(key), by))
+    except AppraisalError as refused:
+        st.error(refused.zh if lang == "zh" else refused.en, icon=":material/error:")
+        return
+    account.record(Action.APPRAISAL_SCHEME_RETIRE, {"scheme": key, "name": offered[key].scheme.name,
+                                                    "was_active": was_active})
+    for widget in ("appraisal_scheme", "appraisal_retire_pick", "appraisal_retire_sure"):
+        st.session_state.pop(widget, None)  # the pickers fall back to the active scheme, the tick is cleared
+    fallback = offered[store.FALLBACK].scheme.label(lang) if store.FALLBACK in offered else store.FALLBACK
+    st.session_state[_SCHEME_SAVED] = t("appraisal.page.retired_active" if was_active else "appraisal.page.retired",
+                                 name=labels[key], fallback=fallback)
+    st.rerun()
 
 
 def _save_scheme(name: str, data: bytes, offered: dict[str, appraisal.Offered], who: account.Viewer) -> None:
@@ -246,12 +277,13 @@ def _save_scheme(name: str, data: bytes, offered: dict[str, appraisal.Offered], 
         st.error(refused.zh if lang == "zh" else refused.en, icon=":material/error:")
         return
     account.record(Action.APPRAISAL_SCHEME_UPLOAD, {"scheme": scheme_id, "name": scheme.name, "file": name})
-    st.session_state[_SAVED] = t("appraisal.page.scheme_saved", name=scheme.label(lang))
+    st.session_state[_SCHEME_SAVED] = t("appraisal.page.scheme_saved", name=scheme.label(lang))
     st.rerun()
 
 
 def scores(filters: Filters, fig: appraisal.Figures, county: str) -> None:
     lang = current_lang()
+    notice(_SCHEME_SAVED)
     offered, problems = appraisal.offered_schemes()
     for problem in problems:
         st.error(problem, icon=":material/error:")
@@ -310,8 +342,8 @@ def sheet(filters: Filters, fig: appraisal.Figures, county: str, scheme: Scheme)
                "period": str(fig.year)}, mime="application/pdf")
 
 
-def notice() -> None:
-    message = st.session_state.pop(_SAVED, None)
+def notice(key: str = _SAVED) -> None:
+    message = st.session_state.pop(key, None)
     if message:
         st.success(message, icon=":material/check_circle:")
 
