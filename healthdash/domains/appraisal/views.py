@@ -110,10 +110,7 @@ def qualitative(fig: appraisal.Figures, county: str) -> None:
         evidence = st.text_area(t("appraisal.col.evidence"), key="appraisal_evidence", max_chars=store.MAX_EVIDENCE,
                                 placeholder=t("appraisal.page.evidence_placeholder"))
         note = st.text_input(t("appraisal.col.note"), key="appraisal_note", max_chars=store.MAX_NOTE)
-        by = who.name
-        if by is None:
-            by = st.text_input(t("appraisal.col.by"), key="appraisal_by", max_chars=40,
-                               placeholder=t("data.operator_placeholder")).strip() or t("data.operator_default")
+        by = widgets.recorder(t("appraisal.col.by"), "appraisal_by")
         if not st.form_submit_button(t("appraisal.page.save"), type="primary"):
             return
     judgement = Judgement(county, fig.year, str(item), bool(met), evidence, note)
