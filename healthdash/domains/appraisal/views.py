@@ -26,7 +26,7 @@ from healthdash.domains.appraisal import data as appraisal
 from healthdash.domains.appraisal.scoring import Scheme, SchemeError, checked_upload
 from healthdash.ingest import loader
 from healthdash.reports import appraisal_sheet
-from healthdash.ui import account, presenter, widgets
+from healthdash.ui import account, officer, presenter, widgets
 from healthdash.ui.layout import Section
 
 _SAVED = "_appraisal_saved"  # the notice shown once after a judgement or targets are saved
@@ -146,6 +146,9 @@ def targets(fig: appraisal.Figures, county: str) -> None:
     st.download_button(t("appraisal.page.targets_template"), lambda: appraisal.workbook_bytes([("目标", template)]),
                        file_name=f"目标值模板_{fig.year}.xlsx", mime=XLSX_MIME, key="appraisal_targets_template",
                        icon=":material/download:", on_click="ignore")
+    if not officer.may_upload():
+        st.caption(t("appraisal.page.upload_locked"))
+        return
     upload = st.file_uploader(t("appraisal.page.targets_upload"), type=["xlsx", "csv"], key="appraisal_targets_file")
     if upload is None or not st.button(t("appraisal.page.targets_save"), key="appraisal_targets_save"):
         return
@@ -222,7 +225,11 @@ def scheme_files(offered: dict[str, appraisal.Offered], who: account.Viewer) -> 
                 t("appraisal.col.at"): [str(o.uploaded_at)[:16] for o in uploads]}),
                 hide_index=True, width="stretch", key="appraisal_scheme_list")
         st.caption(t("appraisal.page.scheme_upload_help"))
-        upload = st.file_uploader(t("appraisal.page.scheme_upload"), type=["toml"], key="appraisal_scheme_file")
+        upload = None
+        if officer.may_upload():
+            upload = st.file_uploader(t("appraisal.page.scheme_upload"), type=["toml"], key="appraisal_scheme_file")
+        else:
+            st.caption(t("appraisal.page.upload_locked"))
         if upload is not None and st.button(t("appraisal.page.scheme_save"), key="appraisal_scheme_save"):
             _save_scheme(upload.name, upload.getvalue(), offered, who)
         if uploads:
