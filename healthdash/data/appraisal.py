@@ -201,16 +201,28 @@ class Target(NamedTuple):
     level: str | None         # the level it comes from: county, city, province, national or 'catalog'
 
 
-def resolve_target(targets: pd.DataFrame, indicator_code: str, year: int, county_code: str, city_code: str | None,
-                   default: float | None) -> Target:
+TargetIndex = Mapping[tuple[str, int, str, str], float]  # (indicator, year, level, place) -> target
+
+
+def target_index(targets: pd.DataFrame) -> TargetIndex:
+    """The rows of queries/appraisal_targets.sql keyed for resolve_target, read once for many lookups."""
+    if targets.empty:
+        return {}
+    return {(str(code), int(year), str(level), str(place or "")): float(value) for code, year, level, place, value in
+            zip(targets["indicator_code"], targets["year"], targets["level"], targets["place_code"], targets["target"],
+                strict=True)}
+
+
+def resolve_target(targets: pd.DataFrame | TargetIndex, indicator_code: str, year: int, county_code: str,
+                   city_code: str | None, default: float | None) -> Target:
     """The target of `indicator_code` for a county and year: the county's own, else its city's, else the
-    province's, else the national one (rows of queries/appraisal_targets.sql), else the catalog's default."""
-    if len(targets):
-        rows = targets[(targets["indicator_code"] == indicator_code) & (targets["year"] == year)]
-        for level, place in (("county", county_code), ("city", city_code), ("province", ""), ("national", "")):
-            found = rows[(rows["level"] == level) & (rows["place_code"] == (place or ""))]
-            if len(found):
-                return Target(float(found["target"].iloc[0]), level)
+    province's, else the national one (rows of queries/appraisal_targets.sql, or their target_index), else
+    the catalog's default."""
+    index = target_index(targets) if isinstance(targets, pd.DataFrame) else targets
+    for level, place in (("county", county_code), ("city", city_code), ("province", ""), ("national", "")):
+        found = index.get((indicator_code, year, level, place or ""))
+        if found is not None:
+            return Target(found, level)
     if default is None or (isinstance(default, float) and math.isnan(default)):
         return Target(None, None)
     return Target(float(default), "catalog")
