@@ -321,8 +321,11 @@ def scores(filters: Filters, fig: appraisal.Figures, county: str) -> None:
     chart = appraisal_charts.score_bars(ranking, name)
     if chart is not None and len(ranking) > 1:
         presenter.altair_chart(chart)
-    st.dataframe(appraisal.ranking_table(ranking, scheme, lang), hide_index=True, width="stretch",
-                 key="appraisal_ranking")
+    # On screen without the county code (the workbook keeps it), so that the change and where points were
+    # lost fit a 1280-pixel projector without scrolling sideways.
+    on_screen = appraisal.ranking_table(ranking, scheme, lang).drop(columns=[t("appraisal.col.county_code")])
+    st.dataframe(on_screen, hide_index=True, width="stretch", key="appraisal_ranking",
+                 column_config={t("appraisal.col.most_lost"): st.column_config.TextColumn(width="large")})
     block = _block(f"{t('appraisal.page.appraisal_file')}（{scheme.label(lang)}）", filters, fig)
     file_name = f"{safe_name(t('appraisal.page.appraisal_file'))}_{safe_name(_names(fig))}_{fig.year}.xlsx"
     _download(t("appraisal.page.download_ranking"), file_name,
@@ -330,8 +333,13 @@ def scores(filters: Filters, fig: appraisal.Figures, county: str) -> None:
               "appraisal_ranking_xlsx", {"view": t("appraisal.page.appraisal_file", lang="zh"), "file": file_name,
                                          "place": _names(fig), "period": str(fig.year)})
     st.markdown(f"**{t('appraisal.page.why', county=inert(name))}**")
-    st.dataframe(appraisal.explanation_frame(scheme, fig, county, lang), hide_index=True, width="stretch",
-                 key="appraisal_why")
+    why = appraisal.explanation_frame(scheme, fig, county, lang)
+    item, lost = t("appraisal.col.item"), t("appraisal.col.lost")
+    # Points and points lost next to the item, the long explanation last: the figures never scroll away.
+    order = [t("appraisal.col.dimension"), item, t("appraisal.col.points"), lost, t("appraisal.col.weight"),
+             t("appraisal.col.why")]
+    st.dataframe(why[order], hide_index=True, width="stretch", key="appraisal_why",
+                 column_config={item: st.column_config.TextColumn(width="medium")})
 
 
 def sheet(filters: Filters, fig: appraisal.Figures, county: str, scheme: Scheme) -> None:
