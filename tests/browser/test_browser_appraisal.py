@@ -61,16 +61,21 @@ def schemes_panel(page):  # noqa: ANN001, ANN201 (Playwright)
 
 
 def upload(page, name: str, text: str) -> None:
-    panel = schemes_panel(page)
-    panel.locator('input[type="file"]').set_input_files(
-        files=[{"name": name, "mimeType": "application/toml", "buffer": text.encode("utf-8")}])
+    """Choose the file in the scheme uploader and press save, once the uploader shows the file (a rerun just
+    before, e.g. the last save's, can swallow a file chosen while it redraws: then it is chosen again)."""
+    for attempt in range(2):
+        wait_until_idle(page)
+        schemes_panel(page).locator('input[type="file"]').set_input_files(
+            files=[{"name": name, "mimeType": "application/toml", "buffer": text.encode("utf-8")}])
+        try:
+            schemes_panel(page).get_by_role("button", name="检查并保存方案").wait_for(timeout=20_000)
+            break
+        except Exception:
+            if attempt:
+                save_screenshot(page, "FAILED-appraisal-upload")
+                raise
     wait_until_idle(page)
-    save = schemes_panel(page).get_by_role("button", name="检查并保存方案")
-    try:
-        save.click()
-    except Exception:
-        save_screenshot(page, "FAILED-appraisal-upload")
-        raise
+    schemes_panel(page).get_by_role("button", name="检查并保存方案").click()
     wait_until_idle(page)
 
 
