@@ -30,13 +30,16 @@ create table if not exists appraisal_target (
 );
 
 -- Scoring schemes a commission uploaded from the page (the TOML text, checked whole before it is stored).
+-- A retired scheme keeps its row (the rules a past ranking used) and frees its name for a new upload.
 create table if not exists appraisal_scheme (
     scheme_id integer primary key,
-    name varchar not null unique,
+    name varchar not null,            -- unique among the schemes not retired (healthdash/data/appraisal.py)
     file_name varchar not null,
     text varchar not null,
     uploaded_by varchar not null,
     uploaded_at timestamp not null,
+    retired_by varchar,
+    retired_at timestamp,
 );
 
 -- Which scheme is active: one row per choice, the newest is the active one. scheme_key is 'preset:<file

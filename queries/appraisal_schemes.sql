@@ -1,4 +1,5 @@
--- Scoring schemes uploaded by the commission (监测与考核), oldest first. Reads no one's figures: unscoped.
+-- Scoring schemes uploaded by the commission (监测与考核), not retired, oldest first.
+-- Reads no one's figures: unscoped.
 -- Parameters: none. Grain: one row per uploaded scheme.
 select
     s.scheme_id,
@@ -8,4 +9,5 @@ select
     s.uploaded_by,
     s.uploaded_at,
 from appraisal_scheme s
+where s.retired_at is null
 order by s.scheme_id;

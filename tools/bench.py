@@ -294,7 +294,27 @@ def referrals_cases(selection: Selection, facts: Facts) -> list[Case]:
 
 # Hand-written cases per page (by url_path), added to what the page is recorded running: for queries a page
 # runs only after a click, which opening it with a URL does not reach.
-PAGES: dict[str, Callable[[Selection, Facts], list[Case]]] = {"referrals": referrals_cases}
+def appraisal_cases(selection: Selection, facts: Facts) -> list[Case]:
+    """监测与考核 after a click: the year before the newest picked (the page opens on the newest), with the year
+    before it for the change and the ranking's last-year totals; its targets, and the judgements of the
+    selection's county."""
+    from healthdash.core.filters import TIERS
+    from healthdash.domains.appraisal.data import MONITORED
+
+    year, chosen = facts.last_month.year - 1, selection.filters
+    place = {"codes": list(MONITORED), "child_level": "county", "city": chosen.city, "county": chosen.county,
+             "town": None, "alliance": None, "tiers": list(TIERS)}
+    return [
+        *(Case("indicator_by_place", {**place, "month_from": date(y, 1, 1), "month_to": date(y, 12, 1)},
+               f"appraisal, {y} picked") for y in (year, year - 1)),
+        Case("appraisal_targets", {"years": [year - 1, year]}, f"appraisal, {year} picked"),
+        Case("appraisal_judgements", {"counties": [chosen.county] if chosen.county else [],
+                                      "years": [year - 1, year]}, f"appraisal, {year} picked"),
+    ]
+
+
+PAGES: dict[str, Callable[[Selection, Facts], list[Case]]] = {"referrals": referrals_cases,
+                                                              "appraisal": appraisal_cases}
 
 
 def tool_cases(con: duckdb.DuckDBPyConnection, facts: Facts) -> list[Case]:

@@ -41,6 +41,7 @@ class Action(StrEnum):
     APPRAISAL_TARGETS = "appraisal_targets"
     APPRAISAL_SCHEME_UPLOAD = "appraisal_scheme_upload"
     APPRAISAL_SCHEME_CHOICE = "appraisal_scheme_choice"
+    APPRAISAL_SCHEME_RETIRE = "appraisal_scheme_retire"
 
     def label(self, lang: str = "zh") -> str:
         return t(f"access.action.{self.value}", lang=lang)

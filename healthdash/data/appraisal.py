@@ -201,16 +201,28 @@ class Target(NamedTuple):
     level: str | None         # the level it comes from: county, city, province, national or 'catalog'
 
 
-def resolve_target(targets: pd.DataFrame, indicator_code: str, year: int, county_code: str, city_code: str | None,
-                   default: float | None) -> Target:
+TargetIndex = Mapping[tuple[str, int, str, str], float]  # (indicator, year, level, place) -> target
+
+
+def target_index(targets: pd.DataFrame) -> TargetIndex:
+    """The rows of queries/appraisal_targets.sql keyed for resolve_target, read once for many lookups."""
+    if targets.empty:
+        return {}
+    return {(str(code), int(year), str(level), str(place or "")): float(value) for code, year, level, place, value in
+            zip(targets["indicator_code"], targets["year"], targets["level"], targets["place_code"], targets["target"],
+                strict=True)}
+
+
+def resolve_target(targets: pd.DataFrame | TargetIndex, indicator_code: str, year: int, county_code: str,
+                   city_code: str | None, default: float | None) -> Target:
     """The target of `indicator_code` for a county and year: the county's own, else its city's, else the
-    province's, else the national one (rows of queries/appraisal_targets.sql), else the catalog's default."""
-    if len(targets):
-        rows = targets[(targets["indicator_code"] == indicator_code) & (targets["year"] == year)]
-        for level, place in (("county", county_code), ("city", city_code), ("province", ""), ("national", "")):
-            found = rows[(rows["level"] == level) & (rows["place_code"] == (place or ""))]
-            if len(found):
-                return Target(float(found["target"].iloc[0]), level)
+    province's, else the national one (rows of queries/appraisal_targets.sql, or their target_index), else
+    the catalog's default."""
+    index = target_index(targets) if isinstance(targets, pd.DataFrame) else targets
+    for level, place in (("county", county_code), ("city", city_code), ("province", ""), ("national", "")):
+        found = index.get((indicator_code, year, level, place or ""))
+        if found is not None:
+            return Target(found, level)
     if default is None or (isinstance(default, float) and math.isnan(default)):
         return Target(None, None)
     return Target(float(default), "catalog")
@@ -219,26 +231,52 @@ def resolve_target(targets: pd.DataFrame, indicator_code: str, year: int, county
 # Scoring schemes ------------------------------------------------------------------------------------------
 
 PRESET, UPLOAD = "preset", "upload"
+FALLBACK = f"{PRESET}:national"  # what is active once the active scheme is retired: the national set, unscored
 
 
 def save_scheme(con: duckdb.DuckDBPyConnection, name: str, file_name: str, text: str, by: str,
                 reserved: Collection[str] = (), *, at: datetime | None = None) -> int:
     """Store an uploaded scheme's text (already checked whole by the caller: scoring.parse_scheme) under its
-    name; refused when the name is a shipped scheme's (`reserved`) or an earlier upload's. Returns its id."""
+    name; refused when the name is a shipped scheme's (`reserved`) or a scheme's not retired. Returns its id."""
     if not by.strip():
         raise AppraisalError("who_required")
     ensure_tables(con)
-    taken = con.execute("select count(*) from appraisal_scheme where name = $name", {"name": name}).fetchone()
+    taken = con.execute("select count(*) from appraisal_scheme where name = $name and retired_at is null",
+                        {"name": name}).fetchone()
     if name in reserved or (taken and taken[0]):
         raise AppraisalError("scheme_duplicate", name=name)
     rows = con.execute("""
         insert into appraisal_scheme
-        select coalesce(max(scheme_id), 0) + 1, $name, $file, $text, $by, $at,
+        select coalesce(max(scheme_id), 0) + 1, $name, $file, $text, $by, $at, null, null,
         from appraisal_scheme
         returning scheme_id
     """, {"name": name, "file": file_name, "text": text, "by": by.strip(),
           "at": at or datetime.now().replace(microsecond=0)}).fetchall()
     return int(rows[0][0])
+
+
+def retire_scheme(con: duckdb.DuckDBPyConnection, key: str, by: str, *, at: datetime | None = None) -> bool:
+    """Retire the uploaded scheme `key` ('upload:<id>') as `by`: no longer offered, its row kept. Refused for a
+    shipped scheme. When it was the active one, the national set (FALLBACK) becomes active, chosen by `by`.
+    Returns whether it was the active one."""
+    kind, _, number = key.partition(":")
+    if kind == PRESET:
+        raise AppraisalError("scheme_preset")
+    if not by.strip():
+        raise AppraisalError("who_required")
+    ensure_tables(con)
+    found = con.execute("select count(*) from appraisal_scheme where scheme_id = $id and retired_at is null",
+                        {"id": int(number) if kind == UPLOAD and number.isdigit() else -1}).fetchone()
+    if not found or not found[0]:
+        raise AppraisalError("scheme_unknown", scheme=key)
+    when = at or datetime.now().replace(microsecond=0)
+    con.execute("update appraisal_scheme set retired_by = $by, retired_at = $at where scheme_id = $id",
+                {"by": by.strip(), "at": when, "id": int(number)})
+    newest = con.execute("select scheme_key from appraisal_scheme_choice order by choice_id desc limit 1").fetchone()
+    if newest is None or newest[0] != key:
+        return False
+    choose_scheme(con, FALLBACK, by, [FALLBACK], at=when)
+    return True
 
 
 def choose_scheme(con: duckdb.DuckDBPyConnection, key: str, by: str, known: Collection[str], *,

@@ -22,7 +22,7 @@ from healthdash.data import appraisal
 from healthdash.data.quality import schema as quality_schema
 from healthdash.data.splice import set_window, splice
 
-SCHEMA_VERSION = "8"  # the last step of healthdash/data/migrate.py
+SCHEMA_VERSION = "9"  # the last step of healthdash/data/migrate.py
 
 Progress = Callable[[float, str], None]
 
@@ -36,7 +36,7 @@ TABLES = ("region", "facility", "alliance", "alliance_member", "indicator", "ser
           # data quality (issue 20): data/quality_schema.sql
           "facility_dates", "report_receipt", "report_exception", "quality_mark",
           # 监测与考核 (issue 23): data/appraisal_schema.sql
-          "appraisal_target")
+          "appraisal_target", "appraisal_scheme_choice")
 _INSERT = {name: f'insert into "{name}" by name select * from source_table' for name in TABLES}
 
 

@@ -121,6 +121,15 @@ def _workforce(con: duckdb.DuckDBPyConnection) -> None:
     _catalog(con)
 
 
+def _retired_schemes(con: duckdb.DuckDBPyConnection) -> None:
+    """监测与考核 (issue 23): an uploaded scheme can be retired (kept, no longer offered), which frees its name:
+    the table is made again without the unique name, with who retired it and when."""
+    con.execute("alter table appraisal_scheme rename to appraisal_scheme_5")
+    appraisal.ensure_tables(con)
+    con.execute("insert into appraisal_scheme by name select * from appraisal_scheme_5")
+    con.execute("drop table appraisal_scheme_5")
+
+
 STEPS: tuple[Step, ...] = (
     Step("1", "记录架构版本号（早期数据库没有这条记录）", "record the schema version (older files lack it)",
          _record_only),
@@ -144,6 +153,8 @@ STEPS: tuple[Step, ...] = (
     Step("8", "添加执业注册人员表和病原鉴定网络表及相应指标，重建全部汇总表",
          "add the registered-staff and pathogen-identification tables and their indicators, and rebuild every "
          "rollup", _workforce, rebuild=True),
+    Step("9", "本地考核方案可停用（保留原文件，名称可再用）", "uploaded appraisal schemes can be retired (kept; "
+         "their name can be used again)", _retired_schemes),
 )
 CURRENT = STEPS[-1].version
 

@@ -101,6 +101,16 @@ def _allow_uploads() -> None:
         upload_guard.allow(session)
 
 
+def may_upload() -> bool:
+    """Whether this session may send files from a page other than the data page (the 监测与考核 targets and
+    schemes): a signed-in account (pages offer uploaders only to those who may load) or, with sign-in off, a
+    session that unlocked the data page. Tells the upload guard, which refuses every other session."""
+    if account.viewer().account is None and not unlocked():
+        return False
+    _allow_uploads()
+    return True
+
+
 def _unlock(attempt: lockout.Attempt) -> None:
     st.session_state[_UNLOCKED] = True
     st.session_state[_SINCE_LAST] = attempt.since_last_login

@@ -506,3 +506,16 @@ def attention_table(filters: Filters, codes: list[str], limit: int = 15, downloa
     if downloads:
         plain, kinds = attention_export(filters, codes, limit)
         download_row("attention", title_block(t("overview.attention"), filters), table=plain, kinds=kinds)
+
+
+def recorder(label: str, key: str) -> str:
+    """Who records a judgement, a follow-up mark, an exception or a load: the signed-in account's name, shown
+    and not editable (the audit log names the account), or with sign-in off the name typed under `label`,
+    else 数据管理页面. One widget, so that every form asks the same way."""
+    name = account.viewer().name
+    if name is not None:
+        # The name in the key: a field kept from another account's session is never shown.
+        st.text_input(label, value=name, disabled=True, key=f"{key}__{name}")
+        return name
+    typed = st.text_input(label, key=key, max_chars=40, placeholder=t("data.operator_placeholder"))
+    return typed.strip() or t("data.operator_default")

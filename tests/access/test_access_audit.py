@@ -32,7 +32,8 @@ def test_every_action_leaves_its_row(store: Store, clock: Clock) -> None:
             Action.APPRAISAL_JUDGEMENT: {"county": "K1", "year": 2025, "item": "resource_unified", "met": True},
             Action.APPRAISAL_TARGETS: {"file": "目标值.xlsx", "rows": 14},
             Action.APPRAISAL_SCHEME_UPLOAD: {"scheme": "市考核方案2026", "file": "方案.toml"},
-            Action.APPRAISAL_SCHEME_CHOICE: {"scheme": "市考核方案2026"}}
+            Action.APPRAISAL_SCHEME_CHOICE: {"scheme": "市考核方案2026"},
+            Action.APPRAISAL_SCHEME_RETIRE: {"scheme": "upload:2", "name": "市考核方案2026", "was_active": True}}
     for action, detail in work.items():
         clock.advance(1)
         audit.record(store, action, actor="officer", address="10.0.0.1", scope="county:K1", detail=detail)

@@ -1,9 +1,11 @@
-"""The files a page offers for download, captured as the page registers them: what a click on each button
-would fetch, by file name (deferred downloads are made only when asked for)."""
+"""The files a page offers for download: in AppTest, captured as the page registers them (what a click on each
+button would fetch, by file name; deferred downloads are made only when asked for); in a browser, the file a
+click fetched."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
@@ -23,3 +25,11 @@ def offered_files(monkeypatch: pytest.MonkeyPatch) -> Files:
 
     monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
     return offered
+
+
+def clicked_download(page, button: str) -> tuple[str, bytes]:  # noqa: ANN001 (a Playwright Page)
+    """In a browser: click the download button named `button` and return the file it fetched (name, bytes)."""
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("button", name=button).click()
+    saved = download.value
+    return saved.suggested_filename, Path(saved.path()).read_bytes()

@@ -12,7 +12,7 @@ from healthdash.data.boundaries import demo_boundaries
 from healthdash.data.build import TABLES, Progress, row_count, write_database
 from healthdash.data.catalog import load_catalog
 from healthdash.data.demo import province
-from healthdash.data.demo.appraisal import sample_targets
+from healthdash.data.demo.appraisal import sample_choice, sample_targets
 from healthdash.data.demo.calendar import MONTHS
 from healthdash.data.demo.calibrate import calibrate_facts, calibrate_world, load_calibration
 from healthdash.data.demo.generate import expected_facts, realise, staff_income, streams
@@ -58,6 +58,7 @@ def build_demo(db_path: Path, scale: float = 1.0, seed: int = DEFAULT_SEED, prog
     # Data quality (issue 20): simulated delivery times, gaps and errors, after every published figure.
     tables = simulate.seed(tables, seed)
     tables["appraisal_target"] = sample_targets(world["region"], range(MONTHS[0].year, MONTHS[-1].year + 1))
+    tables["appraisal_scheme_choice"] = sample_choice()
     write_database(db_path, tables, "demo", lambda f, m: report(0.35 + 0.65 * f, m),
                    extra_meta={"seed": str(seed), "scale": f"{scale:g}", "quality_simulated": simulate.SIMULATED_NOTE})
     rows = {name: row_count(table) for name, table in tables.items()}

@@ -1,5 +1,6 @@
 """The demo's sample targets (data/appraisal_targets_demo.csv): province targets for every monitored year, a
-city's and a county's overrides, so that the 监测与考核 page shows each level of origin."""
+city's and a county's overrides, so that the 监测与考核 page shows each level of origin; and the sample
+provincial scheme (示例) made active, so that a new user sees a ranking and the 运行简报 names a rank."""
 
 from __future__ import annotations
 
@@ -24,3 +25,11 @@ def sample_targets(region: pd.DataFrame, years: range) -> pd.DataFrame:
              "year": year, "target": float(row.target), "loaded_by": "示例", "loaded_at": LOADED_AT}
             for row in sample.itertuples() for year in years]
     return pd.DataFrame(rows)
+
+
+SAMPLE_SCHEME = "preset:sample_province"
+
+
+def sample_choice() -> pd.DataFrame:
+    """appraisal_scheme_choice: the sample scheme, active from the start, chosen by 示例."""
+    return pd.DataFrame([{"choice_id": 1, "scheme_key": SAMPLE_SCHEME, "chosen_by": "示例", "chosen_at": LOADED_AT}])

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 import pandas as pd
 
@@ -98,22 +99,42 @@ class Figures:
     judged: pd.DataFrame            # the newest judgement per county, year and item
     history: pd.DataFrame           # every judgement
 
+    # Lookups by key, built once: a province's ranking asks thousands of times.
+    @cached_property
+    def _values(self) -> tuple[dict[tuple[str, str], float], dict[tuple[str, str], float]]:
+        def keyed(frame: pd.DataFrame) -> dict[tuple[str, str], float]:
+            return {(str(county), str(code)): float(value) for county, code, value in
+                    zip(frame["county_code"], frame["indicator_code"], frame["value"], strict=True)
+                    if value is not None and not pd.isna(value)}
+        return keyed(self.values), keyed(self.last)
+
+    @cached_property
+    def _judged(self) -> dict[tuple[str, str, int], bool]:
+        if self.judged.empty:
+            return {}
+        return {(str(county), str(code), int(year)): bool(met) for county, code, year, met in
+                zip(self.judged["county_code"], self.judged["item_code"], self.judged["year"], self.judged["met"],
+                    strict=True)}
+
+    @cached_property
+    def _targets(self) -> store.TargetIndex:
+        return store.target_index(self.targets)
+
+    @cached_property
+    def _cities(self) -> dict[str, str]:
+        return {str(county): str(city) for county, city in
+                zip(self.counties["county_code"], self.counties["city_code"], strict=True) if not pd.isna(city)}
+
     def value(self, county: str, code: str, last: bool = False) -> float | None:
-        frame = self.last if last else self.values
-        found = frame[(frame["county_code"] == county) & (frame["indicator_code"] == code)]
-        return None if found.empty or pd.isna(found["value"].iloc[0]) else float(found["value"].iloc[0])
+        return self._values[1 if last else 0].get((county, code))
 
     def met(self, county: str, code: str, year: int | None = None) -> bool | None:
-        judged = self.judged
-        found = judged[(judged["county_code"] == county) & (judged["item_code"] == code)
-                       & (judged["year"] == (year or self.year))] if len(judged) else judged
-        return None if found.empty else bool(found["met"].iloc[0])
+        return self._judged.get((county, code, year or self.year))
 
     def target(self, county: str, code: str, year: int | None = None) -> Target:
-        city = self.counties.loc[self.counties["county_code"] == county, "city_code"]
         indicator = indicator_catalog()[code]
-        return resolve_target(self.targets, code, year or self.year, county,
-                              None if city.empty else str(city.iloc[0]), indicator.target)
+        return resolve_target(self._targets, code, year or self.year, county, self._cities.get(county),
+                              indicator.target)
 
 
 def figures(filters: Filters, year: int) -> Figures:

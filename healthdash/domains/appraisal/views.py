@@ -26,10 +26,11 @@ from healthdash.domains.appraisal import data as appraisal
 from healthdash.domains.appraisal.scoring import Scheme, SchemeError, checked_upload
 from healthdash.ingest import loader
 from healthdash.reports import appraisal_sheet
-from healthdash.ui import account, presenter, widgets
+from healthdash.ui import account, officer, presenter, widgets
 from healthdash.ui.layout import Section
 
 _SAVED = "_appraisal_saved"  # the notice shown once after a judgement or targets are saved
+_SCHEME_SAVED = "_appraisal_scheme_saved"  # the same, above the scores, after a scheme is chosen, saved or retired
 MAX_TARGET_FILE = 1_048_576  # a targets sheet is a few hundred rows
 
 
@@ -109,10 +110,7 @@ def qualitative(fig: appraisal.Figures, county: str) -> None:
         evidence = st.text_area(t("appraisal.col.evidence"), key="appraisal_evidence", max_chars=store.MAX_EVIDENCE,
                                 placeholder=t("appraisal.page.evidence_placeholder"))
         note = st.text_input(t("appraisal.col.note"), key="appraisal_note", max_chars=store.MAX_NOTE)
-        by = who.name
-        if by is None:
-            by = st.text_input(t("appraisal.col.by"), key="appraisal_by", max_chars=40,
-                               placeholder=t("data.operator_placeholder")).strip() or t("data.operator_default")
+        by = widgets.recorder(t("appraisal.col.by"), "appraisal_by")
         if not st.form_submit_button(t("appraisal.page.save"), type="primary"):
             return
     judgement = Judgement(county, fig.year, str(item), bool(met), evidence, note)
@@ -148,6 +146,9 @@ def targets(fig: appraisal.Figures, county: str) -> None:
     st.download_button(t("appraisal.page.targets_template"), lambda: appraisal.workbook_bytes([("目标", template)]),
                        file_name=f"目标值模板_{fig.year}.xlsx", mime=XLSX_MIME, key="appraisal_targets_template",
                        icon=":material/download:", on_click="ignore")
+    if not officer.may_upload():
+        st.caption(t("appraisal.page.upload_locked"))
+        return
     upload = st.file_uploader(t("appraisal.page.targets_upload"), type=["xlsx", "csv"], key="appraisal_targets_file")
     if upload is None or not st.button(t("appraisal.page.targets_save"), key="appraisal_targets_save"):
         return
@@ -206,7 +207,7 @@ def _choose(key: str, offered: dict[str, appraisal.Offered], who: account.Viewer
         st.error(refused.zh if lang == "zh" else refused.en, icon=":material/error:")
         return
     account.record(Action.APPRAISAL_SCHEME_CHOICE, {"scheme": key, "name": offered[key].scheme.name})
-    st.session_state[_SAVED] = t("appraisal.page.scheme_chosen", name=offered[key].scheme.label(lang))
+    st.session_state[_SCHEME_SAVED] = t("appraisal.page.scheme_chosen", name=offered[key].scheme.label(lang))
     st.rerun()
 
 
@@ -224,10 +225,44 @@ def scheme_files(offered: dict[str, appraisal.Offered], who: account.Viewer) -> 
                 t("appraisal.col.at"): [str(o.uploaded_at)[:16] for o in uploads]}),
                 hide_index=True, width="stretch", key="appraisal_scheme_list")
         st.caption(t("appraisal.page.scheme_upload_help"))
-        upload = st.file_uploader(t("appraisal.page.scheme_upload"), type=["toml"], key="appraisal_scheme_file")
-        if upload is None or not st.button(t("appraisal.page.scheme_save"), key="appraisal_scheme_save"):
-            return
-        _save_scheme(upload.name, upload.getvalue(), offered, who)
+        upload = None
+        if officer.may_upload():
+            upload = st.file_uploader(t("appraisal.page.scheme_upload"), type=["toml"], key="appraisal_scheme_file")
+        else:
+            st.caption(t("appraisal.page.upload_locked"))
+        if upload is not None and st.button(t("appraisal.page.scheme_save"), key="appraisal_scheme_save"):
+            _save_scheme(upload.name, upload.getvalue(), offered, who)
+        if uploads:
+            _retire_choice(uploads, offered, who)
+
+
+def _retire_choice(uploads: list[appraisal.Offered], offered: dict[str, appraisal.Offered],
+                   who: account.Viewer) -> None:
+    """Retiring an uploaded scheme, confirmed by a tick (the shipped ones are never listed)."""
+    lang = current_lang()
+    st.markdown(f"**{t('appraisal.page.retire')}**")
+    st.caption(t("appraisal.page.retire_help"))
+    labels = {o.key: o.scheme.label(lang) for o in uploads}
+    key = st.selectbox(t("appraisal.page.retire_pick"), list(labels), format_func=labels.__getitem__,
+                       key="appraisal_retire_pick")
+    sure = st.checkbox(t("appraisal.page.retire_confirm", name=labels[key]), key="appraisal_retire_sure")
+    if not st.button(t("appraisal.page.retire_button"), disabled=not sure, key="appraisal_retire",
+                     icon=":material/delete:"):
+        return
+    by = who.name or t("data.operator_default", lang="zh")
+    try:
+        was_active = loader.write(database_path(), lambda con: store.retire_scheme(con, str(key), by))
+    except AppraisalError as refused:
+        st.error(refused.zh if lang == "zh" else refused.en, icon=":material/error:")
+        return
+    account.record(Action.APPRAISAL_SCHEME_RETIRE, {"scheme": key, "name": offered[key].scheme.name,
+                                                    "was_active": was_active})
+    for widget in ("appraisal_scheme", "appraisal_retire_pick", "appraisal_retire_sure"):
+        st.session_state.pop(widget, None)  # the pickers fall back to the active scheme, the tick is cleared
+    fallback = offered[store.FALLBACK].scheme.label(lang) if store.FALLBACK in offered else store.FALLBACK
+    st.session_state[_SCHEME_SAVED] = t("appraisal.page.retired_active" if was_active else "appraisal.page.retired",
+                                 name=labels[key], fallback=fallback)
+    st.rerun()
 
 
 def _save_scheme(name: str, data: bytes, offered: dict[str, appraisal.Offered], who: account.Viewer) -> None:
@@ -246,12 +281,13 @@ def _save_scheme(name: str, data: bytes, offered: dict[str, appraisal.Offered], 
         st.error(refused.zh if lang == "zh" else refused.en, icon=":material/error:")
         return
     account.record(Action.APPRAISAL_SCHEME_UPLOAD, {"scheme": scheme_id, "name": scheme.name, "file": name})
-    st.session_state[_SAVED] = t("appraisal.page.scheme_saved", name=scheme.label(lang))
+    st.session_state[_SCHEME_SAVED] = t("appraisal.page.scheme_saved", name=scheme.label(lang))
     st.rerun()
 
 
 def scores(filters: Filters, fig: appraisal.Figures, county: str) -> None:
     lang = current_lang()
+    notice(_SCHEME_SAVED)
     offered, problems = appraisal.offered_schemes()
     for problem in problems:
         st.error(problem, icon=":material/error:")
@@ -285,8 +321,11 @@ def scores(filters: Filters, fig: appraisal.Figures, county: str) -> None:
     chart = appraisal_charts.score_bars(ranking, name)
     if chart is not None and len(ranking) > 1:
         presenter.altair_chart(chart)
-    st.dataframe(appraisal.ranking_table(ranking, scheme, lang), hide_index=True, width="stretch",
-                 key="appraisal_ranking")
+    # On screen without the county code (the workbook keeps it), so that the change and where points were
+    # lost fit a 1280-pixel projector without scrolling sideways.
+    on_screen = appraisal.ranking_table(ranking, scheme, lang).drop(columns=[t("appraisal.col.county_code")])
+    st.dataframe(on_screen, hide_index=True, width="stretch", key="appraisal_ranking",
+                 column_config={t("appraisal.col.most_lost"): st.column_config.TextColumn(width="large")})
     block = _block(f"{t('appraisal.page.appraisal_file')}（{scheme.label(lang)}）", filters, fig)
     file_name = f"{safe_name(t('appraisal.page.appraisal_file'))}_{safe_name(_names(fig))}_{fig.year}.xlsx"
     _download(t("appraisal.page.download_ranking"), file_name,
@@ -294,8 +333,13 @@ def scores(filters: Filters, fig: appraisal.Figures, county: str) -> None:
               "appraisal_ranking_xlsx", {"view": t("appraisal.page.appraisal_file", lang="zh"), "file": file_name,
                                          "place": _names(fig), "period": str(fig.year)})
     st.markdown(f"**{t('appraisal.page.why', county=inert(name))}**")
-    st.dataframe(appraisal.explanation_frame(scheme, fig, county, lang), hide_index=True, width="stretch",
-                 key="appraisal_why")
+    why = appraisal.explanation_frame(scheme, fig, county, lang)
+    item, lost = t("appraisal.col.item"), t("appraisal.col.lost")
+    # Points and points lost next to the item, the long explanation last: the figures never scroll away.
+    order = [t("appraisal.col.dimension"), item, t("appraisal.col.points"), lost, t("appraisal.col.weight"),
+             t("appraisal.col.why")]
+    st.dataframe(why[order], hide_index=True, width="stretch", key="appraisal_why",
+                 column_config={item: st.column_config.TextColumn(width="medium")})
 
 
 def sheet(filters: Filters, fig: appraisal.Figures, county: str, scheme: Scheme) -> None:
@@ -310,8 +354,8 @@ def sheet(filters: Filters, fig: appraisal.Figures, county: str, scheme: Scheme)
                "period": str(fig.year)}, mime="application/pdf")
 
 
-def notice() -> None:
-    message = st.session_state.pop(_SAVED, None)
+def notice(key: str = _SAVED) -> None:
+    message = st.session_state.pop(key, None)
     if message:
         st.success(message, icon=":material/check_circle:")
 

@@ -24,7 +24,7 @@ from healthdash.data.db import DatabaseId, database_id, database_path, open_read
 from healthdash.domains.quality.data import expected_range
 from healthdash.ingest import boundaries, loader
 from healthdash.ingest.loadfile import Source, limit_mb
-from healthdash.ui import account
+from healthdash.ui import account, widgets
 from healthdash.ui.widgets import dataset_kind
 
 _UPLOAD_ROUND = "_data_upload_round"   # bumped after a load, which clears the uploader
@@ -108,12 +108,7 @@ def upload_section() -> None:
 
 def _operator() -> str:
     """Who loads or undoes: the signed-in account, or with sign-in off the name typed beside the button."""
-    name = account.viewer().name
-    if name is not None:
-        return name
-    typed = st.text_input(t("data.operator"), key="data_operator", max_chars=40,
-                          placeholder=t("data.operator_placeholder"))
-    return typed.strip() or t("data.operator_default")
+    return widgets.recorder(t("data.operator"), "data_operator")
 
 
 def style() -> None:

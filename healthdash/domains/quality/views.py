@@ -140,7 +140,6 @@ def exception_form(filters: Filters, unit_code: str, unit_name: str, dataset: st
     months = quality.exception_months(filters)
     report = dataset_label(dataset, lang)
     st.markdown(f"**{inert(t('quality.page.exception_title', unit=unit_name))}**")
-    who = account.viewer()
     with st.form("quality_exception", clear_on_submit=True):
         which = st.radio(t("quality.page.exception_which"), ("one", "every"), horizontal=True,
                          key="quality_exception_which",
@@ -153,10 +152,7 @@ def exception_form(filters: Filters, unit_code: str, unit_name: str, dataset: st
                                   format_func=lambda month: fmt_month(month, lang=lang), key="quality_exception_to")
         reason = st.text_input(t("quality.page.exception_reason"), max_chars=200, key="quality_exception_reason",
                                placeholder=t("quality.page.exception_placeholder"))
-        by = who.name
-        if by is None:
-            by = st.text_input(t("quality.page.mark_by"), key="quality_exception_by", max_chars=40,
-                               placeholder=t("data.operator_placeholder")).strip() or t("data.operator_default")
+        by = widgets.recorder(t("quality.page.mark_by"), "quality_exception_by")
         if not st.form_submit_button(t("quality.page.exception_save"), type="primary"):
             return
     chosen = dataset if which == "one" else None
@@ -195,10 +191,7 @@ def exception_list(filters: Filters) -> None:
         st.caption(t("quality.page.already_withdrawn"))
         return
     with st.form("quality_withdraw", clear_on_submit=True):
-        by = account.viewer().name
-        if by is None:
-            by = st.text_input(t("quality.page.mark_by"), key="quality_withdraw_by", max_chars=40,
-                               placeholder=t("data.operator_placeholder")).strip() or t("data.operator_default")
+        by = widgets.recorder(t("quality.page.mark_by"), "quality_withdraw_by")
         if not st.form_submit_button(t("quality.page.withdraw"), icon=":material/undo:"):
             return
     exception_id = int(row["exception_id"])
@@ -289,10 +282,7 @@ def follow_up(flag: pd.Series, kind: str) -> None:
                           format_func=lambda code: t(f"quality.mark.{code}"), key=f"quality_mark_status_{kind}")
         comment = st.text_area(t("quality.page.mark_comment"), max_chars=marks.MAX_COMMENT,
                                key=f"quality_mark_comment_{kind}", placeholder=t("quality.page.mark_placeholder"))
-        by = who.name
-        if by is None:
-            by = st.text_input(t("quality.page.mark_by"), key=f"quality_mark_by_{kind}", max_chars=40,
-                               placeholder=t("data.operator_placeholder")).strip() or t("data.operator_default")
+        by = widgets.recorder(t("quality.page.mark_by"), f"quality_mark_by_{kind}")
         if not st.form_submit_button(t("quality.page.mark_save"), type="primary"):
             return
     value = None if pd.isna(flag["value"]) else float(flag["value"])

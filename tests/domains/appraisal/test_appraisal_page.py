@@ -1,38 +1,25 @@
 """监测与考核 as a user goes through it (AppTest on the demo): choose a county and a year, read the 14 items,
-download the submission workbook and read it back, record a qualitative judgement (audited), make the
-sample scheme the active one (audited) and see its ranking explained."""
+download the submission workbook and read it back, record a qualitative judgement (audited), see the
+demo's active sample scheme rank it, and make the national set active instead (audited)."""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from streamlit.runtime.media_file_manager import MediaFileManager
 
 from healthdash.access import audit
+from healthdash.access.roles import Role
+from healthdash.access.scope import Scope
 from healthdash.access.store import open_store
 from tests.support.app import open_page
+from tests.support.downloads import Files, offered_files
 from tests.support.places import region_code
+from tests.support.signed import signed_in, with_accounts
 
 PAGE = "pages/appraisal.py"
-
-
-@pytest.fixture
-def files(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], bytes]]:
-    """The files the page offers, by name: what a click on a download button fetches."""
-    offered: dict[str, Callable[[], bytes]] = {}
-    deferred = MediaFileManager.add_deferred
-
-    def add_deferred(self: MediaFileManager, data: Callable, mimetype: str | None, coordinates: str,
-                     file_name: str | None = None, **kwargs: object) -> str:
-        offered[str(file_name)] = data
-        return deferred(self, data, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
-    return offered
 
 
 def table(at, column: str):  # noqa: ANN001, ANN201
@@ -41,7 +28,8 @@ def table(at, column: str):  # noqa: ANN001, ANN201
 
 
 def test_choose_a_county_and_year_read_14_items_and_the_workbook(
-        demo_db: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, Callable[[], bytes]]) -> None:
+        demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files: Files = offered_files(monkeypatch)
     at = open_page(demo_db, monkeypatch, PAGE, {"city": region_code(demo_db, "雅安市")})
     at.selectbox(key="appraisal_county").set_value(region_code(demo_db, "名山区"))
     at.selectbox(key="appraisal_year").set_value(2024).run()
@@ -102,24 +90,42 @@ def test_a_judgement_is_recorded_shown_and_audited_and_the_ranking_explained(
     assert len(audited) == 1
     assert (audited[0].detail["county"], audited[0].detail["item"], audited[0].detail["met"]) == (
         county, "resource_management", True)
-    # No scheme is active yet: the national set (not scored) is shown. The official makes the sample active.
-    assert at.selectbox(key="appraisal_scheme").value == "preset:national"
-    assert any("尚未设定当前考核方案" in c.value for c in at.caption)
-    at.selectbox(key="appraisal_scheme").set_value("preset:sample_province").run()
+    # The demo's sample scheme (示例) is active: it ranks the one county and explains the 8 points just earned.
+    assert at.selectbox(key="appraisal_scheme").value == "preset:sample_province"
+    assert any("当前考核方案：示例：省级医共体建设考核方案" in c.value for c in at.caption)
+    assert not [b for b in at.button if b.key == "appraisal_make_active"], "the active scheme offers no button"
+    assert any("示例方案" in w.value for w in at.warning)
+    assert table(at, "总分")["区县"].tolist() == ["名山区"]
+    assert table(at, "计分说明").set_index("指标").loc["资源统一管理", "得分"] == 8
+    # The official makes the national set (not scored) active instead: audited, and nothing is ranked.
+    at.selectbox(key="appraisal_scheme").set_value("preset:national").run()
     at.button(key="appraisal_make_active").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any("当前考核方案：示例：省级医共体建设考核方案" in c.value for c in at.caption)
-    assert at.selectbox(key="appraisal_scheme").value == "preset:sample_province"
-    assert not [b for b in at.button if b.key == "appraisal_make_active"], "the active scheme offers no button"
+    assert any("当前考核方案：国家监测" in c.value for c in at.caption)
+    assert not [frame for frame in at.dataframe if "总分" in frame.value.columns]
     store = open_store(db)
     try:
         chosen = [entry for entry in audit.entries(store) if entry.action == audit.Action.APPRAISAL_SCHEME_CHOICE]
     finally:
         store.close()
-    assert [entry.detail["scheme"] for entry in chosen] == ["preset:sample_province"]
-    # The sample scheme ranks the one county and explains the 8 points just earned.
-    ranking = table(at, "总分")
-    assert ranking["区县"].tolist() == ["名山区"]
-    why = table(at, "计分说明").set_index("指标")
-    assert why.loc["资源统一管理", "得分"] == 8
-    assert any("示例方案" in w.value for w in at.warning)
+    assert [entry.detail["scheme"] for entry in chosen] == ["preset:national"]
+
+
+def test_a_county_officer_records_as_their_account_and_cannot_touch_the_schemes(
+        demo_db: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    county = region_code(demo_db, "鹿寨县")
+    db = with_accounts(demo_db, tmp_path / "health.duckdb", [("鹿寨数据员", Role.OFFICER, Scope("county", county))])
+    at = signed_in(db, monkeypatch, "鹿寨数据员")
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    by = next(field for field in at.text_input if field.label == "评定人")
+    assert (by.value, by.disabled) == ("鹿寨数据员", True), "the account's name, not a name typed"
+    at.radio(key="appraisal_met").set_value(False)
+    next(button for button in at.button if button.label == "保存评定").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert table(at, "佐证材料")["评定人"].tolist() == ["鹿寨数据员"]
+    # Choosing, uploading and retiring schemes is the province's: a county's officer sees none of it.
+    assert not [b for b in at.button if b.key in ("appraisal_make_active", "appraisal_scheme_save", "appraisal_retire")]
+    assert not [e for e in at.expander if "本地考核方案" in e.label]

@@ -1,6 +1,7 @@
 """Which appraisal scheme is active, and a commission's own scheme file: an upload is checked whole (a refused
 file stores nothing), a stored one is offered beside the shipped ones and can be made active; the 运行简报
-then names a selected county's score and rank, and says nothing for a scheme that does not score."""
+then names a selected county's score and rank, and says nothing for a scheme that does not score. Retiring
+an upload stops offering it; retiring the active one makes the national set active."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import duckdb
 import pytest
 
 from healthdash.core.filters import Filters
-from healthdash.data.appraisal import AppraisalError, choose_scheme, save_scheme
+from healthdash.data.appraisal import AppraisalError, choose_scheme, retire_scheme, save_scheme
 from healthdash.domains.appraisal import data as appraisal
 from healthdash.domains.appraisal.scoring import MAX_SCHEME_FILE, SchemeError, checked_upload
 from healthdash.ingest import loader
@@ -69,8 +70,9 @@ def test_an_upload_is_offered_made_active_and_ranks_in_the_briefing(db: Path, mo
 
     county = region_code(db, "名山区")
     year_2025 = Filters(date(2025, 1, 1), date(2025, 12, 1), county=county)
-    assert appraisal.active_scheme() is None
-    assert "考核方案" not in summary.summary_text(year_2025, "zh"), "no active scheme, no ranking"
+    # The demo starts with the sample scheme active, named as 示例 in the briefing.
+    assert appraisal.active_scheme().offered.key == "preset:sample_province"
+    assert "按当前考核方案“示例：省级医共体建设考核方案”" in summary.summary_text(year_2025, "zh")
 
     with pytest.raises(AppraisalError):
         loader.write(db, lambda con: choose_scheme(con, "upload:999", "王处长", offered))
@@ -89,3 +91,30 @@ def test_an_upload_is_offered_made_active_and_ranks_in_the_briefing(db: Path, mo
     assert "考核方案" not in summary.summary_text(city, "zh")
     loader.write(db, lambda con: choose_scheme(con, "preset:national", "王处长", offered))
     assert "考核方案" not in summary.summary_text(year_2025, "zh")
+
+
+def test_retiring_the_active_upload_falls_back_to_the_national_set(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HEALTHDASH_DB", str(db))
+    name = "某县试行考核办法"
+    scheme, text = checked_upload(OWN.replace("某市医共体考核办法（2025）", name).encode(), appraisal.directions())
+    key = f"upload:{loader.write(db, lambda con: save_scheme(con, name, 'a.toml', text, '王处长'))}"
+    loader.write(db, lambda con: choose_scheme(con, key, "王处长", appraisal.offered_schemes()[0]))
+    for refused, message in (("preset:sample_province", "内置考核方案不能停用"), ("upload:999", "不存在")):
+        with pytest.raises(AppraisalError, match=message):
+            loader.write(db, lambda con, refused=refused: retire_scheme(con, refused, "王处长"))
+    assert appraisal.active_scheme().offered.key == key
+
+    assert loader.write(db, lambda con: retire_scheme(con, key, "李科长")) is True
+    offered = appraisal.offered_schemes()[0]
+    assert key not in offered
+    active = appraisal.active_scheme(offered)
+    assert (active.offered.key, active.chosen_by) == ("preset:national", "李科长")
+    with pytest.raises(AppraisalError, match="不存在"):
+        loader.write(db, lambda con: retire_scheme(con, key, "李科长"))
+    # Its row is kept; its name is free again, and retiring a scheme that is not active changes no choice.
+    again = f"upload:{loader.write(db, lambda con: save_scheme(con, name, 'b.toml', text, '王处长'))}"
+    assert loader.write(db, lambda con: retire_scheme(con, again, "李科长")) is False
+    assert appraisal.active_scheme().offered.key == "preset:national"
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*) from appraisal_scheme where name = $n and retired_by = '李科长'",
+                           {"n": name}).fetchone()[0] == 2
