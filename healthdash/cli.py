@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,8 +47,10 @@ def _build_demo(args: argparse.Namespace) -> int:
 
     path = db_of(args)
 
+    started = time.monotonic()
+
     def progress(fraction: float, message: str) -> None:
-        print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
+        print(f"[{fraction:4.0%}] {time.monotonic() - started:6.0f} s  {message}", file=sys.stderr, flush=True)
 
     build = build_province if args.world == "province" else build_demo
     result = build(path, scale=args.scale, seed=DEFAULT_SEED if args.seed is None else args.seed, progress=progress)

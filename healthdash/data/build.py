@@ -61,17 +61,21 @@ MONTHLY_ROLLUPS = {
 }
 
 
-def rebuild_rollups(con: duckdb.DuckDBPyConnection, since: date | None = None) -> None:
+def rebuild_rollups(con: duckdb.DuckDBPyConnection, since: date | None = None, progress: Progress | None = None) -> None:
     """Recompute the rollups from the base tables and refresh the meta figures derived from them: every
     month (after a build, or `since` None), or only the months from `since` on (the first month a load
-    changed: healthdash/ingest/loader.py)."""
+    changed: healthdash/ingest/loader.py). `progress(fraction, message_zh)` hears of each step."""
+    report = progress or _quiet
     con.execute(MACROS_SQL.read_text(encoding="utf-8"))
     set_window(con, "rebuild_window", since)
+    report(0.0, "汇总表：转诊、指标明细、区县与医联体汇总")
     con.execute(ROLLUPS_SQL.read_text(encoding="utf-8"))
+    report(0.45, "汇总表：按地区排序写入")
     for name, order in MONTHLY_ROLLUPS.items():
         splice(con, name, order, since)
     con.execute(SCOPE_MACROS_SQL.read_text(encoding="utf-8"))
-    quality_schema.rebuild(con, since)  # data quality (issue 20): reports owed and received, outliers, rule flags
+    # data quality (issue 20): reports owed and received, outliers, rule flags
+    quality_schema.rebuild(con, since, lambda f, m: report(0.6 + 0.4 * f, m))
     con.execute(
         "insert or replace into meta values ('referral_events', (select count(*) from referral)::varchar)"
     )
@@ -114,7 +118,6 @@ def write_database(
             finally:
                 con.unregister("source_table")
             done += row_count(table)
-        report(0.8, "计算汇总表")
         meta = {
             "dataset_kind": kind,
             "schema_version": SCHEMA_VERSION,
@@ -122,7 +125,7 @@ def write_database(
             **(extra_meta or {}),
         }
         con.executemany("insert into meta values (?, ?)", [(key, str(value)) for key, value in meta.items()])
-        rebuild_rollups(con)
+        rebuild_rollups(con, progress=lambda f, m: report(0.8 + 0.15 * f, m))
         report(0.95, "写入磁盘")
         con.execute("checkpoint")
         con.close()

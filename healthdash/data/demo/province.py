@@ -110,8 +110,7 @@ def extend_database(path: Path, scale: float, seed: int, progress: Progress | No
         con.execute("set memory_limit = '6GB'")
         con.execute("set preserve_insertion_order = false")
         add_synthetic(con, scale, seed, lambda f, m: report(0.7 * f, m))
-        report(0.7, "计算汇总表")
-        rebuild_rollups(con)
+        rebuild_rollups(con, progress=lambda f, m: report(0.7 + 0.25 * f, m))
         cities, counties = sizes(scale)
         con.executemany("insert or replace into meta values (?, ?)",
                         [("world", "province"), ("province_scale", f"{scale:g}"),

@@ -7,6 +7,7 @@ rebuild_reports() only who owes and sent what (after a data officer records an e
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from functools import cache
 
@@ -152,12 +153,17 @@ def rebuild_reports(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(QUALITY_MACROS_SQL.read_text(encoding="utf-8"))
 
 
-def rebuild(con: duckdb.DuckDBPyConnection, since: date | None = None) -> None:
+def rebuild(con: duckdb.DuckDBPyConnection, since: date | None = None,
+            progress: Callable[[float, str], None] | None = None) -> None:
     """Every quality rollup for the months from `since` on (None: every month): reports, then outlier and
-    rule flags (after rollups.sql: reads facility_geo)."""
+    rule flags (after rollups.sql: reads facility_geo). `progress(fraction, message_zh)` hears of each step."""
+    report = progress or (lambda fraction, message: None)
+    report(0.0, "数据质量：应报与实报")
     _reports(con, since)
+    report(0.2, "数据质量：异常值评分")
     _replace(con, "quality_measure", quality_measures())
     con.execute(FLAGS_SQL.read_text(encoding="utf-8"))
+    report(0.9, "数据质量：校验规则")
     rules.store_flags(con, since)
     for name, order in FLAG_ROLLUPS.items():
         splice(con, name, order, since)
