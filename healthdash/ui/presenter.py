@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+import pandas as pd
 import streamlit as st
 
 from healthdash.core.i18n import t
@@ -33,6 +34,9 @@ MAX_SLIDES = 50
 CHART_SCALE = 1.4
 _FONT_KEYS = frozenset({"fontSize", "labelFontSize", "titleFontSize", "symbolSize"})
 _SHARE_SLOT = "_presenter_share_slot"
+# The container of a page's own subject picker (the profiles' county or facility): hidden on a slide, whose
+# title line names the subject already.
+PAGE_PICKER = "hd-page-picker"
 _LINE_SLOT = "_presenter_title_line"
 # Clickers send PageDown/PageUp (some ↓/↑); Space goes on as in every slide program.
 NEXT_KEYS = ("PageDown", "Space", "Down")
@@ -76,6 +80,8 @@ _SLIDE_CSS = """
 .hd-selection-line {font-size: 1.1rem !important;}
 .hd-selection-line b {font-size: 1.23em;}
 .st-key-hd-slide-bar p {margin: 0 !important;}
+/* The subject picker is the page's; the title line names the subject. */
+.st-key-hd-page-picker {display: none !important;}
 /* The 运行简报 box is the page's, not a slide's; the cards on a slide are compact: value, change, target. */
 .st-key-run_summary {display: none !important;}
 .st-key-hd-slide [data-testid="stMetricValue"] {font-size: 1.8rem !important;}
@@ -366,6 +372,19 @@ def slideshow(deck: str, slides: Sequence[Slide]) -> bool:
     with st.container(key="hd-slide"):
         slide.render()
     return True
+
+
+# Rows of a table on a slide: what a projector shows legibly below a title at 1280×720.
+SLIDE_ROWS = 8
+
+
+def slide_rows(frame: pd.DataFrame, rows: int = SLIDE_ROWS) -> pd.DataFrame:
+    """On a slide, the first `rows` rows of `frame` with a caption saying the rest are on the page and in the
+    download; elsewhere `frame` itself."""
+    if not slideshow_running() or len(frame) <= rows:
+        return frame
+    st.caption(t("presenter.table_top", shown=rows, total=len(frame)))
+    return frame.head(rows)
 
 
 def _clicker_keys(deck: str, index: int, count: int) -> None:

@@ -51,8 +51,9 @@ def county_picker(filters: Filters) -> None:
         name, city = options.counties[code]
         return f"{options.cities.get(city, '')} · {name}"
 
-    st.selectbox(t("profile.pick_county"), codes, key=COUNTY_PICK, format_func=label,
-                 placeholder=t("profile.pick_county_placeholder"), on_change=_on_county_pick)
+    with st.container(key=presenter.PAGE_PICKER):
+        st.selectbox(t("profile.pick_county"), codes, key=COUNTY_PICK, format_func=label,
+                     placeholder=t("profile.pick_county_placeholder"), on_change=_on_county_pick)
 
 
 def _on_county_pick() -> None:
@@ -205,7 +206,7 @@ def town_health(filters: Filters) -> None:
                              met=int(judged.astype(bool).sum()), total=len(judged),
                              target=target_text(catalog[code])))
     st.caption(t("profile.towns_caption") + ("" if not summary else " " + "；".join(summary) + "。"))
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(presenter.slide_rows(table), hide_index=True, width="stretch")
 
 
 def elderly_care(filters: Filters) -> None:
@@ -248,7 +249,7 @@ def elderly_care(filters: Filters) -> None:
         t("eldercare.col_admissions"): [fmt_count(v) if pd.notna(v) else "—" for v in frame["admissions"]],
     })
     st.caption(t("eldercare.caption", period=fmt_period(filters.month_from, filters.month_to, lang=lang)))
-    st.dataframe(table, hide_index=True, width="stretch", height="content")
+    st.dataframe(presenter.slide_rows(table), hide_index=True, width="stretch", height="content")
     downloads.download_row("profile_eldercare", widgets.title_block(t("eldercare.title"), filters), table=table)
 
 
@@ -287,9 +288,10 @@ def facility_subject(filters: Filters) -> str | None:
         shown.insert(0, subject)
     labels = {row.facility_code: f"{row.facility_name} · {row.county_name or row.city_name} · {t(f'tier.{row.tier}')}"
               for row in every.itertuples(index=False)}
-    st.selectbox(t("profile.pick_facility"), ["", *shown], key=links.FACILITY_KEY,
-                 format_func=lambda code: labels.get(code, t("profile.pick_facility_placeholder")),
-                 help=t("profile.pick_facility_help"))
+    with st.container(key=presenter.PAGE_PICKER):
+        st.selectbox(t("profile.pick_facility"), ["", *shown], key=links.FACILITY_KEY,
+                     format_func=lambda code: labels.get(code, t("profile.pick_facility_placeholder")),
+                     help=t("profile.pick_facility_help"))
     urlstate.write_choice(links.FACILITY_KEY, "")
     return st.session_state[links.FACILITY_KEY] or None
 
