@@ -102,7 +102,7 @@ _SLIDE_CSS = """
 # Fitting what the server cannot measure, in the browser (checked a few times a second: charts and tables draw
 # after the run ends). A slide taller than the room below its title bar is zoomed down as a whole, its width
 # widened by as much so that charts keep the full width; a slide title line too long for one line gets a smaller
-# font; a table wider than its place is zoomed down (to 70% at least) so that no column is cut off at the right.
+# font; a table wider than its place is zoomed down (to 68% at least) so that no column is cut off at the right.
 _FIT_JS = """
 <script>
 (() => {
@@ -130,7 +130,7 @@ _FIT_JS = """
       if (!frame.style.zoom) frame.dataset.hdZoom = parseFloat(getComputedStyle(frame).zoom) || 1;
       const base = parseFloat(frame.dataset.hdZoom);
       const zoom = parseFloat(frame.style.zoom) || base;
-      const wanted = Math.max(base * 0.7, Math.min(base, zoom * scroller.clientWidth / scroller.scrollWidth));
+      const wanted = Math.max(base * 0.68, Math.min(base, zoom * scroller.clientWidth / scroller.scrollWidth));
       if (Math.abs(wanted - zoom) > 0.005) zoomTo(frame, wanted);
     }
   };
@@ -140,8 +140,15 @@ _FIT_JS = """
     fitLine();
     const zoom = parseFloat(slide.style.zoom) || 1;
     const box = slide.getBoundingClientRect();
-    const wanted = Math.max(0.5, Math.min(1, (window.innerHeight - box.top - 14) / (box.height / zoom)));
-    if (Math.abs(wanted - zoom) > 0.01) zoomTo(slide, wanted);
+    const fits = Math.max(0.5, Math.min(1, (window.innerHeight - box.top - 14) / (box.height / zoom)));
+    // What the box does not count (a component's frame) still scrolls the page: take that off too, by 5% at most
+    // (a page part below the slide that no zoom removes must not shrink it step by step).
+    const main = document.querySelector('[data-testid="stMain"]');
+    const over = main ? main.scrollHeight - main.clientHeight : 0;
+    const wanted = over > 1 ? Math.max(0.5, fits - 0.05, Math.min(fits, zoom * (box.height - over - 6) / box.height))
+                            : fits;
+    // Down at once (a few pixels too tall is a scrollbar), up only by a clear step (no flicker).
+    if (wanted < zoom - 0.001 || wanted > zoom + 0.01) zoomTo(slide, wanted);
   };
   const fit = () => { fitTables(); fitSlide(); };
   setInterval(fit, 250);

@@ -337,6 +337,9 @@ def facility_sections(code: str, info: dict, filters: Filters) -> list[Section]:
         *in_scope,
         Section(t("profile.facility_referrals"), lambda: facility_referrals(code, filters)),
         Section(t("profile.facility_alliances"), lambda: facility_alliances(code, filters)),
+        # Each a slide of its own: under the memberships they did not fit 1280×720.
+        Section(t("profile.help"), lambda: help_table(code, filters), heading=False),
+        Section(t("profile.shared"), lambda: shared_table(code, filters), heading=False),
     ]
 
 
@@ -454,7 +457,7 @@ def facility_referrals(code: str, filters: Filters) -> None:
             by_direction = rows.groupby("direction")["referrals"].sum()
             st.caption("；".join(f"{_direction(d)} {fmt_value(by_direction[d], '人次', lang=lang)}"
                                 for d in DIRECTIONS if d in by_direction.index))
-            table, config = _partner_table(rows, filters)
+            table, config = _partner_table(presenter.slide_rows(rows, 6), filters)
             links.table(table, f"profile_partners_{side}", hide_index=True, width="stretch", column_config=config)
 
 
@@ -480,11 +483,12 @@ def facility_alliances(code: str, filters: Filters) -> None:
         name: links.link_column(name, help=t("links.alliance_help"), width="medium"),
         lead: links.link_column(lead, help=t("links.facility_help")),
     })
-    _help_table(code, filters)
-    _shared_table(code, filters)
 
 
-def _help_table(code: str, filters: Filters) -> None:
+def help_table(code: str, filters: Filters) -> None:
+    """The help it received or gave (a slide of its own: under the memberships it did not fit 1280×720)."""
+    if profiles.facility_alliances(code, filters).empty:
+        return
     _chart_title(t("profile.help"))
     frame = profiles.alliance_help(code, filters)
     if frame.empty:
@@ -497,7 +501,8 @@ def _help_table(code: str, filters: Filters) -> None:
         t("profile.col_facilities"): frame["facilities"].astype("int64"),
         t("alliances.col_staff"): frame["staff_sent"].astype("int64"),
     })
-    for column in (*al.STAFF_ROLES, *al.EVENTS):
+    # On a slide the staff by role are left out (their total is there): the table is too wide otherwise.
+    for column in al.EVENTS if presenter.slideshow_running() else (*al.STAFF_ROLES, *al.EVENTS):
         key = f"alliances.role_{column}" if column in al.STAFF_ROLES else f"alliances.event_{column}"
         table[t(key)] = frame[column].astype("int64")
     table[t("alliances.col_posted")] = frame["posted_physicians"].astype("int64")
@@ -506,7 +511,10 @@ def _help_table(code: str, filters: Filters) -> None:
                 column_config={name: links.link_column(name, help=t("links.alliance_help"), width="medium")})
 
 
-def _shared_table(code: str, filters: Filters) -> None:
+def shared_table(code: str, filters: Filters) -> None:
+    """The shared services it used or provided (a slide of its own)."""
+    if profiles.facility_alliances(code, filters).empty:
+        return
     _chart_title(t("profile.shared"))
     frame = profiles.shared_services(code, filters)
     if frame.empty:
