@@ -84,7 +84,7 @@ def sections(filters: Filters) -> list[Section]:
         Section(t("alliances.shared"), lambda: shared_services(filters)),
         Section(t("alliances.per_member_shared"), lambda: shared_by_member(filters), heading=False),
         Section(t("alliances.workforce"), lambda: workforce(filters)),
-        Section(t("alliances.workforce"), lambda: staff_flags(filters), heading=False),
+        Section(t("alliances.staff_flags_title"), lambda: staff_flags(filters), heading=False),
         Section(t("alliances.pathogen"), lambda: pathogen(filters)),
         Section(t("alliances.pathogen_members"), lambda: pathogen_by_member(filters), heading=False),
         Section(t("alliances.comparison"), lambda: comparison(filters)),
