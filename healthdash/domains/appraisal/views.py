@@ -38,12 +38,15 @@ def _choices(filters: Filters) -> tuple[appraisal.Figures, str] | None:
     places = appraisal.counties(filters)
     if not years or places.empty:
         return None
-    left, right = st.columns([1, 2])
-    year = left.selectbox(t("appraisal.page.year"), years, key="appraisal_year",
-                          format_func=lambda y: t("appraisal.page.year_value", year=y))
-    names = dict(zip(places["county_code"], places["county_name"], strict=False))
-    county = right.selectbox(t("appraisal.page.county"), list(names), key="appraisal_county",
-                             format_func=lambda code: names.get(code, code))
+    # On a slide the pickers are hidden and the title line names the county and year instead.
+    with st.container(key=presenter.PAGE_PICKER):
+        left, right = st.columns([1, 2])
+        year = left.selectbox(t("appraisal.page.year"), years, key="appraisal_year",
+                              format_func=lambda y: t("appraisal.page.year_value", year=y))
+        names = dict(zip(places["county_code"], places["county_name"], strict=False))
+        county = right.selectbox(t("appraisal.page.county"), list(names), key="appraisal_county",
+                                 format_func=lambda code: names.get(code, code))
+    presenter.add_to_title_line(f"{names.get(county, county)} · {t('appraisal.page.year_value', year=year)}")
     return appraisal.figures(filters, int(year)), str(county)
 
 

@@ -51,11 +51,17 @@ def comparison(case: Case) -> None:
     chart = whatif_charts.comparison_chart(frame)
     st.caption(t("whatif.comparison_caption"))
     presenter.altair_chart(chart)
-    st.dataframe(whatif.comparison_table(frame), hide_index=True, width="stretch")
+    if not presenter.slideshow_running():  # on a slide the table is the next slide
+        st.dataframe(whatif.comparison_table(frame), hide_index=True, width="stretch")
     export, kinds = whatif.comparison_export(frame)
     downloads.download_row("whatif_comparison",
                            widgets.title_block(t("whatif.comparison"), case.filters, notes=case.notes),
                            chart=chart, table=export, kinds=kinds)
+
+
+def comparison_table(case: Case) -> None:
+    """The comparison's table, a slide of its own: under the chart it did not fit 1280×720."""
+    st.dataframe(whatif.comparison_table(whatif.comparison(case.result)), hide_index=True, width="stretch")
 
 
 def fund_and_reserve(case: Case) -> None:
@@ -75,7 +81,7 @@ def fund_and_reserve(case: Case) -> None:
         st.caption(t("whatif.reserve_unknown", **reserve_text))
 
 
-SLIDE_ROWS = 12
+SLIDE_ROWS = 8
 
 
 def ranking(case: Case) -> None:
@@ -132,6 +138,8 @@ def sections(filters: Filters) -> list[Section]:
                       whatif.lever_notes(chosen))
     return [
         Section(t("whatif.comparison"), lambda: comparison(case)),
+        *([Section(t("whatif.comparison_table"), lambda: comparison_table(case))]
+          if presenter.slideshow_running() else []),
         Section(t("whatif.money"), lambda: fund_and_reserve(case)),
         Section(t("whatif.ranking"), lambda: ranking(case)),
         Section(t("whatif.assumptions"), lambda: assumptions(case)),
