@@ -34,8 +34,8 @@ MAX_SLIDES = 50
 CHART_SCALE = 1.4
 _FONT_KEYS = frozenset({"fontSize", "labelFontSize", "titleFontSize", "symbolSize"})
 _SHARE_SLOT = "_presenter_share_slot"
-# The container of a page's own subject picker (the profiles' county or facility): hidden on a slide, whose
-# title line names the subject already.
+# The container of a page's own picker (the profiles' county or facility, the appraisal's year and county, the
+# what-if ranking's indicator): hidden on a slide, whose title line or caption names the choice already.
 PAGE_PICKER = "hd-page-picker"
 _LINE_SLOT = "_presenter_title_line"
 # Clickers send PageDown/PageUp (some ↓/↑); Space goes on as in every slide program.

@@ -564,7 +564,7 @@ def comparison(filters: Filters) -> None:
     st.caption(t("alliances.comparison_caption", indicator=inert(indicator.name(lang)), count=len(frame)))
     plotted = ranked.dropna(subset=[code])
     if presenter.slideshow_running():  # the ranking's first bars; the table and the rest on the page
-        plotted = presenter.slide_rows(plotted, 12)
+        plotted = presenter.slide_rows(plotted, 10)
     if plotted.empty:
         widgets.empty_state("alliances.empty_comparison")
     else:

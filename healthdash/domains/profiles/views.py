@@ -96,6 +96,7 @@ def county_sections(county: Filters) -> list[Section]:
         Section(t("profile.towns"), lambda: town_health(county)),
         Section(t("eldercare.title"), lambda: elderly_care(county)),
         Section(t("profile.workforce"), lambda: county_workforce(county)),
+        Section(workforce_by_tier_title(county), lambda: county_workforce_by_tier(county), heading=False),
         Section(t("profile.facilities"), lambda: county_facilities(county)),
     ]
 
@@ -353,8 +354,24 @@ def county_workforce(filters: Filters) -> None:
         return
     lang = current_lang()
     widgets.kpi_grid(cards, filters)
+    sent = al.pathogen_by_month(filters)
+    if not sent.empty:
+        totals = al.pathogen_totals(sent)
+        st.markdown(t("profile.pathogen_county", sent=fmt_count(totals["cases_sent"]),
+                      rate=fmt_value(totals["identification_rate"], "%", lang=lang),
+                      hours=fmt_value(totals["turnaround"], "小时", lang=lang)))
+    flagged = al.staff_flags(filters)
+    if not flagged.empty:
+        names = "、".join(inert(n) for n in flagged["facility_name"]) if lang == "zh" else \
+            ", ".join(inert(n) for n in flagged["facility_name"])
+        st.markdown(t("profile.staff_flags", count=len(flagged), names=names))
+
+
+def county_workforce_by_tier(filters: Filters) -> None:
+    """The register per tier at the period's end (a slide of its own: under the cards it did not fit)."""
+    tiers = profiles.county_workforce(filters)
     if not tiers.empty:
-        _chart_title(t("profile.workforce_by_tier", month=fmt_month(filters.month_to, lang=lang)))
+        _chart_title(workforce_by_tier_title(filters))
         table = pd.DataFrame({
             t("alliances.col_tier"): [t(f"tier.{tier}") for tier in tiers["tier"]],
             t("profile.col_facilities"): tiers["facilities"].astype("int64"),
@@ -367,17 +384,10 @@ def county_workforce(filters: Filters) -> None:
         })
         st.dataframe(table, hide_index=True, width="stretch")
         st.caption(t("profile.workforce_caption"))
-    sent = al.pathogen_by_month(filters)
-    if not sent.empty:
-        totals = al.pathogen_totals(sent)
-        st.markdown(t("profile.pathogen_county", sent=fmt_count(totals["cases_sent"]),
-                      rate=fmt_value(totals["identification_rate"], "%", lang=lang),
-                      hours=fmt_value(totals["turnaround"], "小时", lang=lang)))
-    flagged = al.staff_flags(filters)
-    if not flagged.empty:
-        names = "、".join(inert(n) for n in flagged["facility_name"]) if lang == "zh" else \
-            ", ".join(inert(n) for n in flagged["facility_name"])
-        st.markdown(t("profile.staff_flags", count=len(flagged), names=names))
+
+
+def workforce_by_tier_title(filters: Filters) -> str:
+    return t("profile.workforce_by_tier", month=fmt_month(filters.month_to, lang=current_lang()))
 
 
 def facility_workforce(code: str, filters: Filters) -> None:

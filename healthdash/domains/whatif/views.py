@@ -88,8 +88,9 @@ def ranking(case: Case) -> None:
     filters, lang, catalog = case.filters, current_lang(), indicator_catalog()
     codes = list(scenario.AFFECTED)
     urlstate.choice(whatif.RANK_KEY, codes, codes[0])
-    st.selectbox(t("whatif.ranking_indicator"), codes, key=whatif.RANK_KEY,
-                 format_func=lambda code: catalog[code].name(lang))
+    with st.container(key=presenter.PAGE_PICKER):  # hidden on a slide: the caption names the indicator
+        st.selectbox(t("whatif.ranking_indicator"), codes, key=whatif.RANK_KEY,
+                     format_func=lambda code: catalog[code].name(lang))
     urlstate.write_choice(whatif.RANK_KEY, codes[0])
     indicator = catalog[st.session_state[whatif.RANK_KEY]]
     ranked = whatif.ranking(case.result, indicator)
@@ -112,8 +113,9 @@ def ranking(case: Case) -> None:
     picked = widgets.selected_values(event, whatif.RANKING_CLICK, "county_code")
     if picked:
         widgets.drill(filters, "county", picked[0])
-    with st.expander(t("whatif.ranking_table")):
-        st.dataframe(ranked_table, hide_index=True, width="stretch")
+    if not presenter.slideshow_running():
+        with st.expander(t("whatif.ranking_table")):
+            st.dataframe(ranked_table, hide_index=True, width="stretch")
     export, kinds = whatif.ranking_export(ranked, indicator)
     downloads.download_row("whatif_ranking",
                            widgets.title_block(t("whatif.ranking_title", indicator=indicator.name(lang)), filters,
