@@ -52,7 +52,7 @@ def test_slideshow_steps_with_buttons(page, page_log) -> None:
     page.get_by_role("button", name="下一张").click()
     wait_until_idle(page)
     assert "slide=2" in page.url
-    assert page.get_by_text("2 / 4").first.is_visible()
+    assert page.get_by_text("2 / 5").first.is_visible()
     save_screenshot(page, "presenter-whatif-slide-2", full_page=False)
     page.get_by_role("button", name="结束放映").click()
     wait_until_idle(page)
