@@ -23,6 +23,7 @@ import pandas as pd
 import streamlit as st
 
 from healthdash.core.filters import FilterOptions, Filters, narrow
+from healthdash.ui import presenter
 from healthdash.ui.navigation import app_pages
 
 COUNTY_PAGE = "county"
@@ -156,6 +157,7 @@ def table(
     """`st.dataframe` whose `link_column`s show names that open their link in this tab on a click. With
     `on_row`, a row can also be selected (its checkbox): `on_row` runs then, before the rerun, and reads
     the selection from st.session_state[key] (its cells are empty)."""
+    frame = presenter.slide_rows(frame)
     config = dict(column_config or {})
     linked = [name for name, column in config.items() if _is_link(column) and name in frame.columns]
     shown = frame.assign(**{

@@ -75,6 +75,9 @@ def classify(frame: pd.DataFrame, indicator: Indicator, classing: str, lang: str
     return pd.Series([labels[c] for c in codes], index=frame.index), labels, fills
 
 
+SLIDE_HEIGHT = 250
+
+
 def map_spec(areas: pd.DataFrame, legend: list[str], fills: list[str], title: str, height: int = 460,
              current: str | None = None) -> ChartSpec:
     """The map: one geoshape per row of `areas` (place_code, place_name, shape, cls, value_text, status,
@@ -222,7 +225,9 @@ def area_map(filters: Filters, indicator: Indicator, drill: Callable[[Filters, s
         return
     areas, legend, fills, missing, sources = found
     title = indicator.name(current_lang())
-    spec = map_spec(areas, legend, fills, title, current=current)
+    # On a slide the map shares the screen with its picker, legend and note (×1.4 in presenter mode).
+    spec = map_spec(areas, legend, fills, title, current=current,
+                    height=SLIDE_HEIGHT if presenter.slideshow_running() else 460)
     st.caption(t("maps.caption", indicator=inert(title), level=t(f"level.{level}").lower()))  # "by county" in English
     st.html(_CLICK_THROUGH)
     chart_key = f"map_{indicator.code}_{filters.place or 'all'}_{filters.month_from}_{filters.month_to}_{classing}_{key}"

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+import pandas as pd
 import streamlit as st
 
 from healthdash.core.i18n import t
@@ -33,6 +34,9 @@ MAX_SLIDES = 50
 CHART_SCALE = 1.4
 _FONT_KEYS = frozenset({"fontSize", "labelFontSize", "titleFontSize", "symbolSize"})
 _SHARE_SLOT = "_presenter_share_slot"
+# The container of a page's own picker (the profiles' county or facility, the appraisal's year and county, the
+# what-if ranking's indicator): hidden on a slide, whose title line or caption names the choice already.
+PAGE_PICKER = "hd-page-picker"
 _LINE_SLOT = "_presenter_title_line"
 # Clickers send PageDown/PageUp (some ↓/↑); Space goes on as in every slide program.
 NEXT_KEYS = ("PageDown", "Space", "Down")
@@ -76,6 +80,8 @@ _SLIDE_CSS = """
 .hd-selection-line {font-size: 1.1rem !important;}
 .hd-selection-line b {font-size: 1.23em;}
 .st-key-hd-slide-bar p {margin: 0 !important;}
+/* The subject picker is the page's; the title line names the subject. */
+.st-key-hd-page-picker {display: none !important;}
 /* The 运行简报 box is the page's, not a slide's; the cards on a slide are compact: value, change, target. */
 .st-key-run_summary {display: none !important;}
 .st-key-hd-slide [data-testid="stMetricValue"] {font-size: 1.8rem !important;}
@@ -96,7 +102,7 @@ _SLIDE_CSS = """
 # Fitting what the server cannot measure, in the browser (checked a few times a second: charts and tables draw
 # after the run ends). A slide taller than the room below its title bar is zoomed down as a whole, its width
 # widened by as much so that charts keep the full width; a slide title line too long for one line gets a smaller
-# font; a table wider than its place is zoomed down (to 70% at least) so that no column is cut off at the right.
+# font; a table wider than its place is zoomed down (to 68% at least) so that no column is cut off at the right.
 _FIT_JS = """
 <script>
 (() => {
@@ -124,7 +130,7 @@ _FIT_JS = """
       if (!frame.style.zoom) frame.dataset.hdZoom = parseFloat(getComputedStyle(frame).zoom) || 1;
       const base = parseFloat(frame.dataset.hdZoom);
       const zoom = parseFloat(frame.style.zoom) || base;
-      const wanted = Math.max(base * 0.7, Math.min(base, zoom * scroller.clientWidth / scroller.scrollWidth));
+      const wanted = Math.max(base * 0.68, Math.min(base, zoom * scroller.clientWidth / scroller.scrollWidth));
       if (Math.abs(wanted - zoom) > 0.005) zoomTo(frame, wanted);
     }
   };
@@ -134,8 +140,15 @@ _FIT_JS = """
     fitLine();
     const zoom = parseFloat(slide.style.zoom) || 1;
     const box = slide.getBoundingClientRect();
-    const wanted = Math.max(0.5, Math.min(1, (window.innerHeight - box.top - 14) / (box.height / zoom)));
-    if (Math.abs(wanted - zoom) > 0.01) zoomTo(slide, wanted);
+    const fits = Math.max(0.5, Math.min(1, (window.innerHeight - box.top - 14) / (box.height / zoom)));
+    // What the box does not count (a component's frame) still scrolls the page: take that off too, by 5% at most
+    // (a page part below the slide that no zoom removes must not shrink it step by step).
+    const main = document.querySelector('[data-testid="stMain"]');
+    const over = main ? main.scrollHeight - main.clientHeight : 0;
+    const wanted = over > 1 ? Math.max(0.5, fits - 0.05, Math.min(fits, zoom * (box.height - over - 6) / box.height))
+                            : fits;
+    // Down at once (a few pixels too tall is a scrollbar), up only by a clear step (no flicker).
+    if (wanted < zoom - 0.001 || wanted > zoom + 0.01) zoomTo(slide, wanted);
   };
   const fit = () => { fitTables(); fitSlide(); };
   setInterval(fit, 250);
@@ -366,6 +379,19 @@ def slideshow(deck: str, slides: Sequence[Slide]) -> bool:
     with st.container(key="hd-slide"):
         slide.render()
     return True
+
+
+# Rows of a table on a slide: what a projector shows legibly below a title at 1280×720.
+SLIDE_ROWS = 8
+
+
+def slide_rows(frame: pd.DataFrame, rows: int = SLIDE_ROWS) -> pd.DataFrame:
+    """On a slide, the first `rows` rows of `frame` with a caption saying the rest are on the page and in the
+    download; elsewhere `frame` itself."""
+    if not slideshow_running() or len(frame) <= rows:
+        return frame
+    st.caption(t("presenter.table_top", shown=rows, total=len(frame)))
+    return frame.head(rows)
 
 
 def _clicker_keys(deck: str, index: int, count: int) -> None:

@@ -17,6 +17,7 @@ from tests.browser.helpers import (
     save_screenshot,
     wait_until_idle,
 )
+from tests.support.places import facility_code, region_code
 
 pytestmark = pytest.mark.browser
 
@@ -51,7 +52,7 @@ def test_slideshow_steps_with_buttons(page, page_log) -> None:
     page.get_by_role("button", name="下一张").click()
     wait_until_idle(page)
     assert "slide=2" in page.url
-    assert page.get_by_text("2 / 4").first.is_visible()
+    assert page.get_by_text("2 / 5").first.is_visible()
     save_screenshot(page, "presenter-whatif-slide-2", full_page=False)
     page.get_by_role("button", name="结束放映").click()
     wait_until_idle(page)
@@ -90,35 +91,60 @@ def test_clicker_keys_step_slides_that_fit_the_screen(page, page_log) -> None:
 
 def _fits(page, what: str) -> None:
     """Wait (the page fits slides and tables a few times a second, once charts have drawn) until nothing is
-    below the fold, the slide's title line is whole on one line beside its buttons and no grid cuts a column off."""
+    below the fold, the slide is zoomed no further than 70% (a projector's audience still reads it), its title
+    line is whole on one line beside its buttons and no grid cuts a column off."""
     try:
         page.wait_for_function("""() => {
             const main = document.querySelector('[data-testid="stMain"]');
+            const slide = document.querySelector('.st-key-hd-slide');
             const line = document.querySelector('.st-key-hd-slide-head .hd-selection-line');
             const exit = document.querySelector('.st-key-present_exit');
             const grids = [...document.querySelectorAll('[data-testid="stDataFrame"] .dvn-scroller')];
             return main.scrollHeight - main.clientHeight <= 2
+                && (!slide || (parseFloat(slide.style.zoom) || 1) >= 0.7)
                 && (!line || (line.scrollWidth <= line.clientWidth + 1
                               && Math.abs(line.getBoundingClientRect().top - exit.getBoundingClientRect().top) < 40))
                 && grids.every(grid => grid.scrollWidth <= grid.clientWidth + 2);
         }""", timeout=8_000)
     except Exception:  # noqa: BLE001 — the figures say what did not fit
         save_screenshot(page, f"unfit-{what}", full_page=False)
-        raise AssertionError(f"{what} does not fit: below the fold {_below_the_fold(page)} px") from None
+        zoom = page.evaluate("() => document.querySelector('.st-key-hd-slide')?.style.zoom")
+        raise AssertionError(f"{what} does not fit: below the fold {_below_the_fold(page)} px, zoom {zoom}") from None
 
 
-def test_every_slide_of_what_if_and_public_health_fits_both_screens(page, page_log) -> None:
-    """The what-if title line names the levers set and stays one line at 1280×720; the scorecard slide (16
-    columns before) and the other slides need no scrolling at 1280×720 or 1920×1080."""
-    for width, height in [(1280, 720), (1920, 1080)]:
+SCREENS = [(1280, 720), (1920, 1080)]
+
+
+def _every_slide_fits(page, path: str) -> int:
+    """At each screen size, open slide 1 of `path` and step with PageDown (as a clicker does) through every
+    slide, checking that each fits; the number of slides."""
+    for width, height in SCREENS:
         page.set_viewport_size({"width": width, "height": height})
-        for path, count in [("/what-if?back=30&res_bed=10&present=1", 4), ("/public-health?present=1", 8)]:
-            for slide in range(1, count + 1):
-                open_page(page, f"{path}&slide={slide}")
-                _fits(page, f"{path} slide {slide} at {width}×{height}")
-        open_page(page, "/what-if?back=30&res_bed=10&present=1&slide=2")
-        assert "杠杆：回流30%，号源20%，床位10%" in page.locator(".hd-selection-line").first.inner_text()
-        save_screenshot(page, f"presenter-whatif-levers-{width}x{height}", full_page=False)
+        open_page(page, f"{path}{'&' if '?' in path else '?'}present=1&slide=1")
+        total = int(page.get_by_text(re.compile(r"^1 / \d+$")).first.inner_text().split(" / ")[1])
+        for slide in range(1, total + 1):
+            if slide > 1:
+                page.locator('[data-testid="stMain"]').click(position={"x": 5, "y": 300})  # keys go to the page
+                page.keyboard.press("PageDown")
+                wait_until_idle(page)
+                assert f"slide={slide}" in page.url, (path, slide, page.url)
+            _fits(page, f"{path} slide {slide} at {width}×{height}")
+    return total
+
+
+def test_every_slide_of_every_page_fits_both_screens(page, page_log, browser_db) -> None:
+    """Every page's slides need no scrolling and cut no table at 1280×720 or 1920×1080 (before: 27 slide views
+    of overview, alliances, referrals, the profiles and quality scrolled or cut a table); the what-if title
+    line names the levers set and stays one line at 1280×720."""
+    county, hospital = region_code(browser_db, "名山区"), facility_code(browser_db, "名山区人民医院")
+    paths = ["/", "/alliances", "/referrals", f"/county?county={county}", f"/facility?facility={hospital}",
+             "/what-if?back=30&res_bed=10", "/public-health", "/appraisal", "/quality"]
+    counts = {path: _every_slide_fits(page, path) for path in paths}
+    assert all(count >= 3 for count in counts.values()), counts
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_page(page, "/what-if?back=30&res_bed=10&present=1&slide=2")
+    assert "杠杆：回流30%，号源20%，床位10%" in page.locator(".hd-selection-line").first.inner_text()
+    save_screenshot(page, "presenter-whatif-levers-1280x720", full_page=False)
     drop_deep_link_noise(page_log)
     assert_clean(page_log, "slides fit")
 

@@ -77,10 +77,16 @@ def sections(filters: Filters) -> list[Section]:
         Section(t("presenter.headline"), lambda: headline(filters), heading=False),
         Section(t("alliances.registry"), lambda: registry(filters)),
         Section(t("alliances.structure"), lambda: structure(filters), heading=False),
+        # Each per-member table is a slide of its own: under the charts it did not fit 1280×720.
         Section(t("alliances.resources"), lambda: resources(filters)),
+        Section(t("alliances.posted_trend"), lambda: posted(filters), heading=False),
+        Section(t("alliances.per_member"), lambda: resources_by_member(filters), heading=False),
         Section(t("alliances.shared"), lambda: shared_services(filters)),
+        Section(t("alliances.per_member_shared"), lambda: shared_by_member(filters), heading=False),
         Section(t("alliances.workforce"), lambda: workforce(filters)),
+        Section(t("alliances.staff_flags_title"), lambda: staff_flags(filters), heading=False),
         Section(t("alliances.pathogen"), lambda: pathogen(filters)),
+        Section(t("alliances.pathogen_members"), lambda: pathogen_by_member(filters), heading=False),
         Section(t("alliances.comparison"), lambda: comparison(filters)),
     ]
 
@@ -155,7 +161,8 @@ def registry_table(frame: pd.DataFrame, filters: Filters) -> tuple[pd.DataFrame,
         col["founded"]: [fmt_month(month, lang=lang) for month in frame["founded"]],
         col["members"]: frame["members"].astype("int64"),
     })
-    for tier in al.MEMBER_TIERS:
+    # On a slide the members by tier are left out (on the page and in the download): too wide for a projector.
+    for tier in () if presenter.slideshow_running() else al.MEMBER_TIERS:
         counts = frame[f"{tier}_members"].astype("int64")
         if counts.any():
             table[t(f"tier.{tier}")] = counts
@@ -236,7 +243,6 @@ def resources(filters: Filters) -> None:
     if monthly.empty:
         widgets.empty_state("alliances.empty_activity")
         return
-    lang = current_lang()
     st.caption(t("alliances.resources_caption"))
     left, right = st.columns(2, gap="large")
     with left:
@@ -254,6 +260,13 @@ def resources(filters: Filters) -> None:
         presenter.altair_chart(lines_by_unit(events, x="month", y="value", series="label", text="text", order=names,
                                              units={name: unit_title(unit) for name, unit in zip(names, units,
                                                                                                strict=True)}))
+
+
+def posted(filters: Filters) -> None:
+    """Physicians posted to primary members per 10,000 people (a slide of its own beside the two charts)."""
+    if al.activity_by_month(filters).empty:
+        return
+    lang = current_lang()
     posted = al.posted_by_month(filters, filters.month_from, filters.month_to)
     total = posted[posted["alliance_code"].isna()]
     left, right = st.columns(2, gap="large")
@@ -275,6 +288,11 @@ def resources(filters: Filters) -> None:
                           population=fmt_wan(end["population"], lang=lang),
                           value=fmt_value(end["per_10k"], "人/万人", lang=lang)))
             st.caption(t("alliances.posted_definition"))
+
+
+def resources_by_member(filters: Filters) -> None:
+    if al.activity_by_month(filters).empty:
+        return
     _chart_title(t("alliances.per_member"))
     table, config = _member_activity_table(al.activity_by_facility(filters), filters)
     links.table(table, "alliance_activity", hide_index=True, width="stretch", column_config=config)
@@ -310,7 +328,8 @@ def _member_activity_table(frame: pd.DataFrame, filters: Filters) -> tuple[pd.Da
         t("alliances.col_county"): frame["county_name"],
         t("alliances.col_staff"): frame["staff_sent"].astype("int64"),
     })
-    for column in (*al.STAFF_ROLES, *al.EVENTS):
+    # On a slide the staff by role are left out (their total is there): fourteen columns do not fit.
+    for column in al.EVENTS if presenter.slideshow_running() else (*al.STAFF_ROLES, *al.EVENTS):
         key = f"alliances.role_{column}" if column in al.STAFF_ROLES else f"alliances.event_{column}"
         table[t(key)] = frame[column].astype("int64")
     table[t("alliances.col_posted")] = frame["posted_physicians"].astype("int64")
@@ -357,6 +376,11 @@ def shared_services(filters: Filters) -> None:
     if not quality.empty:
         with st.expander(t("alliances.quality_table")):
             st.dataframe(quality_table(monthly, quality), hide_index=True, width="stretch")
+
+
+def shared_by_member(filters: Filters) -> None:
+    if al.shared_by_month(filters).empty:
+        return
     _chart_title(t("alliances.per_member_shared"))
     table, config = _member_shared_table(al.shared_by_facility(filters), filters)
     links.table(table, "alliance_shared", hide_index=True, width="stretch", column_config=config)
@@ -412,6 +436,13 @@ def workforce(filters: Filters) -> None:
     st.caption(t("alliances.workforce_caption", month=month))
     table, config = workforce_table(frame, filters)
     links.table(table, "alliance_workforce", hide_index=True, width="stretch", column_config=config)
+
+
+def staff_flags(filters: Filters) -> None:
+    """Facilities whose reports their registered staff cannot support (a slide of its own)."""
+    frame = al.workforce(filters)
+    if frame.empty or not frame["reported"].any():
+        return
     flagged = al.staff_flags(filters)
     if flagged.empty:
         st.caption(t("alliances.staff_flags_none"))
@@ -484,6 +515,11 @@ def pathogen(filters: Filters) -> None:
             hours, x="month", y="turnaround", series="label", text="text", colors=charts.series_colors([label]),
             axis_format=",.0f", y_title=t("alliances.unit_hours")))
     st.caption(t("alliances.pathogen_caption"))
+
+
+def pathogen_by_member(filters: Filters) -> None:
+    if al.pathogen_by_month(filters).empty:
+        return
     _chart_title(t("alliances.pathogen_members"))
     table, config = pathogen_table(al.pathogen_by_facility(filters), filters)
     links.table(table, "alliance_pathogen", hide_index=True, width="stretch", column_config=config)
@@ -527,10 +563,14 @@ def comparison(filters: Filters) -> None:
     ranked = frame.sort_values(code, ascending=ascending, na_position="last").reset_index(drop=True)
     st.caption(t("alliances.comparison_caption", indicator=inert(indicator.name(lang)), count=len(frame)))
     plotted = ranked.dropna(subset=[code])
+    if presenter.slideshow_running():  # the ranking's first bars; the table and the rest on the page
+        plotted = presenter.slide_rows(plotted, 10)
     if plotted.empty:
         widgets.empty_state("alliances.empty_comparison")
     else:
         _comparison_chart(plotted, indicator, filters)
+    if presenter.slideshow_running():
+        return
     table = comparison_table(ranked, totals, filters)
     name_col = t("alliances.col_name")
     links.table(table, "alliance_comparison", hide_index=True, width="stretch", placeholder="",

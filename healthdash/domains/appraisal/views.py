@@ -39,12 +39,15 @@ def _choices(filters: Filters) -> tuple[appraisal.Figures, str] | None:
     places = appraisal.counties(filters)
     if not years or places.empty:
         return None
-    left, right = st.columns([1, 2])
-    year = left.selectbox(t("appraisal.page.year"), years, key="appraisal_year",
-                          format_func=lambda y: t("appraisal.page.year_value", year=y))
-    names = dict(zip(places["county_code"], places["county_name"], strict=False))
-    county = right.selectbox(t("appraisal.page.county"), list(names), key="appraisal_county",
-                             format_func=lambda code: names.get(code, code))
+    # On a slide the pickers are hidden and the title line names the county and year instead.
+    with st.container(key=presenter.PAGE_PICKER):
+        left, right = st.columns([1, 2])
+        year = left.selectbox(t("appraisal.page.year"), years, key="appraisal_year",
+                              format_func=lambda y: t("appraisal.page.year_value", year=y))
+        names = dict(zip(places["county_code"], places["county_name"], strict=False))
+        county = right.selectbox(t("appraisal.page.county"), list(names), key="appraisal_county",
+                                 format_func=lambda code: names.get(code, code))
+    presenter.add_to_title_line(f"{names.get(county, county)} · {t('appraisal.page.year_value', year=year)}")
     return appraisal.figures(filters, int(year)), str(county)
 
 
@@ -69,12 +72,23 @@ def _names(fig: appraisal.Figures) -> str:
     return "、".join(fig.counties["county_name"].tolist()[:3]) + ("等" if len(fig.counties) > 3 else "")
 
 
+SLIDE_HALF = 7
+
+
+def monitoring_rest(fig: appraisal.Figures, county: str) -> None:
+    """The monitoring table's rows after the first slide's, on a slide of their own."""
+    table = appraisal.report_table(fig, county, current_lang()).set_index(t("appraisal.col.no"))
+    st.table(table.iloc[SLIDE_HALF:])
+
+
 def monitoring(filters: Filters, fig: appraisal.Figures, county: str) -> None:
     lang = current_lang()
     name = fig.counties.loc[fig.counties["county_code"] == county, "county_name"].iloc[0]
     st.caption(t("appraisal.page.table_caption", county=inert(name), year=fig.year, last=fig.year - 1))
     # A static table: the report's long item names wrap instead of pushing columns off a projector.
-    st.table(appraisal.report_table(fig, county, lang).set_index(t("appraisal.col.no")))
+    table = appraisal.report_table(fig, county, lang).set_index(t("appraisal.col.no"))
+    # On a slide the first half; the second half is the next slide (fourteen rows do not fit 1280×720).
+    st.table(table.head(SLIDE_HALF) if presenter.slideshow_running() else table)
     block = _block(t("appraisal.page.submission_file"), filters, fig)
     file_name = f"{safe_name(t('appraisal.page.submission_file'))}_{safe_name(_names(fig))}_{fig.year}.xlsx"
     _download(t("appraisal.page.download_submission", count=len(fig.counties)), file_name,
@@ -369,6 +383,8 @@ def sections(filters: Filters) -> list[Section]:
     fig, county = chosen
     return [
         Section(t("appraisal.page.monitoring"), lambda: (notice(), monitoring(filters, fig, county))),
+        *([Section(t("appraisal.page.monitoring_rest"), lambda: monitoring_rest(fig, county))]
+          if presenter.slideshow_running() else []),
         Section(t("appraisal.page.qualitative"), lambda: qualitative(fig, county)),
         Section(t("appraisal.page.targets"), lambda: targets(fig, county)),
         Section(t("appraisal.page.scores"), lambda: scores(filters, fig, county)),

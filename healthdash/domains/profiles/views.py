@@ -51,8 +51,9 @@ def county_picker(filters: Filters) -> None:
         name, city = options.counties[code]
         return f"{options.cities.get(city, '')} · {name}"
 
-    st.selectbox(t("profile.pick_county"), codes, key=COUNTY_PICK, format_func=label,
-                 placeholder=t("profile.pick_county_placeholder"), on_change=_on_county_pick)
+    with st.container(key=presenter.PAGE_PICKER):
+        st.selectbox(t("profile.pick_county"), codes, key=COUNTY_PICK, format_func=label,
+                     placeholder=t("profile.pick_county_placeholder"), on_change=_on_county_pick)
 
 
 def _on_county_pick() -> None:
@@ -95,6 +96,7 @@ def county_sections(county: Filters) -> list[Section]:
         Section(t("profile.towns"), lambda: town_health(county)),
         Section(t("eldercare.title"), lambda: elderly_care(county)),
         Section(t("profile.workforce"), lambda: county_workforce(county)),
+        Section(workforce_by_tier_title(county), lambda: county_workforce_by_tier(county), heading=False),
         Section(t("profile.facilities"), lambda: county_facilities(county)),
     ]
 
@@ -205,7 +207,7 @@ def town_health(filters: Filters) -> None:
                              met=int(judged.astype(bool).sum()), total=len(judged),
                              target=target_text(catalog[code])))
     st.caption(t("profile.towns_caption") + ("" if not summary else " " + "；".join(summary) + "。"))
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(presenter.slide_rows(table), hide_index=True, width="stretch")
 
 
 def elderly_care(filters: Filters) -> None:
@@ -248,7 +250,7 @@ def elderly_care(filters: Filters) -> None:
         t("eldercare.col_admissions"): [fmt_count(v) if pd.notna(v) else "—" for v in frame["admissions"]],
     })
     st.caption(t("eldercare.caption", period=fmt_period(filters.month_from, filters.month_to, lang=lang)))
-    st.dataframe(table, hide_index=True, width="stretch", height="content")
+    st.dataframe(presenter.slide_rows(table), hide_index=True, width="stretch", height="content")
     downloads.download_row("profile_eldercare", widgets.title_block(t("eldercare.title"), filters), table=table)
 
 
@@ -287,9 +289,10 @@ def facility_subject(filters: Filters) -> str | None:
         shown.insert(0, subject)
     labels = {row.facility_code: f"{row.facility_name} · {row.county_name or row.city_name} · {t(f'tier.{row.tier}')}"
               for row in every.itertuples(index=False)}
-    st.selectbox(t("profile.pick_facility"), ["", *shown], key=links.FACILITY_KEY,
-                 format_func=lambda code: labels.get(code, t("profile.pick_facility_placeholder")),
-                 help=t("profile.pick_facility_help"))
+    with st.container(key=presenter.PAGE_PICKER):
+        st.selectbox(t("profile.pick_facility"), ["", *shown], key=links.FACILITY_KEY,
+                     format_func=lambda code: labels.get(code, t("profile.pick_facility_placeholder")),
+                     help=t("profile.pick_facility_help"))
     urlstate.write_choice(links.FACILITY_KEY, "")
     return st.session_state[links.FACILITY_KEY] or None
 
@@ -335,6 +338,9 @@ def facility_sections(code: str, info: dict, filters: Filters) -> list[Section]:
         *in_scope,
         Section(t("profile.facility_referrals"), lambda: facility_referrals(code, filters)),
         Section(t("profile.facility_alliances"), lambda: facility_alliances(code, filters)),
+        # Each a slide of its own: under the memberships they did not fit 1280×720.
+        Section(t("profile.help"), lambda: help_table(code, filters), heading=False),
+        Section(t("profile.shared"), lambda: shared_table(code, filters), heading=False),
     ]
 
 
@@ -348,8 +354,24 @@ def county_workforce(filters: Filters) -> None:
         return
     lang = current_lang()
     widgets.kpi_grid(cards, filters)
+    sent = al.pathogen_by_month(filters)
+    if not sent.empty:
+        totals = al.pathogen_totals(sent)
+        st.markdown(t("profile.pathogen_county", sent=fmt_count(totals["cases_sent"]),
+                      rate=fmt_value(totals["identification_rate"], "%", lang=lang),
+                      hours=fmt_value(totals["turnaround"], "小时", lang=lang)))
+    flagged = al.staff_flags(filters)
+    if not flagged.empty:
+        names = "、".join(inert(n) for n in flagged["facility_name"]) if lang == "zh" else \
+            ", ".join(inert(n) for n in flagged["facility_name"])
+        st.markdown(t("profile.staff_flags", count=len(flagged), names=names))
+
+
+def county_workforce_by_tier(filters: Filters) -> None:
+    """The register per tier at the period's end (a slide of its own: under the cards it did not fit)."""
+    tiers = profiles.county_workforce(filters)
     if not tiers.empty:
-        _chart_title(t("profile.workforce_by_tier", month=fmt_month(filters.month_to, lang=lang)))
+        _chart_title(workforce_by_tier_title(filters))
         table = pd.DataFrame({
             t("alliances.col_tier"): [t(f"tier.{tier}") for tier in tiers["tier"]],
             t("profile.col_facilities"): tiers["facilities"].astype("int64"),
@@ -362,17 +384,10 @@ def county_workforce(filters: Filters) -> None:
         })
         st.dataframe(table, hide_index=True, width="stretch")
         st.caption(t("profile.workforce_caption"))
-    sent = al.pathogen_by_month(filters)
-    if not sent.empty:
-        totals = al.pathogen_totals(sent)
-        st.markdown(t("profile.pathogen_county", sent=fmt_count(totals["cases_sent"]),
-                      rate=fmt_value(totals["identification_rate"], "%", lang=lang),
-                      hours=fmt_value(totals["turnaround"], "小时", lang=lang)))
-    flagged = al.staff_flags(filters)
-    if not flagged.empty:
-        names = "、".join(inert(n) for n in flagged["facility_name"]) if lang == "zh" else \
-            ", ".join(inert(n) for n in flagged["facility_name"])
-        st.markdown(t("profile.staff_flags", count=len(flagged), names=names))
+
+
+def workforce_by_tier_title(filters: Filters) -> str:
+    return t("profile.workforce_by_tier", month=fmt_month(filters.month_to, lang=current_lang()))
 
 
 def facility_workforce(code: str, filters: Filters) -> None:
@@ -452,7 +467,7 @@ def facility_referrals(code: str, filters: Filters) -> None:
             by_direction = rows.groupby("direction")["referrals"].sum()
             st.caption("；".join(f"{_direction(d)} {fmt_value(by_direction[d], '人次', lang=lang)}"
                                 for d in DIRECTIONS if d in by_direction.index))
-            table, config = _partner_table(rows, filters)
+            table, config = _partner_table(presenter.slide_rows(rows, 6), filters)
             links.table(table, f"profile_partners_{side}", hide_index=True, width="stretch", column_config=config)
 
 
@@ -478,11 +493,12 @@ def facility_alliances(code: str, filters: Filters) -> None:
         name: links.link_column(name, help=t("links.alliance_help"), width="medium"),
         lead: links.link_column(lead, help=t("links.facility_help")),
     })
-    _help_table(code, filters)
-    _shared_table(code, filters)
 
 
-def _help_table(code: str, filters: Filters) -> None:
+def help_table(code: str, filters: Filters) -> None:
+    """The help it received or gave (a slide of its own: under the memberships it did not fit 1280×720)."""
+    if profiles.facility_alliances(code, filters).empty:
+        return
     _chart_title(t("profile.help"))
     frame = profiles.alliance_help(code, filters)
     if frame.empty:
@@ -495,7 +511,8 @@ def _help_table(code: str, filters: Filters) -> None:
         t("profile.col_facilities"): frame["facilities"].astype("int64"),
         t("alliances.col_staff"): frame["staff_sent"].astype("int64"),
     })
-    for column in (*al.STAFF_ROLES, *al.EVENTS):
+    # On a slide the staff by role are left out (their total is there): the table is too wide otherwise.
+    for column in al.EVENTS if presenter.slideshow_running() else (*al.STAFF_ROLES, *al.EVENTS):
         key = f"alliances.role_{column}" if column in al.STAFF_ROLES else f"alliances.event_{column}"
         table[t(key)] = frame[column].astype("int64")
     table[t("alliances.col_posted")] = frame["posted_physicians"].astype("int64")
@@ -504,7 +521,10 @@ def _help_table(code: str, filters: Filters) -> None:
                 column_config={name: links.link_column(name, help=t("links.alliance_help"), width="medium")})
 
 
-def _shared_table(code: str, filters: Filters) -> None:
+def shared_table(code: str, filters: Filters) -> None:
+    """The shared services it used or provided (a slide of its own)."""
+    if profiles.facility_alliances(code, filters).empty:
+        return
     _chart_title(t("profile.shared"))
     frame = profiles.shared_services(code, filters)
     if frame.empty:

@@ -111,6 +111,9 @@ def sections(filters: Filters) -> list[Section]:
         Section(t("public_health.key_groups"), lambda: key_groups(filters, standing, level)),
         Section(t("public_health.screening"), lambda: screening(filters, standing, level)),
         Section(t("poverty.title"), lambda: poverty(filters, level)),
+        # The place table and the disease groups are slides of their own: with the verdicts they did not fit.
+        Section(t("poverty.by_place"), lambda: poverty_places(filters, level), heading=False),
+        Section(t("poverty.illness_title"), lambda: illness_table(filters), heading=False),
     ]
 
 
@@ -136,8 +139,6 @@ def poverty(filters: Filters, level: str) -> None:
         told.append(t("poverty.flows_clinics", clinics=fmt_count(flows["village_clinics_to_standard"])))
     if told:
         st.markdown(t("poverty.flows", period=period, items=t("summary.clause_sep").join(told)))
-    poverty_places(filters, level)
-    illness_table(filters)
 
 
 def poverty_places(filters: Filters, level: str) -> None:

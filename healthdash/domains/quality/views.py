@@ -98,6 +98,9 @@ def by_alliance(filters: Filters, chosen: quality.Settings) -> None:
         st.caption(t("quality.page.no_alliances"))
         return
     st.caption(t("quality.page.by_alliance_caption"))
+    if presenter.slideshow_running():  # the lowest twelve: thirty bars do not fit a projector's screen
+        presenter.altair_chart(quality_charts.rate_bars(presenter.slide_rows(frame, 12)))
+        return
     presenter.altair_chart(quality_charts.rate_bars(frame))
     if len(frame) > 30:
         st.caption(t("quality.page.lowest_shown", shown=30, total=len(frame)))
@@ -224,7 +227,7 @@ def outlier_flags(filters: Filters, flags: pd.DataFrame, chosen: quality.Setting
         st.success(t("quality.page.no_outliers"), icon=":material/task_alt:")
         return
     st.caption(t("quality.page.outliers_caption", count=fmt_count(len(found))))
-    shown = found.head(quality.MAX_LISTED)
+    shown = presenter.slide_rows(found).head(quality.MAX_LISTED)
     table = quality.flag_table(shown, "outlier")
     event = st.dataframe(table, hide_index=True, width="stretch", key=_FLAG_TABLE, on_select="rerun",
                          column_config=flag_columns(),
@@ -259,7 +262,7 @@ def rule_flags(filters: Filters, flags: pd.DataFrame) -> None:
         st.success(t("quality.page.no_rule_flags"), icon=":material/task_alt:")
         return
     st.caption(t("quality.page.rules_caption", count=fmt_count(len(found))))
-    shown = found.head(quality.MAX_LISTED)
+    shown = presenter.slide_rows(found).head(quality.MAX_LISTED)
     event = st.dataframe(quality.flag_table(shown, "rule"), hide_index=True, width="stretch", key="quality_rules",
                          on_select="rerun", selection_mode="single-row", column_config=flag_columns())
     rows = event.selection.rows  # type: ignore[union-attr]

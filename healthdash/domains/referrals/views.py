@@ -171,6 +171,14 @@ def out_of_county(filters: Filters, focus: Focus) -> None:
             "chapters": st.column_config.TextColumn(t("referrals.col_chapters"), width="large"),
         },
     )
+
+
+def outflow_diseases(filters: Filters, focus: Focus) -> None:
+    """What the patients referred out of the county had (a slide of its own: under the table it did not fit)."""
+    lang = current_lang()
+    outflow = referrals.out_of_county(filters, focus.code)
+    if referrals.receivers(outflow, lang).empty:
+        return
     st.markdown(f"**{t('referrals.diseases')}**")
     groups = referrals.diseases(outflow, lang)
     presenter.altair_chart(charts.plain_bars(
@@ -216,6 +224,8 @@ def facility_table(filters: Filters, focus: Focus) -> None:
     st.caption(t("referrals.table_caption"))
     linked = table.assign(**{headers["facility"]: links.facility_links(
         frame["facility_code"], frame["facility_name"], filters)})
+    if presenter.slideshow_running():  # thirteen columns are too wide for a projector; all are in the file
+        linked = linked.drop(columns=[headers["county"], headers["town"]])
     links.table(
         linked, "referral_facilities", hide_index=True, width="stretch", height=420,
         column_config={
@@ -242,6 +252,7 @@ def sections(filters: Filters) -> list[Section]:
         Section(t("referrals.trend"), lambda: trend(filters, focus)),
         Section(t("referrals.flows"), lambda: tier_flows(filters, focus)),
         Section(t("referrals.outflow"), lambda: out_of_county(filters, focus)),
+        Section(t("referrals.diseases"), lambda: outflow_diseases(filters, focus), heading=False),
         Section(t("referrals.matrix"), lambda: matrix(filters, focus)),
         Section(t("referrals.table"), lambda: facility_table(filters, focus)),
     ]

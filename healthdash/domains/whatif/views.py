@@ -51,11 +51,17 @@ def comparison(case: Case) -> None:
     chart = whatif_charts.comparison_chart(frame)
     st.caption(t("whatif.comparison_caption"))
     presenter.altair_chart(chart)
-    st.dataframe(whatif.comparison_table(frame), hide_index=True, width="stretch")
+    if not presenter.slideshow_running():  # on a slide the table is the next slide
+        st.dataframe(whatif.comparison_table(frame), hide_index=True, width="stretch")
     export, kinds = whatif.comparison_export(frame)
     downloads.download_row("whatif_comparison",
                            widgets.title_block(t("whatif.comparison"), case.filters, notes=case.notes),
                            chart=chart, table=export, kinds=kinds)
+
+
+def comparison_table(case: Case) -> None:
+    """The comparison's table, a slide of its own: under the chart it did not fit 1280×720."""
+    st.dataframe(whatif.comparison_table(whatif.comparison(case.result)), hide_index=True, width="stretch")
 
 
 def fund_and_reserve(case: Case) -> None:
@@ -75,15 +81,16 @@ def fund_and_reserve(case: Case) -> None:
         st.caption(t("whatif.reserve_unknown", **reserve_text))
 
 
-SLIDE_ROWS = 12
+SLIDE_ROWS = 8
 
 
 def ranking(case: Case) -> None:
     filters, lang, catalog = case.filters, current_lang(), indicator_catalog()
     codes = list(scenario.AFFECTED)
     urlstate.choice(whatif.RANK_KEY, codes, codes[0])
-    st.selectbox(t("whatif.ranking_indicator"), codes, key=whatif.RANK_KEY,
-                 format_func=lambda code: catalog[code].name(lang))
+    with st.container(key=presenter.PAGE_PICKER):  # hidden on a slide: the caption names the indicator
+        st.selectbox(t("whatif.ranking_indicator"), codes, key=whatif.RANK_KEY,
+                     format_func=lambda code: catalog[code].name(lang))
     urlstate.write_choice(whatif.RANK_KEY, codes[0])
     indicator = catalog[st.session_state[whatif.RANK_KEY]]
     ranked = whatif.ranking(case.result, indicator)
@@ -106,8 +113,9 @@ def ranking(case: Case) -> None:
     picked = widgets.selected_values(event, whatif.RANKING_CLICK, "county_code")
     if picked:
         widgets.drill(filters, "county", picked[0])
-    with st.expander(t("whatif.ranking_table")):
-        st.dataframe(ranked_table, hide_index=True, width="stretch")
+    if not presenter.slideshow_running():
+        with st.expander(t("whatif.ranking_table")):
+            st.dataframe(ranked_table, hide_index=True, width="stretch")
     export, kinds = whatif.ranking_export(ranked, indicator)
     downloads.download_row("whatif_ranking",
                            widgets.title_block(t("whatif.ranking_title", indicator=indicator.name(lang)), filters,
@@ -132,6 +140,8 @@ def sections(filters: Filters) -> list[Section]:
                       whatif.lever_notes(chosen))
     return [
         Section(t("whatif.comparison"), lambda: comparison(case)),
+        *([Section(t("whatif.comparison_table"), lambda: comparison_table(case))]
+          if presenter.slideshow_running() else []),
         Section(t("whatif.money"), lambda: fund_and_reserve(case)),
         Section(t("whatif.ranking"), lambda: ranking(case)),
         Section(t("whatif.assumptions"), lambda: assumptions(case)),
