@@ -169,8 +169,10 @@ def table(
             column.get("label") or name, help=column.get("help"), width=column.get("width"),
             pinned=column.get("pinned"),
         )
-    # Blue names say "click me", as links do (and not the grey of a pinned column).
-    styled = shown.style.map(lambda _: f"color: {LINK_COLOR}", subset=linked) if linked else shown
+    # Blue names say "click me", as links do (and not the grey of a pinned column); a table larger than pandas
+    # styles (a province's facilities) keeps its links, in the default colour.
+    stylable = linked and shown.size <= pd.get_option("styler.render.max_elements")
+    styled = shown.style.map(lambda _: f"color: {LINK_COLOR}", subset=linked) if stylable else shown
     event = st.dataframe(
         styled, key=key, column_config=config,
         on_select=on_row or ("rerun" if linked else "ignore"),
