@@ -331,7 +331,8 @@ def county_points(scheme: Scheme, fig: Figures, county: str, year: int | None = 
             continue
         indicator = catalog[rule.indicator]
         value = in_unit(indicator, fig.value(county, rule.indicator, last=last))
-        points.append(score_rule(rule, value, fig.target(county, rule.indicator, year).value, indicator.direction))
+        points.append(score_rule(rule, value, fig.target(county, rule.indicator, year).value, indicator.direction,
+                                 unit=indicator.unit))
     return points
 
 

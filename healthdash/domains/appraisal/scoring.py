@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from healthdash.core.fmt import fmt_value
 from healthdash.core.i18n import t
 from healthdash.core.monitoring import ITEMS_BY_CODE, QUALITATIVE
 from healthdash.core.paths import DATA_DIR
@@ -295,20 +296,29 @@ def _reaches(value: float, bound: float, direction: str) -> bool:
     return value <= bound + _TOLERANCE if direction == "down" else value >= bound - _TOLERANCE
 
 
-def _say(key: str, **params: object) -> tuple[str, str]:
-    return t(f"appraisal.explain.{key}", lang="zh", **params), t(f"appraisal.explain.{key}", lang="en", **params)
+def shown_number(value: float | None, unit: str | None, lang: str) -> str:
+    """A value on the scale targets are written in (65 for 65%) as an explanation prints it: with its unit,
+    to the decimals the page shows."""
+    if value is None:
+        return "—"
+    if unit == "%":
+        return fmt_value(value / 100, "%", lang=lang)
+    return fmt_value(value, unit, lang=lang) if unit else f"{value:.4g}"
 
 
 def score_rule(rule: Rule, value: float | None, target: float | None, direction: str,
-               met: bool | None = None) -> Points:
-    """The points `rule` gives: `value` and `target` in the indicator's unit (None when missing or not set),
-    `met` the official's judgement of a qualitative item (None when none is recorded)."""
-    def done(points: float | None, key: str, **params: object) -> Points:
-        zh, en = _say(key, weight=f"{rule.weight:g}",
-                      points="—" if points is None else f"{round(points, 2):g}", **params)
-        return Points(rule.indicator, rule.dimension, rule.weight, points, zh, en)
+               met: bool | None = None, unit: str | None = None) -> Points:
+    """The points `rule` gives: `value` and `target` in the indicator's unit (None when missing or not set;
+    `unit` the catalog's, for the explanation), `met` the official's judgement of a qualitative item (None
+    when none is recorded)."""
+    def done(points: float | None, key: str, per_unit: str = "", **numbers: float | None) -> Points:
+        def say(lang: str) -> str:
+            return t(f"appraisal.explain.{key}", lang=lang, weight=f"{rule.weight:g}", per_unit=per_unit,
+                     points="—" if points is None else f"{round(points, 2):g}",
+                     **{name: shown_number(number, unit, lang) for name, number in numbers.items()})
+        return Points(rule.indicator, rule.dimension, rule.weight, points, say("zh"), say("en"))
 
-    shown = {"value": "—" if value is None else f"{value:.4g}", "target": "—" if target is None else f"{target:g}"}
+    shown = {"value": value, "target": target}
     if rule.kind == "monitor":
         return done(None, "monitor", **shown)
     if rule.kind == "qualitative":
@@ -327,10 +337,10 @@ def score_rule(rule: Rule, value: float | None, target: float | None, direction:
     if rule.kind == "linear":
         floor = float(rule.floor)  # type: ignore[arg-type]
         if _reaches(value, target, direction):
-            return done(rule.weight, "linear", floor=f"{floor:g}", **shown)
+            return done(rule.weight, "linear", floor=floor, **shown)
         span = target - floor
         share = 0.0 if span == 0 else (value - floor) / span
-        return done(rule.weight * min(max(share, 0.0), 1.0), "linear", floor=f"{floor:g}", **shown)
+        return done(rule.weight * min(max(share, 0.0), 1.0), "linear", floor=floor, **shown)
     short = max(0.0, (value - target) if direction == "down" else (target - value))
     lost = short * float(rule.per_unit)  # type: ignore[arg-type]
     return done(max(0.0, rule.weight - lost), "deduct", per_unit=f"{rule.per_unit:g}", **shown)

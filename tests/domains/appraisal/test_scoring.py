@@ -137,3 +137,14 @@ def test_dimensions_are_named_in_english_from_the_scheme_and_a_bad_name_is_refus
     assert "第 10 行：维度“保健康”没有任何规则使用" in refusal(unknown)
     missing = text + '\n[[dimension]]\nname = "促分工"\n'
     assert "第 9 行：维度“促分工”缺少英文名称 name_en" in refusal(missing)
+
+
+def test_the_explanation_prints_values_as_the_page_does() -> None:
+    share = score_rule(Rule("primary_visit_share", "促分工", 15, "linear", floor=50), 60.55, 65.0, "up", unit="%")
+    assert "本年 60.5%" in share.explanation_zh or "本年 60.6%" in share.explanation_zh
+    assert "下限 50.0%" in share.explanation_zh and "目标 65.0%" in share.explanation_zh
+    ratio = score_rule(Rule("primary_income_ratio", "同质化", 5, "bands", bands=((0.9, 5.0), (0.8, 4.0))), 0.9055,
+                       None, "up", unit="ratio")
+    assert "0.91" in ratio.explanation_zh and "0.9055" not in ratio.explanation_zh
+    deduct = score_rule(Rule("ins_fund_in_county_share", "促分工", 5, "deduct", per_unit=0.5), 88.0, 90.0, "up", unit="%")
+    assert "扣0.5分" in deduct.explanation_zh and "目标 90.0%" in deduct.explanation_zh
