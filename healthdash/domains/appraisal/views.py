@@ -299,6 +299,9 @@ def _save_scheme(name: str, data: bytes, offered: dict[str, appraisal.Offered], 
     st.rerun()
 
 
+_SLIDE_BARS = 8  # counties on the ranking slide (with the selected one)
+
+
 def scores(filters: Filters, fig: appraisal.Figures, county: str) -> None:
     lang = current_lang()
     notice(_SCHEME_SAVED)
@@ -315,26 +318,38 @@ def scores(filters: Filters, fig: appraisal.Figures, county: str) -> None:
         st.caption(t("appraisal.page.active", name=inert(active.offered.scheme.label(lang)), by=inert(active.chosen_by),
                      at=str(active.chosen_at)[:16]))
     keys = list(offered)
-    chosen = st.selectbox(t("appraisal.page.scheme"), keys, key="appraisal_scheme",
-                          index=keys.index(active.offered.key) if active else 0,
-                          format_func=lambda key: _scheme_label(offered[key], active, lang))
-    if _may_choose(who) and (active is None or active.offered.key != chosen) and st.button(
-            t("appraisal.page.make_active"), key="appraisal_make_active", icon=":material/check:"):
-        _choose(str(chosen), offered, who)
-    if _may_choose(who):
-        scheme_files(offered, who)
+    slides = presenter.slideshow_running()  # on a slide: the scores alone; files and schemes stay on the page
+    if slides:
+        picked = st.session_state.get("appraisal_scheme")
+        chosen = picked if picked in offered else (active.offered.key if active else keys[0])
+    else:
+        chosen = st.selectbox(t("appraisal.page.scheme"), keys, key="appraisal_scheme",
+                              index=keys.index(active.offered.key) if active else 0,
+                              format_func=lambda key: _scheme_label(offered[key], active, lang))
+        if _may_choose(who) and (active is None or active.offered.key != chosen) and st.button(
+                t("appraisal.page.make_active"), key="appraisal_make_active", icon=":material/check:"):
+            _choose(str(chosen), offered, who)
+        if _may_choose(who):
+            scheme_files(offered, who)
     scheme = offered[chosen].scheme
     if scheme.sample:
         st.warning(t("appraisal.page.sample_scheme"), icon=":material/science:")
-    sheet(filters, fig, county, scheme)
+    if not slides:
+        sheet(filters, fig, county, scheme)
     if not scheme.scored:
         st.info(t("appraisal.page.not_scored"), icon=":material/info:")
         return
     ranking = appraisal.ranking(scheme, fig, lang)
     name = fig.counties.loc[fig.counties["county_code"] == county, "county_name"].iloc[0]
-    chart = appraisal_charts.score_bars(ranking, name)
+    bars = ranking
+    if slides and len(ranking) > _SLIDE_BARS:  # a province's counties do not fit a slide: the first and this one
+        bars = ranking[(ranking.index < _SLIDE_BARS) | (ranking["county_code"] == county)]
+        st.caption(t("presenter.table_top", shown=_SLIDE_BARS, total=len(ranking)))
+    chart = appraisal_charts.score_bars(bars, name)
     if chart is not None and len(ranking) > 1:
         presenter.altair_chart(chart)
+    if slides:
+        return
     # On screen without the county code (the workbook keeps it), so that the change and where points were
     # lost fit a 1280-pixel projector without scrolling sideways.
     on_screen = appraisal.ranking_table(ranking, scheme, lang).drop(columns=[t("appraisal.col.county_code")])
@@ -346,7 +361,22 @@ def scores(filters: Filters, fig: appraisal.Figures, county: str) -> None:
               lambda: appraisal.appraisal_workbook(scheme, fig, lang, block),
               "appraisal_ranking_xlsx", {"view": t("appraisal.page.appraisal_file", lang="zh"), "file": file_name,
                                          "place": _names(fig), "period": str(fig.year)})
-    st.markdown(f"**{t('appraisal.page.why', county=inert(name))}**")
+    points_lost(fig, county, scheme, heading=True)
+
+
+def points_lost(fig: appraisal.Figures, county: str, scheme: Scheme | None = None, *, heading: bool = False) -> None:
+    """Where the county's points were lost under `scheme` (default: the scheme chosen above), item by item."""
+    lang = current_lang()
+    if scheme is None:
+        offered, _ = appraisal.offered_schemes()
+        active = appraisal.active_scheme(offered)
+        key = st.session_state.get("appraisal_scheme") or (active.offered.key if active else None)
+        if key not in offered or not offered[key].scheme.scored:
+            return
+        scheme = offered[key].scheme
+    if heading:
+        name = fig.counties.loc[fig.counties["county_code"] == county, "county_name"].iloc[0]
+        st.markdown(f"**{t('appraisal.page.why', county=inert(name))}**")
     why = appraisal.explanation_frame(scheme, fig, county, lang)
     item, lost = t("appraisal.col.item"), t("appraisal.col.lost")
     # Points and points lost next to the item, the long explanation last: the figures never scroll away.
@@ -388,4 +418,10 @@ def sections(filters: Filters) -> list[Section]:
         Section(t("appraisal.page.qualitative"), lambda: qualitative(fig, county)),
         Section(t("appraisal.page.targets"), lambda: targets(fig, county)),
         Section(t("appraisal.page.scores"), lambda: scores(filters, fig, county)),
+        *([Section(t("appraisal.page.why", county=_county_name(fig, county)), lambda: points_lost(fig, county))]
+          if presenter.slideshow_running() else []),
     ]
+
+
+def _county_name(fig: appraisal.Figures, county: str) -> str:
+    return str(fig.counties.loc[fig.counties["county_code"] == county, "county_name"].iloc[0])
