@@ -47,7 +47,8 @@ def shapes(codes: list[str], extent: str) -> pd.DataFrame:
 
 
 # History of boundary loads, for undo: like a report load (ingest/loader.py), a boundary load is a batch of
-# import_batch; the outlines it replaced are archived under the batch, the codes it wrote listed.
+# import_batch; the outlines it replaced are archived under the batch, the codes it wrote listed. These names and
+# COLUMNS are fixed here and reach SQL text as identifiers; values are always bound.
 ARCHIVE, SCOPE = "import_archive_region_boundary", "import_scope_region_boundary"
 
 
