@@ -10,14 +10,14 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import openpyxl
 import pandas as pd
 import pytest
 
 from healthdash.data.build import MONTHLY_ROLLUPS, connect_for_writing, rebuild_rollups
-from healthdash.data.columns import TABLES
+from healthdash.data.columns import TABLES, TABLES_BY_NAME
 from healthdash.data.quality.schema import FLAG_ROLLUPS, REPORT_ROLLUPS
 from healthdash.ingest import loader
-from tests.support.load_world import csv_bytes
 
 MONTH = date(2025, 12, 1)  # the demo's newest month
 ROLLUPS = [*MONTHLY_ROLLUPS, *REPORT_ROLLUPS, *FLAG_ROLLUPS, "facility_geo", "report_place"]
@@ -77,13 +77,17 @@ def test_a_month_loaded_and_undone_leaves_every_rollup_as_a_whole_rebuild(before
     assert {"service_volume", "referral", "public_health", "alliance_activity", "shared_service"} <= set(taken)
     db = tmp_path / "health.duckdb"
     shutil.copyfile(start, db)
-    files = []
+    # One workbook, a sheet per report as the template names them: one batch, so one undo.
+    book = openpyxl.Workbook(write_only=True)
     for name, rows in taken.items():
-        path = tmp_path / f"{name}.csv"
-        path.write_bytes(csv_bytes(name, rows.astype(object).where(rows.notna(), "").to_dict("records")))
-        files.append(path)
+        spec = TABLES_BY_NAME[name]
+        sheet = book.create_sheet(spec.zh)
+        sheet.append([spec.column(column).zh for column in rows.columns])
+        for record in rows.astype(object).where(rows.notna(), None).itertuples(index=False):
+            sheet.append([str(value) if isinstance(value, date | pd.Timestamp) else value for value in record])
+    book.save(tmp_path / "月报.xlsx")
 
-    result = loader.apply(db, loader.read_paths(files), "tester")
+    result = loader.apply(db, loader.read_paths([tmp_path / "月报.xlsx"]), "tester")
     assert result.ok, result.checked.problems.head().to_dict("records")
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select max(month) from indicator_fact").fetchall()[0][0] == MONTH
