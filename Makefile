@@ -12,6 +12,8 @@ PY := $(BIN)/python
 PORT ?= 8501
 PLATFORM ?= x86_64
 PYTEST_ARGS ?=
+# Two pytest workers: one runs the browser and server tests in turn, the other the rest (tests/conftest.py).
+PYTEST_WORKERS ?= 2
 
 # Playwright (the Python package) drives Debian's /usr/bin/chromium: it must never download a browser.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
@@ -42,13 +44,14 @@ run: install
 test: install-dev
 	@lint=0; \
 	echo "$(BIN)/ruff check ."; $(BIN)/ruff check . || lint=$$?; \
-	echo "$(PY) -m pytest $(PYTEST_ARGS)"; $(PY) -m pytest $(PYTEST_ARGS) || exit $$?; \
+	echo "$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)"; \
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS) || exit $$?; \
 	if [ $$lint -ne 0 ]; then echo "ruff found problems (see above)" >&2; fi; \
 	exit $$lint
 
 ## test-fast: every test but the browser ones
 test-fast: install-dev
-	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

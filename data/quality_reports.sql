@@ -27,7 +27,8 @@ where c.level = 'county';
 
 create or replace temp table report_owed as
 with windows as (
-    select dataset, first_month, last_month, from report_span
+    -- A dataset nobody has reported is owed by nobody (greatest/least skip nulls: a closed unit would owe it).
+    select dataset, first_month, last_month, from report_span where first_month is not null
 ),
 dates as (
     select facility_code, date_trunc('month', opened)::date as opened, date_trunc('month', closed)::date as closed,

@@ -26,6 +26,19 @@ db.read_within(db.EVERYTHING)
 # tests/browser/ and the load test that watches a served page.
 pytest_plugins = ["tests.browser.plugin"]
 
+# Modules whose tests share something outside their temporary folder (the offline bundle's wheel cache).
+SHARED_OUTSIDE = {"test_offline_bundle.py"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under `make test` (pytest-xdist, --dist loadgroup) one worker runs every test that drives Chromium or
+    starts servers of its own, one after another, while the other runs the rest: two browsers at once
+    would fight over a small machine's cores and their tests' waits."""
+    for item in items:
+        if item.get_closest_marker("browser") or item.get_closest_marker("system") or item.path.name in SHARED_OUTSIDE:
+            item.add_marker(pytest.mark.xdist_group("serial"))
+
 
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:

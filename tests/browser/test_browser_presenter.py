@@ -116,18 +116,20 @@ SCREENS = [(1280, 720), (1920, 1080)]
 
 
 def _every_slide_fits(page, path: str) -> int:
-    """At each screen size, open slide 1 of `path` and step with PageDown (as a clicker does) through every
-    slide, checking that each fits; the number of slides."""
-    for width, height in SCREENS:
-        page.set_viewport_size({"width": width, "height": height})
-        open_page(page, f"{path}{'&' if '?' in path else '?'}present=1&slide=1")
-        total = int(page.get_by_text(re.compile(r"^1 / \d+$")).first.inner_text().split(" / ")[1])
-        for slide in range(1, total + 1):
-            if slide > 1:
-                page.locator('[data-testid="stMain"]').click(position={"x": 5, "y": 300})  # keys go to the page
-                page.keyboard.press("PageDown")
-                wait_until_idle(page)
-                assert f"slide={slide}" in page.url, (path, slide, page.url)
+    """Open slide 1 of `path` at 1280×720 and step with PageDown (as a clicker does) through every slide; each
+    must fit at 1280×720, then, the window resized as a presenter moves to the projector, at 1920×1080 and
+    again at 1280×720. The number of slides."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_page(page, f"{path}{'&' if '?' in path else '?'}present=1&slide=1")
+    total = int(page.get_by_text(re.compile(r"^1 / \d+$")).first.inner_text().split(" / ")[1])
+    for slide in range(1, total + 1):
+        if slide > 1:
+            page.locator('[data-testid="stMain"]').click(position={"x": 5, "y": 300})  # keys go to the page
+            page.keyboard.press("PageDown")
+            wait_until_idle(page)
+            assert f"slide={slide}" in page.url, (path, slide, page.url)
+        for width, height in [*SCREENS, SCREENS[0]]:
+            page.set_viewport_size({"width": width, "height": height})
             _fits(page, f"{path} slide {slide} at {width}×{height}")
     return total
 

@@ -97,20 +97,24 @@ def test_a_month_not_yet_due_counts_only_what_came_in(con) -> None:
 
 def test_every_dataset_counts_in_the_overall_rate_and_one_nobody_reports_is_owed_by_nobody(con) -> None:
     totals = reporting.totals(runner(con, EVERYTHING), YEAR, as_of=LATER).set_index("dataset", drop=False)
-    assert set(totals["dataset"].dropna()) == {"service_volume", "alliance_activity", "public_health"}
+    reported = {"service_volume", "alliance_activity", "public_health", "poverty_monitoring"}
+    assert set(totals["dataset"].dropna()) == reported
     # alliance activity: HT2 January–June and HT1 July–December, all in; public health: T2 misses August
     assert totals.loc["alliance_activity", "reports_due"] == 12 and totals.loc["alliance_activity", "reports_missing"] == 0
     assert (totals.loc["public_health", "reports_due"], totals.loc["public_health", "reports_missing"]) == (24, 1)
+    # 防止因病返贫监测, added with issue 26, is owed like the first reports: T2 misses October
+    assert (totals.loc["poverty_monitoring", "reports_due"], totals.loc["poverty_monitoring", "reports_missing"]) == (24, 1)
     overall = totals[totals["dataset"].isna()].iloc[0]
-    assert (overall["reports_due"], overall["reports_received"]) == (37 + 12 + 24, 35 + 12 + 23)
+    assert (overall["reports_due"], overall["reports_received"]) == (37 + 12 + 24 + 24, 35 + 12 + 23 + 23)
 
 
 def test_rates_by_town_by_unit_and_by_alliance(con) -> None:
     run = runner(con, EVERYTHING)
     towns = reporting.by_place(run, YEAR, "town", as_of=LATER).set_index("place_code")
-    # T1: HT1 9 + VT1 10 + its public health 12 + HT1's alliance activity 6; T2: HT2 6 + 6 and 12
-    assert (towns.loc["T1", "reports_due"], towns.loc["T1", "reports_received"]) == (37, 35)
-    assert (towns.loc["T2", "reports_due"], towns.loc["T2", "reports_received"]) == (24, 23)
+    # T1: HT1 9 + VT1 10 + its public health 12 + HT1's alliance activity 6 + its poverty monitoring 12;
+    # T2: HT2 6 + 6, public health 12 and poverty monitoring 12 (October missing)
+    assert (towns.loc["T1", "reports_due"], towns.loc["T1", "reports_received"]) == (49, 47)
+    assert (towns.loc["T2", "reports_due"], towns.loc["T2", "reports_received"]) == (36, 34)
     assert towns.loc["T1", "place_name"] == "东镇"
     units = reporting.by_place(run, YEAR, "unit", chosen=["service_volume"], as_of=LATER).set_index("place_code")
     assert units.loc["VT1", "reporting_rate"] == pytest.approx(9 / 10)
@@ -138,7 +142,8 @@ def test_monthly_trend_and_the_list_of_missing_reports(con) -> None:
     missing = reporting.missing(run, YEAR, states=("missing", "late"), as_of=LATER)
     listed = {(row.state, row.dataset, row.unit_code, row.month.month) for row in missing.itertuples()}
     assert listed == {("missing", "service_volume", "HT1", 12), ("missing", "service_volume", "VT1", 9),
-                      ("missing", "public_health", "T2", 8), ("late", "service_volume", "HK1", 3)}
+                      ("missing", "public_health", "T2", 8), ("missing", "poverty_monitoring", "T2", 10),
+                      ("late", "service_volume", "HK1", 3)}
     late = missing[missing["state"] == "late"].iloc[0]
     assert late["days_late"] == 5 and late["unit_name"] == "乙县人民医院"
 
@@ -194,8 +199,9 @@ def test_a_facilitys_closing_date_set_later_ends_what_it_owes(db: Path) -> None:
 
 def test_the_footnote_of_a_figure_says_how_complete_its_reports_are(con) -> None:
     whole = reporting.coverage(reporting.totals(runner(con, EVERYTHING), YEAR, as_of=LATER))
+    # HT1, VT1 and T2 (its public health and its poverty monitoring): three units
     assert (whole.last_month, whole.units_missing, whole.complete) == (date(2024, 12, 1), 3, False)
-    assert whole.reporting_rate == pytest.approx((35 + 12 + 23) / (37 + 12 + 24))
+    assert whole.reporting_rate == pytest.approx((35 + 12 + 23 + 23) / (37 + 12 + 24 + 24))
     spring = Filters(date(2024, 1, 1), date(2024, 3, 1))
     assert reporting.coverage(reporting.totals(runner(con, EVERYTHING), spring, chosen=["service_volume"], as_of=LATER)).complete
     nothing = reporting.coverage(reporting.totals(runner(con, EVERYTHING), Filters(date(2030, 1, 1), date(2030, 2, 1)), as_of=LATER))

@@ -8,7 +8,8 @@
 - PK1 CDC: owes no service volume (its tier is not listed in data/report_datasets.csv).
 Alliance A1 (county community, founded 2024-01): HK1 leads, HT2 joined in January, HT1 in July; each
 member's alliance activity comes every month it owes it. Public health: town T1 every month, T2 all but
-August. Nobody reports residents' care: that dataset is owed by no one.
+August; 防止因病返贫监测 (a report added later, owed like the first ones): T1 every month, T2 all but October.
+Nobody reports residents' care: that dataset is owed by no one.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ REPORTED = {  # facility -> months (1-12) of its service-volume reports
 }
 ACTIVITY = {"HT2": range(1, 7), "HT1": range(7, 13)}
 TOWNS = {"T1": range(1, 13), "T2": (1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12)}
+POVERTY = {"T1": range(1, 13), "T2": (1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12)}
 LATE = {("service_volume", "HK1", "", date(2024, 3, 1)): 15}  # day of April it came
 
 
@@ -79,6 +81,14 @@ def public_health() -> pd.DataFrame:
                         columns=["town_code", "month", "indicator_code", "numerator", "denominator"])
 
 
+def poverty_monitoring() -> pd.DataFrame:
+    return pd.DataFrame([(town, date(2024, month, 1), 100, 300, 240, 0, 0, 60_000.0, 6_000.0, 5, 4)
+                         for town, months in POVERTY.items() for month in months],
+                        columns=["town_code", "month", "monitored_households", "monitored_people", "contracted_people",
+                                 "households_exited", "people_exited", "inpatient_spending", "out_of_pocket",
+                                 "village_clinics", "village_clinics_standard"])
+
+
 def receipts() -> pd.DataFrame:
     """A delivery for every report above: day 5 of the next month at 10:00 (LATE: another day)."""
     keys = ([("service_volume", code, "", date(2024, m, 1)) for code, months in REPORTED.items() for m in months]
@@ -97,5 +107,6 @@ def receipts() -> pd.DataFrame:
 def build(path: Path) -> Path:
     return write_world(path, region=REGIONS, facility=FACILITIES, alliance=ALLIANCES, alliance_member=MEMBERS,
                        service_volume=service_volume(), alliance_activity=alliance_activity(),
-                       public_health=public_health(), facility_dates=FACILITY_DATES,
+                       public_health=public_health(), poverty_monitoring=poverty_monitoring(),
+                       facility_dates=FACILITY_DATES,
                        report_exception=EXCEPTIONS, report_receipt=receipts())
