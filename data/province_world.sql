@@ -8,6 +8,8 @@
 -- Codes start with 99 (no province has it): cities 99CC00, counties 99CCKK, towns 99CCKKTTT, facilities
 -- H99CCKKNNN, alliances AS + the county or city code; names say 模拟 so no one takes them for real places.
 -- Each step starts with a line "-- step: <what, in Chinese>", which the builder shows as its progress.
+-- Of the issue-26 reports, pathogen_test stays empty: the synthetic world has no pathogen identification
+-- network (a telemedicine alliance with a CDC laboratory at its centre), so no member owes it.
 
 -- step: 生成模拟地区
 create or replace temp macro u(s, k, tag) as (hash(s, k, tag) % 1000003)::double / 1000003;
@@ -292,6 +294,146 @@ select alliance_code, facility_code, month, service, remote_cases, cases_reviewe
     case when graded then floor(cases_reviewed * (grade_start + (0.74 - grade_start) * progress))::integer else 0 end as grade_a_films,
 from reviewed;
 
+-- step: 生成模拟防止因病返贫监测与大病救治
+create temp table syn_poverty_town as
+-- A town's 脱贫人口 and 监测对象: 3–7% of a rural town's residents, under 1.5% of a district's (as the demo's),
+-- with its own contract coverage, inpatient bills and village clinics short of the standard.
+select code as town_code, villages,
+    round(population * case when urban then 0.004 + 0.011 * u($seed, code, 'poor') else 0.03 + 0.04 * u($seed, code, 'poor') end) as people0,
+    0.004 + 0.008 * u($seed, code, 'poor_growth') as growth,
+    2.7 * (0.93 + 0.14 * u($seed, code, 'household')) as household_size,
+    0.55 + 0.23 * u($seed, code, 'contract_start') as contract_start,
+    0.83 + 0.165 * u($seed, code, 'contract_final') as contract_final,
+    (0.008 + 0.006 * u($seed, code, 'admitted')) * (5000 + 2500 * u($seed, code, 'bill')) as bill_per_person,
+    0.07 + 0.055 * u($seed, code, 'oop_floor') as oop_floor,
+    0.18 + 0.06 * u($seed, code, 'oop_start') as oop_start,
+    least(round(villages * 0.7 * u($seed, code, 'clinics_short')), villages) as short0,
+    floor(42 * u($seed, code, 'clinics_fixed')) as fixed_by,
+    villages > 0 and u($seed, code, 'clinic_lagging') < 0.06 as lagging,
+from syn_town;
+
+insert into poverty_monitoring by name
+with grid as (
+    select p.*, m.t, m.month, m.years, m.season, 2017 + m.t // 12 as year,
+        -- New 监测对象 join slowly after 2020; people who left poverty stay monitored.
+        round(p.people0 * (1 + greatest(2017 + m.t // 12 - 2020, 0) * p.growth)) as people,
+    from syn_poverty_town p cross join syn_month m
+),
+figures as (
+    select *,
+        -- Contract coverage ramps up to mid-2019, then holds near the town's own level.
+        least(round(people * least(greatest(contract_start + (contract_final - contract_start) * least(t / 30.0, 1)
+            + 0.008 * (u($seed, town_code || t, 'contract') - 0.5), 0), 1)), people) as contracted,
+        -- Most exits in 2017–2019 (脱贫攻坚), the last in 2020; then a few 监测对象 a month have their risk removed.
+        floor(people0 * case year when 2017 then 0.22 when 2018 then 0.30 when 2019 then 0.22 when 2020 then 0.08 else 0.0096 end
+            / 12 * (0.5 + u($seed, town_code || t, 'exit_weight')) + u($seed, town_code || t, 'exit')) as people_exited,
+        round(people * bill_per_person * season * (0.92 + 0.16 * u($seed, town_code || t, 'bills')), -2) as bills,
+        -- The part paid out of pocket falls from about a fifth to a tenth by 2019 (健康扶贫), then creeps back up.
+        least(greatest(oop_floor + (oop_start - oop_floor) * exp(-years / 0.9) + greatest(year - 2021, 0) * 0.002
+            + 0.012 * (u($seed, town_code || t, 'oop') - 0.5), 0.02), 0.6) as oop_share,
+        -- Clinics below the standard are fixed by a month of the town's own before 2021; a few towns keep one short.
+        greatest(case when t < fixed_by then short0 else 0 end, lagging::integer) as shortfall,
+    from grid
+)
+select town_code, month,
+    greatest(round(people / household_size), 1)::integer as monitored_households,
+    people::integer as monitored_people,
+    contracted::integer as contracted_people,
+    least(floor(people_exited / 2.7 + u($seed, town_code || t, 'households_exited')), people_exited)::integer as households_exited,
+    people_exited::integer as people_exited,
+    bills as inpatient_spending,
+    least(round(bills * oop_share, -1), bills) as out_of_pocket,
+    villages as village_clinics,
+    (villages - least(shortfall, villages))::integer as village_clinics_standard,
+from figures;
+
+insert into serious_illness by name
+with disease(disease, weight, covered_from) as (
+    -- Share of new cases by group, and the year the group was first covered (five added in 2018, 其他 in 2019).
+    values ('child_heart', 0.05, 2017), ('child_leukemia', 0.03, 2017), ('esophageal', 0.10, 2017),
+        ('gastric', 0.12, 2017), ('colorectal', 0.08, 2017), ('renal', 0.10, 2017), ('mental', 0.12, 2017),
+        ('mdr_tb', 0.03, 2017), ('lung', 0.16, 2018), ('breast', 0.07, 2018), ('cervical', 0.07, 2018),
+        ('child_cancer', 0.02, 2018), ('pneumoconiosis', 0.03, 2018), ('other', 0.02, 2019)
+),
+fresh as (
+    -- New cases come at about 0.3% of the monitored a year.
+    select p.town_code, p.month, m.t, 2017 + m.t // 12 as year, d.disease,
+        floor(p.monitored_people * 0.003 / 12 * d.weight + u($seed, p.town_code || m.t || d.disease, 'new_cases')) as new_cases,
+    from poverty_monitoring p
+    join syn_town s on s.code = p.town_code
+    join syn_month m on m.month = p.month
+    join disease d on 2017 + m.t // 12 >= d.covered_from
+),
+cases as (
+    -- A running total of the year; a town's share still waiting for treatment at month end is 1–10%.
+    select *, sum(new_cases) over (partition by town_code, disease, year order by t) as cases,
+        least(greatest(0.01 + 0.09 * u($seed, town_code, 'backlog') + 0.04 * (u($seed, town_code || t || disease, 'waiting') - 0.5), 0), 1) as backlog,
+    from fresh
+)
+select town_code, month, disease, cases::integer as cases,
+    (cases - least(floor(cases * backlog + u($seed, town_code || t || disease, 'waiting_round')), cases))::integer as treated,
+from cases;
+
+-- step: 生成模拟医养结合月报
+insert into elderly_care by name
+with town as (
+    select code as town_code,
+        -- The month the town's health centre opens elderly-care beds (a reported 0 before; after the series:
+        -- not yet); about one town in eight never does.
+        case when u($seed, code, 'no_elderly_beds') < 0.12 then 999 else floor(114 * u($seed, code, 'elderly_beds_open')) end as opens,
+        10 * (1 + floor(4 * u($seed, code, 'centre_beds'))) as centre_beds,
+        -- About half the centres also serve a nursing home under contract, from 3 to 23 months after opening.
+        case when u($seed, code, 'nursing_home') < 0.5 then 3 + floor(21 * u($seed, code, 'home_delay')) end as home_delay,
+        10 * (2 + floor(5 * u($seed, code, 'home_beds'))) as home_beds,
+    from syn_town
+),
+grid as (
+    select t.town_code, m.month, m.t, s.setting,
+        case when s.setting = 'nursing_home' then t.home_beds when m.t >= t.opens then t.centre_beds else 0 end as beds,
+        least(greatest(0.5 + 0.38 * u($seed, t.town_code || s.setting, 'occupancy')
+            + 0.08 * (u($seed, t.town_code || s.setting || m.t, 'occupied') - 0.5), 0), 1) as occupancy,
+    from town t
+    cross join syn_month m
+    cross join (values ('health_centre'), ('nursing_home')) s(setting)
+    where s.setting = 'health_centre' or m.t >= t.opens + t.home_delay
+),
+occupied as (
+    select *, least(round(beds * occupancy), beds) as residents from grid
+)
+select town_code, month, setting, beds::integer as beds, residents::integer as residents,
+    -- About 6% of the residents are new each month.
+    floor(residents * 0.12 * u($seed, town_code || setting || t, 'admissions') + u($seed, town_code || setting || t, 'admitted'))::integer as admissions,
+from occupied;
+
+-- step: 生成模拟执业注册人员
+insert into workforce_register by name
+with staffing(tier, physician_bed, nurse_bed, technician_bed, physician_floor, nurse_floor, technician_floor, growth) as (
+    -- Staff per bed by tier, a floor per facility where beds are few or none, and yearly growth (as the demo's).
+    values ('tertiary', 0.40, 0.60, 0.07, 0, 0, 0, 0.03), ('county', 0.38, 0.48, 0.07, 0, 0, 0, 0.035),
+        ('township', 0.30, 0.25, 0.03, 7, 4, 2, 0.04), ('community', 0.25, 0.30, 0.03, 8, 6, 2, 0.04),
+        ('village', 0.0, 0.0, 0.0, 0, 0, 0, 0.0), ('public_health', 0.0, 0.0, 0.0, 24, 6, 14, 0.02)
+),
+staff as (
+    select f.code, f.beds, s.physician_bed, s.nurse_bed, s.technician_bed, s.physician_floor, s.nurse_floor, s.technician_floor,
+        0.85 + 0.3 * u($seed, f.code, 'staffing') as size,
+        1 + s.growth + 0.028 * (u($seed, f.code, 'staff_growth') - 0.5) as yearly,
+        -- A village clinic has one to three village doctors, each licensed from a month of their own: about
+        -- three in four by 2017, nearly all by 2025.
+        case when f.tier = 'village' then 1 + floor(3 * u($seed, f.code, 'village_doctors')) else 0 end as village_doctors,
+        -386 + 514 * u($seed, f.code, 'licensed_1') as licensed_1,
+        -386 + 514 * u($seed, f.code, 'licensed_2') as licensed_2,
+        -386 + 514 * u($seed, f.code, 'licensed_3') as licensed_3,
+    from syn_facility f join staffing s on s.tier = f.tier
+)
+select code as facility_code, m.month,
+    round(greatest(beds * physician_bed, physician_floor) * size * power(yearly, m.years))::integer as physicians,
+    round(greatest(beds * nurse_bed, nurse_floor) * size * power(yearly, m.years))::integer as nurses,
+    round(greatest(beds * technician_bed, technician_floor) * size * power(yearly, m.years))::integer as technicians,
+    village_doctors::integer as village_doctors,
+    ((village_doctors >= 1 and licensed_1 <= m.t)::integer + (village_doctors >= 2 and licensed_2 <= m.t)::integer
+        + (village_doctors >= 3 and licensed_3 <= m.t)::integer) as village_doctors_licensed,
+from staff cross join syn_month m;
+
 -- step: 生成模拟转诊路线
 create temp table syn_route as
 with county_hospital as (
@@ -372,6 +514,18 @@ with delivered as (
     union all
     select distinct 'resident_care', r.county_code, '', r.month, r.county_code
     from resident_care r join syn_county c on c.code = r.county_code
+    union all
+    select 'poverty_monitoring', p.town_code, '', p.month, t.county_code
+    from poverty_monitoring p join syn_town t on t.code = p.town_code
+    union all
+    select distinct 'serious_illness', s.town_code, '', s.month, t.county_code
+    from serious_illness s join syn_town t on t.code = s.town_code
+    union all
+    select distinct 'elderly_care', e.town_code, '', e.month, t.county_code
+    from elderly_care e join syn_town t on t.code = e.town_code
+    union all
+    select 'workforce_register', w.facility_code, '', w.month, f.county_code
+    from workforce_register w join syn_facility f on f.code = w.facility_code
 )
 -- The county's data officer loads each month between the 2nd and the 8th of the next; a few come late.
 select dataset, unit_code, alliance_code, month, null as batch_id,

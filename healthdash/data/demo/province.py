@@ -26,7 +26,8 @@ WORLD_SEED = 2015
 COUNTIES = 155
 # Share of the synthetic steps' time each takes (measured at scale 0.1), for the progress bar.
 _STEP_WEIGHTS = {"生成模拟转诊记录（数千万条）": 0.5, "生成模拟机构月报（门诊、住院）": 0.1, "生成模拟公共卫生月报": 0.1,
-                 "生成模拟上报记录": 0.1}
+                 "生成模拟上报记录": 0.1, "生成模拟防止因病返贫监测与大病救治": 0.06, "生成模拟执业注册人员": 0.03,
+                 "生成模拟医养结合月报": 0.01}
 _STEP = re.compile(r"^-- step: (.+)$", re.MULTILINE)
 _PARAMETER = re.compile(r"\$([a-z_]+)")
 
