@@ -7,6 +7,8 @@ The page's own choices (kind, integration, comparison indicator) are URL-bound t
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -290,12 +292,20 @@ def posted(filters: Filters) -> None:
             st.caption(t("alliances.posted_definition"))
 
 
-def resources_by_member(filters: Filters) -> None:
-    if al.activity_by_month(filters).empty:
+def _per_member(filters: Filters, by_month: Callable[[Filters], pd.DataFrame],
+                by_facility: Callable[[Filters], pd.DataFrame],
+                table: Callable[[pd.DataFrame, Filters], tuple[pd.DataFrame, dict]], title_key: str, name: str) -> None:
+    """A report's table per member facility under its title (nothing when the selection has no such report)."""
+    if by_month(filters).empty:
         return
-    _chart_title(t("alliances.per_member"))
-    table, config = _member_activity_table(al.activity_by_facility(filters), filters)
-    links.table(table, "alliance_activity", hide_index=True, width="stretch", column_config=config)
+    _chart_title(t(title_key))
+    frame, config = table(by_facility(filters), filters)
+    links.table(frame, name, hide_index=True, width="stretch", column_config=config)
+
+
+def resources_by_member(filters: Filters) -> None:
+    _per_member(filters, al.activity_by_month, al.activity_by_facility, _member_activity_table,
+                "alliances.per_member", "alliance_activity")
 
 
 def _long(frame: pd.DataFrame, columns: tuple[str, ...], labels: list[str], units: list[str]) -> pd.DataFrame:
@@ -379,11 +389,8 @@ def shared_services(filters: Filters) -> None:
 
 
 def shared_by_member(filters: Filters) -> None:
-    if al.shared_by_month(filters).empty:
-        return
-    _chart_title(t("alliances.per_member_shared"))
-    table, config = _member_shared_table(al.shared_by_facility(filters), filters)
-    links.table(table, "alliance_shared", hide_index=True, width="stretch", column_config=config)
+    _per_member(filters, al.shared_by_month, al.shared_by_facility, _member_shared_table,
+                "alliances.per_member_shared", "alliance_shared")
 
 
 def quality_table(monthly: pd.DataFrame, quality: pd.DataFrame) -> pd.DataFrame:
@@ -518,11 +525,8 @@ def pathogen(filters: Filters) -> None:
 
 
 def pathogen_by_member(filters: Filters) -> None:
-    if al.pathogen_by_month(filters).empty:
-        return
-    _chart_title(t("alliances.pathogen_members"))
-    table, config = pathogen_table(al.pathogen_by_facility(filters), filters)
-    links.table(table, "alliance_pathogen", hide_index=True, width="stretch", column_config=config)
+    _per_member(filters, al.pathogen_by_month, al.pathogen_by_facility, pathogen_table,
+                "alliances.pathogen_members", "alliance_pathogen")
 
 
 def pathogen_table(frame: pd.DataFrame, filters: Filters) -> tuple[pd.DataFrame, dict]:
