@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -38,6 +39,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("browser") or item.get_closest_marker("system") or item.path.name in SHARED_OUTSIDE:
             item.add_marker(pytest.mark.xdist_group("serial"))
+
+
+# Niceness of a worker's other tests while the serial one drives the browser (see pytest_runtest_setup).
+BACKGROUND_NICENESS = 10
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Under pytest-xdist, a test that computes runs at a lower CPU priority than one that drives Chromium, so
+    the app server and the browser (started by the serial tests' fixtures, after this, at normal priority)
+    are not starved and their waits mean what they say. Raising the priority back needs root, as in CI."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return
+    wanted = 0 if item.get_closest_marker("xdist_group") else BACKGROUND_NICENESS
+    if os.getpriority(os.PRIO_PROCESS, 0) != wanted:
+        with contextlib.suppress(PermissionError):
+            os.setpriority(os.PRIO_PROCESS, 0, wanted)
 
 
 @pytest.fixture(scope="session")

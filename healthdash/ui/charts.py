@@ -27,6 +27,14 @@ MONTH_FORMAT_EN = "%b %Y"
 _MAX_MONTH_TICKS = 5
 
 
+def top_legend(labels: list[str], most: int = 3) -> alt.Legend:
+    """A legend above the chart, up to `most` labels to a row and none cut: long labels (English: "Remote
+    pathology consultations") take fewer to a row instead of ending in "Remote patholog"."""
+    widest = max((sum(2 if ord(char) > 0x2E7F else 1 for char in label) for label in labels), default=0)
+    columns = most if widest <= 24 else 2 if widest <= 40 else 1
+    return alt.Legend(orient="top", columns=min(most, columns), labelLimit=0)
+
+
 @alt.theme.register("healthdash", enable=True)
 def _theme() -> alt.theme.ThemeConfig:
     return {
@@ -168,7 +176,7 @@ def monthly_lines(
     """
     order = list(colors)
     color = alt.Color(f"{series}:N", title=None, scale=alt.Scale(domain=order, range=list(colors.values())),
-                      sort=order, legend=alt.Legend(orient="top", columns=3, labelLimit=200))
+                      sort=order, legend=top_legend(order))
     encoding = {}
     if dashed:
         encoding["strokeDash"] = alt.condition(

@@ -21,6 +21,7 @@ from healthdash.ui.charts import (
     month_axis,
     month_format,
     series_colors,
+    top_legend,
 )
 
 _TIER_COLORS = {"tertiary": BLUE, "county": "#5b8fd6", "community": "#2e7d6b", "township": ORANGE,
@@ -72,7 +73,7 @@ def lines_by_unit(
     under the last) and one legend; `height` is shared out by the number of series in each panel."""
     colors = series_colors(order)
     color = alt.Color(f"{series}:N", title=None, scale=alt.Scale(domain=order, range=[colors[n] for n in order]),
-                      sort=order, legend=alt.Legend(orient="top", columns=3, labelLimit=200))
+                      sort=order, legend=top_legend(order))
     groups: dict[str, list[str]] = {}
     for name in order:
         groups.setdefault(units[name], []).append(name)

@@ -381,8 +381,9 @@ def shared_services(filters: Filters) -> None:
             presenter.altair_chart(charts.monthly_lines(
                 rates, x="month", y="value", series="label", text="text",
                 colors=charts.series_colors(list(names.values())), targets=targets, axis_format=".0%", zero=False))
-            st.caption(t("alliances.quality_caption", targets="；".join(
-                f"{inert(names[code])}{target_text(catalog[code])}" for code in al.QUALITY)))
+            st.caption(t("alliances.quality_caption", targets=t("summary.clause_sep").join(
+                t("alliances.quality_caption_item", name=inert(names[code]), target=target_text(catalog[code]))
+                for code in al.QUALITY)))
     if not quality.empty:
         with st.expander(t("alliances.quality_table")):
             st.dataframe(quality_table(monthly, quality), hide_index=True, width="stretch")

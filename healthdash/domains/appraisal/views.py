@@ -75,10 +75,18 @@ def _names(fig: appraisal.Figures) -> str:
 SLIDE_HALF = 7
 
 
+def _report_table(table: pd.DataFrame) -> None:
+    """The monitoring table as a static table in which only the item names wrap: short words (紧密型, 定性,
+    达标) broke in two when a narrow window squeezed their columns."""
+    whole = [column for column in table.columns if column != t("appraisal.col.item")]
+    st.table(table.style.set_properties(subset=whole, **{"white-space": "nowrap"})
+             .set_table_styles([{"selector": "th", "props": [("white-space", "nowrap")]}]))
+
+
 def monitoring_rest(fig: appraisal.Figures, county: str) -> None:
     """The monitoring table's rows after the first slide's, on a slide of their own."""
     table = appraisal.report_table(fig, county, current_lang()).set_index(t("appraisal.col.no"))
-    st.table(table.iloc[SLIDE_HALF:])
+    _report_table(table.iloc[SLIDE_HALF:])
 
 
 def monitoring(filters: Filters, fig: appraisal.Figures, county: str) -> None:
@@ -88,7 +96,7 @@ def monitoring(filters: Filters, fig: appraisal.Figures, county: str) -> None:
     # A static table: the report's long item names wrap instead of pushing columns off a projector.
     table = appraisal.report_table(fig, county, lang).set_index(t("appraisal.col.no"))
     # On a slide the first half; the second half is the next slide (fourteen rows do not fit 1280×720).
-    st.table(table.head(SLIDE_HALF) if presenter.slideshow_running() else table)
+    _report_table(table.head(SLIDE_HALF) if presenter.slideshow_running() else table)
     block = _block(t("appraisal.page.submission_file"), filters, fig)
     file_name = f"{safe_name(t('appraisal.page.submission_file'))}_{safe_name(_names(fig))}_{fig.year}.xlsx"
     _download(t("appraisal.page.download_submission", count=len(fig.counties)), file_name,
