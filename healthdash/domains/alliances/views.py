@@ -330,6 +330,12 @@ def unit_title(unit: str) -> str:
     return t(key) if key else unit
 
 
+def _slide_columns(table: pd.DataFrame, *keys: str) -> pd.DataFrame:
+    """`table` without the columns of locale `keys` on a slide (a member's name says its county; every column
+    is on the page and in the download): with them an English table ran off a 1280×720 projector."""
+    return table.drop(columns=[t(key) for key in keys]) if presenter.slideshow_running() else table
+
+
 def _member_activity_table(frame: pd.DataFrame, filters: Filters) -> tuple[pd.DataFrame, dict]:
     facility = t("alliances.col_facility")
     table = pd.DataFrame({
@@ -343,6 +349,7 @@ def _member_activity_table(frame: pd.DataFrame, filters: Filters) -> tuple[pd.Da
         key = f"alliances.role_{column}" if column in al.STAFF_ROLES else f"alliances.event_{column}"
         table[t(key)] = frame[column].astype("int64")
     table[t("alliances.col_posted")] = frame["posted_physicians"].astype("int64")
+    table = _slide_columns(table, "alliances.col_tier", "alliances.col_county")
     return table, {facility: links.link_column(facility, width="large", pinned=True)}
 
 
@@ -382,7 +389,7 @@ def shared_services(filters: Filters) -> None:
                 rates, x="month", y="value", series="label", text="text",
                 colors=charts.series_colors(list(names.values())), targets=targets, axis_format=".0%", zero=False))
             st.caption(t("alliances.quality_caption", targets=t("summary.clause_sep").join(
-                t("alliances.quality_caption_item", name=inert(names[code]), target=target_text(catalog[code]))
+                t("summary.name_target", name=inert(names[code]), target=target_text(catalog[code]))
                 for code in al.QUALITY)))
     if not quality.empty:
         with st.expander(t("alliances.quality_table")):
@@ -426,6 +433,7 @@ def _member_shared_table(frame: pd.DataFrame, filters: Filters) -> tuple[pd.Data
             fmt_value(n / d, "%", lang=lang) if d and not pd.isna(d) else fmt_value(None, "%")
             for n, d in zip(frame[numerator], frame[denominator], strict=True)
         ]
+    table = _slide_columns(table, "alliances.col_tier", "alliances.col_county")
     return table, {facility: links.link_column(facility, width="large", pinned=True)}
 
 
@@ -484,7 +492,10 @@ def workforce_table(frame: pd.DataFrame, filters: Filters) -> tuple[pd.DataFrame
             f"{int(lic)}/{int(all_)}" if all_ else fmt_value(None, "%")
             for lic, all_ in zip(frame["village_doctors_licensed"], frame["village_doctors"], strict=True)],
     })
-    return table, {name: st.column_config.TextColumn(name, width="medium", pinned=True)}
+    # On a slide the nurses and technicians make room for the alliances' whole names.
+    table = _slide_columns(table, "alliances.col_nurses", "alliances.col_technicians")
+    width = "large" if presenter.slideshow_running() else "medium"
+    return table, {name: st.column_config.TextColumn(name, width=width, pinned=True)}
 
 
 # ---------------------------------------------------------------------------------------------- pathogen
@@ -544,6 +555,7 @@ def pathogen_table(frame: pd.DataFrame, filters: Filters) -> tuple[pd.DataFrame,
                                                             for v in frame["identification_rate"]],
         catalog["pathogen_turnaround_hours"].name(lang): [fmt_value(v, "小时", lang=lang) for v in frame["turnaround"]],
     })
+    table = _slide_columns(table, "alliances.col_network", "alliances.col_county")
     return table, {facility: links.link_column(facility, width="large", pinned=True)}
 
 

@@ -34,6 +34,11 @@ def _chart_title(text: str) -> None:
     st.markdown(f"**{inert(text)}**")
 
 
+def _sentence(clauses: list[str]) -> str:
+    """Clauses joined as one sentence of the interface language (；…。 or ; ….)."""
+    return t("summary.clause_sep").join(clauses) + t("summary.full_stop")
+
+
 def _direction(direction: str) -> str:
     return t(f"profile.dir_{direction}")
 
@@ -113,8 +118,8 @@ def care_pattern(filters: Filters) -> None:
     rates = frame.assign(label=frame["indicator_code"].map(names),
                          text=[fmt_value(v, "%", lang=lang) for v in frame["value"]])
     first, last = profiles.care_months(filters)
-    st.caption(t("profile.care_caption", period=fmt_period(first, last, lang=lang), targets="；".join(
-        f"{inert(names[code])}{target_text(catalog[code])}" for code in shown)))
+    st.caption(t("profile.care_caption", period=fmt_period(first, last, lang=lang), targets=t("summary.clause_sep").join(
+        t("summary.name_target", name=inert(names[code]), target=target_text(catalog[code])) for code in shown)))
     presenter.altair_chart(charts.monthly_lines(
         rates, x="month", y="value", series="label", text="text",
         colors=charts.series_colors([names[code] for code in shown]),
@@ -200,13 +205,13 @@ def town_health(filters: Filters) -> None:
                 continue
             value, meets = rows.loc[town, "value"], rows.loc[town, "meets"]
             cells.append(marked(fmt_value(value, catalog[code].unit, lang=lang, compact=False), meets))
-        table[catalog[code].name(lang)] = cells
+        table[t(f"profile.town_col.{code}")] = cells
         judged = rows["meets"].dropna()
         if catalog[code].target is not None and len(judged):
             summary.append(t("profile.towns_met", indicator=inert(catalog[code].name(lang)),
                              met=int(judged.astype(bool).sum()), total=len(judged),
                              target=target_text(catalog[code])))
-    st.caption(t("profile.towns_caption") + ("" if not summary else " " + "；".join(summary) + "。"))
+    st.caption(t("profile.towns_caption") + ("" if not summary else " " + _sentence(summary)))
     st.dataframe(presenter.slide_rows(table), hide_index=True, width="stretch")
 
 
@@ -465,7 +470,7 @@ def facility_referrals(code: str, filters: Filters) -> None:
                 widgets.empty_state(f"profile.empty_referrals_{side}")
                 continue
             by_direction = rows.groupby("direction")["referrals"].sum()
-            st.caption("；".join(f"{_direction(d)} {fmt_value(by_direction[d], '人次', lang=lang)}"
+            st.caption(t("summary.clause_sep").join(f"{_direction(d)} {fmt_value(by_direction[d], '人次', lang=lang)}"
                                 for d in DIRECTIONS if d in by_direction.index))
             table, config = _partner_table(presenter.slide_rows(rows, 6), filters)
             links.table(table, f"profile_partners_{side}", hide_index=True, width="stretch", column_config=config)
@@ -556,6 +561,6 @@ def shared_table(code: str, filters: Filters) -> None:
             met = meets_target(catalog[indicator], value)
             marks.append(marked(f"{inert(catalog[indicator].name(lang))} {fmt_value(value, '%', lang=lang)}", met)
                          + f"（{target_text(catalog[indicator])}）")
-    st.caption(t("profile.shared_caption") + ("" if not marks else " " + "；".join(marks) + "。"))
+    st.caption(t("profile.shared_caption") + ("" if not marks else " " + _sentence(marks)))
     links.table(table, "profile_shared", hide_index=True, width="stretch",
                 column_config={name: links.link_column(name, help=t("links.alliance_help"), width="medium")})

@@ -225,7 +225,7 @@ def facility_table(filters: Filters, focus: Focus) -> None:
     linked = table.assign(**{headers["facility"]: links.facility_links(
         frame["facility_code"], frame["facility_name"], filters)})
     if presenter.slideshow_running():  # thirteen columns are too wide for a projector; all are in the file
-        linked = linked.drop(columns=[headers["county"], headers["town"]])
+        linked = linked.drop(columns=[headers["tier"], headers["county"], headers["town"]])
     links.table(
         linked, "referral_facilities", hide_index=True, width="stretch", height=420,
         column_config={
