@@ -32,6 +32,7 @@ from healthdash.ui.sidebar import filter_options
 MAP_SELECTION = "area"
 TARGET, QUANTILE = "target", "quantile"
 CLASSINGS = (TARGET, QUANTILE)
+PROVINCE_UNITS = ("city", "county")  # what a province's map draws: its cities or all its counties
 # Light to dark blue for quartiles: one hue, so a darker area is read as a higher value.
 QUANTILE_FILLS = ("#DCE8F7", "#A9C6EC", "#6C9BD8", "#2F6BBF")
 NO_DATA_FILL = "#FFFFFF"
@@ -79,10 +80,11 @@ SLIDE_HEIGHT = 250
 
 
 def map_spec(areas: pd.DataFrame, legend: list[str], fills: list[str], title: str, height: int = 460,
-             current: str | None = None) -> ChartSpec:
+             current: str | None = None, marks_only: bool = False) -> ChartSpec:
     """The map: one geoshape per row of `areas` (place_code, place_name, shape, cls, value_text, status,
-    target_text, label) and its name and mark written at its label point; `current` outlined in bold.
-    Inline data only."""
+    target_text, label) and its name and mark written at its label point (`marks_only`: the mark alone,
+    for a province's counties, whose names would cover each other; hover names them); `current` outlined in
+    bold. Inline data only."""
     features, labels = [], []
     for row in areas.itertuples(index=False):
         polygons = polygons_of(row.shape)
@@ -91,7 +93,8 @@ def map_spec(areas: pd.DataFrame, legend: list[str], fills: list[str], title: st
                          "value_text": row.value_text, "status": row.status, "target_text": row.target_text,
                          "current": row.place_code == current})
         lon, lat = label_point(polygons)
-        labels.append({"lon": lon, "lat": lat, "label": row.label, "place_code": row.place_code})
+        label = _mark(row.meets) if marks_only else row.label
+        labels.append({"lon": lon, "lat": lat, "label": label, "place_code": row.place_code})
     selection = alt.selection_point(name=MAP_SELECTION, fields=["place_code"], on="click")
     color = alt.Color("cls:N", title=title, scale=alt.Scale(domain=legend, range=fills),
                       legend=alt.Legend(orient="bottom", direction="horizontal", labelLimit=260, symbolType="square",
@@ -107,7 +110,7 @@ def map_spec(areas: pd.DataFrame, legend: list[str], fills: list[str], title: st
         strokeWidth=alt.StrokeWidth("current:N", scale=alt.Scale(domain=[False, True], range=[0.8, 3.5]), legend=None),
         opacity=alt.condition(selection, alt.value(1.0), alt.value(0.45)),
     ).add_params(selection)
-    text = {"fontSize": 13, "fontWeight": "bold", "lineBreak": "\n", "lineHeight": 16}
+    text = {"fontSize": 11 if marks_only else 13, "fontWeight": "bold", "lineBreak": "\n", "lineHeight": 16}
     position = {"longitude": "lon:Q", "latitude": "lat:Q", "text": "label:N"}
     # A white halo under each label keeps it readable where it crosses a border or a darker neighbour.
     halo_layer = alt.Chart(alt.InlineData(values=labels)).mark_text(
@@ -134,13 +137,13 @@ def _inline(spec: dict) -> dict:
     return spec
 
 
-def map_areas(filters: Filters, indicator: Indicator, classing: str) -> tuple[pd.DataFrame, list[str], list[str],
-                                                                               list[str], pd.DataFrame] | None:
-    """What the map draws for the places one level down: areas with their class and texts, the legend,
-    the names of places without an outline, and the boundaries' sources. None when the level has no
-    outlines at all (towns without boundaries: no town map)."""
+def map_areas(filters: Filters, indicator: Indicator, classing: str, level: str | None = None
+              ) -> tuple[pd.DataFrame, list[str], list[str], list[str], pd.DataFrame] | None:
+    """What the map draws for the places one level down (or of `level`: a province's counties): areas with
+    their class and texts, the legend, the names of places without an outline, and the boundaries' sources.
+    None when the level has no outlines at all (towns without boundaries: no town map)."""
     lang = current_lang()
-    level = child_level(filters, indicator)
+    level = level or child_level(filters, indicator)
     if level not in ("city", "county", "town"):
         return None
     values = by_place(filters, [indicator.code], level)
@@ -148,7 +151,7 @@ def map_areas(filters: Filters, indicator: Indicator, classing: str) -> tuple[pd
     children = _children(filters, level, options)
     if not children:
         return None
-    outlines = shapes(list(children), "province" if level == "city" else "city")
+    outlines = shapes(list(children), "province" if filters.city is None else "city")
     if outlines.empty:
         return None
     frame = pd.DataFrame({"place_code": list(children), "place_name": list(children.values())})
@@ -185,8 +188,9 @@ def _children(filters: Filters, level: str, options: object) -> dict[str, str]:
     """The places one level below the selection, code -> name, in the order the sidebar lists them."""
     if level == "city":
         return dict(options.cities)  # type: ignore[attr-defined]
-    if level == "county":
-        return {code: name for code, (name, parent) in options.counties.items() if parent == filters.city}  # type: ignore[attr-defined]
+    if level == "county":  # every county of the province when no city is chosen
+        return {code: name for code, (name, parent) in options.counties.items()  # type: ignore[attr-defined]
+                if filters.city is None or parent == filters.city}
     return {code: name for code, (name, parent) in options.towns.items() if parent == filters.county}  # type: ignore[attr-defined]
 
 
@@ -218,8 +222,16 @@ def area_map(filters: Filters, indicator: Indicator, drill: Callable[[Filters, s
     urlstate.write_choice(classes_key, TARGET)
     if indicator.target_value is None and classing == TARGET:
         classing = QUANTILE
-    found = map_areas(filters, indicator, classing)
     level = child_level(filters, indicator)
+    if level == "city" and indicator.level in ("county", "town", "facility"):  # the province: by city or by county
+        units_key = f"{key}_units" if key and key != "map" else "map_units"
+        urlstate.choice(units_key, list(PROVINCE_UNITS), "city")
+        level = st.segmented_control(
+            t("maps.units"), list(PROVINCE_UNITS), key=units_key, format_func=lambda unit: t(f"level.{unit}"),
+            selection_mode="single",
+        ) or "city"
+        urlstate.write_choice(units_key, "city")
+    found = map_areas(filters, indicator, classing, level)
     if found is None or found[0].empty:
         st.info(t("maps.none", level=t(f"level.{level}") if level else "—"))
         return
@@ -227,10 +239,12 @@ def area_map(filters: Filters, indicator: Indicator, drill: Callable[[Filters, s
     title = indicator.name(current_lang())
     # On a slide the map shares the screen with its picker, legend and note (×1.4 in presenter mode).
     spec = map_spec(areas, legend, fills, title, current=current,
-                    height=SLIDE_HEIGHT if presenter.slideshow_running() else 460)
+                    height=SLIDE_HEIGHT if presenter.slideshow_running() else 460,
+                    marks_only=filters.city is None and level == "county")
     st.caption(t("maps.caption", indicator=inert(title), level=t(f"level.{level}").lower()))  # "by county" in English
     st.html(_CLICK_THROUGH)
-    chart_key = f"map_{indicator.code}_{filters.place or 'all'}_{filters.month_from}_{filters.month_to}_{classing}_{key}"
+    chart_key = (f"map_{indicator.code}_{filters.place or 'all'}_{filters.month_from}_{filters.month_to}_{classing}"
+                 f"_{level}_{key}")
     event = presenter.altair_chart(spec, key=chart_key, on_select="rerun")
     st.caption(note(sources, missing))
     downloads.download_row(f"map_{key or 'page'}", widgets.title_block(t("maps.export_title", indicator=title), filters),

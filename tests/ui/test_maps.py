@@ -92,3 +92,28 @@ def test_a_town_map_is_drawn_only_where_towns_have_outlines(demo_db: Path, tmp_p
     county_map, town_map = geoshape_specs(at)
     assert len(town_map["layer"][0]["data"]["values"]) == len(towns) > 1
     assert not any("不绘制乡镇地图" in caption.value for caption in at.caption)
+
+
+def test_the_province_map_draws_every_county_when_asked_and_back(demo_db: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """At the province the map shows its cities; 地图单元 区县 draws every county with an outline at once (its
+    mark written on it, its name on hover), kept in the URL; 地市 again goes back to the cities."""
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        (counties,) = con.execute(
+            "select count(*) from region r join region_boundary b on b.adcode = r.adcode "
+            "where r.level = 'county' and r.in_scope").fetchone()
+    at = open_page(demo_db, monkeypatch, None, {})
+    [spec] = geoshape_specs(at)
+    assert len(spec["layer"][0]["data"]["values"]) == 5
+    [units] = [widget for widget in at.get("button_group") if widget.label == "地图单元"]
+    units.set_value("county").run()
+    assert not at.exception
+    [spec] = geoshape_specs(at)
+    shapes, labels = spec["layer"][0]["data"]["values"], spec["layer"][1]["data"]["values"]
+    assert counties > 20 and len(shapes) == len(labels) == counties
+    assert {label["label"] for label in labels} <= {"✓", "✗", ""} and {"✓", "✗"} & {label["label"] for label in labels}
+    assert at.query_params.get("map_units") == "county"
+    [units] = [widget for widget in at.get("button_group") if widget.label == "地图单元"]
+    units.set_value("city").run()
+    [spec] = geoshape_specs(at)
+    assert len(spec["layer"][0]["data"]["values"]) == 5 and "map_units" not in at.query_params
