@@ -214,22 +214,27 @@ def area_map(filters: Filters, indicator: Indicator, drill: Callable[[Filters, s
     click on an area calls `drill(filters, level, code)`. Says so, and draws nothing, where there are no
     outlines (a town map without town boundaries)."""
     classes_key = f"{key}_classes" if key and key != "map" else "map_classes"  # two maps on one page
+    level = child_level(filters, indicator)
+    province = level == "city" and indicator.level in ("county", "town", "facility")
+    # The province's map by city or by all its counties, beside the classes: one row keeps a slide's map large.
+    classes_place, units_place = st.columns(2) if province else (st.container(), None)
     urlstate.choice(classes_key, list(CLASSINGS), TARGET)
-    classing = st.segmented_control(
-        t("maps.classes"), list(CLASSINGS), key=classes_key, format_func=lambda c: t(f"maps.classing.{c}"),
-        selection_mode="single",
-    ) or TARGET
+    with classes_place:
+        classing = st.segmented_control(
+            t("maps.classes"), list(CLASSINGS), key=classes_key, format_func=lambda c: t(f"maps.classing.{c}"),
+            selection_mode="single",
+        ) or TARGET
     urlstate.write_choice(classes_key, TARGET)
     if indicator.target_value is None and classing == TARGET:
         classing = QUANTILE
-    level = child_level(filters, indicator)
-    if level == "city" and indicator.level in ("county", "town", "facility"):  # the province: by city or by county
+    if units_place is not None:
         units_key = f"{key}_units" if key and key != "map" else "map_units"
         urlstate.choice(units_key, list(PROVINCE_UNITS), "city")
-        level = st.segmented_control(
-            t("maps.units"), list(PROVINCE_UNITS), key=units_key, format_func=lambda unit: t(f"level.{unit}"),
-            selection_mode="single",
-        ) or "city"
+        with units_place:
+            level = st.segmented_control(
+                t("maps.units"), list(PROVINCE_UNITS), key=units_key, format_func=lambda unit: t(f"level.{unit}"),
+                selection_mode="single",
+            ) or "city"
         urlstate.write_choice(units_key, "city")
     found = map_areas(filters, indicator, classing, level)
     if found is None or found[0].empty:

@@ -182,6 +182,35 @@ def test_wide_tables_show_every_column_at_1280(page, page_log) -> None:
     assert_clean(page_log, "wide tables")
 
 
+def test_the_monitoring_table_breaks_only_item_names_at_1280(page, page_log) -> None:
+    """监测与考核's 14-item table at 1280×720: the item names wrap, no short word (紧密型, 定性, 达标) is broken
+    over two lines (before: 紧密/型, 定/性)."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_page(page, "/appraisal")
+    broken = page.evaluate("""() => {
+        const table = document.querySelector('.st-key-appraisal_report_table table');
+        const heads = [...table.querySelectorAll('thead th')].map(th => th.innerText.trim());
+        const item = heads.indexOf('指标'), broken = [];
+        for (const row of table.querySelectorAll('tbody tr')) {
+            [...row.children].forEach((cell, i) => {
+                const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT), lines = new Set();
+                for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+                    const range = document.createRange();
+                    range.selectNodeContents(text);
+                    [...range.getClientRects()].forEach(r => lines.add(Math.round(r.top)));
+                }
+                if (i !== item && lines.size > 1) broken.push(cell.innerText);
+            });
+        }
+        return [item, table.querySelectorAll('tbody tr').length, broken];
+    }""")
+    item, rows, cut = broken
+    assert item > 0 and rows == 14 and cut == [], broken
+    save_screenshot(page, "appraisal-monitoring-table-1280", full_page=False)
+    drop_deep_link_noise(page_log)
+    assert_clean(page_log, "monitoring table")
+
+
 def test_print_leaves_out_the_sidebar_and_controls(page, page_log) -> None:
     """Ctrl+P (print media): no sidebar, no buttons; the cards keep their width."""
     page.set_viewport_size({"width": 1280, "height": 900})

@@ -75,12 +75,19 @@ def _names(fig: appraisal.Figures) -> str:
 SLIDE_HALF = 7
 
 
+_REPORT_TABLE = "appraisal_report_table"
+
+
 def _report_table(table: pd.DataFrame) -> None:
-    """The monitoring table as a static table in which only the item names wrap: short words (紧密型, 定性,
-    达标) broke in two when a narrow window squeezed their columns."""
-    whole = [column for column in table.columns if column != t("appraisal.col.item")]
-    st.table(table.style.set_properties(subset=whole, **{"white-space": "nowrap"})
-             .set_table_styles([{"selector": "th", "props": [("white-space", "nowrap")]}]))
+    """The monitoring table as a static table in which, in Chinese, only the item names wrap: short words
+    (紧密型, 定性, 达标) broke in two when a narrow window squeezed their columns (English breaks at spaces)."""
+    if current_lang() == "zh":
+        item = list(table.columns).index(t("appraisal.col.item")) + 1  # the index is a th, the columns are tds
+        keep, wrap = f".st-key-{_REPORT_TABLE} :is(th, td)", f".st-key-{_REPORT_TABLE} td:nth-of-type({item})"
+        st.html(f"<style>{keep}, {keep} * {{white-space: nowrap !important;}} "
+                f"{wrap}, {wrap} * {{white-space: normal !important;}}</style>")
+    with st.container(key=_REPORT_TABLE):
+        st.table(table)
 
 
 def monitoring_rest(fig: appraisal.Figures, county: str) -> None:
