@@ -159,6 +159,13 @@ def direction_word(item: Item, lang: str) -> str:
     return t(f"appraisal.direction.{indicator_catalog()[item.code].direction}", lang=lang)
 
 
+def target_shown(indicator: Indicator, value: float | None, lang: str) -> str:
+    """A target as stored (percent points for a rate) written with its unit: 90%, 1.00人/万人, 8,000元."""
+    if value is None:
+        return "—"
+    return fmt_target(value / 100 if indicator.is_percent else value, indicator.unit, lang)
+
+
 def report_table(fig: Figures, county: str, lang: str) -> pd.DataFrame:
     """The 14 items of one county in the layout of the annual report: 序号, area, item, this year, last year,
     change, direction, target, whose target, met."""
@@ -181,8 +188,7 @@ def report_table(fig: Figures, county: str, lang: str) -> pd.DataFrame:
                 else in_unit(indicator, now) >= target.value - 1e-9)  # type: ignore[operator]
             row |= {"value": shown(indicator, now, lang), "last": shown(indicator, before, lang),
                     "change": change_text(indicator, delta, lang),
-                    "target": "—" if target.value is None else fmt_target(
-                        target.value / 100 if indicator.is_percent else target.value, indicator.unit, lang),
+                    "target": target_shown(indicator, target.value, lang),
                     "origin": level_word(target.level, lang),
                     "status": "" if meets is None else met_word(meets, lang)}
         row["direction"] = direction_word(item, lang)

@@ -162,8 +162,7 @@ def targets(fig: appraisal.Figures, county: str) -> None:
     for code in appraisal.MONITORED:
         target = fig.target(county, code)
         rows.append({t("appraisal.col.item"): ITEMS_BY_CODE[code].name(lang),
-                     t("appraisal.col.target"): "—" if target.value is None else f"{target.value:g}",
-                     t("appraisal.col.unit"): catalog[code].unit,
+                     t("appraisal.col.target"): appraisal.target_shown(catalog[code], target.value, lang),
                      t("appraisal.col.origin"): appraisal.level_word(target.level, lang)})
     st.caption(t("appraisal.page.targets_caption"))
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="appraisal_targets")

@@ -40,6 +40,13 @@ def test_choose_a_county_and_year_read_14_items_and_the_workbook(
     # 名山区 set its own 55% (the demo's county target), over the national 65%.
     assert (row["目标"], row["目标来源"], row["方向"]) == ("55%", "县级", "↑")
     assert "名山区 · 2024年" in " ".join(c.value for c in at.caption)
+    # The targets in force say their unit with the value, in the interface language.
+    targets = next(frame.value for frame in at.dataframe if "目标来源" in frame.value.columns
+                   and "变化" not in frame.value.columns).set_index("指标")["目标"]
+    assert targets["县域内基层诊疗人次占比"] == "55%" and targets["参保人县域内住院人均费用及增长率"].endswith("元")
+    english = open_page(demo_db, monkeypatch, PAGE, {"city": region_code(demo_db, "雅安市")}, lang="en")
+    targets = next(frame.value for frame in english.dataframe if "Target set by" in frame.value.columns)["Target"]
+    assert "1.00 per 10k" in list(targets) and not any("万" in text or "元" in text for text in targets)
 
     # The button of the year chosen (the first run offered the newest year's).
     name = "紧密型县域医共体监测指标_雨城区-名山区-荥经县_2024.xlsx"
