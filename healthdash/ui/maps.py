@@ -20,6 +20,7 @@ from healthdash.core.fmt import MET_MARK, NOT_MET_MARK, fmt_value
 from healthdash.core.geo import label_point, polygons_of
 from healthdash.core.i18n import current_lang, t
 from healthdash.core.indicators import Indicator
+from healthdash.core.map_layout import Arrangement, arrange, scattered
 from healthdash.core.markup import inert
 from healthdash.core.wording import status_word, target_amount
 from healthdash.data.boundaries import shapes
@@ -77,24 +78,41 @@ def classify(frame: pd.DataFrame, indicator: Indicator, classing: str, lang: str
 
 
 SLIDE_HEIGHT = 250
+# Width over height of the map on a page and on a slide, which the arranged groups' grid is shaped to.
+PAGE_ASPECT, SLIDE_ASPECT = 2.2, 4.0
+
+
+def arrangement(areas: pd.DataFrame, aspect: float) -> Arrangement | None:
+    """How to set the groups of `areas` (column group: a county's city, a city itself) side by side when they
+    lie far apart; None when they are drawn where they are."""
+    groups: dict[str, list] = {}
+    for group, shape in zip(areas["group"], areas["shape"], strict=True):
+        groups.setdefault(group, []).append(polygons_of(shape))
+    return arrange(groups, aspect) if scattered(groups) else None
 
 
 def map_spec(areas: pd.DataFrame, legend: list[str], fills: list[str], title: str, height: int = 460,
-             current: str | None = None, marks_only: bool = False) -> ChartSpec:
+             current: str | None = None, marks_only: bool = False, arranged: Arrangement | None = None) -> ChartSpec:
     """The map: one geoshape per row of `areas` (place_code, place_name, shape, cls, value_text, status,
-    target_text, label) and its name and mark written at its label point (`marks_only`: the mark alone,
-    for a province's counties, whose names would cover each other; hover names them); `current` outlined in
-    bold. Inline data only."""
+    target_text, label; group and group_name when `arranged`) and its name and mark written at its label point
+    (`marks_only`: the mark alone, for a province's counties, whose names would cover each other; hover names
+    them); `current` outlined in bold. `arranged`: the groups moved side by side in the plane, each group
+    named above it when it holds other places than itself. Inline data only."""
     features, labels = [], []
     for row in areas.itertuples(index=False):
         polygons = polygons_of(row.shape)
+        lon, lat = label_point(polygons)
+        if arranged is not None:
+            polygons, (lon, lat) = arranged.place(row.group, polygons), arranged.point(row.group, lon, lat)
         features.append({"type": "Feature", "geometry": {"type": "MultiPolygon", "coordinates": polygons},
                          "place_code": row.place_code, "place_name": row.place_name, "cls": row.cls,
                          "value_text": row.value_text, "status": row.status, "target_text": row.target_text,
                          "current": row.place_code == current})
-        lon, lat = label_point(polygons)
         label = _mark(row.meets) if marks_only else row.label
         labels.append({"lon": lon, "lat": lat, "label": label, "place_code": row.place_code})
+    if arranged is not None and (areas["group"] != areas["place_code"]).any():
+        names = dict(zip(areas["group"], areas["group_name"], strict=False))
+        labels += [{"lon": x, "lat": y, "label": names[group], "place_code": ""} for group, (x, y) in arranged.titles.items()]
     selection = alt.selection_point(name=MAP_SELECTION, fields=["place_code"], on="click")
     color = alt.Color("cls:N", title=title, scale=alt.Scale(domain=legend, range=fills),
                       legend=alt.Legend(orient="bottom", direction="horizontal", labelLimit=260, symbolType="square",
@@ -119,8 +137,10 @@ def map_spec(areas: pd.DataFrame, legend: list[str], fills: list[str], title: st
     text_layer = alt.Chart(alt.InlineData(values=labels)).mark_text(
         **text, color="#1F2329",
     ).encode(**position).properties(name=LABELS)
+    # Arranged groups are already in the plane (Mercator, moved): drawn as they are, north up.
+    projection = alt.Projection(type="identity", reflectY=True) if arranged is not None else alt.Projection(type="mercator")
     chart = alt.layer(shapes_layer, halo_layer, text_layer).properties(
-        width="container", height=height, projection=alt.Projection(type="mercator"),
+        width="container", height=height, projection=projection,
     ).configure_view(stroke=None)
     spec = chart.to_dict(validate=False)
     return ChartSpec(_inline(spec))
@@ -155,6 +175,9 @@ def map_areas(filters: Filters, indicator: Indicator, classing: str, level: str 
     if outlines.empty:
         return None
     frame = pd.DataFrame({"place_code": list(children), "place_name": list(children.values())})
+    frame["group"] = [_group_of(code, level, options) for code in frame["place_code"]]
+    frame["group_name"] = [options.cities.get(group, name)  # type: ignore[attr-defined]
+                           for group, name in zip(frame["group"], frame["place_name"], strict=True)]
     frame = frame.merge(values[["place_code", "value", "meets"]], on="place_code", how="left")
     with_value = frame.dropna(subset=["value"])
     cls, legend, fills = classify(with_value, indicator, classing, lang) if not with_value.empty else (pd.Series(dtype=str), [], [])
@@ -184,6 +207,11 @@ def _mark(meets: object) -> str:
     return ""
 
 
+def _group_of(code: str, level: str, options: object) -> str:
+    """What a place is drawn with when far-apart groups are set side by side: a county with its city."""
+    return options.counties[code][1] if level == "county" else code  # type: ignore[attr-defined]
+
+
 def _children(filters: Filters, level: str, options: object) -> dict[str, str]:
     """The places one level below the selection, code -> name, in the order the sidebar lists them."""
     if level == "city":
@@ -194,15 +222,18 @@ def _children(filters: Filters, level: str, options: object) -> dict[str, str]:
     return {code: name for code, (name, parent) in options.towns.items() if parent == filters.county}  # type: ignore[attr-defined]
 
 
-def note(sources: pd.DataFrame, missing: list[str]) -> str:
+def note(sources: pd.DataFrame, missing: list[str], arranged: bool = False) -> str:
     """The small print under a map: schematic unless every outline is an approved standard map, where the
-    outlines come from, and the places drawn nowhere."""
+    outlines come from, that far-apart cities were set side by side (`arranged`), and the places drawn
+    nowhere."""
     approvals = sources["approval"].dropna().unique().tolist()
     join = "、".join if current_lang() == "zh" else "; ".join
     if approvals and sources["approval"].notna().all():
         text = t("maps.note_standard", approval=join(map(str, approvals)))
     else:
         text = t("maps.note_schematic", source=join(map(str, sources["source"].unique())))
+    if arranged:
+        text += t("maps.note_arranged")
     if missing:
         text += t("maps.note_missing", places=join(missing))
     return inert(text)
@@ -242,16 +273,17 @@ def area_map(filters: Filters, indicator: Indicator, drill: Callable[[Filters, s
         return
     areas, legend, fills, missing, sources = found
     title = indicator.name(current_lang())
+    slide = presenter.slideshow_running()
+    arranged = arrangement(areas, SLIDE_ASPECT if slide else PAGE_ASPECT) if filters.city is None else None
     # On a slide the map shares the screen with its picker, legend and note (×1.4 in presenter mode).
-    spec = map_spec(areas, legend, fills, title, current=current,
-                    height=SLIDE_HEIGHT if presenter.slideshow_running() else 460,
-                    marks_only=filters.city is None and level == "county")
+    spec = map_spec(areas, legend, fills, title, current=current, height=SLIDE_HEIGHT if slide else 460,
+                    marks_only=filters.city is None and level == "county", arranged=arranged)
     st.caption(t("maps.caption", indicator=inert(title), level=t(f"level.{level}").lower()))  # "by county" in English
     st.html(_CLICK_THROUGH)
     chart_key = (f"map_{indicator.code}_{filters.place or 'all'}_{filters.month_from}_{filters.month_to}_{classing}"
                  f"_{level}_{key}")
     event = presenter.altair_chart(spec, key=chart_key, on_select="rerun")
-    st.caption(note(sources, missing))
+    st.caption(note(sources, missing, arranged=arranged is not None))
     downloads.download_row(f"map_{key or 'page'}", widgets.title_block(t("maps.export_title", indicator=title), filters),
                            chart=spec, table=map_table(areas, level))
     picked = widgets.selected_values(event, MAP_SELECTION, "place_code")

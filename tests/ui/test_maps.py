@@ -37,6 +37,8 @@ def test_the_map_draws_every_area_from_inline_data(demo_db: Path, monkeypatch: p
     # The $schema address is a name the renderer never fetches; anything else addressed would be fetched.
     text = json.dumps({key: value for key, value in spec.items() if key != "$schema"}, ensure_ascii=False)
     assert not [part for part in FETCHES if part in text]
+    # A province of far-apart cities is drawn in the plane, its cities side by side; one city as a map.
+    assert spec["projection"]["type"] == ("mercator" if query else "identity")
     shapes, labels = spec["layer"][0]["data"]["values"], spec["layer"][1]["data"]["values"]
     assert len(shapes) == len(labels) == areas
     # Pass or fail is written on every area with a value, not only coloured.
@@ -110,8 +112,13 @@ def test_the_province_map_draws_every_county_when_asked_and_back(demo_db: Path,
     assert not at.exception
     [spec] = geoshape_specs(at)
     shapes, labels = spec["layer"][0]["data"]["values"], spec["layer"][1]["data"]["values"]
-    assert counties > 20 and len(shapes) == len(labels) == counties
-    assert {label["label"] for label in labels} <= {"✓", "✗", ""} and {"✓", "✗"} & {label["label"] for label in labels}
+    # The demo's cities lie in four provinces: set side by side, each named above its counties, and said so.
+    marks, titles = labels[:counties], labels[counties:]
+    assert counties > 20 and len(shapes) == len(marks) == counties
+    assert {label["label"] for label in marks} <= {"✓", "✗", ""} and {"✓", "✗"} & {label["label"] for label in marks}
+    assert sorted(title["label"] for title in titles) == sorted(["六安市", "焦作市", "柳州市", "自贡市", "雅安市"])
+    assert spec["projection"] == {"type": "identity", "reflectY": True}
+    assert any("并排示意" in caption.value for caption in at.caption)
     assert at.query_params.get("map_units") == "county"
     [units] = [widget for widget in at.get("button_group") if widget.label == "地图单元"]
     units.set_value("city").run()
