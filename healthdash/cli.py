@@ -285,12 +285,15 @@ def _said(work: Callable[[], None]) -> int:
 
 
 BRIEFING_FORMATS = ("docx", "pptx", "pdf")
+# Pages whose meeting documents the briefing writes, by the name in their address (app.py's url_path); the
+# Overview alone also gives the 会议简报 PDF, the county profile needs a county.
+BRIEFING_PAGES = ("overview", "alliances", "referrals", "public-health", "county")
 
 
 def add_briefing(commands: Commands) -> None:
     parser = commands.add_parser(
-        "briefing", help="write the Overview's meeting documents (Word 专报, PowerPoint, PDF) of a place and period, "
-                         "without a browser (for a timer)")
+        "briefing", help="write a page's meeting documents (Word 专报, PowerPoint; the Overview's PDF) of a place and "
+                         "period, without a browser (for a timer)")
     parser.add_argument("--out", type=Path, required=True, help="folder to write the files into (made if missing)")
     parser.add_argument("--db", type=Path, default=None, help=DB_HELP)
     parser.add_argument("--place", default="", help="code of a city or county (default or empty: every place)")
@@ -299,8 +302,12 @@ def add_briefing(commands: Commands) -> None:
     parser.add_argument("--period", default="ytd",
                         help="without --from/--to, counted back from the latest month with data: "
                              "month, quarter, ytd (default), last12 or last_year")
-    parser.add_argument("--format", dest="formats", default="pdf",
-                        help="comma-separated: docx (Word 专报), pptx (PowerPoint), pdf (会议简报); default pdf")
+    parser.add_argument("--page", default="overview",
+                        help=f"the page whose documents to write: {', '.join(BRIEFING_PAGES)} (default overview; "
+                             "county: the county profile of --place)")
+    parser.add_argument("--format", dest="formats", default=None,
+                        help="comma-separated: docx (Word 专报), pptx (PowerPoint), pdf (会议简报, the Overview's "
+                             "only); default pdf on the Overview, docx,pptx on the other pages")
     parser.add_argument("--lang", default="zh", help="zh (default) or en")
     parser.set_defaults(run=_briefing, needs_database=True)
 
@@ -309,12 +316,19 @@ class Refused(Exception):
     """An argument of the briefing that cannot be used: said in one line, in Chinese first."""
 
 
-def _formats(text: str) -> list[str]:
+def _formats(text: str | None, page: str) -> list[str]:
+    if page not in BRIEFING_PAGES:
+        raise Refused(f"不支持的页面 {page}：--page 可选 {'、'.join(BRIEFING_PAGES)} / "
+                      f"unknown page {page}: choose from {','.join(BRIEFING_PAGES)}")
+    text = text if text is not None else "pdf" if page == "overview" else "docx,pptx"
     formats = [part.strip().lower() for part in text.split(",") if part.strip()]
     unknown = [part for part in formats if part not in BRIEFING_FORMATS]
     if not formats or unknown:
         raise Refused(f"不支持的格式 {'、'.join(unknown) or '（空）'}：--format 可选 docx、pptx、pdf，用逗号分隔 / "
                       f"unknown format {','.join(unknown) or '(none)'}: choose from docx,pptx,pdf")
+    if "pdf" in formats and page != "overview":
+        raise Refused("会议简报 PDF 只有总览页提供，其他页面请用 --format docx,pptx / "
+                      "the PDF briefing is the Overview's only: use --format docx,pptx")
     return list(dict.fromkeys(formats))
 
 
@@ -360,13 +374,16 @@ def _briefing_filters(args: argparse.Namespace, options: FilterOptions) -> Filte
         if narrowed is None:
             raise Refused(f"没有代码为 {args.place} 的地市或区县 / no city or county has the code {args.place}")
         filters = narrowed
+    if args.page == "county" and filters.county is None:
+        raise Refused("区县画像须用 --place 指定一个区县代码 / the county profile needs --place with a county's code")
     return filters
 
 
 def _briefing(args: argparse.Namespace) -> int:
-    """The documents the Overview's buttons give, for the whole database or one city or county: what a
-    commission's timer files each month once reports are due (deploy/healthdash-briefing.timer). The page
-    runs without a browser (Streamlit's AppTest), so the files are the page's own, charts and all."""
+    """The documents a page's buttons give (the Overview's by default), for the whole database or one city or
+    county: what a commission's timer files each month once reports are due (deploy/healthdash-briefing.timer).
+    The page runs without a browser or a server (Streamlit's script runner, as its AppTest drives it), so the
+    files are the page's own, charts and all."""
     import logging
     import os
 
@@ -381,11 +398,12 @@ def _briefing(args: argparse.Namespace) -> int:
     from healthdash.core.paths import APP
     from healthdash.data import db
     from healthdash.ui import layout
+    from healthdash.ui.navigation import app_pages
     from healthdash.ui.sidebar import filter_options
 
     db.read_within(db.EVERYTHING)
     try:
-        formats = _formats(args.formats)
+        formats = _formats(args.formats, args.page)
         filters = _briefing_filters(args, filter_options())
     except Refused as refused:
         print(str(refused), file=sys.stderr)
@@ -396,11 +414,13 @@ def _briefing(args: argparse.Namespace) -> int:
     page = AppTest.from_file(str(APP), default_timeout=600)
     page.session_state["lang"] = args.lang
     page.query_params.update(filters.to_query())
+    [script] = [nav.script for nav in app_pages() if nav.url_path == args.page]
+    page.switch_page(script)
     with layout.keeping_documents() as kept:
         page.run()
     if page.exception or not kept:
         problem = page.exception[0].value if page.exception else "no documents offered"
-        print(f"总览页未能生成文档：{problem} / the Overview made no documents", file=sys.stderr)
+        print(f"页面 {args.page} 未能生成文档：{problem} / the page {args.page} made no documents", file=sys.stderr)
         return 1
     offered = {document.file.file_name.rsplit(".", 1)[-1]: document for document in kept[-1]}
     args.out.mkdir(parents=True, exist_ok=True)
@@ -411,7 +431,7 @@ def _briefing(args: argparse.Namespace) -> int:
         data = file.make()
         path.write_bytes(data.encode() if isinstance(data, str) else data)
         audit.record(store, Action.BRIEFING, actor="定时简报 / scheduled", address=None, scope="province",
-                     detail={"place": args.place or "", "from": month_key(filters.month_from),
+                     detail={"page": args.page, "place": args.place or "", "from": month_key(filters.month_from),
                              "to": month_key(filters.month_to), "file": path.name})
         print(f"已写入 / written: {path}")
     return 0
