@@ -44,3 +44,10 @@ def _escape_marker(match: re.Match[str]) -> str:
     if marker.isdigit():  # "1." or "1)": the escape goes before the dot or bracket that follows
         return f"{space}{marker}\\"
     return f"{space}\\{marker}"
+
+
+def css_string(text: str) -> str:
+    """`text` as a quoted CSS string (a print margin's content): quotes and backslashes escaped, line breaks
+    and `<` written as code points, so that no text closes the string or the <style> element."""
+    escaped = "".join(f"\\{ord(char):X} " if char in '\\"<\n\r' or ord(char) < 32 else char for char in text)
+    return f'"{escaped}"'

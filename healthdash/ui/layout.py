@@ -7,7 +7,7 @@ A page is `sidebar_filters()`, `ui.page_header(...)`, then `render_page("<name>"
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 
 import streamlit as st
@@ -93,10 +93,13 @@ def _show_all(sections: Sequence[Section], drawn: Capture) -> None:
         while row[-1].width is not None and index + len(row) < len(sections) \
                 and sections[index + len(row)].width is not None:
             row.append(sections[index + len(row)])
-        if len(row) == 1:
-            _show(row[0], drawn)
-        else:
-            for column, section in zip(st.columns([s.width or 1 for s in row], gap="large"), row, strict=True):
-                with column:
-                    _show(section, drawn)
+        # A headed section after the first starts a new printed page (widgets._STYLE, print media).
+        place = st.container(key=f"hd-print-section-{index}") if index and row[0].heading else nullcontext()
+        with place:
+            if len(row) == 1:
+                _show(row[0], drawn)
+            else:
+                for column, section in zip(st.columns([s.width or 1 for s in row], gap="large"), row, strict=True):
+                    with column:
+                        _show(section, drawn)
         index += len(row)

@@ -16,7 +16,7 @@ from healthdash.core.filters import Filters, default_filters
 from healthdash.core.fmt import fmt_month, fmt_period, fmt_value, marked
 from healthdash.core.i18n import current_lang, t
 from healthdash.core.indicators import Indicator
-from healthdash.core.markup import inert
+from healthdash.core.markup import css_string, inert
 from healthdash.core.wording import (
     delta_text,
     gap_text,
@@ -42,13 +42,13 @@ _STYLE = """
 /* Ctrl+P: the page without the sidebar and the controls, at the paper's full width, no card or chart cut
    across two sheets, colours as on screen. */
 @media print {
-    @page {size: A4; margin: 12mm;}
+    @page {size: A4; margin: 16mm 12mm 14mm;}
     [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
     [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"], [data-testid="stStatusWidget"],
-    [data-testid="stDownloadButton"], [data-testid="stButton"], [data-testid="stPopover"],
+    [data-testid="stDownloadButton"], [data-testid="stButton"], [data-testid="stFormSubmitButton"], [data-testid="stPopover"],
     [data-testid="stSelectbox"], [data-testid="stMultiSelect"], [data-testid="stSlider"],
     [data-testid="stTextInput"], [data-testid="stTextArea"], [data-testid="stExpander"],
-    [data-testid="stSegmentedControl"], [data-testid="stRadio"], [data-testid="stToggle"], footer {
+    [data-testid="stSegmentedControl"], [data-testid="stButtonGroup"], [data-testid="stRadio"], [data-testid="stToggle"], footer {
         display: none !important;
     }
     [data-testid="stMain"] {margin-left: 0 !important; width: 100% !important;}
@@ -58,6 +58,7 @@ _STYLE = """
     [data-testid="stVegaLiteChart"], [data-testid="stMetric"], [data-testid="stDataFrame"],
     [data-testid="stVerticalBlockBorderWrapper"] {break-inside: avoid;}
     h1, h2, h3 {break-after: avoid;}
+    [class*="st-key-hd-print-section"] {break-before: page;}
     * {-webkit-print-color-adjust: exact; print-color-adjust: exact;}
 }
 </style>
@@ -130,6 +131,7 @@ def page_header(title: str, filters: Filters | None = None, trail: bool = True) 
         line = " · ".join(part for part in (selection_title(filters) if filters is not None else None, badge) if part)
         presenter.header(title, line or None, demo)
         return
+    print_head(title, selection_title(filters) if filters is not None else None)
     left, right = st.columns([5, 1], vertical_alignment="bottom")
     left.title(inert(title), anchor=False)
     if filters is not None:
@@ -141,6 +143,17 @@ def page_header(title: str, filters: Filters | None = None, trail: bool = True) 
         quality_badge(filters if filters is not None else default_filters(filter_options()))
     if dataset_kind() == "demo":
         right.badge(t("app.demo_badge"), icon=":material/science:", color="gray", help=t("app.demo_help"))
+
+
+def print_head(title: str, selection: str | None) -> None:
+    """The title block on every printed page (Ctrl+P): the page and its selection at the top, the dashboard's
+    name and the page number at the foot, in the page's margin boxes, which the browser repeats per page."""
+    head = css_string(" · ".join(part for part in (title, selection) if part))
+    foot = css_string(t("app.title"))
+    st.html(f"<style>@media print {{ @page {{ @top-left {{ content: {head}; font-size: 9pt; color: #31333F; }}"
+            f" @bottom-left {{ content: {foot}; font-size: 8pt; color: #6B7280; }}"
+            f' @bottom-right {{ content: counter(page) " / " counter(pages); font-size: 8pt; color: #6B7280; }} }} }}'
+            "</style>")
 
 
 def above_reach() -> set[str]:

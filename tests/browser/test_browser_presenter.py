@@ -7,8 +7,11 @@ Same fixtures as test_browser.py (tests/browser/plugin.py). Screenshots: artifac
 from __future__ import annotations
 
 import re
+import unicodedata
+from io import BytesIO
 
 import pytest
+from pypdf import PdfReader
 
 from tests.browser.helpers import (
     assert_clean,
@@ -211,17 +214,53 @@ def test_the_monitoring_table_breaks_only_item_names_at_1280(page, page_log) -> 
     assert_clean(page_log, "monitoring table")
 
 
-def test_print_leaves_out_the_sidebar_and_controls(page, page_log) -> None:
-    """Ctrl+P (print media): no sidebar, no buttons; the cards keep their width."""
+def _printed(page) -> list[str]:
+    """The page printed to A4 as Chromium prints it (Ctrl+P), each sheet's text: head, page number and foot
+    first, then the body (NFKC: the PDF's CJK compatibility forms read back as the usual characters)."""
+    return [unicodedata.normalize("NFKC", sheet.extract_text()) for sheet in PdfReader(BytesIO(page.pdf())).pages]
+
+
+def _flat(text: str) -> str:
+    """Compared as the PDF gives text back: NFKC, without the spaces it puts around Latin words and numbers."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def _starts(printed: str, expected: str) -> bool:
+    """Whether the printed text begins with `expected`: a CJK radical read back for its character (⺠ for 民:
+    the font's glyph maps to the radical, which NFKC keeps) stands for any character."""
+    printed, expected = _flat(printed), _flat(expected)
+    return len(printed) >= len(expected) and all(
+        mine == theirs or 0x2E80 <= ord(mine) <= 0x2EFF for mine, theirs in zip(printed, expected, strict=False))
+
+
+def test_every_page_prints_with_its_title_block_and_a_page_per_section(page, page_log, browser_db) -> None:
+    """Ctrl+P (print media) on every page: no sidebar, no buttons or pickers, the cards keep their width; the
+    page's title and selection head every printed sheet, numbered N / M with the dashboard's name; each
+    section after the first starts a sheet of its own. A print-media screenshot of each page."""
     page.set_viewport_size({"width": 1280, "height": 900})
-    open_page(page, "/referrals")
-    assert page.locator(SIDEBAR).first.is_visible()
-    page.emulate_media(media="print")
-    assert not page.locator(SIDEBAR).first.is_visible()
-    assert not page.locator('[data-testid="stDownloadButton"]').first.is_visible()
-    card = page.locator('[data-testid="stMetric"]').first.bounding_box()
-    assert card is not None and card["width"] > 200
-    save_screenshot(page, "print-referrals")
-    page.emulate_media(media="screen")
+    for path in _paths(browser_db):
+        open_page(page, path)
+        assert page.locator(SIDEBAR).first.is_visible()
+        page.emulate_media(media="print")
+        assert not page.locator(SIDEBAR).first.is_visible(), path
+        for control in ("stDownloadButton", "stButton", "stFormSubmitButton", "stButtonGroup", "stSelectbox"):
+            assert not page.locator(f'[data-testid="{control}"]').first.is_visible(), (path, control)
+        card = page.locator('[data-testid="stMetric"]').first
+        assert not card.count() or card.bounding_box()["width"] > 200, path
+        title = page.locator("h1").first.inner_text().strip()
+        starts = [heading.strip() for heading in page.locator('[class*="st-key-hd-print-section"] h3').evaluate_all(
+            "hs => hs.filter(h => !h.parentElement.closest('[class*=\"st-key-hd-print-section\"]') "
+            "|| h.closest('[class*=\"st-key-hd-print-section\"]').querySelector('h3') === h).map(h => h.innerText)")]
+        save_screenshot(page, f"print-{path.strip('/').split('?')[0] or 'overview'}")
+        sheets = _printed(page)
+        page.emulate_media(media="screen")
+        assert len(sheets) > len(starts) >= 1, (path, len(sheets), starts)
+        for number, sheet in enumerate(sheets, start=1):
+            head, count = sheet.split("\n")[:2]
+            assert _starts(head, f"{title} · "), (path, number, head)
+            assert _flat(count).startswith(f"{number}/{len(sheets)}") and "医联体运行监测看板" in _flat(count), (path, count)
+        bodies = ["".join(sheet.split("\n")[2:]) for sheet in sheets]
+        for heading in starts:
+            assert any(_starts(body, heading) for body in bodies), (path, heading, [_flat(b)[:20] for b in bodies])
     drop_deep_link_noise(page_log)
     assert_clean(page_log, "print")
