@@ -152,8 +152,14 @@ def test_an_official_uploads_a_scheme_ranks_with_it_exports_and_retires_it(page_
     assert "名山区2024年" in text and NAME in text and "考核总分" in text
 
     wait_until_idle(page)  # the download's rerun redraws the panel closed
-    schemes_panel(page).get_by_text(f"确认停用“{NAME}”").click()
-    wait_until_idle(page)
+    # A late rerun of the download can redraw the box as the click lands: tick it until it holds, as a user would.
+    for _ in range(3):
+        confirm = schemes_panel(page).locator('[data-testid="stCheckbox"]').filter(has_text=f"确认停用“{NAME}”")
+        if not confirm.locator("input").is_checked():
+            confirm.get_by_text(f"确认停用“{NAME}”").click()
+            wait_until_idle(page)
+        if schemes_panel(page).get_by_role("button", name="停用").is_enabled():
+            break
     schemes_panel(page).get_by_role("button", name="停用").click()  # its name has its icon's: "delete 停用"
     main = shows(page, f"已停用考核方案“{NAME}”。它原是当前考核方案")
     assert "当前考核方案：国家监测（不计分）" in main

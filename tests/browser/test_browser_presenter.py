@@ -108,7 +108,7 @@ def _fits(page, what: str) -> None:
                 && (!line || (line.scrollWidth <= line.clientWidth + 1
                               && Math.abs(line.getBoundingClientRect().top - exit.getBoundingClientRect().top) < 40))
                 && grids.every(grid => grid.scrollWidth <= grid.clientWidth + 2);
-        }""", timeout=8_000)
+        }""", timeout=15_000)  # a grid draws late on a loaded machine
     except Exception:  # noqa: BLE001 — the figures say what did not fit
         save_screenshot(page, f"unfit-{what}", full_page=False)
         zoom = page.evaluate("() => document.querySelector('.st-key-hd-slide')?.style.zoom")
