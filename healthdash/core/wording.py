@@ -82,3 +82,8 @@ def delta_text(indicator: Indicator, value: float | None, base: float | None, co
     if ind.change(indicator, value, base) is None:  # growth from zero
         return zero_base_text(compare, lang)
     return change_text(indicator, value, base, lang)
+
+
+def bracketed(text: str, note: str, lang: str | None = None) -> str:
+    """`text` with `note` in brackets as the language writes them: 名山区（-8） in Chinese, Item (-8) in English."""
+    return f"{text}（{note}）" if (lang or current_lang()) == "zh" else f"{text} ({note})"

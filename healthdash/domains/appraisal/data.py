@@ -18,6 +18,7 @@ from healthdash.core.fmt import fmt_pct, fmt_target, fmt_value
 from healthdash.core.i18n import t
 from healthdash.core.indicators import Indicator
 from healthdash.core.monitoring import INDICATOR, ITEMS, QUALITATIVE, Item
+from healthdash.core.wording import bracketed
 from healthdash.data import appraisal as store
 from healthdash.data.appraisal import Target, latest_judgements, resolve_target
 from healthdash.data.db import run_query
@@ -227,7 +228,7 @@ def _header(item: Item, lang: str) -> str:
     if item.kind != INDICATOR:
         return f"{item.number}. {item.name(lang)}"
     unit = indicator_catalog()[item.code].unit
-    return f"{item.number}. {item.name(lang)}（{unit}）" if lang == "zh" else f"{item.number}. {item.name(lang)} ({unit})"
+    return bracketed(f"{item.number}. {item.name(lang)}", unit, lang)
 
 
 def submission_frame(fig: Figures, lang: str) -> pd.DataFrame:
@@ -356,7 +357,7 @@ def ranking(scheme: Scheme, fig: Figures, lang: str) -> pd.DataFrame:
                                   "total": round(total, 2), **{k: round(v, 2) for k, v in subtotals(points).items()},
                                   "change": round(total - last_total, 2),
                                   "most_lost": "" if worst.lost <= 0 else
-                                  f"{item_name(worst.indicator, lang)}（-{round(worst.lost, 1):g}）"}
+                                  bracketed(item_name(worst.indicator, lang), f"-{round(worst.lost, 1):g}", lang)}
         rows.append(row)
     frame = pd.DataFrame(rows)
     if frame.empty:

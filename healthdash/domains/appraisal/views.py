@@ -17,6 +17,7 @@ from healthdash.core.filters import Filters
 from healthdash.core.i18n import current_lang, t
 from healthdash.core.markup import inert
 from healthdash.core.monitoring import ITEMS_BY_CODE, QUALITATIVE_CODES
+from healthdash.core.wording import bracketed
 from healthdash.data import appraisal as store
 from healthdash.data.appraisal import AppraisalError, Judgement
 from healthdash.data.db import database_path, run_query
@@ -223,7 +224,7 @@ def _scheme_label(offered: appraisal.Offered, active: appraisal.Active | None, l
     label = offered.scheme.label(lang)
     if active is not None and active.offered.key == offered.key:
         return f"{label} {t('appraisal.page.active_mark')}"
-    return label if offered.uploaded_by is None else f"{label}（{t('appraisal.page.uploaded_mark')}）"
+    return label if offered.uploaded_by is None else bracketed(label, t("appraisal.page.uploaded_mark"), lang)
 
 
 def _choose(key: str, offered: dict[str, appraisal.Offered], who: account.Viewer) -> None:
@@ -369,7 +370,7 @@ def scores(filters: Filters, fig: appraisal.Figures, county: str) -> None:
     on_screen = appraisal.ranking_table(ranking, scheme, lang).drop(columns=[t("appraisal.col.county_code")])
     st.dataframe(on_screen, hide_index=True, width="stretch", key="appraisal_ranking",
                  column_config={t("appraisal.col.most_lost"): st.column_config.TextColumn(width="large")})
-    block = _block(f"{t('appraisal.page.appraisal_file')}（{scheme.label(lang)}）", filters, fig)
+    block = _block(bracketed(t("appraisal.page.appraisal_file"), scheme.label(lang), lang), filters, fig)
     file_name = f"{safe_name(t('appraisal.page.appraisal_file'))}_{safe_name(_names(fig))}_{fig.year}.xlsx"
     _download(t("appraisal.page.download_ranking"), file_name,
               lambda: appraisal.appraisal_workbook(scheme, fig, lang, block),

@@ -5,6 +5,7 @@ an upload stops offering it; retiring the active one makes the national set acti
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -86,6 +87,11 @@ def test_an_upload_is_offered_made_active_and_ranks_in_the_briefing(db: Path, mo
                 f"在本市{len(ranking)}个区县中排第{ranking.loc['名山区', 'rank']}名。")
     text = summary.summary_text(year_2025, "zh")
     assert text.count(expected) == 1, text
+    # Where each county lost most, with the points in the language's brackets: 名山区（-8）, Item (-8).
+    english = appraisal.ranking(scheme, appraisal.figures(city, 2025), "en").set_index("county")
+    assert all(re.fullmatch(r".+（-[\d.]+）", lost) for lost in ranking["most_lost"] if lost), ranking["most_lost"]
+    assert all(re.fullmatch(r".+[^（] \(-[\d.]+\)", lost) for lost in english["most_lost"] if lost), english["most_lost"]
+    assert any(english["most_lost"])
     assert "ranking" in summary.summary_text(year_2025, "en")
     # Only for a county: not for its city, nor for a scheme that does not score.
     assert "考核方案" not in summary.summary_text(city, "zh")
