@@ -95,14 +95,16 @@ _SLIDE_CSS = """
 .st-key-hd-slide-head > div:not(:first-child) {flex: 0 0 auto !important; width: auto !important; white-space: nowrap;}
 .st-key-hd-slide-head .hd-selection-line {white-space: nowrap; overflow: hidden;}
 /* A table on a slide scrolls inside the slide, below the title bar, not the page. */
-.st-key-hd-slide [data-testid="stDataFrame"] {max-height: calc((100vh - 15rem) / 1.3) !important; overflow: hidden;}
+.st-key-hd-slide [data-testid="stDataFrame"] {max-height: calc((100vh - 15rem) / var(--hd-table-zoom, 1.3)) !important;
+    overflow: hidden;}
 </style>
 """
 
 # Fitting what the server cannot measure, in the browser (checked a few times a second: charts and tables draw
 # after the run ends). A slide taller than the room below its title bar is zoomed down as a whole, its width
 # widened by as much so that charts keep the full width; a slide title line too long for one line gets a smaller
-# font; a table wider than its place is zoomed down (to 68% at least) so that no column is cut off at the right.
+# font; a table wider than its place is zoomed down (to 68% at least, 50% once the window has narrowed since the
+# table was drawn) so that no column is cut off at the right.
 _FIT_JS = """
 <script>
 (() => {
@@ -128,10 +130,16 @@ _FIT_JS = """
       const scroller = frame.querySelector('.dvn-scroller');
       if (!scroller || !scroller.clientWidth) continue;
       if (!frame.style.zoom) frame.dataset.hdZoom = parseFloat(getComputedStyle(frame).zoom) || 1;
+      if (!frame.dataset.hdDrawnAt) frame.dataset.hdDrawnAt = window.innerWidth;
       const base = parseFloat(frame.dataset.hdZoom);
       const zoom = parseFloat(frame.style.zoom) || base;
-      const wanted = Math.max(base * 0.68, Math.min(base, zoom * scroller.clientWidth / scroller.scrollWidth));
-      if (Math.abs(wanted - zoom) > 0.005) zoomTo(frame, wanted);
+      // A grid keeps the column widths of the window it was drawn in: narrowed since, it may go further down.
+      const floor = base * (window.innerWidth < parseFloat(frame.dataset.hdDrawnAt) ? 0.5 : 0.68);
+      const wanted = Math.max(floor, Math.min(base, zoom * scroller.clientWidth / scroller.scrollWidth));
+      if (Math.abs(wanted - zoom) > 0.005) {
+        zoomTo(frame, wanted);
+        frame.style.setProperty('--hd-table-zoom', String(wanted));  // a smaller table has more rows' room
+      }
     }
   };
   const fitSlide = () => {
