@@ -26,6 +26,16 @@ pytestmark = pytest.mark.browser
 AREA = "[data-testid='stVegaLiteChart'] path[aria-roledescription='geoshape']"
 
 
+def click_into(page, area) -> None:  # noqa: ANN001 (Playwright)
+    """Click `area` left of its middle (off the label written at its centre) and wait for the county's page,
+    which says its towns have no outlines."""
+    box = area.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.6)
+    wait_until_idle(page)
+    page.get_by_text("没有乡镇/街道的边界数据").first.wait_for(timeout=30_000)
+
+
 def test_the_map_draws_offline_and_a_click_drills_down(page, page_log, browser_db: Path) -> None:
     page.set_viewport_size({"width": 1280, "height": 720})
     city, county = region_code(browser_db, "自贡市"), region_code(browser_db, "荣县")
@@ -44,12 +54,7 @@ def test_the_map_draws_offline_and_a_click_drills_down(page, page_log, browser_d
     drop_deep_link_noise(page_log)
     assert_clean(page_log, "the map of 自贡")
 
-    box = rong.bounding_box()
-    assert box is not None
-    # Left of the middle, off the label written at the area's centre.
-    page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.6)
-    wait_until_idle(page)
-    page.get_by_text("没有乡镇/街道的边界数据").first.wait_for(timeout=30_000)
+    click_into(page, rong)
     assert f"county={county}" in page.url or page.get_by_role("combobox", name="区县").input_value() == "荣县"
     assert_clean(page_log, "the drill-down from the map")
 
@@ -70,11 +75,7 @@ def test_a_county_on_the_province_map_drills_down(page, page_log, browser_db: Pa
     save_screenshot(page, "map-province-counties", full_page=False)
     assert_clean(page_log, "the province's county map")
 
-    box = rong.bounding_box()
-    assert box is not None
-    page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.6)
-    wait_until_idle(page)
-    page.get_by_text("没有乡镇/街道的边界数据").first.wait_for(timeout=30_000)
+    click_into(page, rong)
     assert f"county={county}" in page.url
     assert page.get_by_role("combobox", name="地市").input_value() == "自贡市"
     assert page.get_by_role("combobox", name="区县").input_value() == "荣县"
