@@ -393,16 +393,6 @@ from region_level x
 join region r on r.code = x.region_code
 left join region county on r.level = 'town' and county.code = r.parent_code;
 
--- indicator_fact summed per county, tier and month: what a selection of the province, a city or a county
--- reads (macro place_facts), a small fraction of the facility rows. Sums of the same rows, so every
--- aggregation kind (ratios, stocks, year to date) comes out as from the facility grain. Summed as exact
--- decimals: a parallel sum of doubles differs in its last bits from build to build.
-create or replace table fresh_indicator_county_fact as
-select indicator_code, month, city_code, county_code, tier,
-    sum(numerator::decimal(38, 10))::double as numerator, sum(denominator::decimal(38, 10))::double as denominator,
-from fresh_indicator_fact
-group by all;
-
 -- indicator_fact again for each alliance: the rows a selection of that alliance sees, under its code
 -- (scope_alliance). Those are the rows of the alliance's own work, every other row of its member
 -- facilities that belongs to no alliance, and the region-level rows (no facility, no alliance) of the

@@ -80,27 +80,42 @@ where f.scope_alliance = p_alliance
   and (reach_place(p_kind, p_code, f.city_code, f.county_code) or reach_facility(p_kind, p_code, f.facility_code)
        or (p_kind = 'alliance' and p_alliance = p_code));
 
--- Whether a selection can read the county grain: no town, no alliance, and an account of a place (a
--- facility's account reads only its own rows), unless the query groups by town or facility (p_fine).
-create or replace macro county_grain(p_town, p_alliance, p_kind, p_fine) as
-    p_town is null and p_alliance is null and p_kind in ('province', 'city', 'county') and not p_fine;
+-- The coarsest grain of the indicator facts that answers a selection: 'county' (indicator_county_fact),
+-- 'town' (indicator_town_fact) or 'facility' (scoped_facts). An alliance reads its own rows and a facility's
+-- account only its own, so both read the facility rows; so does a query that groups by facility. A town
+-- selected, or a query that groups by town (p_finest, the finest level the query groups by: 'city',
+-- 'county', 'town' or 'facility'), reads the town grain; any other place selection the county grain.
+create or replace macro fact_grain(p_town, p_alliance, p_kind, p_finest) as
+    case
+        when p_alliance is not null or p_kind not in ('province', 'city', 'county') or p_finest = 'facility'
+            then 'facility'
+        when p_town is not null or p_finest = 'town' then 'town'
+        else 'county'
+    end;
 
--- The selection's facts at the coarsest grain that answers it: indicator_county_fact when county_grain
--- holds, else scoped_facts' facility rows. The same columns either way (town and facility null at the
--- county grain); the branch not taken is a constant false, so it reads nothing.
-create or replace macro place_facts(p_city, p_county, p_town, p_alliance, p_tiers, p_kind, p_code, p_fine) as table
+-- The selection's facts at the grain fact_grain picks: the same columns at every grain (town and facility
+-- null where the grain has none). The branches not taken are a constant false, so they read nothing.
+create or replace macro place_facts(p_city, p_county, p_town, p_alliance, p_tiers, p_kind, p_code, p_finest) as table
 select c.indicator_code, c.month, c.city_code, c.county_code, null::varchar as town_code,
     null::varchar as facility_code, c.tier, c.numerator, c.denominator,
 from indicator_county_fact c
-where county_grain(p_town, p_alliance, p_kind, p_fine)
+where fact_grain(p_town, p_alliance, p_kind, p_finest) = 'county'
   and in_place(p_city, p_county, null, c.city_code, c.county_code, null)
   and in_tiers(p_tiers, c.tier)
   and reach_place(p_kind, p_code, c.city_code, c.county_code)
 union all
+select t.indicator_code, t.month, t.city_code, t.county_code, t.town_code, null::varchar as facility_code, t.tier,
+    t.numerator, t.denominator,
+from indicator_town_fact t
+where fact_grain(p_town, p_alliance, p_kind, p_finest) = 'town'
+  and in_place(p_city, p_county, p_town, t.city_code, t.county_code, t.town_code)
+  and in_tiers(p_tiers, t.tier)
+  and reach_place(p_kind, p_code, t.city_code, t.county_code)
+union all
 select f.indicator_code, f.month, f.city_code, f.county_code, f.town_code, f.facility_code, f.tier, f.numerator,
     f.denominator,
 from scoped_facts(p_city, p_county, p_town, p_alliance, p_tiers, p_kind, p_code) f
-where not county_grain(p_town, p_alliance, p_kind, p_fine);
+where fact_grain(p_town, p_alliance, p_kind, p_finest) = 'facility';
 
 -- Facilities inside the selection and the jurisdiction, for page queries over facility-level rollups. counted_from is the
 -- first month a facility's rows count: for an alliance, the later of its founding and the member's

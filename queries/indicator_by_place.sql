@@ -3,8 +3,8 @@
 -- Parameters: scope ($city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code); $codes (indicator codes); $month_from, $month_to;
 --             $child_level: 'city' | 'county' | 'town' | 'facility' (picks the grouping column from
 --             this fixed list; it is a value compared in SQL, never spliced into the text).
--- Reads the county grain (indicator_county_fact) unless a town or an alliance is selected or the
--- account is a facility's (macro place_facts), or the children are towns or facilities.
+-- Reads the coarsest grain that answers the selection and the children (macro place_facts): counties
+-- for cities and counties, towns for a town or towns, facility rows for facilities or an alliance.
 -- Grain: one row per indicator and child place with data.
 with scoped as (
     select
@@ -18,7 +18,7 @@ with scoped as (
         f.month,
         sum(f.numerator) as numerator,
         sum(f.denominator) as denominator,
-    from place_facts($city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code, $child_level in ('town', 'facility')) f
+    from place_facts($city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code, $child_level) f
     where list_contains($codes, f.indicator_code)
       and f.month between $month_from::date and $month_to::date
     -- one row per child place, indicator and month: the window below reads that, not the scan

@@ -4,8 +4,8 @@
 -- month with data inside each period, where the rollup already carries their sums up to that month.
 -- Parameters: $city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code (scope); $codes (indicator codes);
 --             $month_from, $month_to (current period); $base_from, $base_to (comparison period).
--- Reads the county grain (indicator_county_fact) unless a town or an alliance is selected or the
--- account is a facility's (macro place_facts).
+-- Reads the county grain (indicator_county_fact), the town grain for a town, the facility rows for an
+-- alliance or a facility's account (macro place_facts).
 -- Grain: one row per indicator and period ('current' | 'base') that has data.
 with periods as (
     select 'current' as period, $month_from::date as first_month, $month_to::date as last_month,
@@ -15,7 +15,7 @@ with periods as (
 -- Summed per indicator and month first, so that the joins below read a few hundred rows, not the scan.
 monthly as (
     select f.indicator_code, f.month, sum(f.numerator) as numerator, sum(f.denominator) as denominator,
-    from place_facts($city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code, false) f
+    from place_facts($city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code, 'county') f
     where list_contains($codes, f.indicator_code)
       and f.month between least($month_from::date, $base_from::date) and greatest($month_to::date, $base_to::date)
     group by all

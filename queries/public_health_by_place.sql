@@ -6,6 +6,7 @@
 --             $month_from, $month_to (current period);
 --             $place_level: 'city' | 'county' | 'town' (picks the grouping column from this fixed list;
 --             a value compared in SQL, never spliced into the text).
+-- Reads the county grain for cities and counties, the town grain for towns (macro place_facts).
 -- Grain: one row per indicator and place with data.
 with scoped as (
     select
@@ -18,7 +19,7 @@ with scoped as (
         f.month,
         sum(f.numerator) as numerator,
         sum(f.denominator) as denominator,
-    from scoped_facts($city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code) f
+    from place_facts($city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code, $place_level) f
     where list_contains($codes, f.indicator_code)
       and f.month between $month_from::date and $month_to::date
     -- one row per place, indicator and month: the steps below read that, not the scan

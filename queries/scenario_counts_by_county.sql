@@ -3,11 +3,12 @@
 --             $prev_from, $prev_to (the same months a year earlier: down-referrals for their growth).
 -- Grain: one row per county with data in the period. Flows add up over the months; contracts and
 -- population are the stock at each county's last month with data (as indicator_by_place does).
--- The period's rows are summed per county, month and indicator first (outpatient visits only at county
--- hospitals, the only ones the model counts): every later step reads a few thousand rows, not the scan.
+-- Reads the coarsest grain that answers the selection (macro place_facts: counties unless a town or an
+-- alliance is selected). The period's rows are summed per county, month and indicator first (outpatient
+-- visits only at county hospitals, the only ones the model counts): every later step reads a few thousand rows.
 with period as (
     select f.county_code, f.month, f.indicator_code, sum(f.numerator) as numerator, sum(f.denominator) as denominator,
-    from scoped_facts($city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code) f
+    from place_facts($city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code, 'county') f
     where f.indicator_code in (
             'county_retention_rate', 'in_county_inpatient_share', 'ins_fund_in_county_share',
             'primary_visit_share', 'outpatient_visits', 'up_referrals', 'down_referrals',
@@ -37,7 +38,7 @@ flows as (
 ),
 last_year as (
     select f.county_code, sum(f.numerator) as down_last_year,
-    from scoped_facts($city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code) f
+    from place_facts($city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code, 'county') f
     where f.indicator_code = 'down_referrals' and f.month between $prev_from::date and $prev_to::date
     group by all
 ),

@@ -17,12 +17,12 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from healthdash.core.paths import MACROS_SQL, ROLLUPS_SQL, SCHEMA_SQL, SCOPE_MACROS_SQL
+from healthdash.core.paths import GRAIN_ROLLUPS_SQL, MACROS_SQL, ROLLUPS_SQL, SCHEMA_SQL, SCOPE_MACROS_SQL
 from healthdash.data import appraisal
 from healthdash.data.quality import schema as quality_schema
 from healthdash.data.splice import set_window, splice
 
-SCHEMA_VERSION = "9"  # the last step of healthdash/data/migrate.py
+SCHEMA_VERSION = "10"  # the last step of healthdash/data/migrate.py
 
 Progress = Callable[[float, str], None]
 
@@ -49,13 +49,15 @@ def connect_for_writing(path: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), config={"autoinstall_known_extensions": False})
 
 
-# The monthly rollups of data/rollups.sql (written there as fresh_<name>) and the order each is stored in:
-# by place where a page filters on a place, so that a county's rows are a few row groups.
+# The monthly rollups of data/rollups.sql and data/grain_rollups.sql (written there as fresh_<name>) and the
+# order each is stored in: the indicator grains by year, then place, so that a year of a county is a few row
+# groups and a year of the province a ninth of the table (a load appends its months at the end, in order).
 MONTHLY_ROLLUPS = {
     "referral_flow_monthly": "month, home_facility",
     "referral_disease_monthly": "month, home_facility",
-    "indicator_fact": "county_code, town_code, indicator_code, month",
-    "indicator_county_fact": "county_code, indicator_code, month",
+    "indicator_fact": "year(month), county_code, town_code, indicator_code, month",
+    "indicator_county_fact": "year(month), county_code, indicator_code, month",
+    "indicator_town_fact": "year(month), county_code, town_code, indicator_code, month",
     "alliance_fact": "scope_alliance, indicator_code, month",
     "referral_outflow_monthly": "month, from_facility",
 }
@@ -70,6 +72,7 @@ def rebuild_rollups(con: duckdb.DuckDBPyConnection, since: date | None = None, p
     set_window(con, "rebuild_window", since)
     report(0.0, "汇总表：转诊、指标明细、区县与医联体汇总")
     con.execute(ROLLUPS_SQL.read_text(encoding="utf-8"))
+    con.execute(GRAIN_ROLLUPS_SQL.read_text(encoding="utf-8"))
     report(0.45, "汇总表：按地区排序写入")
     for name, order in MONTHLY_ROLLUPS.items():
         splice(con, name, order, since)

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 
 import duckdb
 
-from healthdash.core.paths import SCHEMA_SQL
+from healthdash.core.paths import GRAIN_ROLLUPS_SQL, SCHEMA_SQL, SCOPE_MACROS_SQL
 from healthdash.data import appraisal, build
 from healthdash.data.boundaries import demo_boundaries
 from healthdash.data.catalog import load_catalog
 from healthdash.data.quality import schema as quality_schema
+from healthdash.data.splice import splice
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,18 @@ def _retired_schemes(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("drop table appraisal_scheme_5")
 
 
+def _place_grains(con: duckdb.DuckDBPyConnection) -> None:
+    """Issue 21: the town grain beside the county grain, and the indicator grains stored by year, then
+    place (build.MONTHLY_ROLLUPS). Summed from the stored facility rows, so nothing else is rebuilt."""
+    con.execute("create or replace temp view fresh_indicator_fact as select * from indicator_fact")
+    con.execute(GRAIN_ROLLUPS_SQL.read_text(encoding="utf-8"))
+    con.execute("drop view fresh_indicator_fact")
+    con.execute("alter table indicator_fact rename to fresh_indicator_fact")
+    for name in ("indicator_fact", "indicator_county_fact", "indicator_town_fact"):
+        splice(con, name, build.MONTHLY_ROLLUPS[name], None)
+    con.execute(SCOPE_MACROS_SQL.read_text(encoding="utf-8"))
+
+
 STEPS: tuple[Step, ...] = (
     Step("1", "记录架构版本号（早期数据库没有这条记录）", "record the schema version (older files lack it)",
          _record_only),
@@ -155,6 +168,9 @@ STEPS: tuple[Step, ...] = (
          "rollup", _workforce, rebuild=True),
     Step("9", "本地考核方案可停用（保留原文件，名称可再用）", "uploaded appraisal schemes can be retired (kept; "
          "their name can be used again)", _retired_schemes),
+    Step("10", "添加按乡镇汇总的指标表，指标汇总表改为按年份、地区顺序存储（全省、乡镇列表查询更快）",
+         "add the indicator facts per town, and store the indicator rollups by year, then place (faster "
+         "province-wide and town views)", _place_grains),
 )
 CURRENT = STEPS[-1].version
 

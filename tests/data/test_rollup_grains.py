@@ -1,6 +1,7 @@
-"""The county grain (indicator_county_fact, read through macro place_facts) agrees with the facility grain
-(indicator_fact) and with the base tables, for every selection that reads it; selections it cannot answer
-(a town, an alliance, a facility's account, children that are towns or facilities) read the facility rows."""
+"""The county and town grains (indicator_county_fact, indicator_town_fact, read through macro place_facts)
+agree with the facility grain (indicator_fact) and with the base tables, for every selection that reads
+them; selections they cannot answer (an alliance, a facility's account, children that are facilities) read
+the facility rows."""
 
 from __future__ import annotations
 
@@ -17,14 +18,14 @@ ALL_TIERS = ["tertiary", "county", "township", "community", "village"]
 KEYS = ["indicator_code", "month"]
 
 
-def facts(con: duckdb.DuckDBPyConnection, *, fine: bool, city: str | None = None, county: str | None = None,
+def facts(con: duckdb.DuckDBPyConnection, *, finest: str, city: str | None = None, county: str | None = None,
           town: str | None = None, alliance: str | None = None, tiers: list[str] = ALL_TIERS,
           kind: str = "province", code: str | None = None) -> pd.DataFrame:
     frame = con.execute(
         "select indicator_code, month, sum(numerator) as numerator, sum(denominator) as denominator, count(*) as rows "
-        "from place_facts($city, $county, $town, $alliance, $tiers, $kind, $code, $fine) group by all order by all",
+        "from place_facts($city, $county, $town, $alliance, $tiers, $kind, $code, $finest) group by all order by all",
         {"city": city, "county": county, "town": town, "alliance": alliance, "tiers": tiers, "kind": kind,
-         "code": code, "fine": fine}).df()
+         "code": code, "finest": finest}).df()
     return frame
 
 
@@ -41,21 +42,45 @@ def con(demo_db: Path):
         yield connection
 
 
-def test_the_county_grain_sums_the_facility_grain(con: duckdb.DuckDBPyConnection) -> None:
-    apart = con.execute("""
+# The demo has a few village clinics per town (a province ten), so its town grain saves less.
+@pytest.mark.parametrize(("table", "keys", "fewer"), [
+    ("indicator_county_fact", "indicator_code, month, city_code, county_code, tier", 4),
+    ("indicator_town_fact", "indicator_code, month, city_code, county_code, town_code, tier", 1.2),
+])
+def test_each_grain_sums_the_facility_grain(con: duckdb.DuckDBPyConnection, table: str, keys: str,
+                                            fewer: float) -> None:
+    # `table` and `keys` are the parameters above: identifiers, not input. Keys may be null (a county's
+    # own rows have no town, region-level rows no tier), so rows pair on "not distinct".
+    matched = " and ".join(f"c.{key} is not distinct from fine.{key}" for key in keys.split(", "))
+    apart, unmatched = con.execute(f"""
         with fine as (
-            select indicator_code, month, city_code, county_code, tier, sum(numerator) as n, sum(denominator) as d,
-            from indicator_fact group by all
+            select {keys}, sum(numerator) as n, sum(denominator) as d, from indicator_fact group by all
         )
-        select count(*) from fine
-        full join indicator_county_fact c using (indicator_code, month, city_code, county_code, tier)
-        where c.numerator is distinct from fine.n and abs(c.numerator - fine.n) > 1e-6
-           or c.denominator is distinct from fine.d and abs(c.denominator - fine.d) > 1e-6
-    """).fetchall()[0][0]
-    assert apart == 0
-    counted = con.execute("select (select count(*) from indicator_county_fact), (select count(*) from indicator_fact)"
+        select
+            count(*) filter (where abs(c.numerator - fine.n) > 1e-6 or abs(c.denominator - fine.d) > 1e-6
+                             or (c.numerator is null) <> (fine.n is null) or (c.denominator is null) <> (fine.d is null)),
+            count(*) filter (where c.month is null or fine.month is null),
+        from fine
+        full join {table} c on {matched}
+    """).fetchall()[0]
+    assert (apart, unmatched) == (0, 0)
+    counted = con.execute(f"select (select count(*) from {table}), (select count(*) from indicator_fact)"
                           ).fetchall()[0]
-    assert counted[0] * 4 < counted[1], f"a small fraction of the facility rows: {counted}"
+    assert counted[0] * fewer < counted[1], f"fewer rows than the facility grain: {counted}"
+
+
+def test_the_grains_are_stored_by_year_then_place(con: duckdb.DuckDBPyConnection) -> None:
+    """A year of a county is one run of rows at every grain: the order row groups are pruned by."""
+    for table in ("indicator_fact", "indicator_county_fact", "indicator_town_fact"):
+        runs = con.execute(f"""
+            select count(*) from (
+                select year(month) as y, county_code,
+                    lag(year(month)) over (order by rowid) as py, lag(county_code) over (order by rowid) as pc,
+                from {table}
+            ) where y is distinct from py or county_code is distinct from pc
+        """).fetchall()[0][0]
+        pairs = con.execute(f"select count(distinct (year(month), county_code)) from {table}").fetchall()[0][0]
+        assert runs == pairs, f"{table}: {runs} runs of {pairs} years × counties"
 
 
 def test_outpatient_visits_at_the_county_grain_are_the_reported_ones(con: duckdb.DuckDBPyConnection) -> None:
@@ -74,22 +99,54 @@ def test_selections_that_read_the_county_grain_agree_with_the_facility_rows(demo
     for selection in ({}, {"city": city}, {"city": city, "county": county}, {"tiers": ["township", "village"]},
                       {"city": city, "kind": "city", "code": city}, {"kind": "county", "code": county},
                       {"city": city, "county": county, "kind": "county", "code": county}):
-        coarse, fine = facts(con, fine=False, **selection), facts(con, fine=True, **selection)
+        coarse, by_town = facts(con, finest="county", **selection), facts(con, finest="town", **selection)
+        fine = facts(con, finest="facility", **selection)
         same_sums(coarse, fine)
-        assert coarse["rows"].sum() < fine["rows"].sum(), f"{selection} reads the county grain"
+        same_sums(by_town, fine)
+        assert coarse["rows"].sum() < by_town["rows"].sum() < fine["rows"].sum(), f"{selection}: three grains"
 
 
-def test_selections_it_cannot_answer_read_the_facility_rows(demo_db: Path, con: duckdb.DuckDBPyConnection) -> None:
+def test_a_town_reads_the_town_grain(con: duckdb.DuckDBPyConnection) -> None:
     town = con.execute("select town_code, county_code, city_code from indicator_fact where town_code is not null "
-                       "limit 1").fetchall()[0]
+                       "group by all order by count(distinct facility_code) desc, 1 limit 1").fetchall()[0]
+    for selection in ({"town": town[0], "county": town[1], "city": town[2]},
+                      {"town": town[0], "county": town[1], "city": town[2], "tiers": ["village"],
+                       "kind": "county", "code": town[1]}):
+        coarse, fine = facts(con, finest="county", **selection), facts(con, finest="facility", **selection)
+        same_sums(coarse, fine)
+        assert coarse["rows"].sum() < fine["rows"].sum(), f"{selection} reads the town grain"
+
+
+def test_selections_it_cannot_answer_read_the_facility_rows(con: duckdb.DuckDBPyConnection) -> None:
     facility = con.execute("select facility_code from indicator_fact where facility_code is not null limit 1"
                            ).fetchall()[0][0]
     alliance = con.execute("select scope_alliance from alliance_fact limit 1").fetchall()[0][0]
-    for selection in ({"town": town[0], "county": town[1], "city": town[2]}, {"alliance": alliance},
-                      {"kind": "facility", "code": facility}):
-        coarse, fine = facts(con, fine=False, **selection), facts(con, fine=True, **selection)
+    for selection in ({"alliance": alliance}, {"kind": "facility", "code": facility}):
+        coarse, fine = facts(con, finest="county", **selection), facts(con, finest="facility", **selection)
         pd.testing.assert_frame_equal(coarse, fine)
-    assert facts(con, fine=False, kind=None).empty, "no jurisdiction reads nothing"
+    assert facts(con, finest="county", kind=None).empty, "no jurisdiction reads nothing"
+
+
+def test_public_health_by_town_is_the_facility_rows_by_town(demo_db: Path, con: duckdb.DuckDBPyConnection) -> None:
+    """The province's town table (public_health_by_place, towns) against the same rows of indicator_fact."""
+    last = con.execute("select max(month) from indicator_fact").fetchall()[0][0]
+    codes = ["fd_coverage", "htn_std_mgmt_rate"]
+    params = {"city": None, "county": None, "town": None, "alliance": None, "tiers": ALL_TIERS, "codes": codes,
+              "month_from": last.replace(month=1), "month_to": last, "place_level": "town",
+              "scope_kind": "province", "scope_code": None}
+    shown = db.execute(con, "public_health_by_place", params)
+    direct = con.execute("""
+        select indicator_code, town_code as place_code, arg_max(numerator, month) as numerator,
+            arg_max(denominator, month) as denominator,
+        from (select indicator_code, town_code, month, sum(numerator) as numerator, sum(denominator) as denominator,
+              from indicator_fact where list_contains($codes, indicator_code) and town_code is not null
+                and month between $month_from and $month_to group by all)
+        group by all order by all
+    """, {"codes": codes, "month_from": params["month_from"], "month_to": last}).df()
+    joined = shown.merge(direct, on=["indicator_code", "place_code"], suffixes=("", "_direct"))
+    assert len(joined) == len(shown) == len(direct) > 100
+    assert ((joined["numerator"] - joined["numerator_direct"]).abs() < 1e-6).all()
+    assert ((joined["denominator"] - joined["denominator_direct"]).abs() < 1e-6).all()
 
 
 def test_page_figures_are_the_same_at_either_grain(demo_db: Path) -> None:
