@@ -27,33 +27,42 @@ from placed p
 join region c on c.code = p.county_code;
 
 -- Referral flows per month between two facilities. "home" is the facility whose place the referral
--- belongs to: the receiver for patients returned into a county, otherwise the sender.
+-- belongs to: the receiver for patients returned into a county, otherwise the sender; home_county is its
+-- county, which the table is stored by (a query joining its scope on it reads the county's rows only).
 create or replace table fresh_referral_flow_monthly as
-select
-    date_trunc('month', r.referral_date)::date as month,
-    r.from_facility,
-    r.to_facility,
-    r.direction,
-    case when r.direction = 'returned' then r.to_facility else r.from_facility end as home_facility,
-    count(*) as referrals,
-    count(*) filter (where r.green_channel) as green_referrals,
-from referral r
-where r.status <> 'cancelled'
-  and r.referral_date >= (select from_month from rebuild_window)
-group by all;
+select f.*, g.county_code as home_county,
+from (
+    select
+        date_trunc('month', r.referral_date)::date as month,
+        r.from_facility,
+        r.to_facility,
+        r.direction,
+        case when r.direction = 'returned' then r.to_facility else r.from_facility end as home_facility,
+        count(*) as referrals,
+        count(*) filter (where r.green_channel) as green_referrals,
+    from referral r
+    where r.status <> 'cancelled'
+      and r.referral_date >= (select from_month from rebuild_window)
+    group by all
+) f
+left join facility_geo g on g.facility_code = f.home_facility;
 
--- Referrals per month, home facility, direction and ICD-10 chapter (for disease-group views).
+-- Referrals per month, home facility (and its county), direction and ICD-10 chapter (for disease-group views).
 create or replace table fresh_referral_disease_monthly as
-select
-    date_trunc('month', r.referral_date)::date as month,
-    case when r.direction = 'returned' then r.to_facility else r.from_facility end as home_facility,
-    r.direction,
-    r.disease_chapter,
-    count(*) as referrals,
-from referral r
-where r.status <> 'cancelled'
-  and r.referral_date >= (select from_month from rebuild_window)
-group by all;
+select f.*, g.county_code as home_county,
+from (
+    select
+        date_trunc('month', r.referral_date)::date as month,
+        case when r.direction = 'returned' then r.to_facility else r.from_facility end as home_facility,
+        r.direction,
+        r.disease_chapter,
+        count(*) as referrals,
+    from referral r
+    where r.status <> 'cancelled'
+      and r.referral_date >= (select from_month from rebuild_window)
+    group by all
+) f
+left join facility_geo g on g.facility_code = f.home_facility;
 
 -- Every indicator of the catalog in one long table of numerators and denominators, at the finest
 -- level it exists: facility (with its places), or a town or county for region-level figures.

@@ -5,13 +5,15 @@
 --             $month_from, $month_to (period).
 -- Grain: one row per receiving facility with out-of-county referrals in the period.
 with scope as (
-    select s.facility_code, s.counted_from,
+    select s.facility_code, s.county_code, s.counted_from,
     from scoped_facilities($city, $county, $town, $alliance, $tiers, $scope_kind, $scope_code) s
 ),
 flows as (
     select f.to_facility, f.referrals,
     from referral_flow_monthly f
-    join scope s on s.facility_code = f.home_facility and f.month >= s.counted_from
+    -- on the county too: the flows are stored by county, so a county's scope reads its own rows
+    join scope s on s.county_code = f.home_county and s.facility_code = f.home_facility
+        and f.month >= s.counted_from
     where f.direction = 'out_of_county'
       and f.month between $month_from::date and $month_to::date
 ),

@@ -22,7 +22,7 @@ from healthdash.data import appraisal
 from healthdash.data.quality import schema as quality_schema
 from healthdash.data.splice import set_window, splice
 
-SCHEMA_VERSION = "10"  # the last step of healthdash/data/migrate.py
+SCHEMA_VERSION = "11"  # the last step of healthdash/data/migrate.py
 
 Progress = Callable[[float, str], None]
 
@@ -50,11 +50,12 @@ def connect_for_writing(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 # The monthly rollups of data/rollups.sql and data/grain_rollups.sql (written there as fresh_<name>) and the
-# order each is stored in: the indicator grains by year, then place, so that a year of a county is a few row
-# groups and a year of the province a ninth of the table (a load appends its months at the end, in order).
+# order each is stored in: the indicator grains and referral flows by year, then place, so that a year of a
+# county is a few row groups and a year of the province a ninth of the table (a load appends its months at
+# the end, in order).
 MONTHLY_ROLLUPS = {
-    "referral_flow_monthly": "month, home_facility",
-    "referral_disease_monthly": "month, home_facility",
+    "referral_flow_monthly": "year(month), home_county, month, home_facility",
+    "referral_disease_monthly": "year(month), home_county, month, home_facility",
     "indicator_fact": "year(month), county_code, town_code, indicator_code, month",
     "indicator_county_fact": "year(month), county_code, indicator_code, month",
     "indicator_town_fact": "year(month), county_code, town_code, indicator_code, month",

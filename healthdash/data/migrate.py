@@ -143,6 +143,22 @@ def _place_grains(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(SCOPE_MACROS_SQL.read_text(encoding="utf-8"))
 
 
+def _referrals_by_county(con: duckdb.DuckDBPyConnection) -> None:
+    """Issue 21: the referral flows carry their home facility's county and are stored by year, then county
+    (build.MONTHLY_ROLLUPS), so a county's page reads its own rows. Nothing else is rebuilt."""
+    for name in ("referral_flow_monthly", "referral_disease_monthly"):
+        # `name` is one of the two literals above: an identifier
+        con.execute(f"""
+            create or replace table fresh_{name} as
+            select f.*, g.county_code as home_county,
+            from {name} f
+            left join facility_geo g on g.facility_code = f.home_facility
+        """)
+        con.execute(f"drop table {name}")
+        splice(con, name, build.MONTHLY_ROLLUPS[name], None)
+    con.execute(SCOPE_MACROS_SQL.read_text(encoding="utf-8"))
+
+
 STEPS: tuple[Step, ...] = (
     Step("1", "记录架构版本号（早期数据库没有这条记录）", "record the schema version (older files lack it)",
          _record_only),
@@ -171,6 +187,9 @@ STEPS: tuple[Step, ...] = (
     Step("10", "添加按乡镇汇总的指标表，指标汇总表改为按年份、地区顺序存储（全省、乡镇列表查询更快）",
          "add the indicator facts per town, and store the indicator rollups by year, then place (faster "
          "province-wide and town views)", _place_grains),
+    Step("11", "转诊汇总表记录所属区县并按年份、区县顺序存储（区县页面只读本县数据）",
+         "the referral rollups carry their home county and are stored by year, then county (a county's pages "
+         "read its rows only)", _referrals_by_county),
 )
 CURRENT = STEPS[-1].version
 
