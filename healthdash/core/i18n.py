@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
@@ -69,3 +69,12 @@ def t(key: str, lang: str | None = None, **values: object) -> str:
     """
     text = catalog(lang or current_lang()).get(key, key)
     return text.format(**values) if values else text
+
+
+def t_each(prefix: str, codes: Iterable[object], lang: str | None = None) -> list[str]:
+    """t(f"{prefix}.{code}") for each of `codes`, each distinct code looked up once: a province's tables name
+    tens of thousands of tiers, and each lookup of the session's language costs."""
+    lang = lang or current_lang()
+    codes = list(codes)
+    words = {code: t(f"{prefix}.{code}", lang=lang) for code in dict.fromkeys(codes)}
+    return [words[code] for code in codes]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
@@ -73,7 +73,12 @@ def place_url(level: str, code: str, filters: Filters, options: FilterOptions) -
 
 def labelled(url: str, label: str) -> str:
     """The URL with `label` as its fragment, for a `link_column` cell to display."""
-    return f"{url}#{quote(label, safe='')}"
+    return f"{url}#{_fragment(label)}"
+
+
+@lru_cache(maxsize=100_000)  # the same names on every rerun
+def _fragment(label: str) -> str:
+    return quote(label, safe="")
 
 
 def labelled_links(urls: Iterable[str | None], labels: Iterable[object]) -> list[str | None]:
@@ -89,16 +94,24 @@ def labelled_links(urls: Iterable[str | None], labels: Iterable[object]) -> list
     return cells
 
 
+def _urls(page: str, key: str, codes: Iterable[str | None], filters: Filters | None) -> list[str | None]:
+    """_url(page, {key: code}, filters) for each code (None for none), the period encoded once: a province's
+    tables link tens of thousands of rows."""
+    carried = _url("", {}, filters).removeprefix("?")
+    tail = f"&{carried}" if carried else ""
+    return [f"{page}?{urlencode({key: code})}{tail}" if code else None for code in codes]
+
+
 def county_links(codes: Iterable[str | None], names: Iterable[object], filters: Filters | None = None) -> list:
-    return labelled_links([county_profile_url(c, filters) if c else None for c in codes], names)
+    return labelled_links(_urls(COUNTY_PAGE, "county", codes, filters), names)
 
 
 def facility_links(codes: Iterable[str | None], names: Iterable[object], filters: Filters | None = None) -> list:
-    return labelled_links([facility_profile_url(c, filters) if c else None for c in codes], names)
+    return labelled_links(_urls(FACILITY_PAGE, FACILITY_KEY, codes, filters), names)
 
 
 def alliance_links(codes: Iterable[str | None], names: Iterable[object], filters: Filters | None = None) -> list:
-    return labelled_links([alliance_url(c, filters) if c else None for c in codes], names)
+    return labelled_links(_urls(ALLIANCE_PAGE, "alliance", codes, filters), names)
 
 
 def link_column(
@@ -146,6 +159,9 @@ def open_url(url: str) -> None:
     st.stop()
 
 
+STYLED_CELLS = 5_000  # the most cells a table's names are coloured in (links.table)
+
+
 def _is_link(config: object) -> bool:
     return isinstance(config, Mapping) and config.get("type_config", {}).get("type") == "link"
 
@@ -169,9 +185,9 @@ def table(
             column.get("label") or name, help=column.get("help"), width=column.get("width"),
             pinned=column.get("pinned"),
         )
-    # Blue names say "click me", as links do (and not the grey of a pinned column); a table larger than pandas
-    # styles (a province's facilities) keeps its links, in the default colour.
-    stylable = linked and shown.size <= pd.get_option("styler.render.max_elements")
+    # Blue names say "click me", as links do (and not the grey of a pinned column). Styling costs about 10 µs
+    # a cell on every rerun, so a long table (a province's members) keeps its links in the default colour.
+    stylable = linked and shown.size <= STYLED_CELLS
     styled = shown.style.map(lambda _: f"color: {LINK_COLOR}", subset=linked) if stylable else shown
     event = st.dataframe(
         styled, key=key, column_config=config,
@@ -188,4 +204,9 @@ def table(
 def label_of(cell: str) -> str:
     """The name a `link_column` shows for a cell (what the browser displays), for tests and exports."""
     _, _, fragment = cell.partition("#")
-    return unquote(fragment) if fragment else cell
+    return _unquoted(fragment) if fragment else cell
+
+
+@lru_cache(maxsize=100_000)  # the same names on every rerun
+def _unquoted(fragment: str) -> str:
+    return unquote(fragment)

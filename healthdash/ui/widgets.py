@@ -192,6 +192,22 @@ def breadcrumb(filters: Filters) -> None:
         st.markdown(f"**{inert(trail[-1][2])}**", width="content")
 
 
+# The most rows a grid lists: a province's ~40,000 facilities take seconds to draw on every rerun and are
+# read from the download, which carries every row.
+GRID_ROWS = 1000
+
+
+def busiest_rows(frame: pd.DataFrame, weight: pd.Series, limit: int | None = None) -> pd.DataFrame:
+    """`frame` itself when it has at most `limit` rows (GRID_ROWS), else its `limit` rows of largest `weight`
+    (ties in the frame's order), largest first: what a grid shows of a list too long to read on screen."""
+    limit = GRID_ROWS if limit is None else limit
+    if len(frame) <= limit:
+        return frame
+    order = pd.DataFrame({"weight": weight.to_numpy(), "position": range(len(frame))}, index=frame.index)
+    kept = order.sort_values(["weight", "position"], ascending=[False, True]).head(limit).index
+    return frame.loc[kept]
+
+
 def empty_state(message_key: str = "overview.empty") -> None:
     st.info(t(message_key), icon=":material/info:")
 

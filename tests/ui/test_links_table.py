@@ -1,4 +1,4 @@
-"""A table of links draws at any size: its names are blue up to what pandas styles, plain beyond (a
+"""A table of links draws at any size: its names are blue up to links.STYLED_CELLS, plain beyond (a
 province's 41,000 facilities on the referrals page once raised "the dataframe has 530816 cells")."""
 
 from __future__ import annotations

@@ -40,7 +40,13 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def report_datasets() -> pd.DataFrame:
-    """data/report_datasets.csv: which unit owes each dataset (tiers and alliance kinds as lists)."""
+    """data/report_datasets.csv: which unit owes each dataset (tiers and alliance kinds as lists). A copy of
+    the file as read once: a page asks a dozen times a run."""
+    return _report_datasets().copy()
+
+
+@cache
+def _report_datasets() -> pd.DataFrame:
     frame = pd.read_csv(REPORT_DATASETS_CSV, dtype="str", keep_default_na=False)
     unknown = sorted(set(frame["dataset"]) - set(TABLES_BY_NAME)) + sorted(set(frame["unit"]) - set(UNITS))
     unknown += sorted(set(frame["owed_from"]) - set(OWED_FROM))

@@ -19,7 +19,7 @@ from healthdash.access.errors import AccessError
 from healthdash.access.roles import Role
 from healthdash.access.scope import PROVINCE, REGION_KINDS, Scope, Visible, parse_scope
 from healthdash.core.i18n import t
-from healthdash.data.db import run_query
+from healthdash.data.db import per_database, run_query
 
 
 @dataclass(frozen=True)
@@ -32,8 +32,10 @@ class Places:
         return None if scope is None else self.names.get(scope.text)
 
 
+@per_database
 def places() -> Places:
-    """The regions (cities and counties), alliances and facilities the run's jurisdiction covers, by name."""
+    """The regions (cities and counties), alliances and facilities the run's jurisdiction covers, by name
+    (a province's some 45,000, worked out once per database version and jurisdiction)."""
     regions = run_query("scope_regions")
     alliances = run_query("scope_alliances")
     facilities = run_query("scope_facilities")
@@ -52,6 +54,12 @@ def scope_options(visible: Visible, found: Places) -> list[Scope | None]:
     options: list[Scope | None] = [PROVINCE] if visible.everything else []
     options += [scope for scope in (parse_scope(text) for text in found.names) if visible.covers(scope)]
     return [*options, None]
+
+
+def scope_choices(visible: Visible, found: Places, lang: str) -> tuple[list[Scope | None], dict[str, str]]:
+    """scope_options and each one's scope_label by its text ('' for none): what the jurisdiction pickers show."""
+    options = scope_options(visible, found)
+    return options, {"" if scope is None else scope.text: scope_label(scope, found, lang) for scope in options}
 
 
 def scope_label(scope: Scope | None, found: Places, lang: str = "zh") -> str:

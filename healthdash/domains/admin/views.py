@@ -8,6 +8,7 @@ inert where Markdown renders them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 import streamlit as st
@@ -20,12 +21,15 @@ from healthdash.access.scope import Scope
 from healthdash.core import exports
 from healthdash.core.i18n import current_lang, t
 from healthdash.core.markup import inert
-from healthdash.data.db import run_query
+from healthdash.data.db import database_id, run_query
 from healthdash.domains.admin import data as admin
 from healthdash.ui import account
 from healthdash.ui.account import Viewer
 
 _NOTICE = "_admin_notice"  # what the last change did, shown once after the rerun that follows it
+
+
+SCOPE_CHOICES = "_admin_scope_choices"  # session state: the jurisdiction pickers' options and words
 
 
 def _registry(name: str, params: dict[str, object]):  # -> pd.DataFrame: a scope.Reader over the run's database
@@ -66,16 +70,27 @@ def accounts_section(who: Viewer, found: admin.Places) -> list[accounts.Account]
     return mine
 
 
+def _scope_choices(who: Viewer, found: admin.Places) -> tuple[list[Scope | None], Callable[[Scope | None], str]]:
+    """The scopes the admin may grant and how each reads, worked out once per session, database version and
+    language: a province offers some 45,000 (every facility), too many to redo on every click."""
+    key = (database_id(), who.visible.scope, current_lang())
+    cached = st.session_state.get(SCOPE_CHOICES)
+    if cached is None or cached[0] != key:
+        cached = (key, *admin.scope_choices(who.visible, found, current_lang()))
+        st.session_state[SCOPE_CHOICES] = cached
+    options, labels = cached[1], cached[2]
+    return options, lambda scope: labels["" if scope is None else scope.text]
+
+
 def add_section(who: Viewer, found: admin.Places) -> None:
     st.subheader(t("admin.add"), anchor=False)
     lang = current_lang()
-    options = admin.scope_options(who.visible, found)
+    options, scope_words = _scope_choices(who, found)
     with st.form("admin_add", clear_on_submit=False):
         name = st.text_input(t("admin.name"), key="admin_add_name")
         left, right = st.columns(2)
         role = left.selectbox(t("admin.role"), list(Role), format_func=lambda r: r.label(lang), key="admin_add_role")
-        scope = right.selectbox(t("admin.scope"), options, format_func=lambda s: admin.scope_label(s, found, lang),
-                                key="admin_add_scope")
+        scope = right.selectbox(t("admin.scope"), options, format_func=scope_words, key="admin_add_scope")
         password = st.text_input(t("admin.password", minimum=passwords.MIN_LENGTH), type="password",
                                  key="admin_add_password", help=t("admin.password_help"))
         submitted = st.form_submit_button(t("admin.add_submit"), icon=":material/person_add:")
@@ -110,14 +125,14 @@ def manage_section(who: Viewer, found: admin.Places, mine: list[accounts.Account
     unlock = buttons.button(t("admin.unlock"), key="admin_unlock", icon=":material/lock_open:",
                             disabled=not chosen.locked(store.now()))
     reset = buttons.button(t("admin.reset"), key="admin_reset", icon=":material/password:")
-    options = admin.scope_options(who.visible, found)
+    options, scope_words = _scope_choices(who, found)
     with st.form("admin_change"):
         left, right = st.columns(2)
         role = left.selectbox(t("admin.role"), list(Role), index=list(Role).index(chosen.role),
                               format_func=lambda r: r.label(lang), key=f"admin_role_{name}")
         index = options.index(chosen.scope) if chosen.scope in options else len(options) - 1
         scope = right.selectbox(t("admin.scope"), options, index=index,
-                                format_func=lambda s: admin.scope_label(s, found, lang), key=f"admin_scope_{name}")
+                                format_func=scope_words, key=f"admin_scope_{name}")
         change = st.form_submit_button(t("admin.change_submit"), icon=":material/save:")
     try:
         if switch:

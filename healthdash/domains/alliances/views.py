@@ -15,7 +15,7 @@ import streamlit as st
 
 from healthdash.core.filters import Filters
 from healthdash.core.fmt import fmt_count, fmt_month, fmt_value, fmt_wan, marked
-from healthdash.core.i18n import current_lang, t
+from healthdash.core.i18n import current_lang, t, t_each
 from healthdash.core.indicators import Indicator, meets_target
 from healthdash.core.markup import inert
 from healthdash.core.wording import status_labels, status_word, target_text
@@ -226,7 +226,7 @@ def member_table(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     return pd.DataFrame({
         t("alliances.col_facility"): links.facility_links(frame["facility_code"], frame["facility_name"], filters),
         t("alliances.col_role"): [t(f"alliances.role_{role}") for role in frame["role"]],
-        t("alliances.col_tier"): [t(f"tier.{tier}") for tier in frame["tier"]],
+        t("alliances.col_tier"): t_each("tier", frame["tier"]),
         t("alliances.col_place"): [_place(row) for row in frame.itertuples(index=False)],
         t("alliances.col_joined"): [fmt_month(month, lang=lang) for month in frame["joined"]],
     })
@@ -340,7 +340,7 @@ def _member_activity_table(frame: pd.DataFrame, filters: Filters) -> tuple[pd.Da
     facility = t("alliances.col_facility")
     table = pd.DataFrame({
         facility: links.facility_links(frame["facility_code"], frame["facility_name"], filters),
-        t("alliances.col_tier"): [t(f"tier.{tier}") for tier in frame["tier"]],
+        t("alliances.col_tier"): t_each("tier", frame["tier"]),
         t("alliances.col_county"): frame["county_name"],
         t("alliances.col_staff"): frame["staff_sent"].astype("int64"),
     })
@@ -421,7 +421,7 @@ def _member_shared_table(frame: pd.DataFrame, filters: Filters) -> tuple[pd.Data
     facility = t("alliances.col_facility")
     table = pd.DataFrame({
         facility: links.facility_links(frame["facility_code"], frame["facility_name"], filters),
-        t("alliances.col_tier"): [t(f"tier.{tier}") for tier in frame["tier"]],
+        t("alliances.col_tier"): t_each("tier", frame["tier"]),
         t("alliances.col_county"): frame["county_name"],
     })
     for service in al.SERVICES:
@@ -467,7 +467,7 @@ def staff_flags(filters: Filters) -> None:
     names = links.facility_links(flagged["facility_code"], flagged["facility_name"], filters)
     facility = t("alliances.col_facility")
     listing = pd.DataFrame({facility: names,
-                            t("alliances.col_tier"): [t(f"tier.{tier}") for tier in flagged["tier"]],
+                            t("alliances.col_tier"): t_each("tier", flagged["tier"]),
                             t("alliances.col_flag_months"): flagged["months"].astype("int64")})
     links.table(listing, "alliance_staff_flags", hide_index=True, width="stretch",
                 column_config={facility: links.link_column(facility, width="large", pinned=True)})

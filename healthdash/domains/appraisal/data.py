@@ -132,8 +132,13 @@ class Figures:
     def met(self, county: str, code: str, year: int | None = None) -> bool | None:
         return self._judged.get((county, code, year or self.year))
 
+    @cached_property
+    def catalog(self) -> dict[str, Indicator]:
+        """The indicator catalog, looked up once (each lookup of the shared one hashes its cache key)."""
+        return indicator_catalog()
+
     def target(self, county: str, code: str, year: int | None = None) -> Target:
-        indicator = indicator_catalog()[code]
+        indicator = self.catalog[code]
         return resolve_target(self._targets, code, year or self.year, county, self._cities.get(county),
                               indicator.target)
 
@@ -328,7 +333,7 @@ def submission_workbook(fig: Figures, lang: str, block: TitleBlock | None = None
 
 
 def county_points(scheme: Scheme, fig: Figures, county: str, year: int | None = None) -> list[Points]:
-    catalog = indicator_catalog()
+    catalog = fig.catalog
     year = year or fig.year
     last = year != fig.year
     points = []

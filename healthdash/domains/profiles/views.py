@@ -14,7 +14,7 @@ import streamlit as st
 
 from healthdash.core.filters import Filters
 from healthdash.core.fmt import fmt_count, fmt_month, fmt_period, fmt_value, marked
-from healthdash.core.i18n import current_lang, t
+from healthdash.core.i18n import current_lang, t, t_each
 from healthdash.core.indicators import meets_target
 from healthdash.core.markup import inert
 from healthdash.core.wording import target_text
@@ -270,7 +270,7 @@ def county_facilities(filters: Filters) -> None:
     table = pd.DataFrame({
         t("profile.col_rank"): range(1, len(frame) + 1),
         facility: links.facility_links(frame["facility_code"], frame["facility_name"], filters),
-        t("profile.col_tier"): [t(f"tier.{tier}") for tier in frame["tier"]],
+        t("profile.col_tier"): t_each("tier", frame["tier"]),
     })
     for code in profiles.FACILITY_RANKING:
         table[catalog[code].name(lang)] = [fmt_count(v) for v in frame[code]]
@@ -292,12 +292,15 @@ def facility_subject(filters: Filters) -> str | None:
     shown = list(profiles.facility_choices(filters)["facility_code"])
     if subject and subject not in shown:
         shown.insert(0, subject)
-    labels = {row.facility_code: f"{row.facility_name} · {row.county_name or row.city_name} · {t(f'tier.{row.tier}')}"
-              for row in every.itertuples(index=False)}
+    tiers = {tier: t(f"tier.{tier}") for tier in every["tier"].unique()}
+    # a province lists some 41,000: no per-row lookups of the language
+    labels = {code: f"{name} · {county or city} · {tiers[tier]}" for code, name, county, city, tier in zip(
+        every["facility_code"], every["facility_name"], every["county_name"], every["city_name"], every["tier"],
+        strict=True)}
+    placeholder = t("profile.pick_facility_placeholder")
     with st.container(key=presenter.PAGE_PICKER):
         st.selectbox(t("profile.pick_facility"), ["", *shown], key=links.FACILITY_KEY,
-                     format_func=lambda code: labels.get(code, t("profile.pick_facility_placeholder")),
-                     help=t("profile.pick_facility_help"))
+                     format_func=lambda code: labels.get(code, placeholder), help=t("profile.pick_facility_help"))
     urlstate.write_choice(links.FACILITY_KEY, "")
     return st.session_state[links.FACILITY_KEY] or None
 
@@ -378,7 +381,7 @@ def county_workforce_by_tier(filters: Filters) -> None:
     if not tiers.empty:
         _chart_title(workforce_by_tier_title(filters))
         table = pd.DataFrame({
-            t("alliances.col_tier"): [t(f"tier.{tier}") for tier in tiers["tier"]],
+            t("alliances.col_tier"): t_each("tier", tiers["tier"]),
             t("profile.col_facilities"): tiers["facilities"].astype("int64"),
             t("alliances.col_physicians"): [fmt_count(v) for v in tiers["physicians"]],
             t("alliances.col_nurses"): [fmt_count(v) for v in tiers["nurses"]],

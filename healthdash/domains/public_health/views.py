@@ -15,7 +15,7 @@ from healthdash.access.roles import Permission
 from healthdash.core import exports
 from healthdash.core.filters import Filters
 from healthdash.core.fmt import fmt_count, fmt_period, fmt_pp, fmt_value
-from healthdash.core.i18n import current_lang, t
+from healthdash.core.i18n import current_lang, t, t_each
 from healthdash.core.indicators import Indicator
 from healthdash.core.markup import inert
 from healthdash.core.wording import status_label, target_text
@@ -303,13 +303,16 @@ def show_below_target(towns: pd.DataFrame, indicator: Indicator, filters: Filter
     st.markdown(t("public_health.below_summary", count=len(result.table), action=action,
                   people=fmt_count(result.people)))
     st.caption(t("public_health.below_caption", action=action, basis=ph.basis_note(indicator)))
-    table = result.table
+    # largest gap first already: a province's thousands of towns are read from the download
+    table = result.table.head(widgets.GRID_ROWS)
+    if len(table) < len(result.table):
+        st.caption(t("public_health.below_top", shown=fmt_count(len(table), lang=lang)))
     value_col, target_col = t("public_health.col_value"), t("public_health.col_target")
     gap_col = t("public_health.col_gap_pp")
     people_col = t("public_health.col_gap_people", action=action)
     rate = (lambda v: fmt_value(v, "%", lang=lang)) if indicator.is_percent else fmt_count
     bands = pd.DataFrame({column: [None] * len(table) for column in table.columns})
-    bands[value_col] = result.bands
+    bands[value_col] = result.bands[:len(table)]
     styler = scorecard.styled(table, bands, {
         value_col: lambda v: f"{rate(v)} {scorecard.MARKS[ph.band_of(indicator, v)]}",
         target_col: rate,
@@ -320,7 +323,7 @@ def show_below_target(towns: pd.DataFrame, indicator: Indicator, filters: Filter
                  key="ph_below")
     kind = exports.kind_of(indicator)
     status_col = t("export.status")
-    export = table.assign(**{status_col: [t(f"public_health.band_word.{band}") for band in result.bands]})
+    export = result.table.assign(**{status_col: t_each("public_health.band_word", result.bands)})
     downloads.download_row(f"ph_below_{indicator.code}",
                          widgets.title_block(t("public_health.below_export", indicator=name), filters), table=export,
                          kinds={value_col: kind, target_col: kind, gap_col: exports.PP if indicator.is_percent else kind,

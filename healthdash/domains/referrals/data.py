@@ -116,6 +116,13 @@ def matrix_frame(pairs: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     return frame
 
 
+def facility_volume(frame: pd.DataFrame) -> pd.Series:
+    """Each facility's referrals sent and received in the period (by_facility's rows): what ranks the
+    busiest when a table lists only some."""
+    return frame[["up_sent", "down_sent", "out_of_county_sent", "returned_received", "up_received",
+                  "down_received"]].sum(axis=1)
+
+
 def receivers(frame: pd.DataFrame, lang: str = "zh", top: int = RECEIVERS_TOP) -> pd.DataFrame:
     """The largest receivers outside the county: referrals, share of all out-of-county referrals, growth
     on the comparison period and the main disease groups.

@@ -15,7 +15,7 @@ import streamlit as st
 
 from healthdash.core.exports import COUNT
 from healthdash.core.filters import TIERS, Filters
-from healthdash.core.fmt import fmt_change, fmt_period, fmt_wan
+from healthdash.core.fmt import fmt_change, fmt_count, fmt_period, fmt_wan
 from healthdash.core.i18n import current_lang, t
 from healthdash.core.markup import inert
 from healthdash.data.kpi import headline, indicator_catalog
@@ -221,9 +221,14 @@ def facility_table(filters: Filters, focus: Focus) -> None:
     table = referrals.facility_table(frame, headers, _tier_names())
     formats = {key: "%,d" for key in ("up", "down", "out_of_county", "returned", "up_received", "down_received")}
     formats |= {"down_up_ratio": "%.2f", "out_of_county_rate": "%.1f%%", "green_share": "%.1f%%"}
-    st.caption(t("referrals.table_caption"))
-    linked = table.assign(**{headers["facility"]: links.facility_links(
-        frame["facility_code"], frame["facility_name"], filters)})
+    shown = widgets.busiest_rows(frame, referrals.facility_volume(frame))
+    if len(shown) < len(frame):
+        st.caption(t("referrals.table_caption_top", total=fmt_count(len(frame), lang=current_lang()),
+                     shown=fmt_count(len(shown), lang=current_lang())))
+    else:
+        st.caption(t("referrals.table_caption"))
+    linked = table.loc[shown.index].assign(**{headers["facility"]: links.facility_links(
+        shown["facility_code"], shown["facility_name"], filters)})
     if presenter.slideshow_running():  # thirteen columns are too wide for a projector; all are in the file
         linked = linked.drop(columns=[headers["tier"], headers["county"], headers["town"]])
     links.table(

@@ -125,6 +125,18 @@ def test_every_internal_link_names_a_page_of_the_navigation() -> None:
     assert links.destination("https://example.org/county") is None
 
 
+def test_a_table_of_links_names_each_row_as_its_single_link_does() -> None:
+    """The links of a table (built for thousands of rows at once) are the links of each row alone."""
+    for filters in (None, Filters(date(2018, 1, 1), date(2018, 12, 1), period="custom")):
+        codes, names = ["450223", None, "H1 A"], ["鹿寨县", "无", "机构 & 1"]
+        for many, one in ((links.county_links, links.county_profile_url),
+                          (links.facility_links, links.facility_profile_url), (links.alliance_links, links.alliance_url)):
+            expected = [links.labelled(one(code, filters), name) if code else None
+                        for code, name in zip(codes, names, strict=True)]
+            assert many(codes, names, filters) == expected
+            assert [links.label_of(cell) for cell in expected if cell] == ["鹿寨县", "机构 & 1"]
+
+
 def test_county_profile_sections_match_the_base_tables(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     code = region_code(demo_db, "鹿寨县")
     filters = Filters(date(2024, 1, 1), date(2024, 6, 1), period="custom")

@@ -23,7 +23,9 @@ from streamlit.testing.v1 import AppTest
 from healthdash.core.filters import Filters
 from healthdash.data.catalog import load_catalog
 from healthdash.domains.public_health import scorecard
+from healthdash.ui import widgets
 from tests.support.app import open_page
+from tests.support.downloads import offered_files
 from tests.support.places import region_code
 from tests.support.published import calibration
 from tests.support.reading import execute
@@ -384,6 +386,24 @@ def test_below_target_people_match_the_page_arithmetic(demo_db: Path, monkeypatc
     expected = {row.name: math.ceil(row.denominator * 0.75 - row.numerator)
                 for row in base.itertuples() if row.numerator / row.denominator < 0.75}
     assert dict(zip(table["乡镇/街道"], table["还需新增签约（人）"], strict=True)) == expected
+
+
+def test_a_long_list_of_towns_below_target_shows_the_largest_gaps(demo_db: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A province has thousands of towns below a target: the grid lists the GRID_ROWS with the most people
+    short and says so; the download has every town (here GRID_ROWS is made 3)."""
+    monkeypatch.setattr(widgets, "GRID_ROWS", 3)
+    files = offered_files(monkeypatch)
+    app = open_page(demo_db, monkeypatch, PAGE, {"period": "custom", "from": "2024-01", "to": "2024-06"})
+    table = next(frame.value for frame in app.dataframe if "还需新增签约（人）" in frame.value.columns)
+    summary = next(md.value for md in app.markdown if "个乡镇/街道未达到目标" in md.value)
+    below = int(summary.split("个乡镇")[0])
+    assert below > 3 and len(table) == 3
+    assert table["还需新增签约（人）"].is_monotonic_decreasing
+    assert any("表中列出差距人数最多的 3 个" in caption.value for caption in app.caption)
+    data = next(data for name, data in files.items() if name.endswith(".csv") and "未达标" in name)()
+    rows = [line for line in bytes(data).decode("utf-8-sig").splitlines() if line.count(",") >= 5]
+    assert len(rows) == below + 1, "the file: a header and every town below target"
 
 
 def test_selection_without_data_shows_a_friendly_empty_state(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,6 +17,7 @@ from healthdash.data.catalog import load_catalog
 from healthdash.domains.referrals import data as referrals
 from healthdash.ui import widgets
 from tests.support.app import open_page
+from tests.support.downloads import offered_files
 from tests.support.places import facility_code, region_code
 from tests.support.referral_world import write_tiny
 
@@ -156,3 +157,22 @@ def test_a_facility_name_in_a_table_opens_its_profile(
     assert not at.exception
     scripts = [element.proto.body for element in at.get("html") if "location.assign" in element.proto.body]
     assert len(scripts) == 1 and '"facility?facility=' in scripts[0] and "period=year" in scripts[0]
+
+
+def test_a_long_facility_table_lists_the_busiest_and_the_file_has_all(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A province lists tens of thousands of facilities: the grid shows the GRID_ROWS with the most referrals,
+    most first, says so, and the download carries every facility (here GRID_ROWS is made 10)."""
+    monkeypatch.setattr(widgets, "GRID_ROWS", 10)
+    files = offered_files(monkeypatch)
+    at = open_page(demo_db, monkeypatch, PAGE, {"period": "year", "from": "2024-01"})
+    table = at.dataframe[-1].value
+    volume = table[["上转", "下转", "县外转诊", "转回", "接收上转", "接收下转"]].sum(axis=1)
+    assert len(table) == 10 and volume.is_monotonic_decreasing
+    listed = [caption.value for caption in at.caption if "表中列出转诊人次" in caption.value]
+    assert len(listed) == 1 and "最多的 10 家" in listed[0]
+    total = int(listed[0].split("共 ")[1].split(" 家")[0].replace(",", ""))
+    data = next(data for name, data in files.items() if name.startswith("机构转诊明细") and name.endswith(".csv"))()
+    rows = [line for line in bytes(data).decode("utf-8-sig").splitlines() if line.count(",") > 5]
+    assert total > 100 and len(rows) == total + 1, "the file: a header and every facility"
