@@ -57,12 +57,25 @@ select v.*,
 from all_values v
 semi join quality_measure m on m.dataset = v.dataset and m.measure = v.measure;
 
+-- Each series (dataset, measure, unit, alliance) with values in the months the level reads, numbered; the
+-- windows below partition and join on that number (and the measure's), not on four strings: at a province's
+-- 24 million values the rows they sort and hold are a quarter of the size, so they stay in memory.
+create or replace temp table quality_series_key as
+select k.*, (row_number() over ())::integer as series,
+    (dense_rank() over (order by k.dataset, k.measure))::integer as measure_key,
+from (
+    select distinct v.dataset, v.measure, v.unit_code, v.alliance_code,
+    from quality_value v
+    where v.month >= (select from_month from quality_window) - interval 12 month
+) k;
+
 -- Each value of the window with its unit's level: the median of its 12 months before, once at least 10 of
 -- them reported (a level from a few months would take a season for the level: no score before).
 create or replace temp table quality_level as
 with series as (
-    select v.*,
+    select k.series, k.measure_key, v.month, v.value,
     from quality_value v
+    join quality_series_key k using (dataset, measure, unit_code, alliance_code)
     where v.month >= (select from_month from quality_window) - interval 12 month
 ),
 levelled as (
@@ -73,7 +86,7 @@ levelled as (
             count(s.value) over before as months,
         from series s
         window before as (
-            partition by s.dataset, s.measure, s.unit_code, s.alliance_code order by s.month
+            partition by s.series order by s.month
             range between interval 12 month preceding and interval 1 month preceding
         )
     ) s
@@ -88,17 +101,17 @@ where l.month >= (select from_month from quality_window);
 -- of the n, by the unit's rank), not recomputed for each unit.
 create or replace temp table quality_shock as
 with ratios as (
-    select dataset, measure, unit_code, alliance_code, month, value / level as ratio,
-        row_number() over (partition by dataset, measure, month order by value / level) as rank,
+    select series, measure_key, month, value / level as ratio,
+        row_number() over (partition by measure_key, month order by value / level) as rank,
     from quality_level
     where level > 0
 ),
 months as (
-    select dataset, measure, month, count(*) as units, list_sort(list(ratio)) as sorted, (count(*) + 1) // 2 as mid,
+    select measure_key, month, count(*) as units, list_sort(list(ratio)) as sorted, (count(*) + 1) // 2 as mid,
     from ratios
     group by all
 )
-select r.dataset, r.measure, r.unit_code, r.alliance_code, r.month,
+select r.series, r.month,
     case
         when m.units < 6 then 1.0
         when m.units % 2 = 1 and r.rank < m.mid then (m.sorted[m.mid] + m.sorted[m.mid + 1]) / 2
@@ -108,15 +121,15 @@ select r.dataset, r.measure, r.unit_code, r.alliance_code, r.month,
         else m.sorted[m.mid]
     end as shock,
 from ratios r
-join months m using (dataset, measure, month);
+join months m using (measure_key, month);
 
 -- The window's values with their base (level × shock) and ratio r = value / base.
 create or replace temp table quality_fresh as
-select l.dataset, l.measure, l.unit_code, l.alliance_code, l.month, l.value,
+select l.series, l.month, l.value,
     coalesce(s.shock, 1.0) as shock, l.level * coalesce(s.shock, 1.0) as base,
     case when l.level * coalesce(s.shock, 1.0) > 0 then l.value / (l.level * coalesce(s.shock, 1.0)) end as ratio,
 from quality_level l
-left join quality_shock s using (dataset, measure, unit_code, alliance_code, month);
+left join quality_shock s using (series, month);
 
 -- The stored scores the window reads back: the 36 months before it (spread, last year) and, of the 60
 -- months before, those of the window's calendar months (centre). A build has none.
@@ -124,8 +137,9 @@ create or replace temp table quality_past as
 with window_months as (
     select distinct month(month) as calendar_month from quality_fresh
 )
-select q.dataset, q.measure, q.unit_code, q.alliance_code, q.month, q.value, q.shock, q.ratio, q.residual,
+select k.series, q.month, q.value, q.shock, q.ratio, q.residual,
 from quality_score q
+join quality_series_key k using (dataset, measure, unit_code, alliance_code)
 cross join quality_window w
 where q.month < w.from_month
   and (q.month >= w.from_month - interval 36 month
@@ -140,27 +154,25 @@ select count(distinct month) <= 12 as joined, from quality_fresh;
 -- centre: the median r of the same calendar month in the five years before; years: how many there were.
 create or replace temp table quality_centre as
 with ratios as (
-    select dataset, measure, unit_code, alliance_code, month, ratio, false as fresh, from quality_past
+    select series, month, ratio, false as fresh, from quality_past
     union all
-    select dataset, measure, unit_code, alliance_code, month, ratio, true, from quality_fresh
+    select series, month, ratio, true, from quality_fresh
 ),
 by_join as (
-    select f.dataset, f.measure, f.unit_code, f.alliance_code, f.month,
-        median(r.ratio) as centre, count(r.ratio) as years,
+    select f.series, f.month, median(r.ratio) as centre, count(r.ratio) as years,
     from quality_fresh f
-    left join ratios r on r.dataset = f.dataset and r.measure = f.measure and r.unit_code = f.unit_code
-        and r.alliance_code = f.alliance_code and month(r.month) = month(f.month)
+    left join ratios r on r.series = f.series and month(r.month) = month(f.month)
         and r.month between f.month - interval 60 month and f.month - interval 1 month
     where (select joined from quality_method)
     group by all
 ),
 by_window as (
-    select r.dataset, r.measure, r.unit_code, r.alliance_code, r.month, r.fresh,
+    select r.series, r.month, r.fresh,
         median(r.ratio) over seasons as centre, count(r.ratio) over seasons as years,
     from ratios r
     where not (select joined from quality_method)
     window seasons as (
-        partition by r.dataset, r.measure, r.unit_code, r.alliance_code, month(r.month) order by r.month
+        partition by r.series, month(r.month) order by r.month
         range between interval 60 month preceding and interval 1 month preceding
     )
 )
@@ -173,30 +185,28 @@ create or replace temp table quality_spread as
 with fresh as (
     select f.*, c.centre, c.years, f.ratio - c.centre as residual,
     from quality_fresh f
-    join quality_centre c using (dataset, measure, unit_code, alliance_code, month)
+    join quality_centre c using (series, month)
 ),
 residuals as (
-    select dataset, measure, unit_code, alliance_code, month, residual, false as fresh, from quality_past
+    select series, month, residual, false as fresh, from quality_past
     union all
-    select dataset, measure, unit_code, alliance_code, month, residual, true, from fresh
+    select series, month, residual, true, from fresh
 ),
 by_join as (
-    select f.dataset, f.measure, f.unit_code, f.alliance_code, f.month,
-        median(abs(r.residual)) as mad, count(r.residual) as residuals,
+    select f.series, f.month, median(abs(r.residual)) as mad, count(r.residual) as residuals,
     from fresh f
-    left join residuals r on r.dataset = f.dataset and r.measure = f.measure and r.unit_code = f.unit_code
-        and r.alliance_code = f.alliance_code
+    left join residuals r on r.series = f.series
         and r.month between f.month - interval 36 month and f.month - interval 1 month
     where (select joined from quality_method)
     group by all
 ),
 by_window as (
-    select r.dataset, r.measure, r.unit_code, r.alliance_code, r.month, r.fresh,
+    select r.series, r.month, r.fresh,
         median(abs(r.residual)) over recent as mad, count(r.residual) over recent as residuals,
     from residuals r
     where not (select joined from quality_method)
     window recent as (
-        partition by r.dataset, r.measure, r.unit_code, r.alliance_code order by r.month
+        partition by r.series order by r.month
         range between interval 36 month preceding and interval 1 month preceding
     )
 ),
@@ -207,7 +217,7 @@ spreads as (
 )
 select f.*, s.mad, s.residuals,
 from fresh f
-join spreads s using (dataset, measure, unit_code, alliance_code, month);
+join spreads s using (series, month);
 
 -- Every value of the window scored: expected = base × centre; spread in the measure's unit, floored at the
 -- Poisson noise √expected of a count (none before a year of residuals: a MAD of a few is no measure of a
@@ -221,15 +231,15 @@ with scored as (
     from quality_spread s
 ),
 known as (
-    select dataset, measure, unit_code, alliance_code, month, value, shock, from quality_past
+    select series, month, value, shock, from quality_past
     union all
-    select dataset, measure, unit_code, alliance_code, month, value, shock, from quality_fresh
+    select series, month, value, shock, from quality_fresh
 )
 select
-    e.dataset,
-    e.measure,
-    e.unit_code,
-    e.alliance_code,
+    k.dataset,
+    k.measure,
+    k.unit_code,
+    k.alliance_code,
     e.month,
     e.value,
     e.shock,
@@ -241,8 +251,8 @@ select
     case when e.years >= 2 and e.base > 0 then (e.value - e.expected) / e.spread end as z,
     y.value * e.shock / y.shock as last_year,
 from scored e
-left join known y on y.dataset = e.dataset and y.measure = e.measure and y.unit_code = e.unit_code
-    and y.alliance_code = e.alliance_code and y.month = (e.month - interval 1 year)::date;
+join quality_series_key k on k.series = e.series
+left join known y on y.series = e.series and y.month = (e.month - interval 1 year)::date;
 
 -- The values worth a look, at the loosest thresholds a user may pick (quality_settings); the rules of
 -- data/validation_rules.csv add theirs (healthdash/data/quality/rules.py). value, expected, spread, low and
