@@ -194,7 +194,7 @@ def breadcrumb(filters: Filters) -> None:
 
 # The most rows a grid lists: a province's ~40,000 facilities take seconds to draw on every rerun and are
 # read from the download, which carries every row.
-GRID_ROWS = 1000
+GRID_ROWS = 500
 
 
 def busiest_rows(frame: pd.DataFrame, weight: pd.Series, limit: int | None = None) -> pd.DataFrame:

@@ -294,18 +294,27 @@ def posted(filters: Filters) -> None:
 
 def _per_member(filters: Filters, by_month: Callable[[Filters], pd.DataFrame],
                 by_facility: Callable[[Filters], pd.DataFrame],
-                table: Callable[[pd.DataFrame, Filters], tuple[pd.DataFrame, dict]], title_key: str, name: str) -> None:
-    """A report's table per member facility under its title (nothing when the selection has no such report)."""
+                table: Callable[[pd.DataFrame, Filters], tuple[pd.DataFrame, dict]], title_key: str, name: str,
+                weight: Callable[[pd.DataFrame], pd.Series]) -> None:
+    """A report's table per member facility under its title (nothing when the selection has no such report):
+    of a province's thousands of members, the widgets.GRID_ROWS with the most `weight`, said in a caption."""
     if by_month(filters).empty:
         return
     _chart_title(t(title_key))
-    frame, config = table(by_facility(filters), filters)
+    members = by_facility(filters)
+    shown = widgets.busiest_rows(members, weight(members))
+    if len(shown) < len(members):
+        lang = current_lang()
+        st.caption(t("alliances.members_top", total=fmt_count(len(members), lang=lang),
+                     shown=fmt_count(len(shown), lang=lang)))
+    frame, config = table(shown, filters)
     links.table(frame, name, hide_index=True, width="stretch", column_config=config)
 
 
 def resources_by_member(filters: Filters) -> None:
     _per_member(filters, al.activity_by_month, al.activity_by_facility, _member_activity_table,
-                "alliances.per_member", "alliance_activity")
+                "alliances.per_member", "alliance_activity",
+                lambda frame: frame[["staff_sent", *al.EVENTS]].sum(axis=1))
 
 
 def _long(frame: pd.DataFrame, columns: tuple[str, ...], labels: list[str], units: list[str]) -> pd.DataFrame:
@@ -398,7 +407,8 @@ def shared_services(filters: Filters) -> None:
 
 def shared_by_member(filters: Filters) -> None:
     _per_member(filters, al.shared_by_month, al.shared_by_facility, _member_shared_table,
-                "alliances.per_member_shared", "alliance_shared")
+                "alliances.per_member_shared", "alliance_shared",
+                lambda frame: frame[[f"{service}_cases" for service in al.SERVICES]].sum(axis=1))
 
 
 def quality_table(monthly: pd.DataFrame, quality: pd.DataFrame) -> pd.DataFrame:
@@ -538,7 +548,7 @@ def pathogen(filters: Filters) -> None:
 
 def pathogen_by_member(filters: Filters) -> None:
     _per_member(filters, al.pathogen_by_month, al.pathogen_by_facility, pathogen_table,
-                "alliances.pathogen_members", "alliance_pathogen")
+                "alliances.pathogen_members", "alliance_pathogen", lambda frame: frame["cases_sent"])
 
 
 def pathogen_table(frame: pd.DataFrame, filters: Filters) -> tuple[pd.DataFrame, dict]:

@@ -133,11 +133,13 @@ def receivers(frame: pd.DataFrame, lang: str = "zh", top: int = RECEIVERS_TOP) -
     if frame.empty or frame["referrals"].sum() == 0:
         return pd.DataFrame(columns=columns)
     total = frame["referrals"].sum()
+    # the largest first, then their disease groups: a province has thousands of receivers
+    sums = frame.groupby("to_facility", sort=False)[["referrals", "base_referrals"]].sum().reset_index()
+    largest = sums[sums["referrals"] != 0].sort_values(["referrals", "to_facility"], ascending=[False, True]).head(top)
     rows = []
-    for code, group in frame.groupby("to_facility", sort=False):
-        current, base = float(group["referrals"].sum()), float(group["base_referrals"].sum())
-        if current == 0:
-            continue
+    for code, current, base in zip(largest["to_facility"], largest["referrals"].astype(float),
+                                   largest["base_referrals"].astype(float), strict=True):
+        group = frame[frame["to_facility"] == code]
         main = group[group["referrals"] > 0].sort_values(["referrals", "disease_chapter"], ascending=[False, True])
         chapters = "、".join(chapter_name(chapter, lang) for chapter in main["disease_chapter"].head(TOP_CHAPTERS))
         first = group.iloc[0]

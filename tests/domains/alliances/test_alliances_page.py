@@ -291,3 +291,19 @@ def test_zigong_shows_registered_staff_and_its_pathogen_network(app: AppTest, de
     assert f"{100 * identified / sent:.1f}%" in texts(app)
     members = table_with(app, "送检单位")
     assert len(members) == 6 and sum(int(v.replace(",", "")) for v in members["送检例数"]) == sent
+
+
+def test_a_province_of_members_lists_the_busiest(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A province's thousands of members: each per-member table lists the widgets.GRID_ROWS with the most work,
+    most first, and says how many there are (here GRID_ROWS is made 5)."""
+    from healthdash.ui import widgets
+
+    monkeypatch.setattr(widgets, "GRID_ROWS", 5)
+    app.run()
+    assert not app.exception
+    staff = table_with(app, "下派人员合计")
+    assert len(staff) == 5
+    notes = [caption.value for caption in app.caption if "表中列出数量最多的 5 家" in caption.value]
+    assert len(notes) >= 2, "the help received and the shared services"
+    total = int(notes[0].split("共 ")[1].split(" 家")[0].replace(",", ""))
+    assert total > 5
