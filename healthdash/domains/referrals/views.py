@@ -190,7 +190,8 @@ def outflow_diseases(filters: Filters, focus: Focus) -> None:
 def matrix(filters: Filters, focus: Focus) -> None:
     pairs = referrals.matrix_frame(referrals.facility_pairs(filters, focus.code), current_lang())
     if pairs.empty:
-        widgets.empty_state("referrals.empty")
+        # across a province the largest senders and receivers are in different counties: no pair between them
+        st.info(t("referrals.matrix_apart" if len(focus.frame) else "referrals.empty"), icon=":material/info:")
         return
     st.caption(t("referrals.matrix_caption", top=referrals.MATRIX_TOP))
     cell = alt.selection_point(name="cell", fields=["from_facility", "to_facility"])
@@ -232,7 +233,7 @@ def facility_table(filters: Filters, focus: Focus) -> None:
     if presenter.slideshow_running():  # thirteen columns are too wide for a projector; all are in the file
         linked = linked.drop(columns=[headers["tier"], headers["county"], headers["town"]])
     links.table(
-        linked, "referral_facilities", hide_index=True, width="stretch", height=420,
+        linked, "referral_facilities", hide_index=True, width="stretch", height=420, placeholder="—",
         column_config={
             headers["facility"]: links.link_column(headers["facility"], help=t("links.facility_help"), pinned=True),
             **{headers[key]: st.column_config.NumberColumn(headers[key], format=fmt) for key, fmt in formats.items()},

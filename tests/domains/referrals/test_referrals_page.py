@@ -176,3 +176,17 @@ def test_a_long_facility_table_lists_the_busiest_and_the_file_has_all(
     data = next(data for name, data in files.items() if name.startswith("机构转诊明细") and name.endswith(".csv"))()
     rows = [line for line in bytes(data).decode("utf-8-sig").splitlines() if line.count(",") > 5]
     assert total > 100 and len(rows) == total + 1, "the file: a header and every facility"
+
+
+def test_a_matrix_of_senders_and_receivers_apart_says_where_to_look(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Across a province the largest senders and receivers lie in different counties, so the matrix has no
+    pair: the page says so and where to look, not that there are no referrals."""
+    real = referrals.facility_pairs
+    monkeypatch.setattr(referrals, "facility_pairs", lambda *args, **kwargs: real(*args, **kwargs).head(0))
+    at = open_page(demo_db, monkeypatch, PAGE)
+    notes = [box.value for box in at.info]
+    assert any("转出最多与接收最多的机构之间没有直接转诊" in note for note in notes)
+    assert not any("没有转诊记录" in note for note in notes)
+    assert len(at.dataframe[-1].value) > 10, "the facilities' table is still there"
