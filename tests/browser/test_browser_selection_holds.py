@@ -317,6 +317,9 @@ def test_a_place_in_the_public_health_scorecard_narrows_the_page(page, page_log,
     assert page.url.split("?")[0].endswith("/public-health") and url_params(page).get("period") == "year"
     assert shown_value(page, zh("filters.county")) in breadcrumb(page).inner_text()
     page.go_back()
+    # Back is one step (links.open_url loads the link as a click would); under load the page may still be
+    # on its way there when go_back returns, so wait for the address it comes back to
+    page.wait_for_function("() => !new URLSearchParams(location.search).has('county')", timeout=30_000)
     wait_until_idle(page)
     assert "county" not in url_params(page) and url_params(page).get("city") == places["city"]
     # A bar of the immunisation chart (places one level down): the same drill-down.
