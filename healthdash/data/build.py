@@ -17,12 +17,19 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from healthdash.core.paths import GRAIN_ROLLUPS_SQL, MACROS_SQL, ROLLUPS_SQL, SCHEMA_SQL, SCOPE_MACROS_SQL
+from healthdash.core.paths import (
+    GRAIN_ROLLUPS_SQL,
+    MACROS_SQL,
+    REFERRAL_FACILITY_SQL,
+    ROLLUPS_SQL,
+    SCHEMA_SQL,
+    SCOPE_MACROS_SQL,
+)
 from healthdash.data import appraisal
 from healthdash.data.quality import schema as quality_schema
 from healthdash.data.splice import set_window, splice
 
-SCHEMA_VERSION = "11"  # the last step of healthdash/data/migrate.py
+SCHEMA_VERSION = "12"  # the last step of healthdash/data/migrate.py
 
 Progress = Callable[[float, str], None]
 
@@ -49,13 +56,15 @@ def connect_for_writing(path: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), config={"autoinstall_known_extensions": False})
 
 
-# The monthly rollups of data/rollups.sql and data/grain_rollups.sql (written there as fresh_<name>) and the
+# The monthly rollups of data/rollups.sql, data/grain_rollups.sql and
+# data/referral_facility_rollup.sql (written there as fresh_<name>) and the
 # order each is stored in: the indicator grains and referral flows by year, then place, so that a year of a
 # county is a few row groups and a year of the province a ninth of the table (a load appends its months at
 # the end, in order).
 MONTHLY_ROLLUPS = {
     "referral_flow_monthly": "year(month), home_county, month, home_facility",
     "referral_disease_monthly": "year(month), home_county, month, home_facility",
+    "referral_facility_monthly": "year(month), county_code, month, facility_code",
     "indicator_fact": "year(month), county_code, town_code, indicator_code, month",
     "indicator_county_fact": "year(month), county_code, indicator_code, month",
     "indicator_town_fact": "year(month), county_code, town_code, indicator_code, month",
@@ -74,6 +83,7 @@ def rebuild_rollups(con: duckdb.DuckDBPyConnection, since: date | None = None, p
     report(0.0, "汇总表：转诊、指标明细、区县与医联体汇总")
     con.execute(ROLLUPS_SQL.read_text(encoding="utf-8"))
     con.execute(GRAIN_ROLLUPS_SQL.read_text(encoding="utf-8"))
+    con.execute(REFERRAL_FACILITY_SQL.read_text(encoding="utf-8"))
     report(0.45, "汇总表：按地区排序写入")
     for name, order in MONTHLY_ROLLUPS.items():
         splice(con, name, order, since)

@@ -24,6 +24,7 @@ import pandas as pd
 import streamlit as st
 
 from healthdash.core.paths import DEFAULT_DB, QUERY_DIR
+from healthdash.data.frames import frame
 
 _QUERY_NAME = re.compile(r"^[a-z0-9_]+$")
 # Every query reads within a jurisdiction, bound as $scope_kind and $scope_code (healthdash.access.scope),
@@ -171,9 +172,9 @@ def execute(
         if catalog is not None:
             # A catalog name is an identifier (it cannot be bound), checked against _QUERY_NAME.
             cursor.execute(f"use {_identifier(catalog)}")
-        for table, frame in (tables or {}).items():
-            cursor.register(table, frame)
-        return cursor.execute(load_sql(name), bind(name, params or {})).df()
+        for table, rows in (tables or {}).items():
+            cursor.register(table, rows)
+        return frame(cursor.sql(load_sql(name), params=bind(name, params or {})).to_arrow_table())
     finally:
         cursor.close()
 

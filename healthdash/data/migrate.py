@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from healthdash.core.paths import GRAIN_ROLLUPS_SQL, SCHEMA_SQL, SCOPE_MACROS_SQL
+from healthdash.core.paths import GRAIN_ROLLUPS_SQL, REFERRAL_FACILITY_SQL, SCHEMA_SQL, SCOPE_MACROS_SQL
 from healthdash.data import appraisal, build
 from healthdash.data.boundaries import demo_boundaries
 from healthdash.data.catalog import load_catalog
@@ -159,6 +159,15 @@ def _referrals_by_county(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(SCOPE_MACROS_SQL.read_text(encoding="utf-8"))
 
 
+def _referrals_by_facility(con: duckdb.DuckDBPyConnection) -> None:
+    """Issue 21: referrals per facility and month beside the flows between pairs, summed from the stored
+    flows (build.MONTHLY_ROLLUPS), for the pages that list facilities. Nothing else is rebuilt."""
+    con.execute("create or replace temp view fresh_referral_flow_monthly as select * from referral_flow_monthly")
+    con.execute(REFERRAL_FACILITY_SQL.read_text(encoding="utf-8"))
+    con.execute("drop view fresh_referral_flow_monthly")
+    splice(con, "referral_facility_monthly", build.MONTHLY_ROLLUPS["referral_facility_monthly"], None)
+
+
 STEPS: tuple[Step, ...] = (
     Step("1", "记录架构版本号（早期数据库没有这条记录）", "record the schema version (older files lack it)",
          _record_only),
@@ -190,6 +199,9 @@ STEPS: tuple[Step, ...] = (
     Step("11", "转诊汇总表记录所属区县并按年份、区县顺序存储（区县页面只读本县数据）",
          "the referral rollups carry their home county and are stored by year, then county (a county's pages "
          "read its rows only)", _referrals_by_county),
+    Step("12", "添加按机构、月份汇总的转诊表（全省机构列表、推演的接收医院查询更快）",
+         "add referrals per facility and month (faster facility lists across a province and what-if receivers)",
+         _referrals_by_facility),
 )
 CURRENT = STEPS[-1].version
 

@@ -71,15 +71,17 @@ def test_each_grain_sums_the_facility_grain(con: duckdb.DuckDBPyConnection, tabl
 
 def test_the_grains_are_stored_by_year_then_place(con: duckdb.DuckDBPyConnection) -> None:
     """A year of a county is one run of rows at every grain: the order row groups are pruned by."""
-    for table in ("indicator_fact", "indicator_county_fact", "indicator_town_fact"):
+    for table, county_code in (("indicator_fact", "county_code"), ("indicator_county_fact", "county_code"),
+                               ("indicator_town_fact", "county_code"), ("referral_flow_monthly", "home_county"),
+                               ("referral_facility_monthly", "county_code")):
         runs = con.execute(f"""
             select count(*) from (
-                select year(month) as y, county_code,
-                    lag(year(month)) over (order by rowid) as py, lag(county_code) over (order by rowid) as pc,
+                select year(month) as y, {county_code} as county_code,
+                    lag(year(month)) over (order by rowid) as py, lag({county_code}) over (order by rowid) as pc,
                 from {table}
             ) where y is distinct from py or county_code is distinct from pc
         """).fetchall()[0][0]
-        pairs = con.execute(f"select count(distinct (year(month), county_code)) from {table}").fetchall()[0][0]
+        pairs = con.execute(f"select count(distinct (year(month), {county_code})) from {table}").fetchall()[0][0]
         assert runs == pairs, f"{table}: {runs} runs of {pairs} years × counties"
 
 
@@ -166,3 +168,43 @@ def test_page_figures_are_the_same_at_either_grain(demo_db: Path) -> None:
             joined = shown.merge(direct, on="indicator_code", suffixes=("", "_direct"))
             assert len(joined) == len(direct) > 20
             assert ((joined["numerator"] - joined["numerator_direct"]).abs() < 1e-6).all()
+
+
+def test_referrals_per_facility_are_the_counted_events_of_each_side(con: duckdb.DuckDBPyConnection) -> None:
+    """referral_facility_monthly against the referral events themselves (cancelled ones do not count):
+    every facility and month that sent or received one, with what it sent and received by direction."""
+    mismatched, rows = con.execute("""
+        with counted as (
+            select date_trunc('month', referral_date)::date as month, from_facility, to_facility, direction,
+                green_channel,
+            from referral where status <> 'cancelled'
+        ),
+        sides as (
+            select month, from_facility as facility_code,
+                count(*) filter (where direction = 'up') as up_sent,
+                count(*) filter (where direction = 'down') as down_sent,
+                count(*) filter (where direction = 'out_of_county') as out_of_county_sent,
+                count(*) filter (where direction = 'up' and green_channel) as green_up_sent,
+                0 as up_received, 0 as down_received, 0 as out_of_county_received, 0 as returned_received,
+            from counted group by all
+            union all
+            select month, to_facility, 0, 0, 0, 0,
+                count(*) filter (where direction = 'up'), count(*) filter (where direction = 'down'),
+                count(*) filter (where direction = 'out_of_county'), count(*) filter (where direction = 'returned'),
+            from counted group by all
+        ),
+        direct as (select month, facility_code, sum(columns(* exclude (month, facility_code))), from sides group by all)
+        select count(*) filter (where r.facility_code is null or d.facility_code is null
+                                or (d.up_sent, d.down_sent, d.out_of_county_sent, d.green_up_sent, d.up_received,
+                                    d.down_received, d.out_of_county_received, d.returned_received)
+                                   <> (r.up_sent, r.down_sent, r.out_of_county_sent, r.green_up_sent, r.up_received,
+                                       r.down_received, r.out_of_county_received, r.returned_received)),
+               count(*),
+        from direct d
+        full join referral_facility_monthly r on r.month = d.month and r.facility_code = d.facility_code
+    """).fetchone()
+    assert rows > 1000
+    assert mismatched == 0
+    placed = con.execute("select count(*) from referral_facility_monthly r join facility_geo g "
+                         "on g.facility_code = r.facility_code and g.county_code = r.county_code").fetchone()[0]
+    assert placed == rows, "each row carries its facility's county"

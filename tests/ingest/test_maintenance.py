@@ -93,13 +93,14 @@ def test_check_upgrades_a_database_of_the_previous_layout(demo_db: Path, tmp_pat
 
 def test_check_stores_the_rollups_by_place_without_rebuilding(demo_db: Path, tmp_path: Path,
                                                               capsys: pytest.CaptureFixture[str]) -> None:
-    """Versions 10 and 11 (issue 21): a database stored by place without the town grain gets it, summed from
-    its facility rows, and its referral flows get their home county; the rollups are not rebuilt (the
-    outlier scores, a rebuild's product, stay the same rows)."""
+    """Versions 10 to 12 (issue 21): a database stored by place without the town grain gets it, summed from
+    its facility rows, its referral flows get their home county and are summed per facility; the rollups
+    are not rebuilt (the outlier scores, a rebuild's product, stay the same rows)."""
     db = tmp_path / "health.duckdb"
     db.write_bytes(demo_db.read_bytes())
     with contextlib.closing(duckdb.connect(str(db))) as con:
         con.execute("drop table indicator_town_fact")
+        con.execute("drop table referral_facility_monthly")
         con.execute("create or replace table indicator_fact as select * from indicator_fact "
                     "order by county_code, town_code, indicator_code, month")
         for table in ("referral_flow_monthly", "referral_disease_monthly"):
@@ -111,12 +112,13 @@ def test_check_stores_the_rollups_by_place_without_rebuilding(demo_db: Path, tmp
 
     assert main(["check", "--db", str(db)]) == 0
     out = capsys.readouterr().out
-    assert "→ 10:" in out and "→ 11:" in out
+    assert "→ 10:" in out and "→ 11:" in out and "→ 12:" in out
     with contextlib.closing(open_readonly(db)) as con:
         assert con.execute("select count(*), sum(hash(rowid)) from quality_score").fetchone() == scores
         assert con.execute("select count(*), sum(numerator::decimal(38, 10)) from indicator_fact").fetchone() == facts
         with contextlib.closing(duckdb.connect(str(demo_db), read_only=True)) as built:
-            for table in ("indicator_town_fact", "referral_flow_monthly", "referral_disease_monthly"):
+            for table in ("indicator_town_fact", "referral_flow_monthly", "referral_disease_monthly",
+                          "referral_facility_monthly"):
                 fresh = built.execute(f"select * from {table} order by all").fetchall()
                 assert con.execute(f"select * from {table} order by all").fetchall() == fresh, table
         changes = con.execute("select count(*) from (select year(month) <> lag(year(month)) over (order by rowid) "
