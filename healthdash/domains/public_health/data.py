@@ -83,27 +83,30 @@ def standings(filters: Filters, level: str) -> pd.DataFrame:
     """
     catalog = indicator_catalog()
     frame = run_query("public_health_by_place", codes=CODES + CONTEXT, place_level=level, **filters.sql_params())
-    rows = []
-    for row in frame.itertuples(index=False):
-        indicator = catalog[row.indicator_code]
-        value = ind.value(indicator, row.numerator, row.denominator)
-        target = indicator.target_value
-        denominator = None if pd.isna(row.denominator) else float(row.denominator)
-        people_n, people_d = float(row.numerator), denominator
-        rows.append({
-            **row._asdict(),
-            "value": value,
-            "target": target,
-            "band": band_of(indicator, value),
-            "gap": None if value is None or target is None else value - target,
-            "people_n": people_n,
-            "people_d": people_d,
-            "people_gap": scorecard.people_gap(people_n, people_d, target) if indicator.is_rate else None,
-        })
     columns = [*frame.columns, "value", "target", "band", "gap", "people_n", "people_d", "people_gap"]
-    result = pd.DataFrame(rows, columns=columns)
-    # Missing values as NaN in float columns: charts sort and scale them as numbers.
-    return result.astype({"value": "float64", "target": "float64", "gap": "float64", "people_d": "float64"})
+    if frame.empty:
+        return pd.DataFrame(columns=columns).astype(_FLOATS)
+    # Column by column over plain lists: a province's towns are 40,000 rows, too many to walk as tuples.
+    indicators = [catalog[code] for code in frame["indicator_code"].tolist()]
+    people_n = frame["numerator"].astype("float64").tolist()
+    people_d = [None if pd.isna(d) else d for d in frame["denominator"].astype("float64").tolist()]
+    values = [ind.value(i, n, d) for i, n, d in zip(indicators, people_n, people_d, strict=True)]
+    targets = [i.target_value for i in indicators]
+    result = frame.assign(
+        value=values,
+        target=targets,
+        band=[band_of(i, v) for i, v in zip(indicators, values, strict=True)],
+        gap=[None if v is None or t is None else v - t for v, t in zip(values, targets, strict=True)],
+        people_n=people_n,
+        people_d=people_d,
+        people_gap=[scorecard.people_gap(n, d, t) if i.is_rate else None
+                    for i, n, d, t in zip(indicators, people_n, people_d, targets, strict=True)],
+    )
+    return result.astype(_FLOATS)[columns]
+
+
+# Missing values as NaN in float columns: charts sort and scale them as numbers.
+_FLOATS = {"value": "float64", "target": "float64", "gap": "float64", "people_d": "float64"}
 
 
 # ------------------------------------------------------------------------------------------- headline
