@@ -26,23 +26,36 @@ select
 from placed p
 join region c on c.code = p.county_code;
 
--- Referral flows per month between two facilities. "home" is the facility whose place the referral
--- belongs to: the receiver for patients returned into a county, otherwise the sender; home_county is its
--- county, which the table is stored by (a query joining its scope on it reads the county's rows only).
+-- The referrals every referral rollup counts: not cancelled, in the months being rebuilt, with their month
+-- and "home" facility, whose place the referral belongs to: the receiver for patients returned into a
+-- county, otherwise the sender.
+create or replace temp view counted_referral as
+select
+    date_trunc('month', r.referral_date)::date as month,
+    r.from_facility,
+    r.to_facility,
+    r.direction,
+    case when r.direction = 'returned' then r.to_facility else r.from_facility end as home_facility,
+    r.disease_chapter,
+    r.green_channel,
+from referral r
+where r.status <> 'cancelled'
+  and r.referral_date >= (select from_month from rebuild_window);
+
+-- Referral flows per month between two facilities; home_county is the home facility's county, which the
+-- table is stored by (a query joining its scope on it reads the county's rows only).
 create or replace table fresh_referral_flow_monthly as
 select f.*, g.county_code as home_county,
 from (
     select
-        date_trunc('month', r.referral_date)::date as month,
+        r.month,
         r.from_facility,
         r.to_facility,
         r.direction,
-        case when r.direction = 'returned' then r.to_facility else r.from_facility end as home_facility,
+        r.home_facility,
         count(*) as referrals,
         count(*) filter (where r.green_channel) as green_referrals,
-    from referral r
-    where r.status <> 'cancelled'
-      and r.referral_date >= (select from_month from rebuild_window)
+    from counted_referral r
     group by all
 ) f
 left join facility_geo g on g.facility_code = f.home_facility;
@@ -51,15 +64,8 @@ left join facility_geo g on g.facility_code = f.home_facility;
 create or replace table fresh_referral_disease_monthly as
 select f.*, g.county_code as home_county,
 from (
-    select
-        date_trunc('month', r.referral_date)::date as month,
-        case when r.direction = 'returned' then r.to_facility else r.from_facility end as home_facility,
-        r.direction,
-        r.disease_chapter,
-        count(*) as referrals,
-    from referral r
-    where r.status <> 'cancelled'
-      and r.referral_date >= (select from_month from rebuild_window)
+    select r.month, r.home_facility, r.direction, r.disease_chapter, count(*) as referrals,
+    from counted_referral r
     group by all
 ) f
 left join facility_geo g on g.facility_code = f.home_facility;
@@ -442,14 +448,7 @@ where f.facility_code is null and f.alliance_code is null
 -- that "where patients leave to" and "with which diseases" come from one table (referral_flow_monthly
 -- has no chapter, referral_disease_monthly no receiver). The sender is the home facility of these rows.
 create or replace table fresh_referral_outflow_monthly as
-select
-    date_trunc('month', r.referral_date)::date as month,
-    r.from_facility,
-    r.to_facility,
-    r.disease_chapter,
-    count(*) as referrals,
-from referral r
-where r.status <> 'cancelled'
-  and r.direction = 'out_of_county'
-  and r.referral_date >= (select from_month from rebuild_window)
+select r.month, r.from_facility, r.to_facility, r.disease_chapter, count(*) as referrals,
+from counted_referral r
+where r.direction = 'out_of_county'
 group by all;

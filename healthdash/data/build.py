@@ -29,7 +29,7 @@ from healthdash.data import appraisal
 from healthdash.data.quality import schema as quality_schema
 from healthdash.data.splice import set_window, splice
 
-SCHEMA_VERSION = "12"  # the last step of healthdash/data/migrate.py
+SCHEMA_VERSION = "13"  # the last step of healthdash/data/migrate.py
 
 Progress = Callable[[float, str], None]
 

@@ -168,6 +168,16 @@ def _referrals_by_facility(con: duckdb.DuckDBPyConnection) -> None:
     splice(con, "referral_facility_monthly", build.MONTHLY_ROLLUPS["referral_facility_monthly"], None)
 
 
+def _report_status_by_year(con: duckdb.DuckDBPyConnection) -> None:
+    """Issue 21: who owes which report is stored by year, then county (quality_schema.REPORT_ROLLUPS), so
+    that a year of the province reads a ninth of it. The same rows, sorted again. A database from before
+    version 2 has none yet: the rebuild after the last step makes it in this order."""
+    if not con.execute("select count(*) from duckdb_tables() where table_name = 'report_status'").fetchone()[0]:
+        return
+    con.execute("alter table report_status rename to fresh_report_status")
+    splice(con, "report_status", quality_schema.REPORT_ROLLUPS["report_status"], None)
+
+
 STEPS: tuple[Step, ...] = (
     Step("1", "记录架构版本号（早期数据库没有这条记录）", "record the schema version (older files lack it)",
          _record_only),
@@ -202,6 +212,9 @@ STEPS: tuple[Step, ...] = (
     Step("12", "添加按机构、月份汇总的转诊表（全省机构列表、推演的接收医院查询更快）",
          "add referrals per facility and month (faster facility lists across a province and what-if receivers)",
          _referrals_by_facility),
+    Step("13", "报送状态表改为按年份、区县顺序存储（全省的缺报查询更快）",
+         "store the report states by year, then county (faster missing-report lists for a province)",
+         _report_status_by_year),
 )
 CURRENT = STEPS[-1].version
 

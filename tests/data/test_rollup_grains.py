@@ -73,7 +73,7 @@ def test_the_grains_are_stored_by_year_then_place(con: duckdb.DuckDBPyConnection
     """A year of a county is one run of rows at every grain: the order row groups are pruned by."""
     for table, county_code in (("indicator_fact", "county_code"), ("indicator_county_fact", "county_code"),
                                ("indicator_town_fact", "county_code"), ("referral_flow_monthly", "home_county"),
-                               ("referral_facility_monthly", "county_code")):
+                               ("referral_facility_monthly", "county_code"), ("report_status", "county_code")):
         runs = con.execute(f"""
             select count(*) from (
                 select year(month) as y, {county_code} as county_code,

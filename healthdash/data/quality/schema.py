@@ -98,9 +98,11 @@ def _replace(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> 
         con.unregister("declared")
 
 
-# The monthly quality rollups (computed as fresh_<name> by data/quality_*.sql) and the order each is stored in.
+# The monthly quality rollups (computed as fresh_<name> by data/quality_*.sql) and the order each is stored in:
+# report_status by year, then county, so that a year of the province reads a ninth of it and a county a few
+# row groups of each year.
 REPORT_ROLLUPS = {
-    "report_status": "county_code, month, dataset, unit_code",
+    "report_status": "year(month), county_code, month, dataset, unit_code",
     "report_count": "month, county_code",
     "report_count_alliance": "month, alliance_code",
 }
