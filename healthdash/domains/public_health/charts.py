@@ -82,6 +82,8 @@ def distribution_chart(towns: pd.DataFrame, indicator: Indicator) -> alt.LayerCh
     present = [key for key in BAND_COLORS if key in set(frame["band"])]
     axis_format = ".0%" if indicator.is_percent else ",.0f"
     top = int(frame["stack"].max())
+    # Only what the marks read goes into the spec: a province's 3,000 towns carry 20 columns otherwise.
+    frame = frame[["bin", "stack", "status", "place_name", "where", "text"]]
     dots = alt.Chart(frame).mark_circle(size=110, opacity=0.95, stroke="white", strokeWidth=0.8).encode(
         x=alt.X("bin:Q", title=indicator.name(lang), axis=alt.Axis(format=axis_format),
                 scale=alt.Scale(domain=[lo - step, hi + step], nice=False)),
@@ -132,6 +134,7 @@ def paired_bars(standing: pd.DataFrame, codes: list[str], colors: list[str], ord
     # Room to the right of the longest bar for its label.
     top = min(1.0, max([float(frame["value"].max()), *targets]) * 1.2) if axis_format.endswith("%") else (
         float(frame["value"].max()) * 1.2)
+    frame = frame[["place_code", "place_name", "series", "value", "text"]]
     base = alt.Chart(frame).encode(
         y=alt.Y("place_name:N", sort=ordered, title=None, axis=alt.Axis(labelLimit=160)),
         yOffset=alt.YOffset("series:N", sort=domain),
@@ -175,6 +178,7 @@ def place_bars(standing: pd.DataFrame, code: str) -> alt.LayerChart | None:
                        scale=alt.Scale(domain=[labels[k] for k in present], range=[BAND_COLORS[k] for k in present]))
              if judged else alt.value(charts.BLUE))
     order = frame.sort_values("value", ascending=False)["place_name"].tolist()
+    frame = frame[["place_code", "place_name", "value", "text", "status"]]
     base = alt.Chart(frame).encode(y=alt.Y("place_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=140)))
     # Room to the right of the longest bar for its label; a rate's axis stops at 100%.
     top = max(float(frame["value"].max()), indicator.target_value or 0.0) * 1.25

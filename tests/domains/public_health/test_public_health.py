@@ -467,3 +467,26 @@ def test_poverty_section_shows_zigongs_2018_task_met_by_place_and_disease(demo_d
     assert len(by_place) == 6 and by_place["家医签约率"].str.contains("达标").all()
     diseases = next(frame for columns, frame in tables.items() if columns[0] == "病种").set_index("病种")
     assert diseases.loc["尘肺病", "纳入"] == "2018年扩大纳入" and diseases.loc["胃癌", "纳入"] == ""
+
+
+def test_place_charts_carry_only_the_columns_their_marks_read(tiny_env: Path) -> None:
+    """A province's towns are 3,000 rows of twenty columns: the specs the browser receives hold what the
+    marks, tooltips and the place click read, nothing else."""
+    from healthdash.data.kpi import indicator_catalog
+    from healthdash.domains.public_health import charts as ph_charts
+    from healthdash.domains.public_health import data as ph
+    from healthdash.ui.charts import BLUE
+
+    towns = ph.standings(Filters(JAN, MAR, city="C1", county="K1"), "town")
+    coverage = indicator_catalog()["fd_coverage"]
+    specs = {
+        "distribution": (ph_charts.distribution_chart(towns[towns["indicator_code"] == "fd_coverage"], coverage),
+                         {"bin", "stack", "status", "place_name", "where", "text"}),
+        "bars": (ph_charts.place_bars(towns, "fd_coverage"), {"place_code", "place_name", "value", "text", "status"}),
+        "paired": (ph_charts.paired_bars(towns, ["fd_coverage", "fd_key_pop_coverage"], [BLUE, BLUE], "fd_coverage"),
+                   {"place_code", "place_name", "series", "value", "text"}),
+    }
+    for name, (spec, columns) in specs.items():
+        rows = [row for values in spec["datasets"].values() for row in values if "place_name" in row]
+        assert rows, name
+        assert {key for row in rows for key in row} == columns, name
