@@ -1,8 +1,8 @@
 """Query results as pandas frames, through Arrow.
 
-DuckDB's `.df()` makes a Python string object for every text value, which cost half the time of a
-province's facility list (41,000 rows: 61 ms, 26 ms through Arrow). Arrow keeps the text in its own
-buffers; `frame` converts each column to the dtype `.df()` gives, so callers see the same frame."""
+DuckDB's `.df()` makes a Python string object for every text value, half the time of a province's
+facility list (docs/PERFORMANCE.md, "The province's long lists"). Arrow keeps the text in its own buffers;
+`frame` converts each column to the dtype `.df()` gives, so callers see the same frame."""
 
 from __future__ import annotations
 
