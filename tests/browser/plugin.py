@@ -223,10 +223,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     browser recorded and the tail of the server's log."""
     report = yield
     setattr(item, f"rep_{report.when}", report)
-    funcargs = getattr(item, "funcargs", {})
-    log, server = funcargs.get("page_log"), funcargs.get("app_server")
-    if report.failed and isinstance(log, PageLog) and log.problems():
-        report.sections.append(("browser: external requests and errors", "\n".join(log.problems())))
-    if report.failed and isinstance(server, AppServer):
-        report.sections.append(("streamlit log (tail)", server.log_tail()))
+    if report.failed:
+        funcargs = getattr(item, "funcargs", {})
+        log, server = funcargs.get("page_log"), funcargs.get("app_server")
+        if isinstance(log, PageLog) and log.problems():
+            _attach(report, "browser: external requests and errors", "\n".join(log.problems()))
+        if isinstance(server, AppServer):
+            _attach(report, "streamlit log (tail)", server.log_tail())
     return report
+
+
+def _attach(report: pytest.TestReport, title: str, text: str) -> None:
+    """A section on the failure's report. pytest-xdist sends reports as UTF-8: a lone surrogate from a page's
+    text would make the worker fail with an internal error instead of reporting the test's own failure."""
+    report.sections.append((title, text.encode("utf-8", "replace").decode("utf-8")))
