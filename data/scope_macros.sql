@@ -13,6 +13,11 @@ create or replace macro in_place(p_city, p_county, p_town, city_code, county_cod
 create or replace macro in_tiers(p_tiers, tier) as
     tier is null or tier = 'public_health' or list_contains(p_tiers, tier);
 
+-- A tier filter that leaves every medical tier in (healthdash/core/filters.py TIERS): a choice that
+-- excludes nothing, which totals of every tier together (indicator_town_running) answer.
+create or replace macro every_tier(p_tiers) as
+    list_has_all(p_tiers, ['tertiary', 'county', 'township', 'community', 'village']);
+
 -- Jurisdictions (healthdash/access/scope.py): what an account may read, decided here so that every
 -- page query applies it with the account's bound $scope_kind and $scope_code. A null kind reads nothing.
 -- A place's rows (its totals, its facilities) are in reach of the province and of its own city or county;
@@ -92,6 +97,12 @@ create or replace macro fact_grain(p_town, p_alliance, p_kind, p_finest) as
         when p_town is not null or p_finest = 'town' then 'town'
         else 'county'
     end;
+
+-- A query listing towns reads their running totals (indicator_town_running, every tier together) when the
+-- selection keeps every tier and no alliance and the account is a place's: the same figures as summing
+-- the town grain's months, from two rows per town and indicator.
+create or replace macro town_running(p_alliance, p_tiers, p_kind, p_level) as
+    p_level = 'town' and p_alliance is null and p_kind in ('province', 'city', 'county') and every_tier(p_tiers);
 
 -- The selection's facts at the grain fact_grain picks: the same columns at every grain (town and facility
 -- null where the grain has none). The branches not taken are a constant false, so they read nothing.

@@ -24,12 +24,13 @@ from healthdash.core.paths import (
     ROLLUPS_SQL,
     SCHEMA_SQL,
     SCOPE_MACROS_SQL,
+    TOWN_RUNNING_SQL,
 )
 from healthdash.data import appraisal
 from healthdash.data.quality import schema as quality_schema
 from healthdash.data.splice import set_window, splice
 
-SCHEMA_VERSION = "13"  # the last step of healthdash/data/migrate.py
+SCHEMA_VERSION = "14"  # the last step of healthdash/data/migrate.py
 
 Progress = Callable[[float, str], None]
 
@@ -56,11 +57,11 @@ def connect_for_writing(path: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), config={"autoinstall_known_extensions": False})
 
 
-# The monthly rollups of data/rollups.sql, data/grain_rollups.sql and
-# data/referral_facility_rollup.sql (written there as fresh_<name>) and the
-# order each is stored in: the indicator grains and referral flows by year, then place, so that a year of a
-# county is a few row groups and a year of the province a ninth of the table (a load appends its months at
-# the end, in order).
+# The monthly rollups of data/rollups.sql, data/grain_rollups.sql, data/referral_facility_rollup.sql and
+# data/town_running_rollup.sql (written there as fresh_<name>) and the order each is stored in: the
+# indicator grains and referral flows by year, then place, so that a year of a county is a few row groups
+# and a year of the province a ninth of the table; the running totals, read two months at a time, by
+# month, then place (a load appends its months at the end, in order).
 MONTHLY_ROLLUPS = {
     "referral_flow_monthly": "year(month), home_county, month, home_facility",
     "referral_disease_monthly": "year(month), home_county, month, home_facility",
@@ -68,6 +69,7 @@ MONTHLY_ROLLUPS = {
     "indicator_fact": "year(month), county_code, town_code, indicator_code, month",
     "indicator_county_fact": "year(month), county_code, indicator_code, month",
     "indicator_town_fact": "year(month), county_code, town_code, indicator_code, month",
+    "indicator_town_running": "month, county_code, town_code, indicator_code",
     "alliance_fact": "scope_alliance, indicator_code, month",
     "referral_outflow_monthly": "month, from_facility",
 }
@@ -83,6 +85,7 @@ def rebuild_rollups(con: duckdb.DuckDBPyConnection, since: date | None = None, p
     report(0.0, "汇总表：转诊、指标明细、区县与医联体汇总")
     con.execute(ROLLUPS_SQL.read_text(encoding="utf-8"))
     con.execute(GRAIN_ROLLUPS_SQL.read_text(encoding="utf-8"))
+    con.execute(TOWN_RUNNING_SQL.read_text(encoding="utf-8"))
     con.execute(REFERRAL_FACILITY_SQL.read_text(encoding="utf-8"))
     report(0.45, "汇总表：按地区排序写入")
     for name, order in MONTHLY_ROLLUPS.items():

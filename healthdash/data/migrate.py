@@ -13,12 +13,18 @@ from dataclasses import dataclass
 
 import duckdb
 
-from healthdash.core.paths import GRAIN_ROLLUPS_SQL, REFERRAL_FACILITY_SQL, SCHEMA_SQL, SCOPE_MACROS_SQL
+from healthdash.core.paths import (
+    GRAIN_ROLLUPS_SQL,
+    REFERRAL_FACILITY_SQL,
+    SCHEMA_SQL,
+    SCOPE_MACROS_SQL,
+    TOWN_RUNNING_SQL,
+)
 from healthdash.data import appraisal, build
 from healthdash.data.boundaries import demo_boundaries
 from healthdash.data.catalog import load_catalog
 from healthdash.data.quality import schema as quality_schema
-from healthdash.data.splice import splice
+from healthdash.data.splice import set_window, splice
 
 
 @dataclass(frozen=True)
@@ -178,6 +184,19 @@ def _report_status_by_year(con: duckdb.DuckDBPyConnection) -> None:
     splice(con, "report_status", quality_schema.REPORT_ROLLUPS["report_status"], None)
 
 
+def _town_running_totals(con: duckdb.DuckDBPyConnection) -> None:
+    """Issue 21: running totals per town and indicator, so that the province's towns are read from two
+    months of rows whatever the period. Summed from the stored town grain, so nothing else is rebuilt."""
+    set_window(con, "rebuild_window", None)
+    con.execute("create or replace temp view fresh_indicator_town_fact as select * from indicator_town_fact")
+    con.execute("create or replace temp view fresh_indicator_fact as select * from indicator_fact")
+    con.execute(TOWN_RUNNING_SQL.read_text(encoding="utf-8"))
+    con.execute("drop view fresh_indicator_town_fact")
+    con.execute("drop view fresh_indicator_fact")
+    splice(con, "indicator_town_running", build.MONTHLY_ROLLUPS["indicator_town_running"], None)
+    con.execute(SCOPE_MACROS_SQL.read_text(encoding="utf-8"))
+
+
 STEPS: tuple[Step, ...] = (
     Step("1", "记录架构版本号（早期数据库没有这条记录）", "record the schema version (older files lack it)",
          _record_only),
@@ -215,6 +234,9 @@ STEPS: tuple[Step, ...] = (
     Step("13", "报送状态表改为按年份、区县顺序存储（全省的缺报查询更快）",
          "store the report states by year, then county (faster missing-report lists for a province)",
          _report_status_by_year),
+    Step("14", "添加按乡镇、指标的逐月累计表（全省乡镇列表只读两个月的数据）",
+         "add running totals per town and indicator (the province's towns read two months of rows)",
+         _town_running_totals),
 )
 CURRENT = STEPS[-1].version
 

@@ -93,14 +93,15 @@ def test_check_upgrades_a_database_of_the_previous_layout(demo_db: Path, tmp_pat
 
 def test_check_stores_the_rollups_by_place_without_rebuilding(demo_db: Path, tmp_path: Path,
                                                               capsys: pytest.CaptureFixture[str]) -> None:
-    """Versions 10 to 13 (issue 21): a database stored by place without the town grain gets it, summed from
+    """Versions 10 to 14 (issue 21): a database stored by place without the town grain gets it, summed from
     its facility rows, its referral flows get their home county and are summed per facility, its report
-    states are stored by year; the rollups are not rebuilt (the outlier scores, a rebuild's product, stay
+    states are stored by year, its towns get running totals; the rollups are not rebuilt (the outlier scores, a rebuild's product, stay
     the same rows)."""
     db = tmp_path / "health.duckdb"
     db.write_bytes(demo_db.read_bytes())
     with contextlib.closing(duckdb.connect(str(db))) as con:
         con.execute("drop table indicator_town_fact")
+        con.execute("drop table indicator_town_running")
         con.execute("drop table referral_facility_monthly")
         con.execute("create or replace table report_status as select * from report_status "
                     "order by county_code, month, dataset, unit_code")
@@ -115,13 +116,13 @@ def test_check_stores_the_rollups_by_place_without_rebuilding(demo_db: Path, tmp
 
     assert main(["check", "--db", str(db)]) == 0
     out = capsys.readouterr().out
-    assert all(f"→ {version}:" in out for version in (10, 11, 12, 13))
+    assert all(f"→ {version}:" in out for version in (10, 11, 12, 13, 14))
     with contextlib.closing(open_readonly(db)) as con:
         assert con.execute("select count(*), sum(hash(rowid)) from quality_score").fetchone() == scores
         assert con.execute("select count(*), sum(numerator::decimal(38, 10)) from indicator_fact").fetchone() == facts
         with contextlib.closing(duckdb.connect(str(demo_db), read_only=True)) as built:
-            for table in ("indicator_town_fact", "referral_flow_monthly", "referral_disease_monthly",
-                          "referral_facility_monthly", "report_status"):
+            for table in ("indicator_town_fact", "indicator_town_running", "referral_flow_monthly",
+                          "referral_disease_monthly", "referral_facility_monthly", "report_status"):
                 fresh = built.execute(f"select * from {table} order by all").fetchall()
                 assert con.execute(f"select * from {table} order by all").fetchall() == fresh, table
         for table in ("indicator_fact", "report_status"):
