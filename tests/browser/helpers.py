@@ -89,6 +89,18 @@ def wait_until_idle(page: Page, timeout_ms: float = 60_000, settle_ms: int = 400
         raise AssertionError("the page's script does not compile (Streamlit script state compilationError)")
 
 
+def sign_in(page: Page, name: str, password: str, *, accepted: bool = True, timeout_ms: float = 60_000) -> None:
+    """Sign in through the form. For an account the form lets in (`accepted`), wait until the form is gone:
+    the click starts a rerun that the idle wait can finish before, and the new sidebar then shows beside the
+    old form."""
+    page.get_by_label("账户名").fill(name)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    if accepted:
+        page.get_by_label("账户名").wait_for(state="detached", timeout=timeout_ms)
+    wait_until_idle(page)
+
+
 def page_exceptions(page: Page, *, include_error_alerts: bool = True) -> list[str]:
     """The text of every exception (and, unless told otherwise, every st.error box) on the page."""
     selector = f"{EXCEPTION}, {ERROR_ALERT}" if include_error_alerts else EXCEPTION

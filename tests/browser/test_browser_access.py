@@ -14,7 +14,7 @@ from healthdash.access import accounts
 from healthdash.access.roles import Role
 from healthdash.access.scope import PROVINCE, Scope, file_reader
 from healthdash.access.store import open_store
-from tests.browser.helpers import PageLog, open_page, save_screenshot, wait_until_idle
+from tests.browser.helpers import PageLog, open_page, save_screenshot, sign_in, wait_until_idle
 from tests.support.places import alliance_code, facility_code, region_code
 
 pytestmark = pytest.mark.browser
@@ -51,13 +51,6 @@ def tab(page_for, signed_server):
         page.context.close()
 
 
-def sign_in(page, name: str, password: str) -> None:
-    page.get_by_label("账户名").fill(name)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    wait_until_idle(page)
-
-
 def body(page) -> str:
     return page.inner_text("body")
 
@@ -89,9 +82,9 @@ def test_the_session_holds_over_a_reload_and_a_new_tab_and_sign_out_ends_it(tab)
 def test_five_wrong_passwords_lock_the_account(tab) -> None:
     open_page(tab, "/")
     for _ in range(5):
-        sign_in(tab, "locked", "not-the-password")
+        sign_in(tab, "locked", "not-the-password", accepted=False)
     assert "已被锁定" in body(tab)
-    sign_in(tab, "locked", PASSWORD)
+    sign_in(tab, "locked", PASSWORD, accepted=False)
     assert "已被锁定" in body(tab) and "已登录" not in body(tab), "even the right password waits out the lock"
 
 

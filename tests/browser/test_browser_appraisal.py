@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from healthdash.access.roles import Role
 from healthdash.access.scope import PROVINCE
-from tests.browser.helpers import PageLog, assert_clean, open_page, save_screenshot, wait_until_idle
+from tests.browser.helpers import PageLog, assert_clean, open_page, save_screenshot, sign_in, wait_until_idle
 from tests.browser.test_browser_pages import choose
 from tests.support.downloads import clicked_download
 from tests.support.signed import PASSWORD, with_accounts
@@ -101,10 +101,7 @@ def test_an_official_uploads_a_scheme_ranks_with_it_exports_and_retires_it(page_
     log = PageLog()
     page = page_for(appraisal_server.url, log)
     open_page(page, "/")
-    page.get_by_label("账户名").fill(OFFICER)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    wait_until_idle(page)
+    sign_in(page, OFFICER, PASSWORD)
     page.locator('[data-testid="stSidebarNavLink"]').filter(has_text="监测与考核").click()
     wait_until_idle(page)
     choose(page, "地市", "雅安市")

@@ -12,7 +12,7 @@ import pytest
 from healthdash.access.samples import create_sample_accounts
 from healthdash.access.scope import file_reader
 from healthdash.access.store import open_store
-from tests.browser.helpers import PageLog, open_page, save_screenshot, wait_until_idle
+from tests.browser.helpers import PageLog, open_page, save_screenshot, sign_in
 from tests.support.places import region_code
 
 OTHER_COUNTY = "荣县"
@@ -38,10 +38,7 @@ def test_a_county_viewer_following_a_link_to_another_county_sees_none_of_it(page
     viewer = samples["demo-county-viewer"]
     page = page_for(server.url, PageLog())
     open_page(page, "/")
-    page.get_by_label("账户名").fill(viewer.name)
-    page.get_by_label("密码").fill(viewer.password)
-    page.get_by_role("button", name="登录").click()
-    wait_until_idle(page)
+    sign_in(page, viewer.name, viewer.password)
     assert viewer.place in page.locator("body").inner_text(), "signed in, on the county's own figures"
     other = region_code(db, OTHER_COUNTY)
     open_page(page, f"/county?county={other}")
