@@ -313,8 +313,15 @@ def appraisal_cases(selection: Selection, facts: Facts) -> list[Case]:
     ]
 
 
+def facility_cases(selection: Selection, facts: Facts) -> list[Case]:
+    """The facility page opened by a link to a facility outside the sidebar's places (a receiver in another
+    county): the picker looks that one up besides the selection's."""
+    return [Case("facility_labels", {"codes": [facts.largest_county_hospital]}, "facility, opened by a link")]
+
+
 PAGES: dict[str, Callable[[Selection, Facts], list[Case]]] = {"referrals": referrals_cases,
-                                                              "appraisal": appraisal_cases}
+                                                              "appraisal": appraisal_cases,
+                                                              "facility": facility_cases}
 
 
 def tool_cases(con: duckdb.DuckDBPyConnection, facts: Facts) -> list[Case]:

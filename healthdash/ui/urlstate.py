@@ -67,6 +67,14 @@ def write(keys: Iterable[str], values: Mapping[str, str]) -> None:
     st.session_state[_WRITTEN] = written | {k: v for k, v in values.items() if k in keys}
 
 
+def asked(key: str) -> list[str]:
+    """The values a single-choice widget keyed `key` may be given in this run: the URL's, the session's and
+    one requested from code (`request`). A caller whose options are too many to list (every facility of a
+    province) checks just these and passes the ones that are valid as extra options to `choice`."""
+    values = [url_value(key), st.session_state.get(key), st.session_state.get(_REQUESTED, {}).get(key)]
+    return list(dict.fromkeys(value for value in values if isinstance(value, str) and value))
+
+
 def choice(key: str, options: list[str], default: str) -> str:
     """Seed the session value of a single-choice widget keyed `key` (also its URL key) and return it.
 

@@ -122,8 +122,8 @@ def test_a_facility_reads_itself_only(demo_db: Path, con: duckdb.DuckDBPyConnect
     assert execute(con, "facility_profile", {"facility": neighbour, **as_hospital}, catalog=CATALOG).empty
     partners = {"facility": neighbour, "month_from": month_from, "month_to": month_to, **as_hospital}
     assert execute(con, "facility_referral_partners", partners, catalog=CATALOG).empty
-    directory = execute(con, "facility_directory", as_hospital, catalog=CATALOG)
-    assert list(directory["facility_code"]) == [hospital]
+    labels = execute(con, "facility_labels", {"codes": [hospital, neighbour], **as_hospital}, catalog=CATALOG)
+    assert list(labels["facility_code"]) == [hospital]
     # The area's totals hold the hospital's own rows and nothing else.
     area = totals(con, Filters(*PERIOD), as_hospital)
     monthly = execute(con, "facility_indicator_monthly", {"facility": hospital, "codes": CODES,
@@ -138,4 +138,6 @@ def test_a_facility_reads_itself_only(demo_db: Path, con: duckdb.DuckDBPyConnect
 def test_no_jurisdiction_or_a_wrong_one_reads_nothing(con: duckdb.DuckDBPyConnection, within: dict) -> None:
     assert totals(con, Filters(*PERIOD), within).empty
     assert execute(con, "filter_regions", within, catalog=CATALOG).empty
-    assert execute(con, "facility_directory", within, catalog=CATALOG).empty
+    codes = execute(con, "facility_choices", {**scope("province"), "city": None, "county": None, "town": None,
+                                              "tiers": ["county"]}, catalog=CATALOG)["facility_code"].tolist()
+    assert codes and execute(con, "facility_labels", {"codes": codes, **within}, catalog=CATALOG).empty

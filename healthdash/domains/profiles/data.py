@@ -110,10 +110,11 @@ def facility_info(code: str) -> dict | None:
     return None if frame.empty else frame.iloc[0].to_dict()
 
 
-def facility_directory() -> pd.DataFrame:
-    """Every facility a profile can be opened for, monitored places or not (link targets include the
-    provincial hospitals that receive referrals)."""
-    return run_query("facility_directory")
+def facility_labels(codes: list[str]) -> pd.DataFrame:
+    """Those of `codes` a profile can be opened for, monitored places or not (link targets include the
+    provincial hospitals that receive referrals): a link's facility need not be among the sidebar's, and
+    looking up the few asked for keeps a county's page from listing a province's 41,000."""
+    return run_query("facility_labels", codes=sorted(set(codes)))
 
 
 def facility_choices(filters: Filters) -> pd.DataFrame:

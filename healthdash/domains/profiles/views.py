@@ -285,11 +285,12 @@ def county_facilities(filters: Filters) -> None:
 def facility_subject(filters: Filters) -> str | None:
     """The facility picker (searchable, URL key ?facility=): the sidebar's facilities plus the current one.
     Returns the chosen facility code, or None."""
-    every = profiles.facility_directory()
-    codes = list(every["facility_code"])
-    urlstate.choice(links.FACILITY_KEY, ["", *codes], "")
+    choices = profiles.facility_choices(filters)
+    shown = list(choices["facility_code"])
+    asked = [code for code in urlstate.asked(links.FACILITY_KEY) if code not in set(shown)]
+    every = pd.concat([choices, profiles.facility_labels(asked)]) if asked else choices
+    urlstate.choice(links.FACILITY_KEY, ["", *every["facility_code"]], "")
     subject = st.session_state[links.FACILITY_KEY] or None
-    shown = list(profiles.facility_choices(filters)["facility_code"])
     if subject and subject not in shown:
         shown.insert(0, subject)
     tiers = {tier: t(f"tier.{tier}") for tier in every["tier"].unique()}

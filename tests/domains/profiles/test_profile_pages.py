@@ -218,6 +218,28 @@ def test_a_receiver_outside_the_monitored_places_still_has_a_profile(demo_db: Pa
     assert len(received) > 0
 
 
+def test_a_link_to_a_facility_outside_the_selection_opens_then_the_picker_moves_on(
+        demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The picker lists the sidebar's facilities; a link may name one elsewhere (looked up alone, not by
+    listing the province's): it opens, heads the picker, and the picker then moves to one of the county's.
+    A code no account can open is dropped with a note."""
+    county, elsewhere = region_code(demo_db, "鹿寨县"), facility_code(demo_db, "荣县人民医院")
+    mine = facility_code(demo_db, "鹿寨县中医医院")
+    # The county chosen in the sidebar, then a link followed in the same tab: the address has both.
+    at = open_link(f"{links.facility_profile_url(elsewhere)}&county={county}", demo_db, monkeypatch)
+    assert title(at) == "荣县人民医院" and not at.warning
+    picker = at.selectbox(key=links.FACILITY_KEY)
+    assert picker.options[1].startswith("荣县人民医院") and any(o.startswith("鹿寨县中医医院") for o in picker.options)
+    picker.set_value(mine).run()
+    assert not at.exception and title(at) == "鹿寨县中医医院"
+    assert at.query_params["facility"] in ([mine], mine) and at.query_params["county"] in ([county], county)
+    assert not any(o.startswith("荣县人民医院") for o in at.selectbox(key=links.FACILITY_KEY).options)
+
+    at = open_link(f"{links.facility_profile_url('H999999999')}&county={county}", demo_db, monkeypatch)
+    assert "facility=H999999999" in " ".join(w.value for w in at.warning)
+    assert title(at) != "荣县人民医院"
+
+
 def test_county_profile_lists_elderly_care_by_town_and_the_towns_without(demo_db: Path,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     code = region_code(demo_db, "荣县")
