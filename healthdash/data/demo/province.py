@@ -14,7 +14,7 @@ import duckdb
 from healthdash.core.paths import PROVINCE_WORLD_SQL
 from healthdash.data.boundaries import COLUMNS, boundary_rows
 from healthdash.data.build import connect_for_writing, rebuild_rollups
-from healthdash.data.demo import outlines
+from healthdash.data.demo.outlines import SOURCE, city_areas
 
 Progress = Callable[[float, str], None]
 
@@ -85,9 +85,9 @@ def add_outlines(con: duckdb.DuckDBPyConnection) -> int:
         cities.setdefault((city, city_name), []).append((county, county_name))
     areas = []
     for slot, ((city, city_name), counties) in enumerate(cities.items()):
-        outline, tiles = outlines.city_areas(city, slot, counties)
+        outline, tiles = city_areas(city, slot, counties)
         areas += [replace(outline, name=city_name), *tiles]
-    frame = boundary_rows(areas, outlines.SOURCE, None)
+    frame = boundary_rows(areas, SOURCE, None)
     con.execute("update region set adcode = code where code like '99%' and level in ('city', 'county')")
     con.register("synthetic_outlines", frame)
     try:
