@@ -287,7 +287,8 @@ def facility_subject(filters: Filters) -> str | None:
     Returns the chosen facility code, or None."""
     choices = profiles.facility_choices(filters)
     shown = list(choices["facility_code"])
-    asked = [code for code in urlstate.asked(links.FACILITY_KEY) if code not in set(shown)]
+    listed = set(shown)
+    asked = [code for code in urlstate.asked(links.FACILITY_KEY) if code not in listed]
     every = pd.concat([choices, profiles.facility_labels(asked)]) if asked else choices
     urlstate.choice(links.FACILITY_KEY, ["", *every["facility_code"]], "")
     subject = st.session_state[links.FACILITY_KEY] or None
