@@ -116,7 +116,7 @@ def map_spec(areas: pd.DataFrame, legend: list[str], fills: list[str], title: st
         labels += [{"lon": x, "lat": y, "label": names[group], "place_code": ""} for group, (x, y) in arranged.titles.items()]
     selection = alt.selection_point(name=MAP_SELECTION, fields=["place_code"], on="click")
     color = alt.Color("cls:N", title=title, scale=alt.Scale(domain=legend, range=fills),
-                      legend=alt.Legend(orient="bottom", direction="horizontal", labelLimit=260, symbolType="square",
+                      legend=alt.Legend(orient="bottom", direction="horizontal", labelLimit=260, titleLimit=420, symbolType="square",
                                         symbolStrokeColor=OUTLINE, symbolStrokeWidth=0.6))
     tooltip = [alt.Tooltip("place_name:N", title=t("maps.tip_place")),
                alt.Tooltip("value_text:N", title=t("maps.tip_value")),

@@ -57,3 +57,17 @@ def test_poverty_section_opens_from_a_link_and_follows_the_place(page, page_log,
     save_screenshot(page, "public-health-poverty-county", full_page=False)
     drop_deep_link_noise(page_log)
     assert_clean(page_log, "public health, poverty section")
+
+
+def test_the_maps_legend_names_the_indicator_in_full_in_english(page, page_log, browser_db: Path) -> None:
+    """Vega cuts a legend's title at 180 px unless told otherwise: the map's read "Family-doctor contract co…"."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_page(page, f"/public-health?city={region_code(browser_db, '雅安市')}&lang=en")
+    area = page.locator("path[aria-roledescription='geoshape']")
+    area.first.wait_for(timeout=30_000)
+    chart = page.locator('[data-testid="stVegaLiteChart"]', has=area)
+    texts = chart.locator("text").evaluate_all("nodes => nodes.map(node => node.textContent)")
+    assert "Family-doctor contract coverage" in texts
+    assert not [text for text in texts if text.endswith("…")], texts
+    drop_deep_link_noise(page_log)
+    assert_clean(page_log, "public health in English, 雅安市")

@@ -59,11 +59,14 @@ def _nice_step(span: float, bins: int = 20) -> float:
     return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
 
 
-@cached_spec
-def distribution_chart(towns: pd.DataFrame, indicator: Indicator) -> alt.LayerChart:
-    """Towns as dots stacked in value bins (a dot plot: counts and every town's name on hover), coloured
-    by band, with the target as a vertical rule."""
-    lang = current_lang()
+# Above this many towns in one value bin, dots one by one no longer fit 280 px (a province stacks ~500):
+# the chart counts towns per bin instead.
+MOST_DOTS_IN_A_STACK = 30
+
+
+def _binned(towns: pd.DataFrame, indicator: Indicator) -> tuple[pd.DataFrame, float, float, float]:
+    """The towns with a value, in order, each with its bin's middle ("bin") and its place in the bin's stack,
+    and the axis's low end, high end and bin width (the target kept in view)."""
     frame = towns.dropna(subset=["value"]).sort_values("value").copy()
     values = frame["value"].astype(float)
     lo, hi = float(values.min()), float(values.max())
@@ -72,30 +75,34 @@ def distribution_chart(towns: pd.DataFrame, indicator: Indicator) -> alt.LayerCh
     step = _nice_step(hi - lo) if hi > lo else (0.01 if indicator.is_percent else 1.0)
     frame["bin"] = (values / step).apply(math.floor) * step + step / 2
     frame["stack"] = frame.groupby("bin").cumcount() + 1
+    return frame, lo, hi, step
+
+
+def draws_counts(towns: pd.DataFrame, indicator: Indicator) -> bool:
+    """Whether distribution_chart counts towns per bin (too many to draw as dots) rather than drawing each."""
+    frame = _binned(towns, indicator)[0]
+    return not frame.empty and int(frame["stack"].max()) > MOST_DOTS_IN_A_STACK
+
+
+@cached_spec
+def distribution_chart(towns: pd.DataFrame, indicator: Indicator) -> alt.LayerChart:
+    """Towns in value bins, coloured by band, with the target as a vertical rule: as stacked dots (every
+    town's name on hover) or, when a bin holds more than MOST_DOTS_IN_A_STACK, as bars of counts."""
+    lang = current_lang()
+    frame, lo, hi, step = _binned(towns, indicator)
     labels = {key: t(f"public_health.band_label.{key}") for key in BAND_COLORS}
     frame["status"] = frame["band"].map(labels)
-    frame["text"] = [
-        f"{fmt_value(v, indicator.unit, lang=lang)} {scorecard.MARKS[b]}".strip()
-        for v, b in zip(frame["value"], frame["band"], strict=True)
-    ]
-    frame["where"] = frame["county_name"].fillna("")
     present = [key for key in BAND_COLORS if key in set(frame["band"])]
     axis_format = ".0%" if indicator.is_percent else ",.0f"
-    top = int(frame["stack"].max())
-    # Only what the marks read goes into the spec: a province's 3,000 towns carry 20 columns otherwise.
-    frame = frame[["bin", "stack", "status", "place_name", "where", "text"]]
-    dots = alt.Chart(frame).mark_circle(size=110, opacity=0.95, stroke="white", strokeWidth=0.8).encode(
-        x=alt.X("bin:Q", title=indicator.name(lang), axis=alt.Axis(format=axis_format),
-                scale=alt.Scale(domain=[lo - step, hi + step], nice=False)),
-        y=alt.Y("stack:Q", title=t("public_health.towns"), axis=alt.Axis(tickMinStep=1, format="d"),
-                scale=alt.Scale(domain=[0, max(top + 1, 4)])),
-        color=alt.Color("status:N", title=None, legend=alt.Legend(orient="top", columns=2, labelLimit=180),
-                        scale=alt.Scale(domain=[labels[k] for k in present], range=[BAND_COLORS[k] for k in present])),
-        tooltip=[alt.Tooltip("place_name:N", title=t("public_health.col_town")),
-                 alt.Tooltip("where:N", title=t("public_health.col_county")),
-                 alt.Tooltip("text:N", title=indicator.name(lang))],
-    )
-    layers: list[alt.Chart] = [dots]
+    x_scale = alt.Scale(domain=[lo - step, hi + step], nice=False)
+    color = alt.Color("status:N", title=None, legend=alt.Legend(orient="top", columns=2, labelLimit=180),
+                      scale=alt.Scale(domain=[labels[k] for k in present], range=[BAND_COLORS[k] for k in present]))
+    if int(frame["stack"].max()) > MOST_DOTS_IN_A_STACK:
+        marks = _count_bars(frame, indicator, step, x_scale, color)
+    else:
+        marks = _dots(frame, indicator, x_scale, color)
+    layers: list[alt.Chart] = [marks.encode(x=alt.X("bin:Q", title=indicator.name(lang), scale=x_scale,
+                                                    axis=alt.Axis(format=axis_format)))]
     if indicator.target_value is not None:
         target = pd.DataFrame({"target": [indicator.target_value], "label": [target_text(indicator)]})
         layers.append(charts.target_rule(target))
@@ -103,6 +110,53 @@ def distribution_chart(towns: pd.DataFrame, indicator: Indicator) -> alt.LayerCh
                                                   font=charts.FONT, color=charts.TARGET_INK)
                       .encode(x="target:Q", y=alt.value(0), text="label:N"))
     return alt.layer(*layers).properties(height=280)
+
+
+def _dots(frame: pd.DataFrame, indicator: Indicator, x_scale: alt.Scale, color: alt.Color) -> alt.Chart:
+    lang = current_lang()
+    frame["text"] = [
+        f"{fmt_value(v, indicator.unit, lang=lang)} {scorecard.MARKS[b]}".strip()
+        for v, b in zip(frame["value"], frame["band"], strict=True)
+    ]
+    frame["where"] = frame["county_name"].fillna("")
+    top = int(frame["stack"].max())
+    # Only what the marks read goes into the spec: a place's towns carry 20 columns otherwise.
+    frame = frame[["bin", "stack", "status", "place_name", "where", "text"]]
+    return alt.Chart(frame).mark_circle(size=110, opacity=0.95, stroke="white", strokeWidth=0.8).encode(
+        y=alt.Y("stack:Q", title=t("public_health.towns"), axis=alt.Axis(tickMinStep=1, format="d"),
+                scale=alt.Scale(domain=[0, max(top + 1, 4)])),
+        color=color,
+        tooltip=[alt.Tooltip("place_name:N", title=t("public_health.col_town")),
+                 alt.Tooltip("where:N", title=t("public_health.col_county")),
+                 alt.Tooltip("text:N", title=indicator.name(lang))],
+    )
+
+
+def _count_bars(frame: pd.DataFrame, indicator: Indicator, step: float, x_scale: alt.Scale,
+                color: alt.Color) -> alt.Chart:
+    """One bar a bin, its bands stacked (far below at the bottom), as high as its towns: a bin's range, band
+    and count on hover. The stack is computed here: Vega-Lite does not stack a bar given its x and x2."""
+    lang = current_lang()
+    order = {key: rank for rank, key in enumerate(BAND_COLORS)}
+    frame = frame.assign(order=frame["band"].map(order))
+    counts = (frame.groupby(["bin", "order", "status"], as_index=False).size()
+              .rename(columns={"size": "towns"}).sort_values(["bin", "order"]))
+    counts["top"] = counts.groupby("bin")["towns"].cumsum()
+    counts["base"] = counts["top"] - counts["towns"]
+    counts["range"] = [f"{fmt_value(b - step / 2, indicator.unit, lang=lang)} – {fmt_value(b + step / 2, indicator.unit, lang=lang)}"
+                       for b in counts["bin"]]
+    counts["end"] = counts["bin"] + step / 2
+    counts["bin"] = counts["bin"] - step / 2
+    counts = counts[["bin", "end", "base", "top", "towns", "status", "range"]]
+    return alt.Chart(counts).mark_bar(stroke="white", strokeWidth=0.5).encode(
+        x2="end:Q",
+        y=alt.Y("top:Q", title=t("public_health.towns"), axis=alt.Axis(tickMinStep=1, format="d")),
+        y2="base:Q",
+        color=color,
+        tooltip=[alt.Tooltip("range:N", title=indicator.name(lang)),
+                 alt.Tooltip("status:N", title=t("public_health.col_band")),
+                 alt.Tooltip("towns:Q", title=t("public_health.towns"), format=",d")],
+    )
 
 
 def _mark_text(indicator: Indicator, value: float) -> str:

@@ -48,7 +48,9 @@ def detail(filters: Filters, towns: pd.DataFrame) -> None:
         st.markdown(f"**{t('public_health.distribution')}**")
         if chosen_towns["value"].notna().sum() > 1:
             count = int(chosen_towns["value"].notna().sum())
-            st.caption(ph.with_target(t("public_health.distribution_caption", count=count),
+            caption = ("public_health.distribution_counts_caption" if ph_charts.draws_counts(chosen_towns, indicator)
+                       else "public_health.distribution_caption")
+            st.caption(ph.with_target(t(caption, count=count),
                                       "public_health.distribution_target", indicator))
             show_chart(ph_charts.distribution_chart(chosen_towns, indicator))
         else:

@@ -490,3 +490,78 @@ def test_place_charts_carry_only_the_columns_their_marks_read(tiny_env: Path) ->
         rows = [row for values in spec["datasets"].values() for row in values if "place_name" in row]
         assert rows, name
         assert {key for row in rows for key in row} == columns, name
+
+
+def _distribution_spec(app: AppTest) -> dict:
+    """The spec of the page's chart of towns by value: the one whose first layer is the towns' marks."""
+    import json
+
+    import pyarrow as pa
+
+    for chart in app.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        first = spec.get("layer", [{}])[0]
+        if first.get("encoding", {}).get("x", {}).get("field") == "bin":
+            data = {d.name: pa.ipc.open_stream(d.data.data).read_all().to_pylist() for d in chart.proto.datasets}
+            return {"mark": first["mark"]["type"], "rows": data[first["data"]["name"]]}
+    raise AssertionError("no chart of towns by value on the page")
+
+
+def test_a_provinces_towns_are_counted_per_bin_not_drawn_one_by_one(tiny_env: Path) -> None:
+    """3,000 towns spread over 40 points stack ~150 a bin: bars of counts, each bin's range in words, and
+    every town counted once; 40 towns stay dots with their names."""
+    from healthdash.data.kpi import indicator_catalog
+    from healthdash.domains.public_health import charts as ph_charts
+
+    coverage = indicator_catalog()["fd_coverage"]
+    values = [0.55 + 0.4 * (i % 1000) / 1000 for i in range(3000)]
+    towns = pd.DataFrame({
+        "value": values, "place_name": [f"镇{i}" for i in range(3000)], "county_name": "某县",
+        "band": [scorecard.MET if v >= coverage.target_value else scorecard.BELOW for v in values],
+    })
+    assert ph_charts.draws_counts(towns, coverage)
+    spec = ph_charts.distribution_chart(towns, coverage)
+    bars = spec["layer"][0]
+    # Each bar spans from its base to its top: Vega-Lite draws a bar with x and x2 but no y2 as a thin line.
+    assert bars["mark"]["type"] == "bar"
+    assert (bars["encoding"]["y"]["field"], bars["encoding"]["y2"]["field"]) == ("top", "base")
+    rows = spec["datasets"][bars["data"]["name"]]
+    assert sum(row["towns"] for row in rows) == 3000
+    for start in {row["bin"] for row in rows}:
+        stack = sorted((row for row in rows if row["bin"] == start), key=lambda row: row["base"])
+        assert stack[0]["base"] == 0 and all(row["top"] == row["base"] + row["towns"] for row in stack)
+        assert all(below["top"] == above["base"] for below, above in zip(stack, stack[1:], strict=False))
+    assert max(row["towns"] for row in rows) > ph_charts.MOST_DOTS_IN_A_STACK
+    assert {"place_name"}.isdisjoint(rows[0]) and re.fullmatch(r"\d+\.\d% – \d+\.\d%", rows[0]["range"])
+    assert {row["status"] for row in rows} == {"✓ 达标", "✗ 差距≤10个百分点"}
+
+    few = towns.iloc[::75]
+    assert not ph_charts.draws_counts(few, coverage)
+    dots = ph_charts.distribution_chart(few, coverage)["layer"][0]
+    assert dots["mark"]["type"] == "circle"
+    assert len(ph_charts.distribution_chart(few, coverage)["datasets"][dots["data"]["name"]]) == len(few) == 40
+
+
+def test_a_city_with_crowded_bins_shows_counts_and_its_county_dots(demo_db: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The limit is lowered so that the demo's 柳州市 (33 towns, four in its fullest bin) crosses it and its
+    county 鹿寨县 (two) does not: the chart and its caption follow the selection as the user narrows it."""
+    from healthdash.domains.public_health import charts as ph_charts
+    from healthdash.ui import chart_cache
+    from healthdash.ui.sidebar import KEY
+
+    monkeypatch.setattr(ph_charts, "MOST_DOTS_IN_A_STACK", 3)
+    chart_cache._spec.clear()  # a spec drawn under the real limit would be served again
+    city, county = region_code(demo_db, "柳州市"), region_code(demo_db, "鹿寨县")
+    app = open_page(demo_db, monkeypatch, PAGE, {"city": city})
+    crowded = _distribution_spec(app)
+    count = int(re.search(r"共(\d+)个乡镇/街道", " ".join(c.value for c in app.caption)).group(1))
+    assert crowded["mark"] == "bar" and sum(row["towns"] for row in crowded["rows"]) == count
+    assert any("按数值分组计数" in c.value for c in app.caption)
+
+    app.selectbox(key=KEY["county"]).set_value(county).run()
+    assert not app.exception
+    spread = _distribution_spec(app)
+    assert spread["mark"] == "circle" and all(row["place_name"] for row in spread["rows"])
+    assert any("每个点是一个乡镇" in c.value for c in app.caption)
+    assert not any("按数值分组计数" in c.value for c in app.caption)
