@@ -47,45 +47,62 @@ def shapes(codes: list[str], extent: str) -> pd.DataFrame:
 
 
 # History of boundary loads, for undo: like a report load (ingest/loader.py), a boundary load is a batch of
-# import_batch; the outlines it replaced are archived under the batch, the codes it wrote listed. These names and
-# COLUMNS are fixed here and reach SQL text as identifiers; values are always bound.
-ARCHIVE, SCOPE = "import_archive_region_boundary", "import_scope_region_boundary"
+# import_batch; the outlines it replaced are archived under the batch (import_archive_region_boundary), the codes
+# it wrote listed (import_scope_region_boundary). The column lists below are region_boundary's, as in COLUMNS.
+HISTORY_SQL = (
+    "create table if not exists import_archive_region_boundary (batch_id integer, adcode varchar, name varchar, "
+    "shape_city varchar, shape_province varchar, source varchar, approval varchar, loaded_at timestamp)",
+    "create table if not exists import_scope_region_boundary (batch_id integer, adcode varchar)",
+)
+REPLACE_SQL = (
+    "insert into import_archive_region_boundary "
+    "select $b, adcode, name, shape_city, shape_province, source, approval, loaded_at from region_boundary "
+    "where adcode in (select adcode from boundary_rows)",
+    "delete from region_boundary where adcode in (select adcode from boundary_rows)",
+    "insert into region_boundary by name select * from boundary_rows",
+    "insert into import_scope_region_boundary select $b, adcode from boundary_rows",
+)
+TAKE_BACK_SQL = (
+    "delete from region_boundary where adcode in "
+    "(select adcode from import_scope_region_boundary where batch_id = $b)",
+    "insert into region_boundary by name select * exclude (batch_id) from import_archive_region_boundary "
+    "where batch_id = $b",
+    "delete from import_archive_region_boundary where batch_id = $b",
+    "delete from import_scope_region_boundary where batch_id = $b",
+)
 
 
-def _history_tables(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(f"create table if not exists {ARCHIVE} (batch_id integer, adcode varchar, name varchar, "
-                "shape_city varchar, shape_province varchar, source varchar, approval varchar, loaded_at timestamp)")
-    con.execute(f"create table if not exists {SCOPE} (batch_id integer, adcode varchar)")
+def _run(con: duckdb.DuckDBPyConnection, statements: tuple[str, ...], batch: int) -> None:
+    for statement in statements:
+        con.execute(statement, {"b": batch} if "$b" in statement else None)
 
 
 def replace(con: duckdb.DuckDBPyConnection, batch: int, rows: pd.DataFrame) -> dict[str, int]:
     """Write `rows` (boundary_rows) as batch `batch`: the outlines of their codes archived, then replaced.
     Returns {added, replaced}."""
-    _history_tables(con)
-    con.register("boundary_rows", rows)
+    for statement in HISTORY_SQL:
+        con.execute(statement)
+    con.register("boundary_rows", rows[list(COLUMNS)])
     try:
         replaced = con.execute("select count(*) from region_boundary where adcode in (select adcode from boundary_rows)"
                                ).fetchall()[0][0]
-        con.execute(f"insert into {ARCHIVE} select $b, {', '.join(COLUMNS)} from region_boundary "
-                    "where adcode in (select adcode from boundary_rows)", {"b": batch})
-        con.execute("delete from region_boundary where adcode in (select adcode from boundary_rows)")
-        con.execute(f"insert into region_boundary ({', '.join(COLUMNS)}) select {', '.join(COLUMNS)} from boundary_rows")
-        con.execute(f"insert into {SCOPE} select $b, adcode from boundary_rows", {"b": batch})
+        _run(con, REPLACE_SQL, batch)
     finally:
         con.unregister("boundary_rows")
     return {"added": len(rows) - int(replaced), "replaced": int(replaced)}
 
 
 def _has_history(con: duckdb.DuckDBPyConnection) -> bool:
-    return con.execute("select count(*) from duckdb_tables() where table_name = $t and not temporary",
-                       {"t": SCOPE}).fetchall()[0][0] > 0
+    return con.execute("select count(*) from duckdb_tables() where table_name = 'import_scope_region_boundary' "
+                       "and not temporary").fetchall()[0][0] > 0
 
 
 def later_loads(con: duckdb.DuckDBPyConnection, batch: int) -> list[int]:
     """Later boundary loads that wrote a code batch `batch` wrote (undo those first)."""
     if not _has_history(con):
         return []
-    rows = con.execute(f"select distinct l.batch_id from {SCOPE} l join {SCOPE} b using (adcode) "
+    rows = con.execute("select distinct l.batch_id from import_scope_region_boundary l "
+                       "join import_scope_region_boundary b using (adcode) "
                        "where b.batch_id = $b and l.batch_id > $b order by 1", {"b": batch}).fetchall()
     return [int(found) for (found,) in rows]
 
@@ -94,14 +111,11 @@ def take_back(con: duckdb.DuckDBPyConnection, batch: int) -> dict[str, int] | No
     """Undo boundary load `batch`: its outlines go, those it replaced return. None when it wrote none."""
     if not _has_history(con):
         return None
-    written = con.execute(f"select count(*) from {SCOPE} where batch_id = $b", {"b": batch}).fetchall()[0][0]
+    written = con.execute("select count(*) from import_scope_region_boundary where batch_id = $b",
+                          {"b": batch}).fetchall()[0][0]
     if not written:
         return None
-    back = con.execute(f"select count(*) from {ARCHIVE} where batch_id = $b", {"b": batch}).fetchall()[0][0]
-    con.execute(f"delete from region_boundary where adcode in (select adcode from {SCOPE} where batch_id = $b)",
-                {"b": batch})
-    con.execute(f"insert into region_boundary ({', '.join(COLUMNS)}) select {', '.join(COLUMNS)} from {ARCHIVE} "
-                "where batch_id = $b", {"b": batch})
-    con.execute(f"delete from {ARCHIVE} where batch_id = $b", {"b": batch})
-    con.execute(f"delete from {SCOPE} where batch_id = $b", {"b": batch})
+    back = con.execute("select count(*) from import_archive_region_boundary where batch_id = $b",
+                       {"b": batch}).fetchall()[0][0]
+    _run(con, TAKE_BACK_SQL, batch)
     return {"removed": int(written), "restored": int(back)}
