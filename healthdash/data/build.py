@@ -52,9 +52,15 @@ def _quiet(fraction: float, message: str) -> None:
     """Default progress callback: say nothing."""
 
 
+# A build, a load or a schema step spills to disk past this rather than grow: DuckDB's default, 80% of
+# the machine, let the province's schema step 14 reach 7.97 GB (docs/PERFORMANCE.md).
+WRITE_MEMORY_LIMIT = "6GB"
+
+
 def connect_for_writing(path: Path) -> duckdb.DuckDBPyConnection:
     # The dashboard runs on intranets without internet: never try to download an extension.
-    return duckdb.connect(str(path), config={"autoinstall_known_extensions": False})
+    return duckdb.connect(str(path), config={"autoinstall_known_extensions": False,
+                                             "memory_limit": WRITE_MEMORY_LIMIT})
 
 
 # The monthly rollups of data/rollups.sql, data/grain_rollups.sql, data/referral_facility_rollup.sql and

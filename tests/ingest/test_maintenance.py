@@ -135,6 +135,16 @@ def test_check_stores_the_rollups_by_place_without_rebuilding(demo_db: Path, tmp
         assert towns > 0
 
 
+def test_a_schema_step_or_load_spills_to_disk_past_the_write_limit(demo_db: Path, tmp_path: Path) -> None:
+    """A schema step, like a load, works on a copy through connect_for_writing: past 6 GB DuckDB spills to
+    disk instead of growing towards its default, 80% of the machine (step 14 reached 7.97 GB on the
+    province's file without it)."""
+    db = tmp_path / "health.duckdb"
+    db.write_bytes(demo_db.read_bytes())
+    limit = loader.write(db, lambda con: con.execute("select current_setting('memory_limit')").fetchone()[0])
+    assert limit == "5.5 GiB"
+
+
 def test_a_database_of_a_newer_release_is_refused(demo_db: Path, tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "health.duckdb"

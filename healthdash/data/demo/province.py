@@ -107,8 +107,7 @@ def extend_database(path: Path, scale: float, seed: int, progress: Progress | No
 
     con = connect_for_writing(path)
     try:
-        # Two cores and 8 GB: spill rather than grow, and let DuckDB write rows in any order.
-        con.execute("set memory_limit = '6GB'")
+        # Two cores and 8 GB: let DuckDB write rows in any order (the memory limit is connect_for_writing's).
         con.execute("set preserve_insertion_order = false")
         add_synthetic(con, scale, seed, lambda f, m: report(0.7 * f, m))
         rebuild_rollups(con, progress=lambda f, m: report(0.7 + 0.25 * f, m))
