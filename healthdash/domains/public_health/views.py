@@ -50,7 +50,7 @@ def detail(filters: Filters, towns: pd.DataFrame) -> None:
             count = int(chosen_towns["value"].notna().sum())
             caption = ("public_health.distribution_counts_caption" if ph_charts.draws_counts(chosen_towns, indicator)
                        else "public_health.distribution_caption")
-            st.caption(ph.with_target(t(caption, count=count),
+            st.caption(ph.with_target(t(caption, count=fmt_count(count)),
                                       "public_health.distribution_target", indicator))
             show_chart(ph_charts.distribution_chart(chosen_towns, indicator))
         else:

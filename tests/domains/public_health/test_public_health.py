@@ -555,7 +555,7 @@ def test_a_city_with_crowded_bins_shows_counts_and_its_county_dots(demo_db: Path
     city, county = region_code(demo_db, "柳州市"), region_code(demo_db, "鹿寨县")
     app = open_page(demo_db, monkeypatch, PAGE, {"city": city})
     crowded = _distribution_spec(app)
-    count = int(re.search(r"共(\d+)个乡镇/街道", " ".join(c.value for c in app.caption)).group(1))
+    count = int(re.search(r"共([\d,]+)个乡镇/街道", " ".join(c.value for c in app.caption)).group(1).replace(",", ""))
     assert crowded["mark"] == "bar" and sum(row["towns"] for row in crowded["rows"]) == count
     assert any("按数值分组计数" in c.value for c in app.caption)
 
