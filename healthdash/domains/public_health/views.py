@@ -302,7 +302,7 @@ def show_below_target(towns: pd.DataFrame, indicator: Indicator, filters: Filter
         st.success(t("public_health.below_none"), icon=":material/task_alt:")
         return
     action = ph.action_word(indicator.code)
-    st.markdown(t("public_health.below_summary", count=len(result.table), action=action,
+    st.markdown(t("public_health.below_summary", count=fmt_count(len(result.table)), action=action,
                   people=fmt_count(result.people)))
     st.caption(t("public_health.below_caption", action=action, basis=ph.basis_note(indicator)))
     # largest gap first already: a province's thousands of towns are read from the download
