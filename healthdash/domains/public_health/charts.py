@@ -78,10 +78,13 @@ def _binned(towns: pd.DataFrame, indicator: Indicator) -> tuple[pd.DataFrame, fl
     return frame, lo, hi, step
 
 
+def _crowded(binned: pd.DataFrame) -> bool:
+    return not binned.empty and int(binned["stack"].max()) > MOST_DOTS_IN_A_STACK
+
+
 def draws_counts(towns: pd.DataFrame, indicator: Indicator) -> bool:
     """Whether distribution_chart counts towns per bin (too many to draw as dots) rather than drawing each."""
-    frame = _binned(towns, indicator)[0]
-    return not frame.empty and int(frame["stack"].max()) > MOST_DOTS_IN_A_STACK
+    return _crowded(_binned(towns, indicator)[0])
 
 
 @cached_spec
@@ -94,13 +97,10 @@ def distribution_chart(towns: pd.DataFrame, indicator: Indicator) -> alt.LayerCh
     frame["status"] = frame["band"].map(labels)
     present = [key for key in BAND_COLORS if key in set(frame["band"])]
     axis_format = ".0%" if indicator.is_percent else ",.0f"
-    x_scale = alt.Scale(domain=[lo - step, hi + step], nice=False)
     color = alt.Color("status:N", title=None, legend=alt.Legend(orient="top", columns=2, labelLimit=180),
                       scale=alt.Scale(domain=[labels[k] for k in present], range=[BAND_COLORS[k] for k in present]))
-    if int(frame["stack"].max()) > MOST_DOTS_IN_A_STACK:
-        marks = _count_bars(frame, indicator, step, x_scale, color)
-    else:
-        marks = _dots(frame, indicator, x_scale, color)
+    marks = _count_bars(frame, indicator, step, color) if _crowded(frame) else _dots(frame, indicator, color)
+    x_scale = alt.Scale(domain=[lo - step, hi + step], nice=False)
     layers: list[alt.Chart] = [marks.encode(x=alt.X("bin:Q", title=indicator.name(lang), scale=x_scale,
                                                     axis=alt.Axis(format=axis_format)))]
     if indicator.target_value is not None:
@@ -112,7 +112,7 @@ def distribution_chart(towns: pd.DataFrame, indicator: Indicator) -> alt.LayerCh
     return alt.layer(*layers).properties(height=280)
 
 
-def _dots(frame: pd.DataFrame, indicator: Indicator, x_scale: alt.Scale, color: alt.Color) -> alt.Chart:
+def _dots(frame: pd.DataFrame, indicator: Indicator, color: alt.Color) -> alt.Chart:
     lang = current_lang()
     frame["text"] = [
         f"{fmt_value(v, indicator.unit, lang=lang)} {scorecard.MARKS[b]}".strip()
@@ -132,8 +132,7 @@ def _dots(frame: pd.DataFrame, indicator: Indicator, x_scale: alt.Scale, color: 
     )
 
 
-def _count_bars(frame: pd.DataFrame, indicator: Indicator, step: float, x_scale: alt.Scale,
-                color: alt.Color) -> alt.Chart:
+def _count_bars(frame: pd.DataFrame, indicator: Indicator, step: float, color: alt.Color) -> alt.Chart:
     """One bar a bin, its bands stacked (far below at the bottom), as high as its towns: a bin's range, band
     and count on hover. The stack is computed here: Vega-Lite does not stack a bar given its x and x2."""
     lang = current_lang()
