@@ -28,7 +28,7 @@ from healthdash.data.kpi import by_place, child_level, indicator_catalog
 from healthdash.domains.public_health import scorecard
 from healthdash.ui import downloads, presenter, urlstate, widgets
 from healthdash.ui.chart_cache import ChartSpec
-from healthdash.ui.sidebar import filter_options
+from healthdash.ui.sidebar import click_key, filter_options
 
 MAP_SELECTION = "area"
 TARGET, QUANTILE = "target", "quantile"
@@ -280,8 +280,7 @@ def area_map(filters: Filters, indicator: Indicator, drill: Callable[[Filters, s
                     marks_only=filters.city is None and level == "county", arranged=arranged)
     st.caption(t("maps.caption", indicator=inert(title), level=t(f"level.{level}").lower()))  # "by county" in English
     st.html(_CLICK_THROUGH)
-    chart_key = (f"map_{indicator.code}_{filters.place or 'all'}_{filters.month_from}_{filters.month_to}_{classing}"
-                 f"_{level}_{key}")
+    chart_key = click_key(filters, "map", indicator.code, filters.month_from, filters.month_to, classing, level, key)
     event = presenter.altair_chart(spec, key=chart_key, on_select="rerun")
     st.caption(note(sources, missing, arranged=arranged is not None))
     downloads.download_row(f"map_{key or 'page'}", widgets.title_block(t("maps.export_title", indicator=title), filters),

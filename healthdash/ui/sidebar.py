@@ -35,6 +35,7 @@ _PAGE = "_flt_page"  # the page the filters were last drawn on (note_page)
 _SWITCHED = "_flt_switched"
 _DROPPED = "_flt_dropped"
 _PENDING = "_flt_pending"
+_NARROWINGS = "_flt_narrowings"  # how many times narrow_to ran in this session (click_key)
 _DRAWN_IN = "_flt_drawn_in"  # the language of the last run
 _WIDGETS = ("city", "county", "town", "alliance", "tiers", "period", "fixed", "from", "to", "cmp")
 KEY = {name: f"flt_{name}" for name in _WIDGETS}
@@ -265,7 +266,16 @@ def narrow_to(level: str, code: str | None) -> None:
     widgets cannot be changed once drawn, so the request waits for the rerun); an unknown code is ignored.
     """
     st.session_state[_PENDING] = (level, code)
+    st.session_state[_NARROWINGS] = st.session_state.get(_NARROWINGS, 0) + 1
     st.rerun()
+
+
+def click_key(filters: Filters, *parts: object) -> str:
+    """The key of a chart or table whose click narrows the selection (narrow_to). The place and the number of
+    narrowings so far are in it: the widget after a drill-down starts without a selection, and a click made
+    before one never acts again, even when Back reran the page before the drill-down's run had finished
+    (Streamlit forgets the state of a widget a run did not draw only when that run ends)."""
+    return "_".join(str(part) for part in (*parts, filters.place or "all", st.session_state.get(_NARROWINGS, 0)))
 
 
 def _show_dropped(filters: Filters) -> None:

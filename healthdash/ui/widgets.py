@@ -32,7 +32,7 @@ from healthdash.ui import account, charts, links, presenter
 from healthdash.ui.chart_cache import ChartSpec
 from healthdash.ui.downloads import download_row
 from healthdash.ui.quality_badge import badge_text, quality_badge
-from healthdash.ui.sidebar import filter_options, narrow_to
+from healthdash.ui.sidebar import click_key, filter_options, narrow_to
 
 # Tighter top margin and larger metric figures: the page is read off a projector.
 _STYLE = """
@@ -430,9 +430,11 @@ def ranking_chart(
     if limit is not None and len(table) > limit:
         caption += t("overview.ranking_limited", shown=limit, total=len(table))
     st.caption(caption + t("overview.ranking_click"))
-    # The place and period are part of the key: a drill-down starts the next chart without a selection.
-    key = f"rank_{indicator.code}_{filters.place or 'all'}_{filters.month_from}_{filters.month_to}_{key}"
-    event = presenter.altair_chart(chart, key=key, on_select="rerun")
+    # The period is part of the key too: another period starts the chart without a selection.
+    event = presenter.altair_chart(
+        chart, key=click_key(filters, "rank", indicator.code, filters.month_from, filters.month_to, key),
+        on_select="rerun",
+    )
     if downloads:
         download_row(f"rank_{indicator.code}", title_block(t("export.ranking_title", indicator=name), filters),
                              chart=chart, table=table, kinds=kinds)

@@ -28,6 +28,7 @@ from healthdash.ui import account, downloads, maps, presenter, urlstate, widgets
 from healthdash.ui.chart_cache import ChartSpec
 from healthdash.ui.charts import BLUE
 from healthdash.ui.layout import Section
+from healthdash.ui.sidebar import click_key
 
 
 def detail(filters: Filters, towns: pd.DataFrame) -> None:
@@ -254,10 +255,9 @@ def show_scorecard(card: ph.Scorecard, filters: Filters) -> None:
     height = "content" if len(values) <= 20 else 36 * 21
     config[level_name] = st.column_config.TextColumn(pinned=True, help=t("public_health.place_click"))
     first = [level_name, headers["shortfalls"], *(headers[code] for code in judged)]
-    # The place is part of the key: after a drill-down the next scorecard starts without a selection.
     event = st.dataframe(scorecard.styled(values[first], bands[first], formatters), hide_index=True,
                          width="stretch", column_config=config, height=height,
-                         key=f"ph_scorecard_{filters.place or 'all'}", on_select="rerun",
+                         key=click_key(filters, "ph_scorecard"), on_select="rerun",
                          selection_mode="single-cell")
     for row, column in event.selection.cells:
         if column == level_name and card.codes[row] != filters.place:
@@ -344,8 +344,7 @@ def show_place_chart(chart: ChartSpec | None, filters: Filters, level: str, key:
     if chart is None:
         widgets.empty_state("public_health.empty")
         return
-    # The place is part of the key: after a drill-down the next chart starts without a selection.
-    event = presenter.altair_chart(chart, key=f"{key}_{filters.place or 'all'}", on_select="rerun")
+    event = presenter.altair_chart(chart, key=click_key(filters, key), on_select="rerun")
     picked = widgets.selected_values(event, ph_charts.PLACE_CLICK.name, "place_code")
     if picked and picked[0] != filters.place:
         widgets.drill(filters, level, picked[0])

@@ -427,13 +427,24 @@ def test_a_click_on_a_place_in_the_scorecard_narrows_the_page_to_it(demo_db: Pat
         names = dict(con.execute("select name, code from region where parent_code = $city", {"city": city}).fetchall())
     app = open_page(demo_db, monkeypatch, PAGE, {"city": city, "period": "year", "from": "2024-01"})
     first = next(frame.value for frame in app.dataframe if "区县" in frame.value.columns)["区县"].iloc[0]
-    app.session_state[f"ph_scorecard_{city}"] = {"selection": {"rows": [], "columns": [], "cells": [(0, "区县")]}}
+    click = {"selection": {"rows": [], "columns": [], "cells": [(0, "区县")]}}
+    app.session_state[f"ph_scorecard_{city}_0"] = click  # the city's scorecard before any narrowing
     app.run()
     assert not app.exception
     assert app.selectbox(key=KEY["county"]).value == names[first]
     assert app.query_params["county"] == names[first] and app.query_params["period"] == "year"
     towns = next(frame.value for frame in app.dataframe if "乡镇/街道" in frame.value.columns)
     assert len(towns) > 1, "the scorecard now compares the county's towns"
+
+    # Back while the county's run is still going: that run never ends, so Streamlit keeps the city
+    # scorecard's state, click included; the city's page, run again, must not drill down a second time.
+    app.session_state[f"ph_scorecard_{city}_0"] = click
+    app.query_params.clear()
+    app.query_params.update({"city": city, "period": "year", "from": "2024-01"})
+    app.run()
+    assert not app.exception
+    assert "county" not in app.query_params and app.query_params["city"] == city
+    assert next(frame.value for frame in app.dataframe if "区县" in frame.value.columns)["区县"].iloc[0] == first
 
 
 def test_a_click_on_a_place_bar_narrows_the_page_to_it(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
