@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from healthdash.core.paths import PROVINCE_WORLD_SQL
-from healthdash.data.boundaries import COLUMNS, boundary_rows
+from healthdash.data.boundaries import boundary_rows
 from healthdash.data.build import connect_for_writing, rebuild_rollups
 from healthdash.data.demo.outlines import SOURCE, city_areas
 
@@ -91,8 +91,7 @@ def add_outlines(con: duckdb.DuckDBPyConnection) -> int:
     con.execute("update region set adcode = code where code like '99%' and level in ('city', 'county')")
     con.register("synthetic_outlines", frame)
     try:
-        con.execute(f"insert or replace into region_boundary ({', '.join(COLUMNS)}) "
-                    f"select {', '.join(COLUMNS)} from synthetic_outlines")
+        con.execute("insert or replace into region_boundary by name select * from synthetic_outlines")
     finally:
         con.unregister("synthetic_outlines")
     return len(frame)
